@@ -1,0 +1,106 @@
+/**
+ * A contactless card for vsmartcard-vpcd, the virtual PC/SC reader driver that pcscd loads.
+ *
+ * vpcd listens on TCP (35963 for "Virtual PCD 00 00", 35964 for "00 01"); a card "is on the reader"
+ * while its TCP connection is open. Every message, both ways, is a 2-byte big-endian length and a
+ * payload. A 1-byte payload from vpcd is a control code (0 power off, 1 power on, 2 reset,
+ * 4 "send your ATR"); anything longer is an APDU that the card must answer.
+ * Protocol: vsmartcard's virtualsmartcard/src/vpcd/vpcd.c and vpicc/virtualsmartcard/VirtualSmartcard.py.
+ */
+import net from 'node:net';
+
+/** The ATR a PC/SC reader synthesises for a MIFARE Classic 1K (PC/SC part 3, ISO 14443-3 card). */
+export const MIFARE_CLASSIC_1K_ATR = '3B8F8001804F0CA000000306030001000000006A';
+
+export const VPCD_PORTS = [35963, 35964] as const;
+
+export interface VirtualCardOptions {
+  /** The card's UID as hex, e.g. "04A224B2C35D80". */
+  uid: string;
+  atr?: string;
+  port?: number;
+  host?: string;
+  /** Answer an APDU differently (return hex, or undefined for the default behaviour). */
+  respond?: (apdu: Buffer) => string | undefined;
+}
+
+/** The default answers of a PC/SC contactless reader with an ISO 14443-3 card on it. */
+function defaultAnswer(apdu: Buffer, uid: Buffer): Buffer {
+  // FF CA 00 00 Le: GET DATA (UID), PC/SC part 3 section 3.2.2.1.3.
+  if (apdu.length >= 4 && apdu[0] === 0xff && apdu[1] === 0xca && apdu[2] === 0x00) {
+    return Buffer.concat([uid, Buffer.from([0x90, 0x00])]);
+  }
+  return Buffer.from([0x6a, 0x81]); // function not supported
+}
+
+export interface VirtualCard {
+  /** Every APDU the reader sent, as upper-case hex. */
+  readonly apdus: string[];
+  /** Resolves once the reader has powered the card and asked for its ATR. */
+  readonly poweredOn: Promise<void>;
+  /** Take the card off the reader. */
+  remove(): Promise<void>;
+}
+
+function frame(payload: Buffer): Buffer {
+  const header = Buffer.alloc(2);
+  header.writeUInt16BE(payload.length);
+  return Buffer.concat([header, payload]);
+}
+
+/** Put a card on a virtual reader; it stays there until `remove()`. */
+export function placeCard(options: VirtualCardOptions): Promise<VirtualCard> {
+  const uid = Buffer.from(options.uid, 'hex');
+  const atr = Buffer.from(options.atr ?? MIFARE_CLASSIC_1K_ATR, 'hex');
+  const apdus: string[] = [];
+  let pending = Buffer.alloc(0);
+  let markPowered: () => void = () => {};
+  const poweredOn = new Promise<void>((resolve) => (markPowered = resolve));
+
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: options.host ?? '127.0.0.1', port: options.port ?? VPCD_PORTS[0] });
+    socket.setNoDelay(true);
+    socket.once('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2) {
+        const length = pending.readUInt16BE(0);
+        if (pending.length < 2 + length) break;
+        const payload = pending.subarray(2, 2 + length);
+        pending = pending.subarray(2 + length);
+        if (length === 1) {
+          if (payload[0] === 4) {
+            socket.write(frame(atr));
+            markPowered();
+          }
+          continue; // power off / on / reset need no answer
+        }
+        apdus.push(payload.toString('hex').toUpperCase());
+        const custom = options.respond?.(payload);
+        socket.write(frame(custom === undefined ? defaultAnswer(payload, uid) : Buffer.from(custom, 'hex')));
+      }
+    });
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {}); // vpcd closing first is a normal way for a tap to end
+      resolve({
+        apdus,
+        poweredOn,
+        remove: () =>
+          new Promise<void>((done) => {
+            if (socket.destroyed) return done();
+            socket.once('close', () => done());
+            socket.end();
+          }),
+      });
+    });
+  });
+}
+
+/** Hold a card on the reader for `holdMs` (longer than the driver's ~400 ms poll), then remove it. */
+export async function tapCard(options: VirtualCardOptions & { holdMs?: number }): Promise<VirtualCard> {
+  const card = await placeCard(options);
+  await new Promise((r) => setTimeout(r, options.holdMs ?? 1200));
+  await card.remove();
+  return card;
+}
