@@ -34,8 +34,11 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { paths: [rawIpcBan] }],
     },
+  },
+  {
+    files: ['electron/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [rawIpcBan, ...nativeBans] }] },
   },
   {
     files: ['electron/core/**', 'electron/contract/**', 'electron/sandbox/**', 'electron/cli/**'],
@@ -49,7 +52,7 @@ export default defineConfig(
   })),
   {
     files: ['electron/main/ipc.ts', 'electron/preload/**'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: { 'no-restricted-imports': ['error', { paths: nativeBans }] },
   },
   {
     files: ['renderer/**'],

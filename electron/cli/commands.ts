@@ -1,0 +1,221 @@
+/** The CLI's commands: the same core as the window, without one. */
+import { PcscReaders } from '../core/readers/pcsc';
+import type { ReaderInfo } from '../core/readers/types';
+import { Station, SANDBOX_NOTICE } from '../core/station';
+import { configFromEnv } from '../core/config';
+import { TokenQueue, type QueuedToken } from '../core/queue';
+import { openDatabase } from '../core/db/sqlite';
+import type { TapOutcome } from '../core/enrollment';
+import { startSandbox } from '../sandbox/server';
+import { nonNegativeInt, parse, positiveInt, required, uidArg, UsageError } from './args';
+import { jsonLine, line, table, type Io } from './output';
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const json = { json: { type: 'boolean' } } as const;
+
+async function openStation(io: Io, options: { pcsc?: boolean; json?: boolean } = {}): Promise<Station> {
+  const config = configFromEnv(io.env);
+  const station = await Station.create({
+    dataDir: config.dataDir,
+    api: config.api,
+    readers: { pcsc: options.pcsc ?? false, simulated: true },
+    sync: { autoStart: false },
+    userAgent: 'TokenStation-CLI',
+  });
+  if (station.mode === 'sandbox' && !options.json) line(io.stderr, `${SANDBOX_NOTICE} (set TOKEN_STATION_API_KEY to use Spirii)`);
+  return station;
+}
+
+async function withStation<T>(io: Io, options: Parameters<typeof openStation>[1], run: (station: Station) => Promise<T>): Promise<T> {
+  const station = await openStation(io, options);
+  try {
+    return await run(station);
+  } finally {
+    await station.close();
+  }
+}
+
+function describeTap(outcome: TapOutcome): Record<string, unknown> {
+  if (outcome.status === 'queued') {
+    const t = outcome.token;
+    return { event: 'queued', uid: t.uid, label: t.label, customerId: t.customerId, id: t.id };
+  }
+  return { event: 'refused', uid: outcome.uid, reason: outcome.reason, message: outcome.message };
+}
+
+const sandbox: Command = async (args, io) => {
+  const { values } = parse(args, { port: { type: 'string' }, 'api-key': { type: 'string' } });
+  const port = nonNegativeInt('port', values.port) ?? 0;
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const apiKey = values['api-key'] ?? 'sandbox-key';
+  if (!apiKey.trim()) throw new UsageError('--api-key must not be empty');
+  const server = await startSandbox({ port, apiKey, host: '127.0.0.1' });
+  line(io.stdout, server.url);
+  line(io.stderr, `Sandbox Spirii API on ${server.url}, API key "${apiKey}". Nothing here reaches Spirii. Ctrl+C stops it.`);
+  await io.interrupted;
+  await server.close();
+  return 0;
+};
+
+/** Readers appear asynchronously: wait until none has appeared for a moment. */
+async function discoverReaders(source: PcscReaders, quietMs = 600, maxMs = 3000): Promise<{ readers: ReaderInfo[]; errors: string[] }> {
+  const errors: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    const deadline = setTimeout(resolve, maxMs);
+    const quiet = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        clearTimeout(deadline);
+        resolve();
+      }, quietMs);
+    };
+    source.on((event) => {
+      if (event.type === 'error') errors.push(event.message);
+      quiet();
+    });
+    source.start();
+    quiet();
+  });
+  clearTimeout(timer);
+  return { readers: source.readers(), errors };
+}
+
+const readers: Command = async (args, io) => {
+  const { values } = parse(args, json);
+  const source = new PcscReaders();
+  const { readers: found, errors } = await discoverReaders(source);
+  await source.stop();
+  if (values.json) {
+    jsonLine(io.stdout, { readers: found, errors });
+  } else if (found.length === 0) {
+    line(io.stdout, 'No PC/SC readers found. Plug a reader in; on Linux check that pcscd is running.');
+  } else {
+    for (const reader of found) line(io.stdout, `${reader.name} (${reader.kind})`);
+  }
+  for (const error of errors) if (!values.json) line(io.stderr, error);
+  return 0;
+};
+
+const add: Command = async (args, io) => {
+  const { values } = parse(args, { uid: { type: 'string' }, customer: { type: 'string' }, label: { type: 'string' }, ...json });
+  const uid = uidArg('uid', required('uid', values.uid));
+  const customerId = positiveInt('customer', required('customer', values.customer))!;
+  const label = values.label?.trim() || null;
+  if (label && label.length > 100) throw new UsageError('--label must be at most 100 characters');
+  return withStation(io, { json: values.json }, async (station) => {
+    const outcome = station.tap(uid, 'cli', { label, customerId });
+    if (values.json) jsonLine(io.stdout, describeTap(outcome));
+    else if (outcome.status === 'queued') line(io.stdout, `Queued ${uid}${label ? ` (${label})` : ''} for customer ${customerId}. Run "token-station sync" to send it.`);
+    else line(io.stderr, `Not queued: ${outcome.message}`);
+    return outcome.status === 'queued' ? 0 : 1;
+  });
+};
+
+const enroll: Command = async (args, io) => {
+  const { values } = parse(args, {
+    customer: { type: 'string' },
+    count: { type: 'string' },
+    reader: { type: 'string' },
+    'label-prefix': { type: 'string' },
+    'label-start': { type: 'string' },
+    simulate: { type: 'boolean' },
+    tap: { type: 'string', multiple: true },
+    ...json,
+  });
+  const customerId = positiveInt('customer', required('customer', values.customer))!;
+  const count = positiveInt('count', values.count);
+  const labelStart = nonNegativeInt('label-start', values['label-start']);
+  if (labelStart !== undefined && values['label-prefix'] === undefined) throw new UsageError('--label-start needs --label-prefix');
+  const given = (values.tap ?? []).map((uid) => uidArg('tap', uid));
+  const simulated = values.simulate || given.length > 0;
+  const emit = (event: Record<string, unknown>, text: string, toErr = false) =>
+    values.json ? jsonLine(io.stdout, event) : line(toErr ? io.stderr : io.stdout, text);
+
+  return withStation(io, { pcsc: !simulated, json: values.json }, async (station) => {
+    station.enrollment.update({
+      customerId,
+      ...(values['label-prefix'] !== undefined ? { labelPrefix: values['label-prefix'], labelNext: labelStart ?? 1 } : {}),
+    });
+    station.activeReader = values.reader ?? null;
+    let taps = 0;
+    let finish: () => void = () => {};
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    station.events.on('reader', ({ event }) => {
+      if (event.type === 'attached' && event.reader.kind === 'pcsc') emit({ event: 'reader-attached', reader: event.reader.name }, `Reader ready: ${event.reader.name}`, true);
+      if (event.type === 'detached' && event.reader.kind === 'pcsc') emit({ event: 'reader-detached', reader: event.reader.name }, `Reader gone: ${event.reader.name}`, true);
+      if (event.type === 'error') emit({ event: 'error', reader: event.reader?.name ?? null, message: event.message, code: event.code }, event.message, true);
+      if (event.type === 'card' && !station.accepts(event.reader)) emit({ event: 'ignored', reader: event.reader.name, uid: event.uid }, `Ignored ${event.uid} on ${event.reader.name} (not --reader)`, true);
+    });
+    station.events.on('tap', (outcome) => {
+      taps++;
+      const progress = count ? ` (${taps}/${count})` : '';
+      emit(
+        describeTap(outcome),
+        outcome.status === 'queued'
+          ? `Queued ${outcome.token.uid}${outcome.token.label ? ` as ${outcome.token.label}` : ''}${progress}`
+          : `Refused ${outcome.uid ?? ''}: ${outcome.message}${progress}`,
+      );
+      if (count !== undefined && taps >= count) finish();
+    });
+    if (!values.json) line(io.stderr, `Enrolling for customer ${customerId}: tap cards${count ? ` (${count})` : ''}; Ctrl+C stops.`);
+    if (simulated) {
+      const uids = given.length > 0 ? given : Array.from({ length: count ?? 1 }, () => undefined);
+      for (const uid of uids) station.simulateTap(uid);
+      finish();
+    }
+    await Promise.race([done, io.interrupted]);
+    return 0;
+  });
+};
+
+const sync: Command = async (args, io) => {
+  const { values } = parse(args, { timeout: { type: 'string' }, ...json });
+  const timeoutMs = (positiveInt('timeout', values.timeout) ?? 60) * 1000;
+  return withStation(io, { json: values.json }, async (station) => {
+    const status = await Promise.race([station.sync.settle(timeoutMs), io.interrupted.then(() => station.sync.status)]);
+    const { counts } = status;
+    const left = counts.pending + counts.sending + counts.in_doubt;
+    if (values.json) {
+      jsonLine(io.stdout, { ...counts, phase: status.phase, online: status.online, lastError: status.lastError });
+    } else {
+      line(io.stdout, `synced ${counts.synced}, pending ${counts.pending + counts.sending}, in doubt ${counts.in_doubt}, rejected ${counts.rejected}`);
+      if (status.lastError && left > 0) line(io.stderr, status.lastError);
+      if (counts.rejected > 0) line(io.stderr, 'Rejected tokens need attention: see "token-station queue".');
+    }
+    return left === 0 ? 0 : 1;
+  });
+};
+
+function queueRow(t: QueuedToken): string[] {
+  return [t.state, t.uid, t.label ?? '', String(t.customerId), t.spiriiId === null ? '' : String(t.spiriiId), t.lastError ?? ''];
+}
+
+const queue: Command = async (args, io) => {
+  const { values } = parse(args, json);
+  const config = configFromEnv(io.env);
+  // Reading the queue needs neither the API nor a sandbox: open the database only.
+  const db = openDatabase(config.dataDir);
+  try {
+    const tokens = new TokenQueue(db).list();
+    if (values.json) jsonLine(io.stdout, tokens);
+    else if (tokens.length === 0) line(io.stdout, 'The queue is empty.');
+    else line(io.stdout, table([['STATE', 'UID', 'LABEL', 'CUSTOMER', 'SPIRII ID', 'LAST ERROR'], ...tokens.map(queueRow)]));
+  } finally {
+    db.close();
+  }
+  return 0;
+};
+
+export const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  sandbox: { run: sandbox, usage: 'sandbox [--port N] [--api-key K]        serve the sandbox Spirii API on 127.0.0.1' },
+  readers: { run: readers, usage: 'readers [--json]                        list the PC/SC readers present' },
+  add: { run: add, usage: 'add --uid HEX --customer ID [--label TEXT] [--json]   queue one RFID token' },
+  enroll: {
+    run: enroll,
+    usage: 'enroll --customer ID [--count N] [--reader NAME] [--label-prefix P --label-start N] [--simulate | --tap UID...] [--json]',
+  },
+  sync: { run: sync, usage: 'sync [--timeout SECONDS] [--json]       send what is pending; exit 0 when nothing is left' },
+  queue: { run: queue, usage: 'queue [--json]                          list the local queue' },
+};

@@ -1,0 +1,48 @@
+/** `token-station`: the core from a terminal. Exit codes: 0 done, 1 not everything done, 2 bad input. */
+import { COMMANDS } from './commands';
+import { UsageError } from './args';
+import { ConfigError } from '../core/config';
+import { line, type Io } from './output';
+
+const HELP = `Usage: token-station <command> [options]
+
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage}`)
+  .join('\n')}
+
+Environment: TOKEN_STATION_DATA_DIR (database and settings), TOKEN_STATION_API_URL (default
+https://api.spirii.com), TOKEN_STATION_API_KEY (never a flag). Without a key, the built-in
+sandbox is used and nothing reaches Spirii.`;
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    line(name ? io.stdout : io.stderr, HELP);
+    return name ? 0 : 2;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    line(io.stderr, `token-station: unknown command "${name}" (try --help)`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      line(io.stderr, `token-station ${name}: ${error.message}`);
+      return 2;
+    }
+    line(io.stderr, `token-station ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+function interruption(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupted: interruption() });
+process.exit(code);

@@ -1,0 +1,78 @@
+/**
+ * The one contract between the window and the core: every call (request -> response) and every
+ * pushed event, with a schema for each argument. The preload exposes exactly these names, the
+ * main process validates every input against these schemas, and the renderer's types come from
+ * here. A call that is not in this table does not exist.
+ */
+import { z } from 'zod';
+import type { AppInfo } from './types';
+import type { CustomerSearchResult } from '../core/customers';
+import { enrollmentDefaultsShape, type EnrollmentDefaults, type TapOutcome } from '../core/enrollment';
+import { QUEUE_STATES, type QueuedToken } from '../core/queue';
+import type { ReaderEvent, ReaderInfo } from '../core/readers/types';
+import type { SyncStatus } from '../core/sync/worker';
+
+/** A response type carried only at compile time. */
+function returns<T>(): T {
+  return undefined as T;
+}
+
+function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
+  return { input, output };
+}
+
+const none = z.object({}).strict();
+
+export const contract = {
+  calls: {
+    'app.info': call(none, returns<AppInfo>()),
+    'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
+    'enrollment.get': call(none, returns<EnrollmentDefaults>()),
+    'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentDefaults>()),
+    'readers.list': call(none, returns<ReaderInfo[]>()),
+    'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
+    'queue.list': call(
+      z.object({ limit: z.number().int().min(1).max(10_000).optional(), states: z.array(z.enum(QUEUE_STATES)).max(5).optional() }).strict(),
+      returns<QueuedToken[]>(),
+    ),
+    'sync.status': call(none, returns<SyncStatus>()),
+    'sync.now': call(none, returns<SyncStatus>()),
+  },
+  events: {
+    tap: returns<TapOutcome>(),
+    queue: returns<QueuedToken[]>(),
+    sync: returns<SyncStatus>(),
+    reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
+  },
+};
+
+type Calls = typeof contract.calls;
+type Events = typeof contract.events;
+
+export type CallName = keyof Calls;
+export type EventName = keyof Events;
+/** What the caller passes. */
+export type CallInput<K extends CallName> = z.input<Calls[K]['input']>;
+/** What the handler receives, after validation. */
+export type CallArgs<K extends CallName> = z.output<Calls[K]['input']>;
+export type CallOutput<K extends CallName> = Calls[K]['output'];
+export type EventPayload<K extends EventName> = Events[K];
+
+export const CALL_NAMES = Object.keys(contract.calls) as CallName[];
+export const EVENT_NAMES = Object.keys(contract.events) as EventName[];
+
+export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string };
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError };
+
+/** The handlers a transport serves: one per call, taking the validated input. */
+export type Handlers = { [K in CallName]: (args: CallArgs<K>) => Promise<CallOutput<K>> | CallOutput<K> };
+
+/** What the renderer sees, whatever the transport (Electron IPC, or the tests' WebSocket bridge). */
+export interface StationTransport {
+  call<K extends CallName>(name: K, input: CallInput<K>): Promise<Envelope<CallOutput<K>>>;
+  on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
+
+/** The channel names on Electron IPC. */
+export const callChannel = (name: CallName) => `station:call:${name}`;
+export const eventChannel = (name: EventName) => `station:event:${name}`;

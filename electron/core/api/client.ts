@@ -1,0 +1,123 @@
+/** The Spirii API as Token Station uses it (../shared/spirii-api.md), over the platform's fetch. */
+import type { Customer, CustomerPage, Page, SpiriiToken, TokenCreate, TokenPatch, TokenQuery } from '../token';
+import { ApiError, errorMessage, parseRetryAfter, toNetworkError } from './errors';
+
+export interface ApiConnection {
+  /** e.g. https://api.spirii.com; paths such as /v2/tokens are appended. */
+  baseUrl: string;
+  apiKey: string;
+}
+
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** Epoch milliseconds when the window resets. */
+  resetAt: number;
+}
+
+export interface SpiriiClientOptions {
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  userAgent?: string;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH';
+
+export class SpiriiClient {
+  /** The last rate-limit headers seen, per bucket (Spirii counts writes and reads apart). */
+  readonly rateLimit: { write?: RateLimitState; read?: RateLimitState } = {};
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+
+  constructor(
+    readonly connection: ApiConnection,
+    private readonly options: SpiriiClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  createTokens(tokens: readonly TokenCreate[]): Promise<SpiriiToken[]> {
+    return this.request<SpiriiToken[]>('POST', '/v2/tokens', undefined, tokens);
+  }
+
+  listTokens(query: TokenQuery = {}): Promise<Page<SpiriiToken>> {
+    return this.request('GET', '/v2/tokens', query as Record<string, unknown>);
+  }
+
+  getToken(id: number): Promise<SpiriiToken> {
+    return this.request('GET', `/v2/tokens/${id}`);
+  }
+
+  patchToken(id: number, patch: TokenPatch): Promise<SpiriiToken> {
+    return this.request('PATCH', `/v2/tokens/${id}`, undefined, patch);
+  }
+
+  searchCustomers(search: string, page: { limit?: number; offset?: number } = {}): Promise<CustomerPage> {
+    return this.request('GET', '/v2/customers', { search: search || undefined, ...page });
+  }
+
+  async getCustomer(id: number): Promise<Customer | undefined> {
+    const page = await this.searchCustomers(String(id), { limit: 50 });
+    return page.data.find((c) => c.id === id);
+  }
+
+  /** The RFID token with exactly this UID, if Spirii has one (search also matches substrings and labels). */
+  async findTokenByUid(uid: string): Promise<SpiriiToken | undefined> {
+    const page = await this.listTokens({ search: uid, type: 'rfid', limit: 50 });
+    return page.data.find((t) => t.identifier.uid?.toUpperCase() === uid);
+  }
+
+  private async request<T>(method: Method, path: string, query?: Record<string, unknown>, body?: unknown): Promise<T> {
+    const url = new URL(this.connection.baseUrl.replace(/\/+$/, '') + path);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.connection.apiKey}`,
+      accept: 'application/json',
+      'user-agent': this.options.userAgent ?? 'TokenStation',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw toNetworkError(error, url.href);
+    }
+    this.noteRateLimit(method === 'GET' ? 'read' : 'write', response.headers);
+
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw toNetworkError(error, url.href);
+    }
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const { message, code } = errorMessage(parsed, `${response.status} ${response.statusText || 'error'}`);
+      throw new ApiError(response.status, message, code, parseRetryAfter(response.headers.get('retry-after')));
+    }
+    if (parsed === undefined) throw new ApiError(response.status, `Spirii answered ${response.status} without a JSON body`, undefined, undefined);
+    return parsed as T;
+  }
+
+  private noteRateLimit(bucket: 'read' | 'write', headers: Headers): void {
+    const limit = Number(headers.get('x-ratelimit-limit'));
+    const remaining = Number(headers.get('x-ratelimit-remaining'));
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    if (!headers.has('x-ratelimit-remaining') || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
+    this.rateLimit[bucket] = { limit, remaining, resetAt: reset * 1000 };
+  }
+}

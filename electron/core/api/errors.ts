@@ -1,0 +1,71 @@
+/** How the Spirii API and the network fail, in the terms the sync engine decides on. */
+
+/** The server answered with an error status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string | undefined,
+    /** From Retry-After, when the server sent a valid one. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * No answer came. `mayHaveReached` is false only when the connection was never made (refused,
+ * DNS failure): then the request certainly had no effect. Otherwise (reset, timeout) it may have.
+ */
+export class NetworkError extends Error {
+  constructor(
+    message: string,
+    readonly mayHaveReached: boolean,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
+/** Connection errors that mean the request never left this machine. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNABORTED']);
+
+export function toNetworkError(error: unknown, url: string): NetworkError {
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  const code = cause?.code ?? (error instanceof Error && error.name === 'TimeoutError' ? 'TIMEOUT' : undefined);
+  if (code === 'TIMEOUT') return new NetworkError(`No answer from ${new URL(url).host} in time`, true, code);
+  const reason = cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+  return new NetworkError(
+    notSent ? `Cannot reach ${new URL(url).host} (${code}): working offline` : `Connection to ${new URL(url).host} failed: ${reason}`,
+    !notSent,
+    code,
+  );
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 10.2.3); undefined when malformed. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (!/[a-z]/i.test(trimmed)) return undefined;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The message of an error body in either documented shape, else the status text. */
+export function errorMessage(body: unknown, fallback: string): { message: string; code: string | undefined } {
+  if (body && typeof body === 'object') {
+    const nested = (body as { error?: unknown }).error;
+    if (nested && typeof nested === 'object') {
+      const { message, code } = nested as { message?: unknown; code?: unknown };
+      if (typeof message === 'string') return { message, code: typeof code === 'string' ? code : undefined };
+    }
+    const { message, code } = body as { message?: unknown; code?: unknown };
+    if (typeof message === 'string') return { message, code: typeof code === 'string' ? code : undefined };
+    if (Array.isArray(message)) return { message: message.join('; '), code: typeof code === 'string' ? code : undefined };
+  }
+  return { message: fallback, code: undefined };
+}

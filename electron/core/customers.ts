@@ -1,0 +1,53 @@
+/** Customer search, remembered so the desk can still pick a customer while offline. */
+import type { SpiriiClient } from './api/client';
+import { NetworkError } from './api/errors';
+import type { Settings } from './settings';
+import type { Customer } from './token';
+
+const CACHE_KEY = 'customers.cache';
+const CACHE_LIMIT = 5_000;
+
+export interface CustomerSearchResult {
+  customers: Customer[];
+  /** true when Spirii could not be reached and the answer comes from the local cache. */
+  fromCache: boolean;
+}
+
+function matches(customer: Customer, search: string): boolean {
+  const needle = search.trim().toLowerCase();
+  if (!needle) return true;
+  return (
+    customer.name.toLowerCase().includes(needle) ||
+    String(customer.id) === needle ||
+    (customer.externalId ?? '').toLowerCase().includes(needle)
+  );
+}
+
+export class CustomerDirectory {
+  constructor(
+    private client: SpiriiClient,
+    private readonly settings: Settings,
+  ) {}
+
+  useClient(client: SpiriiClient): void {
+    this.client = client;
+  }
+
+  async search(search: string, limit = 50): Promise<CustomerSearchResult> {
+    try {
+      const page = await this.client.searchCustomers(search.trim(), { limit });
+      this.remember(page.data);
+      return { customers: page.data, fromCache: false };
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      const cached = this.settings.get<Customer[]>(CACHE_KEY, []);
+      return { customers: cached.filter((c) => matches(c, search)).slice(0, limit), fromCache: true };
+    }
+  }
+
+  private remember(customers: readonly Customer[]): void {
+    const byId = new Map(this.settings.get<Customer[]>(CACHE_KEY, []).map((c) => [c.id, c]));
+    for (const customer of customers) byId.set(customer.id, customer);
+    this.settings.set(CACHE_KEY, [...byId.values()].slice(-CACHE_LIMIT));
+  }
+}

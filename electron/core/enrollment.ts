@@ -1,0 +1,137 @@
+/**
+ * Enrollment: a tap becomes a queued token for the session's customer, with the session's
+ * defaults and the next printed label. The token is on disk before the tap is reported queued.
+ */
+import { z } from 'zod';
+import { DuplicateUidError, type QueuedToken, type TokenQueue } from './queue';
+import type { Settings } from './settings';
+import { TEXT_FIELD_MAX } from './token';
+import { parseUid } from './uid';
+
+const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
+const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
+
+export const enrollmentDefaultsShape = z.object({
+  customerId: z.number().int().min(1).nullable(),
+  customerName: z.string().max(200).nullable(),
+  labelPrefix: z.string().max(80),
+  labelNext: z.number().int().min(0).max(999_999_999),
+  labelDigits: z.number().int().min(1).max(12),
+  validFrom: dateTime,
+  expiresAt: dateTime,
+  isActive: z.boolean(),
+  roamingEnabled: z.boolean(),
+  priorityChargingEnabled: z.boolean(),
+  billingReference: optionalText,
+  comment: optionalText,
+});
+
+/** Expiry must come after the start of validity, as Spirii requires. */
+const expiresAfterValidFrom = (d: { validFrom?: string | null; expiresAt?: string | null }) =>
+  !d.validFrom || !d.expiresAt || Date.parse(d.expiresAt) > Date.parse(d.validFrom);
+
+export const enrollmentDefaultsSchema = enrollmentDefaultsShape.refine(expiresAfterValidFrom, {
+  message: 'expiresAt must be after validFrom',
+  path: ['expiresAt'],
+});
+
+export type EnrollmentDefaults = z.infer<typeof enrollmentDefaultsShape>;
+
+export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
+  customerId: null,
+  customerName: null,
+  labelPrefix: '',
+  labelNext: 1,
+  labelDigits: 4,
+  validFrom: null,
+  expiresAt: null,
+  isActive: true,
+  roamingEnabled: true,
+  priorityChargingEnabled: true,
+  billingReference: null,
+  comment: null,
+};
+
+export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate';
+
+export type TapOutcome =
+  | { status: 'queued'; token: QueuedToken }
+  | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null };
+
+const SETTINGS_KEY = 'enrollment.defaults';
+
+export class InvalidDefaultsError extends Error {}
+
+/** The label printed on the card: prefix + zero-padded number, or none when no prefix is set. */
+export function labelFor(defaults: Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'>): string | null {
+  if (!defaults.labelPrefix) return null;
+  return defaults.labelPrefix + String(defaults.labelNext).padStart(defaults.labelDigits, '0');
+}
+
+export class Enrollment {
+  private current: EnrollmentDefaults;
+
+  constructor(
+    private readonly queue: TokenQueue,
+    private readonly settings: Settings,
+  ) {
+    const stored = enrollmentDefaultsSchema.safeParse({ ...DEFAULT_ENROLLMENT, ...settings.get<object>(SETTINGS_KEY, {}) });
+    this.current = stored.success ? stored.data : DEFAULT_ENROLLMENT;
+  }
+
+  get defaults(): EnrollmentDefaults {
+    return { ...this.current };
+  }
+
+  /** Change some defaults; refused whole, with the field named, when any is invalid. */
+  update(patch: Partial<EnrollmentDefaults>): EnrollmentDefaults {
+    const result = enrollmentDefaultsSchema.safeParse({ ...this.current, ...patch });
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new InvalidDefaultsError(`${issue.path.join('.') || 'defaults'}: ${issue.message}`);
+    }
+    this.current = result.data;
+    this.settings.set(SETTINGS_KEY, this.current);
+    return this.defaults;
+  }
+
+  /**
+   * A card was tapped (or a UID given): queue it, or say why not. `label` replaces the numbered
+   * label (null for none); `customerId` replaces the session's customer for this token only.
+   */
+  tap(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number } = {}): TapOutcome {
+    const { label } = overrides;
+    const parsed = parseUid(rawUid);
+    if (!parsed.ok) return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null };
+    const uid = parsed.uid;
+    const d = this.current;
+    const customerId = overrides.customerId ?? d.customerId;
+    if (customerId === null) {
+      return { status: 'refused', reason: 'no-customer', uid, message: 'Choose a customer before tapping cards', existing: null };
+    }
+    const numbered = label === undefined;
+    const printed = numbered ? labelFor(d) : label;
+    // Take the label number before the insert: a crash in between skips a number, never reuses one.
+    if (numbered && printed !== null) this.update({ labelNext: d.labelNext + 1 });
+    try {
+      const token = this.queue.add({
+        uid,
+        customerId,
+        label: printed,
+        validFrom: d.validFrom,
+        expiresAt: d.expiresAt,
+        isActive: d.isActive,
+        roamingEnabled: d.roamingEnabled,
+        priorityChargingEnabled: d.priorityChargingEnabled,
+        billingReference: d.billingReference,
+        comment: d.comment,
+        source,
+      });
+      return { status: 'queued', token };
+    } catch (error) {
+      if (numbered && printed !== null) this.update({ labelNext: d.labelNext });
+      if (!(error instanceof DuplicateUidError)) throw error;
+      return { status: 'refused', reason: 'duplicate', uid, message: error.message, existing: error.existing };
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Two runtimes, one checkout. `npm install` compiles the native addons for Node (tests, CLI);
+ * `npm start` (scripts/prepare-electron.js) compiles a second copy of each for Electron's ABI into
+ * native/electron-<version>-<platform>-<arch>/. At load time each runtime picks its own build,
+ * so neither ever needs a rebuild that would break the other.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const NATIVE_ADDONS = {
+  sqlite: { packageName: 'better-sqlite3', file: 'better_sqlite3.node' },
+  pcsc: { packageName: '@pokusew/pcsclite', file: 'pcsclite.node' },
+} as const;
+
+export type NativeAddon = keyof typeof NATIVE_ADDONS;
+
+export function electronNativeDirName(electronVersion: string, platform = process.platform, arch = process.arch): string {
+  return `electron-${electronVersion}-${platform}-${arch}`;
+}
+
+/**
+ * The addon file this process must load, or undefined for the package's default (its own
+ * build/Release, which is the Node build in a checkout and the Electron build in a packaged app,
+ * where electron-builder rebuilt it in place).
+ */
+export function nativeAddonPath(addon: NativeAddon, projectRoot: string | undefined, versions: NodeJS.ProcessVersions = process.versions): string | undefined {
+  const electronVersion = versions.electron;
+  if (!electronVersion || !projectRoot) return undefined;
+  const candidate = path.join(projectRoot, 'native', electronNativeDirName(electronVersion), NATIVE_ADDONS[addon].file);
+  return fs.existsSync(candidate) ? candidate : undefined;
+}

@@ -1,0 +1,38 @@
+/** What every reader source (PC/SC, simulated, later HID) reports. */
+
+export type ReaderKind = 'pcsc' | 'simulated';
+
+export interface ReaderInfo {
+  name: string;
+  kind: ReaderKind;
+}
+
+export type ReaderEvent =
+  | { type: 'attached'; reader: ReaderInfo }
+  | { type: 'detached'; reader: ReaderInfo }
+  /** A card's UID was read (canonical upper-case hex). */
+  | { type: 'card'; reader: ReaderInfo; uid: string; cardType: string | null }
+  | { type: 'card-removed'; reader: ReaderInfo }
+  | { type: 'error'; reader: ReaderInfo | null; message: string; code: string | null };
+
+export interface ReaderSource {
+  readonly kind: ReaderKind;
+  start(): void;
+  stop(): Promise<void>;
+  readers(): ReaderInfo[];
+  on(listener: (event: ReaderEvent) => void): () => void;
+}
+
+/** A minimal listener set shared by the sources. */
+export class ReaderEvents {
+  private readonly listeners = new Set<(event: ReaderEvent) => void>();
+
+  on(listener: (event: ReaderEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: ReaderEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

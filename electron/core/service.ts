@@ -1,0 +1,34 @@
+/** The contract's calls and events, served by a Station. */
+import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from '../contract/contract';
+import type { AppInfo } from '../contract/types';
+import { SANDBOX_NOTICE, type Station } from './station';
+
+export function createHandlers(station: Station, app: { version: string; dataDir: string }): Handlers {
+  const info: AppInfo = {
+    version: app.version,
+    mode: station.mode,
+    apiUrl: station.apiUrl,
+    sandboxNotice: station.mode === 'sandbox' ? SANDBOX_NOTICE : null,
+    dataDir: app.dataDir,
+  };
+  return {
+    'app.info': () => info,
+    'customers.search': ({ search }) => station.customers.search(search),
+    'enrollment.get': () => station.enrollment.defaults,
+    'enrollment.update': (patch) => station.enrollment.update(patch),
+    'readers.list': () => station.readers(),
+    'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
+    'queue.list': ({ limit, states }) => station.queue.list({ limit: limit ?? 500, states }),
+    'sync.status': () => station.sync.status,
+    'sync.now': () => {
+      station.sync.retryNow();
+      return station.sync.status;
+    },
+  };
+}
+
+/** Forward every station event to a transport's `send`; returns the function that stops it. */
+export function forwardEvents(station: Station, send: <K extends EventName>(name: K, payload: EventPayload<K>) => void): () => void {
+  const offs = EVENT_NAMES.map((name) => station.events.on(name, (payload) => send(name, payload as never)));
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,155 @@
+/**
+ * The core, composed: database, queue, enrollment, readers, API client, sync worker and, when no
+ * API key is configured, the built-in sandbox. The Electron main process, the CLI and the tests'
+ * bridge all drive this same object.
+ */
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openDatabase, type Db } from './db/sqlite';
+import { TokenQueue, type QueuedToken } from './queue';
+import { Settings } from './settings';
+import { Enrollment, type TapOutcome } from './enrollment';
+import { SpiriiClient, type ApiConnection } from './api/client';
+import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
+import { CustomerDirectory } from './customers';
+import { TypedEvents } from './events';
+import type { ReaderEvent, ReaderInfo, ReaderSource } from './readers/types';
+import { SimulatedReaders } from './readers/simulated';
+import { PcscReaders } from './readers/pcsc';
+import { parseUid } from './uid';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+
+export interface StationOptions {
+  dataDir: string;
+  /** The Spirii API to use; without it the built-in sandbox runs on loopback. */
+  api?: ApiConnection;
+  readers?: { pcsc?: boolean; simulated?: boolean };
+  native?: { sqlite?: string; pcsc?: string };
+  /** Options for the built-in sandbox (tests use latency and faults). */
+  sandbox?: Partial<SandboxOptions>;
+  sync?: SyncWorkerOptions & { autoStart?: boolean; timeoutMs?: number };
+  userAgent?: string;
+}
+
+export interface StationEventMap extends Record<string, unknown> {
+  tap: TapOutcome;
+  queue: QueuedToken[];
+  sync: SyncStatus;
+  reader: { event: ReaderEvent; readers: ReaderInfo[] };
+}
+
+export type ConnectionMode = 'spirii' | 'sandbox';
+
+export const SANDBOX_NOTICE = 'Built-in sandbox: nothing you enroll here reaches Spirii.';
+
+export class Station {
+  readonly events = new TypedEvents<StationEventMap>();
+  readonly queue: TokenQueue;
+  readonly settings: Settings;
+  readonly enrollment: Enrollment;
+  readonly customers: CustomerDirectory;
+  readonly sync: SyncWorker;
+  readonly simulated: SimulatedReaders | null;
+  private readonly sources: ReaderSource[] = [];
+  private readonly unsubscribe: (() => void)[] = [];
+
+  /** Cards from other readers are ignored while this is set (the desk's choice, or `enroll --reader`). */
+  activeReader: string | null = null;
+
+  private constructor(
+    readonly db: Db,
+    readonly client: SpiriiClient,
+    readonly mode: ConnectionMode,
+    readonly sandbox: Sandbox | null,
+    options: StationOptions,
+  ) {
+    this.queue = new TokenQueue(db);
+    this.settings = new Settings(db);
+    this.enrollment = new Enrollment(this.queue, this.settings);
+    this.customers = new CustomerDirectory(client, this.settings);
+    this.sync = new SyncWorker(this.queue, client, options.sync);
+    this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
+    if (this.simulated) this.sources.push(this.simulated);
+    if (options.readers?.pcsc) this.sources.push(new PcscReaders({ nativeAddon: options.native?.pcsc }));
+
+    this.unsubscribe.push(
+      this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
+      this.sync.onStatus((status) => this.events.emit('sync', status)),
+      ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
+    );
+  }
+
+  static async create(options: StationOptions): Promise<Station> {
+    const db = openDatabase(options.dataDir, { nativeBinding: options.native?.sqlite });
+    let sandbox: Sandbox | null = null;
+    try {
+      let connection = options.api;
+      if (!connection) {
+        const apiKey = `sandbox-${randomBytes(16).toString('hex')}`;
+        sandbox = await startSandbox({ statePath: path.join(options.dataDir, 'sandbox-tokens.json'), ...options.sandbox, apiKey, host: '127.0.0.1' });
+        connection = { baseUrl: sandbox.url, apiKey };
+      }
+      const client = new SpiriiClient(connection, { timeoutMs: options.sync?.timeoutMs, userAgent: options.userAgent });
+      const station = new Station(db, client, options.api ? 'spirii' : 'sandbox', sandbox, options);
+      for (const source of station.sources) source.start();
+      if (options.sync?.autoStart !== false) station.sync.start();
+      return station;
+    } catch (error) {
+      await sandbox?.close();
+      db.close();
+      throw error;
+    }
+  }
+
+  get apiUrl(): string {
+    return this.client.connection.baseUrl;
+  }
+
+  readers(): ReaderInfo[] {
+    return this.sources.flatMap((source) => source.readers());
+  }
+
+  /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
+  tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
+    const outcome = this.enrollment.tap(uid, source, overrides);
+    this.events.emit('tap', outcome);
+    if (outcome.status === 'queued') this.sync.poke();
+    return outcome;
+  }
+
+  /** Tap the simulated reader with a given UID (parsed like any other) or a random one. */
+  simulateTap(uid?: string): TapOutcome {
+    if (!this.simulated) throw new Error('The simulated reader is switched off');
+    if (uid !== undefined) {
+      const parsed = parseUid(uid);
+      if (!parsed.ok) return this.tap(uid, 'simulated');
+      uid = parsed.uid;
+    }
+    let outcome: TapOutcome | undefined;
+    const off = this.events.on('tap', (o) => (outcome ??= o));
+    try {
+      this.simulated.tap(uid); // reader events are synchronous: the tap is handled before this returns
+    } finally {
+      off();
+    }
+    return outcome!;
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.unsubscribe) off();
+    await this.sync.stop();
+    await Promise.all(this.sources.map((source) => source.stop()));
+    await this.sandbox?.close();
+    this.db.close();
+  }
+
+  private onReaderEvent(event: ReaderEvent): void {
+    this.events.emit('reader', { event, readers: this.readers() });
+    if (event.type === 'card' && this.accepts(event.reader)) this.tap(event.uid, `${event.reader.kind}:${event.reader.name}`);
+  }
+
+  /** A reader matches the active choice by name, ignoring case (and so a suffix the OS may add). */
+  accepts(reader: ReaderInfo): boolean {
+    return this.activeReader === null || reader.kind === 'simulated' || reader.name.toLowerCase().includes(this.activeReader.toLowerCase());
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The Electron main process: the composition root, and deliberately thin. Everything it does to
+ * the core goes through the contract; everything else it does is window and OS plumbing.
+ */
+import { app, BrowserWindow, dialog } from 'electron';
+import path from 'node:path';
+import { Station } from '../core/station';
+import { createHandlers, forwardEvents } from '../core/service';
+import { configFromEnv } from '../core/config';
+import { nativeAddonPath } from '../core/native';
+import { registerIpc, sendEvent } from './ipc';
+import { createMainWindow, denyAllPermissions, lockDown, registerAppScheme, serveRenderer } from './window';
+
+// dist/main/index.cjs -> the project (or the packaged app's) root.
+const root = path.resolve(__dirname, '..', '..');
+let window: BrowserWindow | null = null;
+let station: Station | null = null;
+
+function log(message: string): void {
+  console.error(`[token-station] ${message}`);
+}
+
+function showWindow(): void {
+  if (!window) return;
+  if (window.isMinimized()) window.restore();
+  window.focus();
+}
+
+async function start(): Promise<void> {
+  denyAllPermissions();
+  serveRenderer(path.join(root, 'dist', 'renderer'));
+  const config = configFromEnv({ ...process.env, TOKEN_STATION_DATA_DIR: process.env.TOKEN_STATION_DATA_DIR || app.getPath('userData') });
+  station = await Station.create({
+    dataDir: config.dataDir,
+    api: config.api,
+    readers: { pcsc: true, simulated: true },
+    native: { sqlite: nativeAddonPath('sqlite', root), pcsc: nativeAddonPath('pcsc', root) },
+    userAgent: `TokenStation/${app.getVersion()}`,
+  });
+  const current = station;
+  registerIpc(createHandlers(current, { version: app.getVersion(), dataDir: config.dataDir }), () => window?.webContents ?? null, log);
+  forwardEvents(current, (name, payload) => sendEvent(window?.webContents ?? null, name, payload));
+  window = createMainWindow(path.join(root, 'dist', 'preload', 'index.cjs'));
+  window.on('closed', () => (window = null));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Token Station owns the database and the readers: hand over to it.
+  app.quit();
+} else {
+  registerAppScheme();
+  app.enableSandbox();
+  app.on('second-instance', showWindow);
+  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  app.on('window-all-closed', () => app.quit());
+  let closing = false;
+  app.on('will-quit', (event) => {
+    if (!station || closing) return;
+    // Let the queue's database close cleanly before the process ends.
+    event.preventDefault();
+    closing = true;
+    void station.close().finally(() => {
+      station = null;
+      app.quit();
+    });
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      log(`start failed: ${error instanceof Error ? error.stack : String(error)}`);
+      dialog.showErrorBox('Token Station could not start', error instanceof Error ? error.message : String(error));
+      app.exit(1);
+    });
+}

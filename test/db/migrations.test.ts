@@ -1,0 +1,69 @@
+// Each migration has its own test: it applies to a database at the previous version, keeps the
+// data already there, and leaves the schema the code expects.
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, openDatabaseFile, DATABASE_FILE } from '../../electron/core/db/sqlite';
+import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../electron/core/db/migrations';
+import { tempDir } from '../support/temp';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(() => cleanup());
+
+function columns(db: Database.Database, table: string): string[] {
+  return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+}
+
+describe('migrations', () => {
+  it('are numbered 1..N without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('1 creates the token queue with one row per UID', () => {
+    const db = openDatabaseFile(path.join(dir, 'a.sqlite'), { targetVersion: 1 });
+    expect(schemaVersion(db)).toBe(1);
+    expect(columns(db, 'tokens')).toEqual(expect.arrayContaining(['uid', 'customer_id', 'label', 'state', 'attempt_id', 'spirii_id', 'last_error']));
+    const insert = db.prepare(`INSERT INTO tokens (uid, customer_id, source, created_at, updated_at) VALUES (?, 1, 'test', 'now', 'now')`);
+    insert.run('04A224B2C35D80');
+    expect(() => insert.run('04A224B2C35D80')).toThrow(/UNIQUE/);
+    expect(() => insert.run('04a224b2c35d81')).toThrow(/CHECK/); // lower case is not canonical
+    expect(() => db.prepare(`UPDATE tokens SET state = 'lost'`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('2 adds settings and keeps the queued tokens', () => {
+    const file = path.join(dir, 'b.sqlite');
+    const v1 = openDatabaseFile(file, { targetVersion: 1 });
+    v1.prepare(`INSERT INTO tokens (uid, customer_id, label, source, created_at, updated_at) VALUES ('04A224B2', 7, 'L1', 'test', 'now', 'now')`).run();
+    v1.close();
+
+    const v2 = openDatabaseFile(file, { targetVersion: 2 });
+    expect(schemaVersion(v2)).toBe(2);
+    expect(columns(v2, 'settings')).toEqual(['key', 'value']);
+    expect(v2.prepare('SELECT uid, customer_id, label, state FROM tokens').all()).toEqual([
+      { uid: '04A224B2', customer_id: 7, label: 'L1', state: 'pending' },
+    ]);
+    v2.close();
+  });
+
+  it('opens in WAL mode with synchronous=FULL, at the latest version', () => {
+    const db = openDatabase(dir);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    expect(db.name).toBe(path.join(dir, DATABASE_FILE));
+    expect(migrate(db)).toBe(LATEST_VERSION); // running again changes nothing
+    db.close();
+  });
+
+  it('refuses a database written by a newer version instead of damaging it', () => {
+    const file = path.join(dir, 'c.sqlite');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabaseFile(file)).toThrow(/newer Token Station/);
+  });
+});
