@@ -8,16 +8,25 @@ import { createDispatch } from '../contract/dispatch';
 
 export const APP_ORIGIN = 'app://station';
 
+/**
+ * Whether a URL is the app's own page. Compared by scheme and host: WHATWG URL (Node's, in the main
+ * process) gives the origin "null" for a scheme it does not know as special, such as app:.
+ */
+export function isAppUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'app:' && parsed.host === 'station';
+  } catch {
+    return false;
+  }
+}
+
 /** Calls from any frame but the main frame of our window, or from another origin, are refused. */
 export function isTrustedSender(event: IpcMainInvokeEvent, window: () => WebContents | null): boolean {
   const contents = window();
   const frame = event.senderFrame;
   if (!contents || event.sender !== contents || !frame || frame !== contents.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+  return isAppUrl(frame.url);
 }
 
 export function registerIpc(handlers: Handlers, window: () => WebContents | null, log: (message: string) => void): () => void {

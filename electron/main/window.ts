@@ -7,7 +7,7 @@ import { app, BrowserWindow, net, protocol, session, type Session, type WebConte
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contentSecurityPolicy } from '../contract/csp';
-import { APP_ORIGIN } from './ipc';
+import { APP_ORIGIN, isAppUrl } from './ipc';
 
 export const APP_SCHEME = 'app';
 const CSP = contentSecurityPolicy();
@@ -23,7 +23,7 @@ export function serveRenderer(rendererDir: string, target: Session = session.def
   target.protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     const file = path.resolve(root, '.' + decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
-    if (url.origin !== APP_ORIGIN || (file !== root && !file.startsWith(root + path.sep))) {
+    if (!isAppUrl(request.url) || (file !== root && !file.startsWith(root + path.sep))) {
       return new Response('Not found', { status: 404 });
     }
     const response = await net.fetch(pathToFileURL(file).href);

@@ -1,0 +1,171 @@
+/**
+ * Loads the built Electron bundles (dist/main/index.cjs, dist/preload/index.cjs) in plain Node with
+ * the fake `electron` module, drives them the way Electron would, and prints a JSON report as the
+ * last line of stdout. Run by shell.test.ts in a child process: node --import tsx run-shell.ts SCENARIO DATA_DIR
+ */
+import Module from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as fake from './fake-electron';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const [scenarioName, dataDir] = process.argv.slice(2);
+fake.scenario.userData = dataDir!;
+fake.scenario.singleInstanceLock = scenarioName !== 'second-instance';
+
+// Every require('electron') from the bundles gets the fake; record what else they require.
+const required: string[] = [];
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+const moduleInternals = Module as unknown as { _load: Load };
+const originalLoad = moduleInternals._load;
+moduleInternals._load = function (request, parent, isMain) {
+  required.push(request);
+  if (request === 'electron') return fake;
+  return originalLoad.call(this, request, parent, isMain);
+};
+
+const requireBundle = Module.createRequire(path.join(root, 'package.json'));
+
+async function until<T>(probe: () => T | undefined, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function protocolCheck(url: string) {
+  const handler = fake.record.protocolHandlers.get('app')!;
+  const response = await handler(new Request(url) as unknown as GlobalRequest);
+  return { status: response.status, csp: response.headers.get('content-security-policy'), body: (await response.text()).slice(0, 200) };
+}
+type GlobalRequest = Parameters<NonNullable<ReturnType<typeof fake.record.protocolHandlers.get>>>[0];
+
+async function mainScenario() {
+  requireBundle('./dist/main/index.cjs');
+  const beforeReady = [...fake.record.calls];
+  fake.app.makeReady();
+  const window = await until(() => fake.record.windows[0], 'the window');
+  await until(() => window.loadedUrl ?? undefined, 'loadURL');
+  const contents = window.webContents;
+
+  const navigate = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+  contents.emit('will-navigate', navigate, 'https://evil.example/');
+  const redirect = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+  contents.emit('will-redirect', redirect, 'https://evil.example/');
+  const webview = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+  contents.emit('will-attach-webview', webview, {}, {});
+
+  let granted: boolean | null = null;
+  fake.record.permissionRequest?.({} as never, 'media', (g) => (granted = g), {} as never);
+
+  const handler = (name: string) => fake.record.ipcHandlers.get(`station:call:${name}`)!;
+  const trusted = fake.invokeEvent(contents, contents.mainFrame);
+  const subframe = fake.invokeEvent(contents, { url: 'app://station/index.html' });
+  const foreignWindow = new fake.FakeWebContents();
+  foreignWindow.mainFrame.url = 'app://station/index.html';
+  const foreignOrigin = fake.invokeEvent(contents, contents.mainFrame);
+  const savedUrl = contents.mainFrame.url;
+
+  const info = await handler('app.info')(trusted, {});
+  const fromSubframe = await handler('app.info')(subframe, {});
+  const fromOtherWindow = await handler('app.info')(fake.invokeEvent(foreignWindow, foreignWindow.mainFrame), {});
+  contents.mainFrame.url = 'https://evil.example/';
+  const fromOtherOrigin = await handler('app.info')(foreignOrigin, {});
+  contents.mainFrame.url = savedUrl;
+  const invalid = await handler('queue.list')(trusted, { limit: 'all', extra: 1 });
+  await handler('enrollment.update')(trusted, { customerId: 1001 });
+  const tap = await handler('readers.simulateTap')(trusted, { uid: '04A224B2C35D80' });
+  await new Promise((r) => setTimeout(r, 100));
+
+  const report = {
+    beforeReady,
+    calls: fake.record.calls,
+    windowCount: fake.record.windows.length,
+    webPreferences: window.options.webPreferences,
+    preloadExists: fs.existsSync(String(window.options.webPreferences?.preload)),
+    loadedUrl: window.loadedUrl,
+    privilegedSchemes: fake.record.privilegedSchemes,
+    protocol: {
+      index: await protocolCheck('app://station/index.html'),
+      root: await protocolCheck('app://station/'),
+      traversal: await protocolCheck('app://station/..%2F..%2Fpackage.json'),
+      otherHost: await protocolCheck('app://other/index.html'),
+    },
+    navigation: {
+      willNavigatePrevented: navigate.defaultPrevented,
+      willRedirectPrevented: redirect.defaultPrevented,
+      webviewPrevented: webview.defaultPrevented,
+      windowOpen: contents.windowOpenHandler?.({ url: 'https://evil.example/' } as never),
+    },
+    permissions: {
+      requestGranted: granted,
+      check: fake.record.permissionCheck?.(null, 'media', 'app://station', {} as never),
+      device: fake.record.devicePermission?.({} as never),
+    },
+    ipc: {
+      channels: [...fake.record.ipcHandlers.keys()],
+      info,
+      fromSubframe,
+      fromOtherWindow,
+      fromOtherOrigin,
+      invalid,
+      tap,
+      eventsSent: contents.sent.map((s) => s.channel),
+    },
+    errorBoxes: fake.record.errorBoxes,
+  };
+  // Quit as Electron would; the shell closes the station (database, sandbox, readers) first.
+  const quitDone = new Promise<void>((resolve) => fake.app.once('quit-done', resolve));
+  fake.app.quit();
+  await Promise.race([quitDone, new Promise((r) => setTimeout(r, 10_000))]);
+  return { ...report, quitCompleted: fake.record.calls.filter((c) => c === 'quit').length >= 2 };
+}
+
+async function secondInstanceScenario() {
+  requireBundle('./dist/main/index.cjs');
+  fake.app.makeReady();
+  await new Promise((r) => setTimeout(r, 300));
+  return { calls: fake.record.calls, windowCount: fake.record.windows.length, ipcHandlers: fake.record.ipcHandlers.size };
+}
+
+async function preloadScenario() {
+  requireBundle('./dist/preload/index.cjs');
+  const api = fake.record.exposed.get('station') as {
+    call: (name: string, input: unknown) => Promise<unknown>;
+    on: (name: string, listener: (payload: unknown) => void) => () => void;
+  };
+  const known = await api.call('queue.list', { limit: 5 });
+  const unknown = await api.call('fs.readFile', { path: '/etc/passwd' });
+  const received: unknown[] = [];
+  const off = api.on('sync', (payload) => received.push(payload));
+  fake.ipcRenderer.emitFromMain('station:event:sync', { phase: 'idle' });
+  const listenersWhileSubscribed = fake.ipcRenderer.listenerCount('station:event:sync');
+  off();
+  let unknownEvent: string | null = null;
+  try {
+    api.on('everything', () => {});
+  } catch (error) {
+    unknownEvent = (error as Error).message;
+  }
+  return {
+    exposedKeys: [...fake.record.exposed.keys()],
+    apiKeys: Object.keys(api).sort(),
+    invoked: fake.record.invoked,
+    known,
+    unknown,
+    received,
+    listenersWhileSubscribed,
+    listenersAfterOff: fake.ipcRenderer.listenerCount('station:event:sync'),
+    unknownEvent,
+    required: [...new Set(required)],
+  };
+}
+
+const scenarios: { [name: string]: () => Promise<unknown> } = { main: mainScenario, 'second-instance': secondInstanceScenario, preload: preloadScenario };
+const report = await scenarios[scenarioName!]!();
+process.stdout.write('\n' + JSON.stringify(report) + '\n');
+process.exit(0);
