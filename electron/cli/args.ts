@@ -10,7 +10,8 @@ export function parse<O extends Options>(args: string[], options: O) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error);
+    // node:util's messages add a hint on further lines; the desk gets the one line that names the problem.
+    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '') : String(error);
     throw new UsageError(message);
   }
 }

@@ -27,7 +27,9 @@ describe('network errors', () => {
     const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
     const reset = new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
     const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const blocked = new TypeError('fetch failed', { cause: new Error('bad port') });
     expect(toNetworkError(refused, 'http://127.0.0.1:9/v2/tokens')).toMatchObject({ mayHaveReached: false, code: 'ECONNREFUSED' });
+    expect(toNetworkError(blocked, 'http://127.0.0.1:9/v2/tokens')).toMatchObject({ mayHaveReached: false, code: 'BAD_PORT' });
     expect(toNetworkError(reset, 'http://127.0.0.1:9/v2/tokens')).toMatchObject({ mayHaveReached: true });
     expect(toNetworkError(timeout, 'http://127.0.0.1:9/v2/tokens')).toMatchObject({ mayHaveReached: true, code: 'TIMEOUT' });
   });

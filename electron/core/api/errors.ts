@@ -30,11 +30,12 @@ export class NetworkError extends Error {
 }
 
 /** Connection errors that mean the request never left this machine. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNABORTED']);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNABORTED', 'BAD_PORT']);
 
 export function toNetworkError(error: unknown, url: string): NetworkError {
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  const code = cause?.code ?? (error instanceof Error && error.name === 'TimeoutError' ? 'TIMEOUT' : undefined);
+  // fetch refuses the ports on the Fetch spec's block list before connecting ("bad port").
+  const code = cause?.code ?? (cause?.message === 'bad port' ? 'BAD_PORT' : undefined) ?? (error instanceof Error && error.name === 'TimeoutError' ? 'TIMEOUT' : undefined);
   if (code === 'TIMEOUT') return new NetworkError(`No answer from ${new URL(url).host} in time`, true, code);
   const reason = cause?.message ?? (error instanceof Error ? error.message : String(error));
   const notSent = code !== undefined && NOT_SENT_CODES.has(code);

@@ -114,15 +114,16 @@ export class SyncWorker {
     const deadline = this.now() + timeoutMs;
     const wasRunning = this.running;
     this.start();
+    let settled: SyncStatus | undefined;
     try {
-      await new Promise<void>((resolve) => {
+      settled = await new Promise<SyncStatus>((resolve) => {
         const check = (status: SyncStatus) => {
           const open = status.counts.pending + status.counts.sending + status.counts.in_doubt;
           const idle = status.phase !== 'syncing';
           if ((open === 0 && idle) || status.phase === 'paused-auth' || this.now() >= deadline) {
             clearTimeout(timer);
             unsubscribe();
-            resolve();
+            resolve(status);
           }
         };
         const unsubscribe = this.onStatus(check);
@@ -132,7 +133,8 @@ export class SyncWorker {
     } finally {
       if (!wasRunning) await this.stop();
     }
-    return this.status;
+    // The counts as they are now (a send in flight at the deadline has finished), the phase as it was.
+    return { ...settled, counts: this.queue.counts() };
   }
 
   private async loop(): Promise<void> {
