@@ -27,8 +27,9 @@ function loadNfcPcsc(nativeAddon: string | undefined): typeof import('nfc-pcsc')
   const require = createRequire(import.meta.url);
   if (!nativeAddon) return require('nfc-pcsc');
   const dlopen = process.dlopen;
-  process.dlopen = (module: object, filename: string, flags?: number) =>
-    dlopen.call(process, module, path.basename(filename) === 'pcsclite.node' ? nativeAddon : filename, flags);
+  // Pass the remaining arguments through as given: dlopen refuses an explicit `undefined` flags.
+  process.dlopen = (module: object, filename: string, ...rest: [number?]) =>
+    dlopen.call(process, module, path.basename(filename) === 'pcsclite.node' ? nativeAddon : filename, ...rest);
   try {
     return require('nfc-pcsc');
   } finally {

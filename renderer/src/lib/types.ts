@@ -1,0 +1,28 @@
+/**
+ * The core's types as the renderer sees them: all derived from the contract, so the renderer
+ * never imports electron/core (the lint rule) and stays in step with what the calls return.
+ */
+import type { CallOutput, EventPayload } from '../../../electron/contract/contract';
+
+export type {
+  CallError,
+  CallInput,
+  CallName,
+  CallOutput,
+  Envelope,
+  EventName,
+  EventPayload,
+  StationTransport,
+} from '../../../electron/contract/contract';
+
+export type AppInfo = CallOutput<'app.info'>;
+export type EnrollmentDefaults = CallOutput<'enrollment.get'>;
+export type Customer = CallOutput<'customers.search'>['customers'][number];
+export type CustomerSearchResult = CallOutput<'customers.search'>;
+export type ReaderInfo = CallOutput<'readers.list'>[number];
+export type ReaderUpdate = EventPayload<'reader'>;
+export type QueuedToken = CallOutput<'queue.list'>[number];
+export type QueueState = QueuedToken['state'];
+export type SyncStatus = EventPayload<'sync'>;
+export type SyncPhase = SyncStatus['phase'];
+export type TapOutcome = EventPayload<'tap'>;

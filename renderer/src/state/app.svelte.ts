@@ -1,0 +1,109 @@
+/** The app as a whole: connection, app info, sync status, readers, and the notice line. */
+import { describeError, station } from '../lib/station';
+import type { AppInfo, QueueState, ReaderInfo, SyncStatus } from '../lib/types';
+import { queue } from './queue.svelte';
+
+export type Connection = 'connecting' | 'ready' | 'failed' | 'lost';
+
+export interface Notice {
+  id: number;
+  tone: 'error' | 'info';
+  text: string;
+}
+
+class AppState {
+  connection = $state<Connection>('connecting');
+  /** Why the app is not connected, in words. */
+  problem = $state<string | null>(null);
+  info = $state.raw<AppInfo | null>(null);
+  sync = $state.raw<SyncStatus | null>(null);
+  readers = $state.raw<ReaderInfo[]>([]);
+  notice = $state.raw<Notice | null>(null);
+  /** A "Sync now" request is on its way. */
+  syncRequested = $state(false);
+
+  /**
+   * Counted from the rows on screen while they are the whole queue, so the header and the table
+   * always agree; from the core's status once the queue is longer than the screen holds.
+   */
+  readonly counts = $derived.by((): Record<QueueState, number> => {
+    if (queue.complete) {
+      const counts = { pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0 };
+      for (const row of queue.rows) counts[row.state]++;
+      return counts;
+    }
+    return this.sync?.counts ?? { pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0 };
+  });
+  /** Waiting to go out: pending and sending together, as the desk thinks of them. */
+  readonly waiting = $derived(this.counts.pending + this.counts.sending);
+
+  private noticeSeq = 0;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly stops: (() => void)[] = [];
+
+  /** Subscribe to the core's events and load the first state. Resolves false when there is no station. */
+  async start(): Promise<boolean> {
+    if (!station.connected) {
+      this.fail('failed', station.connection.problem ?? 'Not connected');
+      return false;
+    }
+    this.stops.push(
+      station.on('sync', (status) => (this.sync = status)),
+      station.on('reader', ({ readers }) => (this.readers = readers)),
+      station.onDisconnect((reason) => this.fail('lost', reason)),
+    );
+    try {
+      const [info, sync, readers] = await Promise.all([station.call('app.info', {}), station.call('sync.status', {}), station.call('readers.list', {})]);
+      this.info = info;
+      this.sync = sync;
+      this.readers = readers;
+      this.connection = 'ready';
+      return true;
+    } catch (error) {
+      this.fail('failed', describeError(error));
+      return false;
+    }
+  }
+
+  stop(): void {
+    for (const stop of this.stops.splice(0)) stop();
+    clearTimeout(this.statusTimer);
+  }
+
+  /** Counts change with every queue event; fetch them once things settle rather than per event. */
+  refreshStatusSoon(): void {
+    clearTimeout(this.statusTimer);
+    this.statusTimer = setTimeout(() => {
+      station.call('sync.status', {}).then(
+        (status) => (this.sync = status),
+        () => {},
+      );
+    }, 200);
+  }
+
+  async syncNow(): Promise<void> {
+    this.syncRequested = true;
+    try {
+      this.sync = await station.call('sync.now', {});
+    } catch (error) {
+      this.report(`Could not start a sync: ${describeError(error)}`);
+    } finally {
+      this.syncRequested = false;
+    }
+  }
+
+  report(text: string, tone: Notice['tone'] = 'error'): void {
+    this.notice = { id: ++this.noticeSeq, tone, text };
+  }
+
+  dismiss(): void {
+    this.notice = null;
+  }
+
+  private fail(connection: 'failed' | 'lost', problem: string): void {
+    this.connection = connection;
+    this.problem = problem;
+  }
+}
+
+export const app = new AppState();

@@ -1,0 +1,128 @@
+/**
+ * The Enroll screen in real Chromium against the real core: built-in sandbox (with latency, so a
+ * token is seen queued before it is synced), the WebSocket bridge, the built renderer under its
+ * CSP. A desk clerk's first card, end to end.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Station } from '../../electron/core/station';
+import { startBridge, type Bridge } from '../support/bridge';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+const SANDBOX_LATENCY_MS = 700;
+
+describe('Enroll screen', () => {
+  let dataDir: string;
+  let station: Station;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  /** Console errors, uncaught page errors and CSP violations: the page must produce none. */
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: the renderer tests need it (apt-get install chromium).`);
+    dataDir = mkdtempSync(path.join(tmpdir(), 'token-station-renderer-'));
+    station = await Station.create({
+      dataDir,
+      readers: { simulated: true, pcsc: false },
+      sandbox: { faults: { latencyMs: SANDBOX_LATENCY_MS } },
+    });
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    // Init scripts run outside the page's CSP; record every violation the page reports.
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        const list = ((window as unknown as { __csp?: string[] }).__csp ??= []);
+        list.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`);
+      });
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await station?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('enrolls a tapped card for the chosen customer and shows it queued, then synced', async () => {
+    const response = await page.goto(bridge.url);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+
+    // Sandbox mode is impossible to miss.
+    const banner = page.getByTestId('sandbox-banner');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Built-in sandbox: nothing you enroll here reaches Spirii.');
+    await page.getByText('Choose a customer to start.').waitFor();
+
+    // Customer: search by part of the name, pick from the list.
+    const search = page.getByRole('combobox', { name: 'Customer' });
+    await search.fill('fjord');
+    const option = page.getByRole('option', { name: /Fjordhavn Kommune/ });
+    await option.waitFor();
+    await option.click();
+    await page.getByTestId('selected-customer').getByText('Fjordhavn Kommune').waitFor();
+    await expect.poll(() => station.enrollment.defaults.customerId).toBe(1003);
+
+    // Label prefix: saved when the field is left.
+    const prefix = page.getByRole('textbox', { name: 'Label prefix' });
+    await prefix.fill('FJH-');
+    await prefix.press('Tab');
+    await expect.poll(() => page.getByTestId('next-label').textContent()).toBe('FJH-0001');
+    expect(station.enrollment.defaults.labelPrefix).toBe('FJH-');
+
+    // Tap: the card is queued at once and shown before the sandbox answers.
+    await page.getByRole('button', { name: /Simulate tap/ }).click();
+    const lastTap = page.locator('[data-testid="last-tap"][data-status="queued"]');
+    await lastTap.waitFor();
+    const uid = (await lastTap.getByTestId('last-tap-uid').textContent())?.trim() ?? '';
+    expect(uid).toMatch(/^[0-9A-F]{8,20}$/);
+    const row = page.locator(`tr[data-uid="${uid}"]`);
+    await row.waitFor();
+    // State and its words read at the same instant: the row moves on within the sandbox's latency.
+    const first = await row.evaluate((tr) => ({ state: tr.querySelector('[data-state]')?.getAttribute('data-state'), pill: tr.querySelector('[data-state]')?.textContent?.trim() }));
+    expect(first).toSatisfy(({ state, pill }: typeof first) => (state === 'pending' && pill === 'Queued') || (state === 'sending' && pill === 'Sending'));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-queued.png'), animations: 'disabled' });
+    expect(await row.locator('td').nth(2).textContent()).toBe('FJH-0001');
+    expect(await lastTap.getByTestId('last-tap-label').textContent()).toBe('FJH-0001');
+
+    // Then synced, with the id Spirii (the sandbox) gave it.
+    await page.locator(`tr[data-uid="${uid}"] [data-state="synced"]`).waitFor({ timeout: 10_000 });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[0]).toContain('Synced');
+    expect(cells[3]).toContain('Fjordhavn Kommune');
+    const spiriiId = Number(cells[4]);
+    expect(spiriiId).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('sync-status').textContent()).toMatch(/Online.*Up to date/);
+    await page.getByTestId('last-tap-progress').getByText(`Created in Spirii as token ${spiriiId}`).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-synced.png'), animations: 'disabled' });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-synced-dark.png'), animations: 'disabled' });
+
+    // The core agrees: synced in the local queue, and stored in the sandbox as sent.
+    const queued = station.queue.findByUid(uid);
+    expect(queued).toMatchObject({ state: 'synced', spiriiId, label: 'FJH-0001', customerId: 1003 });
+    const stored = station.sandbox!.tokens().filter((token) => token.identifier.uid === uid);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ id: spiriiId, customerId: 1003, identifier: { type: 'rfid', uid, label: 'FJH-0001' } });
+
+    // Nothing went wrong on the way.
+    const csp = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
+    expect([...problems, ...csp]).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  });
+});
