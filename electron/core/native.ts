@@ -20,8 +20,8 @@ export function electronNativeDirName(electronVersion: string, platform = proces
 
 /**
  * The addon file this process must load, or undefined for the package's default (its own
- * build/Release, which is the Node build in a checkout and the Electron build in a packaged app,
- * where electron-builder rebuilt it in place).
+ * build/Release: the Node build). A packaged app ships the same native/electron-<version> folder
+ * (electron-builder.yml), so development and packaged apps load their addons the same way.
  */
 export function nativeAddonPath(addon: NativeAddon, projectRoot: string | undefined, versions: NodeJS.ProcessVersions = process.versions): string | undefined {
   const electronVersion = versions.electron;
