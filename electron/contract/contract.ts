@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
-import { enrollmentDefaultsShape, type EnrollmentDefaults, type TapOutcome } from '../core/enrollment';
+import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
 import { QUEUE_STATES, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo } from '../core/readers/types';
 import type { SyncStatus } from '../core/sync/worker';
@@ -27,8 +27,8 @@ export const contract = {
   calls: {
     'app.info': call(none, returns<AppInfo>()),
     'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
-    'enrollment.get': call(none, returns<EnrollmentDefaults>()),
-    'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentDefaults>()),
+    'enrollment.get': call(none, returns<EnrollmentView>()),
+    'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
     'readers.list': call(none, returns<ReaderInfo[]>()),
     'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
     'queue.list': call(
@@ -40,6 +40,8 @@ export const contract = {
   },
   events: {
     tap: returns<TapOutcome>(),
+    /** The session's defaults changed (by a person, or the label number moving on after a tap). */
+    enrollment: returns<EnrollmentView>(),
     queue: returns<QueuedToken[]>(),
     sync: returns<SyncStatus>(),
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),

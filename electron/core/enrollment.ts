@@ -37,6 +37,11 @@ export const enrollmentDefaultsSchema = enrollmentDefaultsShape.refine(expiresAf
 
 export type EnrollmentDefaults = z.infer<typeof enrollmentDefaultsShape>;
 
+/** The defaults as the window shows them: with the label the next card will get. */
+export interface EnrollmentView extends EnrollmentDefaults {
+  nextLabel: string | null;
+}
+
 export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   customerId: null,
   customerName: null,
@@ -70,6 +75,7 @@ export function labelFor(defaults: Pick<EnrollmentDefaults, 'labelPrefix' | 'lab
 
 export class Enrollment {
   private current: EnrollmentDefaults;
+  private readonly listeners = new Set<(view: EnrollmentView) => void>();
 
   constructor(
     private readonly queue: TokenQueue,
@@ -83,6 +89,16 @@ export class Enrollment {
     return { ...this.current };
   }
 
+  get view(): EnrollmentView {
+    return { ...this.current, nextLabel: labelFor(this.current) };
+  }
+
+  /** Told of every change, including the label number moving on after a tap. */
+  onChange(listener: (view: EnrollmentView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Change some defaults; refused whole, with the field named, when any is invalid. */
   update(patch: Partial<EnrollmentDefaults>): EnrollmentDefaults {
     const result = enrollmentDefaultsSchema.safeParse({ ...this.current, ...patch });
@@ -92,6 +108,8 @@ export class Enrollment {
     }
     this.current = result.data;
     this.settings.set(SETTINGS_KEY, this.current);
+    const view = this.view;
+    for (const listener of this.listeners) listener(view);
     return this.defaults;
   }
 

@@ -14,8 +14,11 @@ export function createHandlers(station: Station, app: { version: string; dataDir
   return {
     'app.info': () => info,
     'customers.search': ({ search }) => station.customers.search(search),
-    'enrollment.get': () => station.enrollment.defaults,
-    'enrollment.update': (patch) => station.enrollment.update(patch),
+    'enrollment.get': () => station.enrollment.view,
+    'enrollment.update': (patch) => {
+      station.enrollment.update(patch);
+      return station.enrollment.view;
+    },
     'readers.list': () => station.readers(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
     'queue.list': ({ limit, states }) => station.queue.list({ limit: limit ?? 500, states }),

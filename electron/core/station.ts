@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db } from './db/sqlite';
 import { TokenQueue, type QueuedToken } from './queue';
 import { Settings } from './settings';
-import { Enrollment, type TapOutcome } from './enrollment';
+import { Enrollment, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
 import { CustomerDirectory } from './customers';
@@ -33,6 +33,7 @@ export interface StationOptions {
 
 export interface StationEventMap extends Record<string, unknown> {
   tap: TapOutcome;
+  enrollment: EnrollmentView;
   queue: QueuedToken[];
   sync: SyncStatus;
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
@@ -74,6 +75,7 @@ export class Station {
 
     this.unsubscribe.push(
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
+      this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
       ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
     );

@@ -34,6 +34,15 @@ describe('Enrollment', () => {
     expect(enrollment.defaults.labelNext).toBe(11);
   });
 
+  it('tells listeners of every change, with the label the next card gets', () => {
+    const seen: (string | null)[] = [];
+    enrollment.onChange((view) => seen.push(view.nextLabel));
+    enrollment.update({ customerId: 1001, labelPrefix: 'DK.' });
+    enrollment.tap('04A224B2', 'test');
+    expect(seen).toEqual(['DK.0001', 'DK.0002']);
+    expect(enrollment.view).toMatchObject({ labelNext: 2, nextLabel: 'DK.0002' });
+  });
+
   it('refuses a duplicate without using up a label number', () => {
     enrollment.update({ customerId: 1001, labelPrefix: 'L', labelDigits: 2 });
     enrollment.tap('04A224B2', 'test');

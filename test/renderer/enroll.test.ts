@@ -99,6 +99,8 @@ describe('Enroll screen', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-queued.png'), animations: 'disabled' });
     expect(await row.locator('td').nth(2).textContent()).toBe('FJH-0001');
     expect(await lastTap.getByTestId('last-tap-label').textContent()).toBe('FJH-0001');
+    // The core pushed the moved-on label number: the next card's label is shown without a reload.
+    await expect.poll(() => page.getByTestId('next-label').textContent()).toBe('FJH-0002');
 
     // Then synced, with the id Spirii (the sandbox) gave it.
     await page.locator(`tr[data-uid="${uid}"] [data-state="synced"]`).waitFor({ timeout: 10_000 });

@@ -2,7 +2,7 @@
  * The core's types as the renderer sees them: all derived from the contract, so the renderer
  * never imports electron/core (the lint rule) and stays in step with what the calls return.
  */
-import type { CallOutput, EventPayload } from '../../../electron/contract/contract';
+import type { CallInput, CallOutput, EventPayload } from '../../../electron/contract/contract';
 
 export type {
   CallError,
@@ -17,6 +17,7 @@ export type {
 
 export type AppInfo = CallOutput<'app.info'>;
 export type EnrollmentDefaults = CallOutput<'enrollment.get'>;
+export type EnrollmentPatch = CallInput<'enrollment.update'>;
 export type Customer = CallOutput<'customers.search'>['customers'][number];
 export type CustomerSearchResult = CallOutput<'customers.search'>;
 export type ReaderInfo = CallOutput<'readers.list'>[number];

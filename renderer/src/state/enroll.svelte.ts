@@ -1,7 +1,7 @@
 /** The enrollment session: whose cards these are, how they are labelled, and what the last tap did. */
 import { SvelteMap } from 'svelte/reactivity';
 import { describeError, station } from '../lib/station';
-import type { Customer, EnrollmentDefaults, TapOutcome } from '../lib/types';
+import type { Customer, EnrollmentDefaults, EnrollmentPatch, TapOutcome } from '../lib/types';
 
 export type DefaultsField = 'customer' | 'labelPrefix' | 'labelNext';
 
@@ -11,12 +11,6 @@ export interface LastTap {
   at: number;
   /** Increases with every tap, so the panel can replay its highlight for a repeated card. */
   seq: number;
-}
-
-/** The printed label, as the core computes it (electron/core/enrollment.ts labelFor). */
-function labelFor(d: Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'>): string | null {
-  if (!d.labelPrefix) return null;
-  return d.labelPrefix + String(d.labelNext).padStart(d.labelDigits, '0');
 }
 
 function outcomeKey(outcome: TapOutcome): string {
@@ -90,7 +84,8 @@ class EnrollState {
     for (const customer of customers) this.names.set(customer.id, customer.name);
   });
 
-  readonly nextLabel = $derived(this.defaults ? labelFor(this.defaults) : null);
+  /** The label the next card gets, as the core will give it. */
+  readonly nextLabel = $derived(this.defaults?.nextLabel ?? null);
   readonly hasCustomer = $derived(this.defaults?.customerId != null);
 
   private tapSeq = 0;
@@ -98,13 +93,18 @@ class EnrollState {
   private chain: Promise<unknown> = Promise.resolve();
 
   async start(): Promise<() => void> {
-    const stop = station.on('tap', (outcome) => this.heard(outcome));
+    const stopTaps = station.on('tap', (outcome) => this.heard(outcome));
+    // The core pushes every change of the defaults, including the label number moving on after a tap.
+    const stopDefaults = station.on('enrollment', (defaults) => this.setDefaults(defaults));
     this.setDefaults(await station.call('enrollment.get', {}));
-    return stop;
+    return () => {
+      stopTaps();
+      stopDefaults();
+    };
   }
 
   /** Change some defaults; false (with the reason under the field) when the core refuses. */
-  update(patch: Partial<EnrollmentDefaults>, field: DefaultsField): Promise<boolean> {
+  update(patch: EnrollmentPatch, field: DefaultsField): Promise<boolean> {
     const run = async () => {
       try {
         this.setDefaults(await station.call('enrollment.update', patch));
@@ -152,15 +152,6 @@ class EnrollState {
 
   private heard(outcome: TapOutcome): void {
     this.lastTap = { outcome, at: Date.now(), seq: ++this.tapSeq };
-    // A numbered label was used: the next number moved on in the core.
-    if (outcome.status === 'queued' && outcome.token.label) {
-      const refresh = () =>
-        station.call('enrollment.get', {}).then(
-          (defaults) => this.setDefaults(defaults),
-          () => {},
-        );
-      this.chain = this.chain.then(refresh, refresh);
-    }
   }
 
   private setDefaults(defaults: EnrollmentDefaults): void {
