@@ -10,12 +10,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Station } from '../../electron/core/station';
 import { openDatabase } from '../../electron/core/db/sqlite';
-import { TokenQueue, type TokenDraft } from '../../electron/core/queue';
+import { TokenQueue } from '../../electron/core/queue';
 import { SpiriiClient } from '../../electron/core/api/client';
 import { SyncWorker } from '../../electron/core/sync/worker';
 import { startSandbox } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
+import { tokenDraft, uidOf } from '../support/tokens';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -32,7 +33,7 @@ async function tapLatency(): Promise<void> {
   const n = 2000;
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
-    const uid = `04${i.toString(16).toUpperCase().padStart(12, '0')}`;
+    const uid = uidOf(i);
     const start = performance.now();
     const outcome = station.simulateTap(uid); // returns once committed (synchronous=FULL) and announced
     times.push(performance.now() - start);
@@ -47,28 +48,12 @@ async function tapLatency(): Promise<void> {
   row('max', `${times.at(-1)!.toFixed(3)} ms`);
 }
 
-function draft(i: number): TokenDraft {
-  return {
-    uid: `04${i.toString(16).toUpperCase().padStart(12, '0')}`,
-    customerId: 1001,
-    label: `B-${i}`,
-    validFrom: null,
-    expiresAt: null,
-    isActive: true,
-    roamingEnabled: true,
-    priorityChargingEnabled: true,
-    billingReference: null,
-    comment: null,
-    source: 'bench',
-  };
-}
-
 async function syncRun(count: number, batchSize: number, rateLimit: boolean) {
   const { dir, cleanup } = tempDir();
   const db = openDatabase(dir);
   const queue = new TokenQueue(db);
   db.transaction(() => {
-    for (let i = 0; i < count; i++) queue.add(draft(i));
+    for (let i = 0; i < count; i++) queue.add(tokenDraft(uidOf(i), { label: `B-${i}`, source: 'bench' }));
   })();
   const sandbox = await startSandbox({ apiKey: 'bench', rateLimit: rateLimit ? { writesPerMinute: 120, readsPerMinute: 600 } : false });
   const worker = new SyncWorker(queue, new SpiriiClient({ baseUrl: sandbox.url, apiKey: 'bench' }), { batchSize });

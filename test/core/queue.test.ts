@@ -4,26 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, DATABASE_FILE, type Db } from '../../electron/core/db/sqlite';
 import { DuplicateUidError, TokenQueue, toTokenCreate, type TokenDraft } from '../../electron/core/queue';
 import { tempDir } from '../support/temp';
+import { tokenDraft } from '../support/tokens';
 
 let dir: string;
 let cleanup: () => void;
 let db: Db;
 let queue: TokenQueue;
 
-const draft = (uid: string, extra: Partial<TokenDraft> = {}): TokenDraft => ({
-  uid,
-  customerId: 1001,
-  label: null,
-  validFrom: null,
-  expiresAt: null,
-  isActive: true,
-  roamingEnabled: true,
-  priorityChargingEnabled: false,
-  billingReference: null,
-  comment: null,
-  source: 'test',
-  ...extra,
-});
+const draft = (uid: string, extra: Partial<TokenDraft> = {}) => tokenDraft(uid, { priorityChargingEnabled: false, ...extra });
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());

@@ -6,6 +6,7 @@ import { SpiriiClient } from '../../electron/core/api/client';
 import { SyncWorker, type SyncStatus } from '../../electron/core/sync/worker';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
+import { tokenDraft, uidOf } from '../support/tokens';
 
 const KEY = 'test-key';
 let cleanup: () => void;
@@ -15,25 +16,8 @@ let queue: TokenQueue;
 let sandbox: Sandbox | null;
 let worker: SyncWorker | null;
 
-function uidOf(n: number): string {
-  return `04${n.toString(16).toUpperCase().padStart(12, '0')}`;
-}
-
 function draft(n: number, extra: Partial<TokenDraft> = {}): TokenDraft {
-  return {
-    uid: uidOf(n),
-    customerId: 1001,
-    label: `L${n}`,
-    validFrom: null,
-    expiresAt: null,
-    isActive: true,
-    roamingEnabled: true,
-    priorityChargingEnabled: true,
-    billingReference: null,
-    comment: null,
-    source: 'test',
-    ...extra,
-  };
+  return tokenDraft(uidOf(n), { label: `L${n}`, ...extra });
 }
 
 async function useSandbox(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
