@@ -9,7 +9,7 @@ import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
 import { QUEUE_STATES, type QueuedToken } from '../core/queue';
-import type { ReaderEvent, ReaderInfo } from '../core/readers/types';
+import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import type { SyncStatus } from '../core/sync/worker';
 
 /** A response type carried only at compile time. */
@@ -29,7 +29,7 @@ export const contract = {
     'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
     'enrollment.get': call(none, returns<EnrollmentView>()),
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
-    'readers.list': call(none, returns<ReaderInfo[]>()),
+    'readers.status': call(none, returns<ReaderStatus>()),
     'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
     'queue.list': call(
       z.object({ limit: z.number().int().min(1).max(10_000).optional(), states: z.array(z.enum(QUEUE_STATES)).max(5).optional() }).strict(),

@@ -19,7 +19,7 @@ export function createHandlers(station: Station, app: { version: string; dataDir
       station.enrollment.update(patch);
       return station.enrollment.view;
     },
-    'readers.list': () => station.readers(),
+    'readers.status': () => station.readerStatus(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
     'queue.list': ({ limit, states }) => station.queue.list({ limit: limit ?? 500, states }),
     'sync.status': () => station.sync.status,

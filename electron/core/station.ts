@@ -13,7 +13,7 @@ import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
-import type { ReaderEvent, ReaderInfo, ReaderSource } from './readers/types';
+import type { ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
 import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders } from './readers/pcsc';
 import { parseUid } from './uid';
@@ -53,6 +53,8 @@ export class Station {
   readonly simulated: SimulatedReaders | null;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
+
+  private lastReaderError: ReaderError | null = null;
 
   /** Cards from other readers are ignored while this is set (the desk's choice, or `enroll --reader`). */
   activeReader: string | null = null;
@@ -111,6 +113,10 @@ export class Station {
     return this.sources.flatMap((source) => source.readers());
   }
 
+  readerStatus(): ReaderStatus {
+    return { readers: this.readers(), lastError: this.lastReaderError };
+  }
+
   /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
   tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
     const outcome = this.enrollment.tap(uid, source, overrides);
@@ -146,6 +152,9 @@ export class Station {
   }
 
   private onReaderEvent(event: ReaderEvent): void {
+    if (event.type === 'error') {
+      this.lastReaderError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, at: new Date().toISOString() };
+    }
     this.events.emit('reader', { event, readers: this.readers() });
     if (event.type === 'card' && this.accepts(event.reader)) this.tap(event.uid, `${event.reader.kind}:${event.reader.name}`);
   }

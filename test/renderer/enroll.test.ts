@@ -3,15 +3,15 @@
  * token is seen queued before it is synced), the WebSocket bridge, the built renderer under its
  * CSP. A desk clerk's first card, end to end.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Station } from '../../electron/core/station';
 import { startBridge, type Bridge } from '../support/bridge';
+import { launchChromium, watchForProblems } from '../support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-results/screenshots');
 const SANDBOX_LATENCY_MS = 700;
 
@@ -22,10 +22,9 @@ describe('Enroll screen', () => {
   let browser: Browser;
   let page: Page;
   /** Console errors, uncaught page errors and CSP violations: the page must produce none. */
-  const problems: string[] = [];
+  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: the renderer tests need it (apt-get install chromium).`);
     dataDir = mkdtempSync(path.join(tmpdir(), 'token-station-renderer-'));
     station = await Station.create({
       dataDir,
@@ -33,22 +32,9 @@ describe('Enroll screen', () => {
       sandbox: { faults: { latencyMs: SANDBOX_LATENCY_MS } },
     });
     bridge = await startBridge(station, { version: '0.1.0-test', dataDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    // Init scripts run outside the page's CSP; record every violation the page reports.
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => {
-        const list = ((window as unknown as { __csp?: string[] }).__csp ??= []);
-        list.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`);
-      });
-    });
+    watcher = await watchForProblems(page);
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -123,8 +109,7 @@ describe('Enroll screen', () => {
     expect(stored[0]).toMatchObject({ id: spiriiId, customerId: 1003, identifier: { type: 'rfid', uid, label: 'FJH-0001' } });
 
     // Nothing went wrong on the way.
-    const csp = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
-    expect([...problems, ...csp]).toEqual([]);
+    expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
   });
 });

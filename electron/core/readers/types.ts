@@ -15,6 +15,19 @@ export type ReaderEvent =
   | { type: 'card-removed'; reader: ReaderInfo }
   | { type: 'error'; reader: ReaderInfo | null; message: string; code: string | null };
 
+/** The last thing that went wrong with a reader, kept so a window opened later still sees it. */
+export interface ReaderError {
+  reader: string | null;
+  message: string;
+  code: string | null;
+  at: string;
+}
+
+export interface ReaderStatus {
+  readers: ReaderInfo[];
+  lastError: ReaderError | null;
+}
+
 export interface ReaderSource {
   readonly kind: ReaderKind;
   start(): void;

@@ -49,14 +49,19 @@ class AppState {
     }
     this.stops.push(
       station.on('sync', (status) => (this.sync = status)),
-      station.on('reader', ({ readers }) => (this.readers = readers)),
+      station.on('reader', ({ event, readers }) => {
+        this.readers = readers;
+        if (event.type === 'error') this.report(event.message);
+      }),
       station.onDisconnect((reason) => this.fail('lost', reason)),
     );
     try {
-      const [info, sync, readers] = await Promise.all([station.call('app.info', {}), station.call('sync.status', {}), station.call('readers.list', {})]);
+      const [info, sync, readers] = await Promise.all([station.call('app.info', {}), station.call('sync.status', {}), station.call('readers.status', {})]);
       this.info = info;
       this.sync = sync;
-      this.readers = readers;
+      this.readers = readers.readers;
+      // A reader that failed before this window opened (PC/SC missing, say) is still news to the desk.
+      if (readers.lastError) this.report(readers.lastError.message);
       this.connection = 'ready';
       return true;
     } catch (error) {
