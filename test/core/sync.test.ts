@@ -176,6 +176,27 @@ describe('SyncWorker', () => {
     expectExactlyOnce(s);
   });
 
+  it('keeps running after an unexpected failure, says so, and drains once it clears', async () => {
+    const s = await useSandbox();
+    queue.add(draft(1));
+    const claim = queue.claimPending.bind(queue);
+    let failOnce = true;
+    queue.claimPending = (limit, attemptId) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('SQLITE_FULL: database or disk is full');
+      }
+      return claim(limit, attemptId);
+    };
+    const w = makeWorker(s.url);
+    const errors: (string | null)[] = [];
+    w.onStatus((st) => errors.push(st.lastError));
+    w.start();
+    await expect.poll(() => queue.counts().synced, { timeout: 5_000 }).toBe(1);
+    expect(errors).toContain('Sync failed unexpectedly: SQLITE_FULL: database or disk is full');
+    expectExactlyOnce(s);
+  });
+
   it('after a crash mid-send, checks Spirii before sending again', async () => {
     const s = await useSandbox();
     queue.add(draft(1));

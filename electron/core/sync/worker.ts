@@ -150,7 +150,18 @@ export class SyncWorker {
         await this.sleep(Infinity);
         continue;
       }
-      await this.pass();
+      try {
+        await this.pass();
+      } catch (error) {
+        // Not a network or API condition (say, the disk is full): report it and try again later,
+        // rather than let the loop die and the queue stop draining without a word.
+        this.failures++;
+        this.update({
+          phase: 'backoff',
+          nextAttemptAt: this.now() + backoffDelay(this.failures, this.backoff, this.random),
+          lastError: `Sync failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
     }
   }
 
