@@ -7,6 +7,7 @@ import { DuplicateUidError, type QueuedToken, type TokenQueue } from './queue';
 import type { Settings } from './settings';
 import { TEXT_FIELD_MAX } from './token';
 import { parseUid } from './uid';
+import { Listeners } from './events';
 
 const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
@@ -75,7 +76,7 @@ export function labelFor(defaults: Pick<EnrollmentDefaults, 'labelPrefix' | 'lab
 
 export class Enrollment {
   private current: EnrollmentDefaults;
-  private readonly listeners = new Set<(view: EnrollmentView) => void>();
+  private readonly listeners = new Listeners<EnrollmentView>();
 
   constructor(
     private readonly queue: TokenQueue,
@@ -95,8 +96,7 @@ export class Enrollment {
 
   /** Told of every change, including the label number moving on after a tap. */
   onChange(listener: (view: EnrollmentView) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Change some defaults; refused whole, with the field named, when any is invalid. */
@@ -108,8 +108,7 @@ export class Enrollment {
     }
     this.current = result.data;
     this.settings.set(SETTINGS_KEY, this.current);
-    const view = this.view;
-    for (const listener of this.listeners) listener(view);
+    this.listeners.emit(this.view);
     return this.defaults;
   }
 

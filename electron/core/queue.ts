@@ -7,6 +7,7 @@
  */
 import type { Db } from './db/sqlite';
 import type { TokenCreate } from './token';
+import { Listeners } from './events';
 
 export const QUEUE_STATES = ['pending', 'sending', 'synced', 'rejected', 'in_doubt'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
@@ -111,7 +112,7 @@ export function toTokenCreate(token: TokenDraft): TokenCreate {
 export type QueueListener = (tokens: QueuedToken[]) => void;
 
 export class TokenQueue {
-  private readonly listeners = new Set<QueueListener>();
+  private readonly listeners = new Listeners<QueuedToken[]>();
   private readonly insert;
   private readonly byUid;
   private readonly byId;
@@ -133,8 +134,7 @@ export class TokenQueue {
 
   /** Subscribe to row changes; returns the unsubscribe function. */
   onChange(listener: QueueListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /**
@@ -254,6 +254,6 @@ export class TokenQueue {
   }
 
   private emit(tokens: QueuedToken[]): void {
-    for (const listener of this.listeners) listener(tokens);
+    this.listeners.emit(tokens);
   }
 }

@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { NFC as NfcType, Reader } from 'nfc-pcsc';
 import { parseUid } from '../uid';
-import { ReaderEvents, type ReaderEvent, type ReaderInfo, type ReaderSource } from './types';
+import { Listeners } from '../events';
+import type { ReaderEvent, ReaderInfo, ReaderSource } from './types';
 
 export interface PcscReadersOptions {
   /** An Electron build of pcsclite.node to load instead of the package's own (see ../native.ts). */
@@ -52,7 +53,7 @@ function errorText(error: unknown): string {
 
 export class PcscReaders implements ReaderSource {
   readonly kind = 'pcsc' as const;
-  private readonly events = new ReaderEvents();
+  private readonly events = new Listeners<ReaderEvent>();
   private readonly present = new Map<string, ReaderInfo>();
   private readonly devices = new Set<Reader>();
   private nfc: NfcType | null = null;
@@ -104,7 +105,7 @@ export class PcscReaders implements ReaderSource {
   }
 
   on(listener: (event: ReaderEvent) => void): () => void {
-    return this.events.on(listener);
+    return this.events.add(listener);
   }
 
   private attach(device: Reader): void {

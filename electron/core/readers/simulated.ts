@@ -1,12 +1,13 @@
 /** A reader that exists only in software: the "Simulate tap" button and `enroll --simulate`. */
 import { randomUid } from '../uid';
-import { ReaderEvents, type ReaderEvent, type ReaderInfo, type ReaderSource } from './types';
+import { Listeners } from '../events';
+import type { ReaderEvent, ReaderInfo, ReaderSource } from './types';
 
 export const SIMULATED_READER: ReaderInfo = { name: 'Simulated reader', kind: 'simulated' };
 
 export class SimulatedReaders implements ReaderSource {
   readonly kind = 'simulated' as const;
-  private readonly events = new ReaderEvents();
+  private readonly events = new Listeners<ReaderEvent>();
   private started = false;
 
   start(): void {
@@ -26,7 +27,7 @@ export class SimulatedReaders implements ReaderSource {
   }
 
   on(listener: (event: ReaderEvent) => void): () => void {
-    return this.events.on(listener);
+    return this.events.add(listener);
   }
 
   /** Tap a card with the given UID (already canonical) or a random 7-byte one; returns the UID. */

@@ -35,17 +35,3 @@ export interface ReaderSource {
   readers(): ReaderInfo[];
   on(listener: (event: ReaderEvent) => void): () => void;
 }
-
-/** A minimal listener set shared by the sources. */
-export class ReaderEvents {
-  private readonly listeners = new Set<(event: ReaderEvent) => void>();
-
-  on(listener: (event: ReaderEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  emit(event: ReaderEvent): void {
-    for (const listener of this.listeners) listener(event);
-  }
-}

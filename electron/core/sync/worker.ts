@@ -9,6 +9,7 @@ import { toTokenCreate } from '../queue';
 import type { SpiriiClient } from '../api/client';
 import { ApiError, NetworkError } from '../api/errors';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { Listeners } from '../events';
 
 export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'backoff' | 'rate-limited' | 'paused-auth' | 'stopped';
 
@@ -50,7 +51,7 @@ export class SyncWorker {
   private readonly authProbeMs: number;
   private readonly random: () => number;
   private readonly now: () => number;
-  private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private readonly listeners = new Listeners<SyncStatus>();
   private failures = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -74,8 +75,7 @@ export class SyncWorker {
   }
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Start the background loop. Tokens left "sending" by a crash become "in doubt" first. */
@@ -304,7 +304,6 @@ export class SyncWorker {
 
   private update(patch: Partial<Omit<SyncStatus, 'counts'>>): void {
     this.current = { ...this.current, ...patch };
-    const status = this.status;
-    for (const listener of this.listeners) listener(status);
+    this.listeners.emit(this.status);
   }
 }
