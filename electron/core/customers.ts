@@ -13,14 +13,17 @@ export interface CustomerSearchResult {
   fromCache: boolean;
 }
 
-function matches(customer: Customer, search: string): boolean {
-  const needle = search.trim().toLowerCase();
-  if (!needle) return true;
-  return (
-    customer.name.toLowerCase().includes(needle) ||
-    String(customer.id) === needle ||
-    (customer.externalId ?? '').toLowerCase().includes(needle)
-  );
+/**
+ * Spirii's customer search (GET /v2/customers?search=): the name or externalId as a
+ * case-insensitive substring, or the id exactly. The sandbox answers with it, and the offline
+ * cache too, so a search finds the same customers online and off.
+ */
+export function customerMatcher(search: string | undefined): (customer: Customer) => boolean {
+  const key = search?.trim().toLowerCase();
+  if (!key) return () => true;
+  const id = /^\d+$/.test(key) ? Number(key) : undefined;
+  return (customer) =>
+    customer.id === id || customer.name.toLowerCase().includes(key) || (customer.externalId ?? '').toLowerCase().includes(key);
 }
 
 export class CustomerDirectory {
@@ -41,7 +44,7 @@ export class CustomerDirectory {
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       const cached = this.settings.get<Customer[]>(CACHE_KEY, []);
-      return { customers: cached.filter((c) => matches(c, search)).slice(0, limit), fromCache: true };
+      return { customers: cached.filter(customerMatcher(search)).slice(0, limit), fromCache: true };
     }
   }
 

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Customer, CustomerPage, Page, SpiriiToken, TokenPatch, TokenSortField } from '../core/token';
 import type { CustomerQuery, NewToken, ResolvedTokenQuery } from './validate';
+import { customerMatcher } from '../core/customers';
 
 /** Far from small numbers, so a client mixing up token ids and customer ids fails visibly. */
 export const FIRST_TOKEN_ID = 10001;
@@ -212,15 +213,6 @@ function searchTest(search: string): EntryTest {
   const id = /^\d+$/.test(search) ? Number(search) : undefined;
   const key = search.toLowerCase();
   return ({ token, uidKey, labelKey }) => token.id === id || uidKey.includes(key) || labelKey.includes(key);
-}
-
-/** The name or externalId as a case-insensitive substring, or the id exactly. */
-function customerMatcher(search: string | undefined): (customer: Customer) => boolean {
-  if (search === undefined) return () => true;
-  const id = /^\d+$/.test(search) ? Number(search) : undefined;
-  const key = search.toLowerCase();
-  return (customer) =>
-    customer.id === id || customer.name.toLowerCase().includes(key) || (customer.externalId ?? '').toLowerCase().includes(key);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The Spirii API as Token Station uses it (../shared/spirii-api.md), over the platform's fetch. */
-import type { Customer, CustomerPage, Page, SpiriiToken, TokenCreate, TokenPatch, TokenQuery } from '../token';
+import type { CustomerPage, Page, SpiriiToken, TokenCreate, TokenPatch, TokenQuery } from '../token';
 import { ApiError, errorMessage, parseRetryAfter, toNetworkError } from './errors';
 
 export interface ApiConnection {
@@ -55,11 +55,6 @@ export class SpiriiClient {
 
   searchCustomers(search: string, page: { limit?: number; offset?: number } = {}): Promise<CustomerPage> {
     return this.request('GET', '/v2/customers', { search: search || undefined, ...page });
-  }
-
-  async getCustomer(id: number): Promise<Customer | undefined> {
-    const page = await this.searchCustomers(String(id), { limit: 50 });
-    return page.data.find((c) => c.id === id);
   }
 
   /** The RFID token with exactly this UID, if Spirii has one (search also matches substrings and labels). */
