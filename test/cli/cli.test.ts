@@ -1,12 +1,12 @@
 // The CLI as a user runs it: real processes, a real SQLite file, the sandbox over real HTTP.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../electron/core/db/sqlite';
 import { CliProcess, cliEnv, runCli } from '../support/cli';
 import { tempDir } from '../support/temp';
+import { closedPort } from '../support/net';
 
 let dir: string;
 let cleanup: () => void;
@@ -21,15 +21,6 @@ function rows(): { uid: string; state: string; label: string | null; customer_id
   } finally {
     db.close();
   }
-}
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 let sandbox: CliProcess;

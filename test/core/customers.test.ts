@@ -1,6 +1,5 @@
 // Customer search while offline answers from the cache with Spirii's own rule, so the desk finds
 // the same customers with or without the network.
-import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../electron/core/db/sqlite';
 import { Settings } from '../../electron/core/settings';
@@ -8,6 +7,7 @@ import { CustomerDirectory } from '../../electron/core/customers';
 import { SpiriiClient } from '../../electron/core/api/client';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
+import { closedPort } from '../support/net';
 
 let db: Db;
 let cleanup: () => void;
@@ -24,14 +24,6 @@ afterEach(async () => {
   db.close();
   cleanup();
 });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('CustomerDirectory', () => {
   it('answers offline from what it has seen, as Spirii would', async () => {
