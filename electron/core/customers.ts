@@ -28,13 +28,9 @@ export function customerMatcher(search: string | undefined): (customer: Customer
 
 export class CustomerDirectory {
   constructor(
-    private client: SpiriiClient,
+    private readonly client: SpiriiClient,
     private readonly settings: Settings,
   ) {}
-
-  useClient(client: SpiriiClient): void {
-    this.client = client;
-  }
 
   async search(search: string, limit = 50): Promise<CustomerSearchResult> {
     try {

@@ -60,7 +60,7 @@ export class SyncWorker {
 
   constructor(
     private readonly queue: TokenQueue,
-    private client: SpiriiClient,
+    private readonly client: SpiriiClient,
     options: SyncWorkerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 100;
@@ -98,9 +98,8 @@ export class SyncWorker {
     this.wake();
   }
 
-  /** "Sync now" or a new key: drop any wait and try at once. */
-  retryNow(client?: SpiriiClient): void {
-    if (client) this.client = client;
+  /** "Sync now": drop any wait and try at once. */
+  retryNow(): void {
     this.current.nextAttemptAt = null;
     this.failures = 0;
     this.wake();
