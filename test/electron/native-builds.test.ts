@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { electronNativeDirName } from '../../electron/core/native';
+import { electronNativeDirName, NATIVE_ADDONS } from '../../electron/core/native';
 import { tempDir } from '../support/temp';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -27,7 +27,11 @@ describe('the Electron build', () => {
     );
     expect(plan.args.some((a: string) => a.startsWith('--nodedir'))).toBe(false);
     expect(plan.outDir).toBe(path.join(root, 'native', electronNativeDirName(electronVersion)));
-    expect(plan.plan.map((p: { output: string }) => path.basename(p.output))).toEqual(['better_sqlite3.node', 'pcsclite.node']);
+    // The script (plain JS) keeps its own list of addons: it must be the one the app loads from.
+    expect(plan.plan.map((p: { packageName: string; output: string }) => ({ packageName: p.packageName, file: path.basename(p.output) }))).toEqual(
+      Object.values(NATIVE_ADDONS),
+    );
+    expect(Object.values(NATIVE_ADDONS).map((a) => a.file)).toEqual(['better_sqlite3.node', 'pcsclite.node']);
   });
 });
 
