@@ -1,0 +1,12 @@
+/**
+ * The sections of the Settings screen, in order. Each feature owns its section component
+ * (connection, reader, general preferences, ...) and adds it here.
+ */
+import type { Component } from 'svelte';
+
+export interface SettingsSection {
+  id: string;
+  component: Component;
+}
+
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [];
