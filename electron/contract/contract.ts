@@ -8,9 +8,10 @@ import { z } from 'zod';
 import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
-import { QUEUE_STATES, type QueuedToken } from '../core/queue';
+import { QUEUE_STATES, tokenEditSchema, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import type { SyncStatus } from '../core/sync/worker';
+import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -31,12 +32,32 @@ export const contract = {
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
     'readers.status': call(none, returns<ReaderStatus>()),
     'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
+    // --- Sync (#4): the queue's rows and the desk's actions on them, the sync status and settings.
+    /** Newest first; discarded rows only when asked for by state; `search` matches part of a UID or label. */
     'queue.list': call(
-      z.object({ limit: z.number().int().min(1).max(10_000).optional(), states: z.array(z.enum(QUEUE_STATES)).max(5).optional() }).strict(),
+      z
+        .object({
+          limit: z.number().int().min(1).max(10_000).optional(),
+          offset: z.number().int().min(0).optional(),
+          states: z.array(z.enum(QUEUE_STATES)).max(QUEUE_STATES.length).optional(),
+          search: z.string().max(50).optional(),
+        })
+        .strict(),
       returns<QueuedToken[]>(),
     ),
+    /** Change a token that exists only here (held, pending, rejected); a rejected one goes back to pending. */
+    'queue.edit': call(z.object({ id: z.number().int().min(1), patch: tokenEditSchema }).strict(), returns<QueuedToken>()),
+    /** Drop a token that exists only here (held, pending, rejected). */
+    'queue.discard': call(z.object({ id: z.number().int().min(1) }).strict(), returns<QueuedToken>()),
+    /** Rejected tokens (these, or all) back to pending, and an immediate sync attempt (tokens in doubt are looked up, never re-sent blindly). */
+    'queue.retry': call(z.object({ ids: z.array(z.number().int().min(1)).max(10_000).optional() }).strict(), returns<QueuedToken[]>()),
+    /** Held tokens (these, or all) are sent now. */
+    'queue.release': call(z.object({ ids: z.array(z.number().int().min(1)).max(10_000).optional() }).strict(), returns<QueuedToken[]>()),
     'sync.status': call(none, returns<SyncStatus>()),
     'sync.now': call(none, returns<SyncStatus>()),
+    'sync.settings': call(none, returns<SyncSettings>()),
+    'sync.updateSettings': call(syncSettingsSchema.partial().strict(), returns<SyncSettings>()),
+    // --- end of sync (#4)
   },
   events: {
     tap: returns<TapOutcome>(),

@@ -21,12 +21,32 @@ export function createHandlers(station: Station, app: { version: string; dataDir
     },
     'readers.status': () => station.readerStatus(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
-    'queue.list': ({ limit, states }) => station.queue.list({ limit: limit ?? 500, states }),
+    // --- Sync (#4)
+    'queue.list': ({ limit, offset, states, search }) => station.queue.list({ limit: limit ?? 500, offset, states, search }),
+    'queue.edit': ({ id, patch }) => {
+      const token = station.queue.edit(id, patch);
+      station.sync.poke();
+      return token;
+    },
+    'queue.discard': ({ id }) => station.queue.discard(id),
+    'queue.retry': ({ ids }) => {
+      const tokens = station.queue.retry(ids);
+      station.sync.retryNow();
+      return tokens;
+    },
+    'queue.release': ({ ids }) => {
+      const tokens = station.queue.release(ids);
+      station.sync.poke();
+      return tokens;
+    },
     'sync.status': () => station.sync.status,
     'sync.now': () => {
       station.sync.retryNow();
       return station.sync.status;
     },
+    'sync.settings': () => station.syncSettings.current,
+    'sync.updateSettings': (patch) => station.syncSettings.update(patch),
+    // --- end of sync (#4)
   };
 }
 

@@ -11,6 +11,7 @@ import { Settings } from './settings';
 import { Enrollment, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
+import { SyncSettingsStore } from './sync/settings';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
 import type { ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
@@ -50,6 +51,7 @@ export class Station {
   readonly enrollment: Enrollment;
   readonly customers: CustomerDirectory;
   readonly sync: SyncWorker;
+  readonly syncSettings: SyncSettingsStore;
   readonly simulated: SimulatedReaders | null;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
@@ -66,8 +68,9 @@ export class Station {
     readonly sandbox: Sandbox | null,
     options: StationOptions,
   ) {
-    this.queue = new TokenQueue(db);
     this.settings = new Settings(db);
+    this.syncSettings = new SyncSettingsStore(this.settings);
+    this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.current.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, options.sync);
