@@ -116,7 +116,7 @@ const STATE_WORDS: Record<QueueState, string> = {
 
 /** "pending, customer 1001, label A1": where a UID already is in the local queue. */
 export function describeLocalPlace(token: Pick<QueuedToken, 'state' | 'customerId' | 'label' | 'spiriiId'>): string {
-  return `${token.state}, customer ${token.customerId}${token.label ? `, label ${token.label}` : ''}${token.spiriiId !== null ? `, Spirii token ${token.spiriiId}` : ''}`;
+  return `${STATE_WORDS[token.state]}, customer ${token.customerId}${token.label ? `, label ${token.label}` : ''}${token.spiriiId !== null ? `, Spirii token ${token.spiriiId}` : ''}`;
 }
 
 /** "token 10234 for customer 1003, label FJH-0007": where Spirii has a UID. */

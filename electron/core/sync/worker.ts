@@ -230,7 +230,7 @@ export class SyncWorker {
         if (!this.running) return;
       }
       this.failures = 0;
-      this.update({ phase: 'idle', online: true, lastError: null });
+      this.update({ phase: 'idle', online: true, lastError: null, nextAttemptAt: this.queue.due(this.inDoubtGraceMs).nextAt });
     } catch (error) {
       if (!(error instanceof Wait)) throw error;
       if (error.phase !== 'rate-limited' && error.phase !== 'elsewhere') this.failures++;
