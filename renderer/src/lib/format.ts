@@ -2,6 +2,8 @@
 import type { QueueState, SyncStatus } from './types';
 
 export const STATE_LABELS: Record<QueueState, string> = {
+  held: 'Held',
+  discarded: 'Discarded',
   pending: 'Queued',
   sending: 'Sending',
   synced: 'Synced',
@@ -10,6 +12,8 @@ export const STATE_LABELS: Record<QueueState, string> = {
 };
 
 export const STATE_HINTS: Record<QueueState, string> = {
+  held: 'Saved on this computer and held back (the hold period) so a mistake can still be fixed; released at the time shown or by the desk',
+  discarded: 'Discarded by the desk: never sent',
   pending: 'Saved on this computer, waiting to be sent to Spirii',
   sending: 'Being sent to Spirii now',
   synced: 'Created in Spirii',
@@ -25,13 +29,23 @@ export function formatTime(value: string | number | Date | null): string {
   return Number.isNaN(date.getTime()) ? '' : timeFormat.format(date);
 }
 
-/** The sync phase in words, with what happens next. */
-export function describeSync(status: SyncStatus | null): { tone: 'ok' | 'busy' | 'warn' | 'bad' | 'idle'; text: string } {
+/** "in 12 s", "in 3 min": how long until an epoch-ms time, from `now`. */
+export function untilText(at: number, now: number): string {
+  const seconds = Math.max(0, Math.ceil((at - now) / 1000));
+  return seconds < 120 ? `in ${seconds} s` : `in ${Math.round(seconds / 60)} min`;
+}
+
+/** The sync phase in words, with what happens next ("next attempt in N s" counts down with `now`). */
+export function describeSync(status: SyncStatus | null, now: number = Date.now()): { tone: 'ok' | 'busy' | 'warn' | 'bad' | 'idle'; text: string } {
   if (!status) return { tone: 'idle', text: 'Checking sync…' };
-  const retry = status.nextAttemptAt ? ` · retrying at ${formatTime(status.nextAttemptAt)}` : '';
+  const retry = status.nextAttemptAt ? ` · next attempt ${untilText(status.nextAttemptAt, now)}` : '';
   switch (status.phase) {
-    case 'idle':
-      return status.counts.pending + status.counts.in_doubt > 0 ? { tone: 'warn', text: 'Waiting to sync' } : { tone: 'ok', text: 'Up to date' };
+    case 'idle': {
+      const { counts } = status;
+      if (counts.pending + counts.in_doubt + counts.sending > 0) return { tone: 'warn', text: `Waiting to sync${retry}` };
+      if (counts.held > 0) return { tone: 'ok', text: `Up to date · ${counts.held} held${status.nextAttemptAt ? `, first release ${untilText(status.nextAttemptAt, now)}` : ''}` };
+      return { tone: 'ok', text: 'Up to date' };
+    }
     case 'syncing':
       return { tone: 'busy', text: 'Syncing…' };
     case 'offline':
@@ -39,9 +53,11 @@ export function describeSync(status: SyncStatus | null): { tone: 'ok' | 'busy' |
     case 'backoff':
       return { tone: 'warn', text: `Sync failed${retry}` };
     case 'rate-limited':
-      return { tone: 'warn', text: `Spirii asked to slow down${retry}` };
+      return { tone: 'warn', text: `Waiting for the rate limit${retry}` };
     case 'paused-auth':
-      return { tone: 'bad', text: 'API key refused · sync paused' };
+      return { tone: 'bad', text: `Paused: API key refused${retry}` };
+    case 'elsewhere':
+      return { tone: 'warn', text: `Another Token Station is sending this queue${retry}` };
     case 'stopped':
       return { tone: 'idle', text: 'Sync stopped' };
   }

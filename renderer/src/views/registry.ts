@@ -6,10 +6,11 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
+import QueueView from './QueueView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll' },
-  da: { enroll: 'Tilmeld' },
+  en: { enroll: 'Enroll', queue: 'Queue' },
+  da: { enroll: 'Tilmeld', queue: 'Kø' },
 });
 
 export interface ViewEntry {
@@ -18,4 +19,7 @@ export interface ViewEntry {
   component: Component;
 }
 
-export const VIEWS: readonly ViewEntry[] = [{ id: 'enroll', label: () => t('enroll'), component: EnrollView }];
+export const VIEWS: readonly ViewEntry[] = [
+  { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'queue', label: () => t('queue'), component: QueueView },
+];
