@@ -6,10 +6,13 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
+import SummaryView from './SummaryView.svelte';
+import TokensView from './TokensView.svelte';
+import SettingsView from './SettingsView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll' },
-  da: { enroll: 'Tilmeld' },
+  en: { enroll: 'Enroll', summary: 'Session', tokens: 'Tokens', settings: 'Settings' },
+  da: { enroll: 'Tilmeld', summary: 'Session', tokens: 'Tokens', settings: 'Indstillinger' },
 });
 
 export interface ViewEntry {
@@ -18,4 +21,9 @@ export interface ViewEntry {
   component: Component;
 }
 
-export const VIEWS: readonly ViewEntry[] = [{ id: 'enroll', label: () => t('enroll'), component: EnrollView }];
+export const VIEWS: readonly ViewEntry[] = [
+  { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'summary', label: () => t('summary'), component: SummaryView },
+  { id: 'tokens', label: () => t('tokens'), component: TokensView },
+  { id: 'settings', label: () => t('settings'), component: SettingsView },
+];
