@@ -4,6 +4,7 @@ import { defineMessages } from '../lib/i18n.svelte';
 import { describeError, station } from '../lib/station';
 import { play, type Cue } from '../lib/sound';
 import type { Customer, EnrollmentDefaults, EnrollmentPatch, QueuedToken, TapOutcome } from '../lib/types';
+import { app } from './app.svelte';
 import { preferences } from './preferences.svelte';
 import { queue } from './queue.svelte';
 import { session } from './session.svelte';
@@ -14,12 +15,14 @@ const t = defineMessages({
     tapFailed: 'The tap could not be simulated: {error}',
     undoFailed: 'Could not undo: {error}',
     labelFailed: 'The label was not saved: {error}',
+    undone: 'Undone: card {uid} is no longer in the queue.',
   },
   da: {
     searchFailed: 'Kunne ikke søge efter kunder: {error}',
     tapFailed: 'Tap kunne ikke simuleres: {error}',
     undoFailed: 'Kunne ikke fortryde: {error}',
     labelFailed: 'Etiketten blev ikke gemt: {error}',
+    undone: 'Fortrudt: kort {uid} står ikke længere i køen.',
   },
 });
 
@@ -225,6 +228,8 @@ class EnrollState {
       session.remove(token.id);
       queue.remove(token.id);
       this.lastTap = null;
+      app.report(t('undone', { uid: token.uid }), 'info');
+      app.refreshStatusSoon();
       const d = this.defaults;
       if (d && d.labelMode === 'numbered' && d.labelPrefix && d.labelNext > 0) {
         const previous = d.labelPrefix + String(d.labelNext - 1).padStart(d.labelDigits, '0');
