@@ -93,14 +93,32 @@ function validDate(value: string | number | Date | null): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** Intl formatters are costly to make: one per locale and style, kept (a long list formats thousands of dates). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
+  const locale = intlLocale();
+  const key = `${locale}:${style}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      locale,
+      style === 'time'
+        ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' },
+    );
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 export function formatTime(value: string | number | Date | null): string {
   const date = validDate(value);
-  return date ? date.toLocaleTimeString(intlLocale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
+  return date ? formatter('time').format(date) : '';
 }
 
 export function formatDateTime(value: string | number | Date | null): string {
   const date = validDate(value);
-  return date ? date.toLocaleString(intlLocale(), { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '';
+  return date ? formatter('dateTime').format(date) : '';
 }
 
 export function formatNumber(value: number): string {
