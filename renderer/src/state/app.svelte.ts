@@ -104,7 +104,10 @@ class AppState {
   }
 
   report(text: string, tone: Notice['tone'] = 'error'): void {
-    this.notice = { id: ++this.noticeSeq, tone, text };
+    const id = ++this.noticeSeq;
+    this.notice = { id, tone, text };
+    // Information goes by itself; an error stays until dismissed.
+    if (tone === 'info') setTimeout(() => this.notice?.id === id && this.dismiss(), 6000);
   }
 
   dismiss(): void {
