@@ -12,6 +12,10 @@ import { QUEUE_STATES, tokenEditSchema, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import type { SyncStatus } from '../core/sync/worker';
 import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
+import { LABEL_MAX } from '../core/enrollment';
+import { preferencesShape, type Preferences } from '../core/preferences';
+import type { SessionView } from '../core/session';
+import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -23,6 +27,56 @@ function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
 }
 
 const none = z.object({}).strict();
+
+// ---- UI (#5): tokens in Spirii, the operator's preferences, the enrollment session ----
+const isoDateTime = z.iso.datetime({ offset: true });
+/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
+const tokenQuery = z
+  .object({
+    search: z.string().trim().max(50).optional(),
+    type: z.enum(['rfid', 'virtual', 'vehicleId']).optional(),
+    customerId: z.number().int().min(1).optional(),
+    isActive: z.boolean().optional(),
+    roamingEnabled: z.boolean().optional(),
+    priority: z.boolean().optional(),
+    validFrom: isoDateTime.optional(),
+    expiresFrom: isoDateTime.optional(),
+    sortBy: z.enum(TOKEN_SORT_FIELDS).optional(),
+    sortDirection: z.enum(['asc', 'desc']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+/** The fields of PATCH /v2/tokens/{id} the desk edits. */
+const tokenPatch = z
+  .object({
+    validFrom: isoDateTime.optional(),
+    expiresAt: isoDateTime.nullable().optional(),
+    isActive: z.boolean().optional(),
+    roamingEnabled: z.boolean().optional(),
+    priorityChargingEnabled: z.boolean().optional(),
+    billingReference: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+    comment: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one field' })
+  .refine((p) => !p.validFrom || !p.expiresAt || Date.parse(p.expiresAt) > Date.parse(p.validFrom), {
+    message: 'expiresAt must be after validFrom',
+    path: ['expiresAt'],
+  });
+const tokenId = z.number().int().min(1);
+const uiCalls = {
+  'tokens.list': call(tokenQuery, returns<Page<SpiriiToken>>()),
+  'tokens.get': call(z.object({ id: tokenId }).strict(), returns<SpiriiToken>()),
+  'tokens.patch': call(z.object({ id: tokenId, patch: tokenPatch }).strict(), returns<SpiriiToken>()),
+  'preferences.get': call(none, returns<Preferences>()),
+  'preferences.update': call(preferencesShape.partial().strict(), returns<Preferences>()),
+  'session.get': call(none, returns<SessionView>()),
+  'session.restart': call(none, returns<SessionView>()),
+  /** The label typed or scanned for the card waiting for one; null enrolls it without a label. */
+  'session.label': call(z.object({ label: z.string().max(LABEL_MAX).nullable() }).strict(), returns<TapOutcome>()),
+  'session.skipLabel': call(none, returns<EnrollmentView>()),
+};
 
 export const contract = {
   calls: {
@@ -58,6 +112,7 @@ export const contract = {
     'sync.settings': call(none, returns<SyncSettings>()),
     'sync.updateSettings': call(syncSettingsSchema.partial().strict(), returns<SyncSettings>()),
     // --- end of sync (#4)
+    ...uiCalls,
   },
   events: {
     tap: returns<TapOutcome>(),
@@ -66,6 +121,8 @@ export const contract = {
     queue: returns<QueuedToken[]>(),
     sync: returns<SyncStatus>(),
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
+    // UI (#5)
+    preferences: returns<Preferences>(),
   },
 };
 

@@ -238,8 +238,10 @@ export class TokenQueue {
   constructor(
     /** The database the queue lives in (the sync lease shares it). */
     readonly db: Db,
-    options: TokenQueueOptions = {},
+    /** Options, or (the older form) just the clock. */
+    options: TokenQueueOptions | (() => Date) = {},
   ) {
+    if (typeof options === 'function') options = { now: options };
     this.now = options.now ?? (() => new Date());
     this.holdMinutes = options.holdMinutes ?? (() => 0);
     this.insert = db.prepare(`

@@ -47,6 +47,19 @@ export function createHandlers(station: Station, app: { version: string; dataDir
     'sync.settings': () => station.syncSettings.current,
     'sync.updateSettings': (patch) => station.syncSettings.update(patch),
     // --- end of sync (#4)
+    // ---- UI (#5) ----
+    'tokens.list': (query) => station.client.listTokens(query),
+    'tokens.get': ({ id }) => station.client.getToken(id),
+    'tokens.patch': ({ id, patch }) => station.client.patchToken(id, patch),
+    'preferences.get': () => station.preferences.get(),
+    'preferences.update': (patch) => station.preferences.update(patch),
+    'session.get': () => station.session.view(),
+    'session.restart': () => station.session.restart(),
+    'session.label': ({ label }) => station.giveLabel(label),
+    'session.skipLabel': () => {
+      station.enrollment.skipLabel();
+      return station.enrollment.view;
+    },
   };
 }
 

@@ -19,6 +19,8 @@ import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders } from './readers/pcsc';
 import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import { PreferencesStore, type Preferences } from './preferences';
+import { EnrollmentSession } from './session';
 
 export interface StationOptions {
   dataDir: string;
@@ -38,6 +40,7 @@ export interface StationEventMap extends Record<string, unknown> {
   queue: QueuedToken[];
   sync: SyncStatus;
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
+  preferences: Preferences;
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -53,6 +56,8 @@ export class Station {
   readonly sync: SyncWorker;
   readonly syncSettings: SyncSettingsStore;
   readonly simulated: SimulatedReaders | null;
+  readonly preferences: PreferencesStore;
+  readonly session: EnrollmentSession;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -74,6 +79,8 @@ export class Station {
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, options.sync);
+    this.preferences = new PreferencesStore(this.settings);
+    this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     if (this.simulated) this.sources.push(this.simulated);
     if (options.readers?.pcsc) this.sources.push(new PcscReaders({ nativeAddon: options.native?.pcsc }));
@@ -82,6 +89,7 @@ export class Station {
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
+      this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
       ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
     );
   }
@@ -123,6 +131,14 @@ export class Station {
   /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
   tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
     const outcome = this.enrollment.tap(uid, source, overrides);
+    this.events.emit('tap', outcome);
+    if (outcome.status === 'queued') this.sync.poke();
+    return outcome;
+  }
+
+  /** The label typed or scanned for the card waiting for one ('typed' label mode): it is queued with it. */
+  giveLabel(label: string | null): TapOutcome {
+    const outcome = this.enrollment.giveLabel(label);
     this.events.emit('tap', outcome);
     if (outcome.status === 'queued') this.sync.poke();
     return outcome;

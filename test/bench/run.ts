@@ -13,6 +13,7 @@ import { syncBenchmark } from './sync';
 import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { uidOf } from '../support/tokens';
+import { uiBench } from './ui';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -63,3 +64,4 @@ console.log(`Token Station benchmarks, Node ${process.version}, ${process.platfo
 await tapLatency();
 await syncBenchmark();
 cliStartup();
+await uiBench();

@@ -7,10 +7,13 @@ import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
 import QueueView from './QueueView.svelte';
+import SummaryView from './SummaryView.svelte';
+import TokensView from './TokensView.svelte';
+import SettingsView from './SettingsView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll', queue: 'Queue' },
-  da: { enroll: 'Tilmeld', queue: 'Kø' },
+  en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', settings: 'Settings' },
+  da: { enroll: 'Tilmeld', queue: 'Kø', summary: 'Session', tokens: 'Tokens', settings: 'Indstillinger' },
 });
 
 export interface ViewEntry {
@@ -21,5 +24,8 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'summary', label: () => t('summary'), component: SummaryView },
+  { id: 'tokens', label: () => t('tokens'), component: TokensView },
   { id: 'queue', label: () => t('queue'), component: QueueView },
+  { id: 'settings', label: () => t('settings'), component: SettingsView },
 ];
