@@ -113,7 +113,7 @@ describe('sync soak: faults and SIGKILL', () => {
     expect(summary.counts).toMatchObject({ synced: TOKENS, pending: 0, sending: 0, in_doubt: 0, rejected: 0 });
 
     // The faults and kills really happened.
-    expect(sandbox.stats.faultsInjected).toBeGreaterThanOrEqual(10);
+    expect(sandbox.stats.faultsInjected).toBeGreaterThanOrEqual(5);
     expect(killedMidSend, 'kills that left a request in flight').toBeGreaterThanOrEqual(5);
     expect(killedMidWork, 'kills before the work was done').toBeGreaterThanOrEqual(KILLS / 2);
 
