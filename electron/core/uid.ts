@@ -121,12 +121,13 @@ export function uidFrom(value: string, from: UidFormat): UidResult {
     if (number > 0xffffffffn) return { ok: false, error: `${digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)` };
     return { ok: true, uid: reverseHex(number.toString(16).toUpperCase().padStart(8, '0')) };
   }
-  // The byte count follows from the size of the number and, for a number that would fit in fewer
-  // bytes, from its written width (a 4-byte UID is written with 10 digits, a 7-byte one with 17).
-  const bytes = UID_BYTE_LENGTHS.find((n) => number < 1n << BigInt(n * 8) && digits.length <= decimalDigits(n));
-  if (!bytes) return { ok: false, error: `${digits} is too large for a card UID (4, 7 or 10 bytes)` };
-  const width = UID_BYTE_LENGTHS.find((n) => number < 1n << BigInt(n * 8) && digits.length === decimalDigits(n)) ?? bytes;
-  return { ok: true, uid: number.toString(16).toUpperCase().padStart(width * 2, '0') };
+  // The byte count follows from the written width: up to 10 digits is a 4-byte UID, up to 17 a
+  // 7-byte one, up to 25 a 10-byte one (readers pad with zeros, people often drop them).
+  const bytes = UID_BYTE_LENGTHS.find((n) => digits.length <= decimalDigits(n));
+  if (!bytes || number >= 1n << BigInt(bytes * 8)) {
+    return { ok: false, error: `${digits} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)` };
+  }
+  return { ok: true, uid: number.toString(16).toUpperCase().padStart(bytes * 2, '0') };
 }
 
 /** What the desk sees when converting a UID: the canonical form, every format, and any warning. */

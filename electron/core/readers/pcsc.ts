@@ -319,7 +319,9 @@ export class PcscReaders implements ReaderSource {
     const emit = reader.emit.bind(reader);
     reader.emit = (event: string | symbol | Error, ...args: unknown[]): boolean => {
       if (event instanceof Error) {
-        if (current()) this.error(device.info, `${device.info.name}: ${errorText(event)}`, errorCode(event));
+        const code = errorCode(event);
+        const left = code !== null && CARD_LEFT.has(code) ? 'the card left the reader before it could be read: ' : '';
+        if (current()) this.error(device.info, `${device.info.name}: ${left}${errorText(event)}`, code);
         return true;
       }
       return emit(event, ...args);
