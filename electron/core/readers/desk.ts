@@ -144,6 +144,7 @@ export class ReaderDesk {
     switch (event.type) {
       case 'error':
         this.lastError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, hint: readerHint(event.code, this.platform), at };
+        if (event.code === 'unavailable') this.service = 'off'; // PC/SC could not even load
         break;
       case 'service':
         this.service = event.state;

@@ -137,7 +137,11 @@ export function describeAtr(atr: Buffer | null | undefined): AtrInfo {
 /** What the desk can do about an error with this code (null when there is nothing useful to say). */
 export function readerHint(code: string | null, platform: NodeJS.Platform = process.platform): string | null {
   if (code === null) return null;
-  if (code === 'unavailable' || SERVICE_GONE.has(code)) {
+  if (code === 'unavailable') {
+    if (platform === 'linux') return 'Install the PC/SC service and library ("sudo apt install pcscd libpcsclite1"), start it ("sudo systemctl enable --now pcscd.socket"), then restart Token Station.';
+    return 'The PC/SC library could not be loaded: reinstall Token Station. Keyboard-wedge readers and the simulated reader still work.';
+  }
+  if (SERVICE_GONE.has(code)) {
     if (platform === 'win32') return 'The Windows Smart Card service (SCardSvr) is not running. Windows starts it when a reader is plugged in; otherwise run "net start SCardSvr" as administrator. Token Station reconnects by itself.';
     if (platform === 'darwin') return 'The macOS smart-card service is not answering. Replug the reader; Token Station reconnects by itself.';
     return 'The PC/SC service (pcscd) is not running. Start it with "sudo systemctl start pcscd" (or enable pcscd.socket); Token Station reconnects by itself within seconds.';

@@ -119,7 +119,7 @@ export class PcscReaders implements ReaderSource {
     try {
       this.library = loadNfcPcsc(this.options.nativeAddon);
     } catch (error) {
-      this.error(null, `PC/SC is not available: ${errorText(error)}. Install the smart-card service (pcscd on Linux) and restart.`, errorCode(error) ?? 'unavailable');
+      this.error(null, `PC/SC is not available: ${errorText(error)}. Install the smart-card service (pcscd on Linux) and restart.`, 'unavailable');
       return;
     }
     this.running = true;

@@ -6,6 +6,8 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
+import ReadersView from './ReadersView.svelte';
+import { t as readersText } from './readers.messages';
 
 const t = defineMessages({
   en: { enroll: 'Enroll' },
@@ -18,4 +20,7 @@ export interface ViewEntry {
   component: Component;
 }
 
-export const VIEWS: readonly ViewEntry[] = [{ id: 'enroll', label: () => t('enroll'), component: EnrollView }];
+export const VIEWS: readonly ViewEntry[] = [
+  { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'readers', label: () => readersText('title'), component: ReadersView },
+];
