@@ -4,6 +4,7 @@
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline on 1,000 tokens (rate limit off)
  *  3. CLI start-up (`token-station queue --json` on an empty queue)
+ *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { tokenDraft, uidOf } from '../support/tokens';
 import { uiBench } from './ui';
+import { readersBench } from './readers';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -103,3 +105,4 @@ await tapLatency();
 await syncThroughput();
 cliStartup();
 await uiBench();
+await readersBench();

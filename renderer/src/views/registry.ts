@@ -9,6 +9,8 @@ import EnrollView from './EnrollView.svelte';
 import SummaryView from './SummaryView.svelte';
 import TokensView from './TokensView.svelte';
 import SettingsView from './SettingsView.svelte';
+import ReadersView from './ReadersView.svelte';
+import { t as readersText } from './readers.messages';
 
 const t = defineMessages({
   en: { enroll: 'Enroll', summary: 'Session', tokens: 'Tokens', settings: 'Settings' },
@@ -26,4 +28,5 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'summary', label: () => t('summary'), component: SummaryView },
   { id: 'tokens', label: () => t('tokens'), component: TokensView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
+  { id: 'readers', label: () => readersText('title'), component: ReadersView },
 ];
