@@ -10,6 +10,8 @@ import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
 import { QUEUE_STATES, tokenEditSchema, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
+import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../core/readers/desk';
+import { UID_FORMATS, type UidConversion } from '../core/uid';
 import type { SyncStatus } from '../core/sync/worker';
 import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
 import { LABEL_MAX } from '../core/enrollment';
@@ -84,8 +86,13 @@ export const contract = {
     'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
     'enrollment.get': call(none, returns<EnrollmentView>()),
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
+    // Readers and UIDs (#3): health, the desk's reader settings, wedge keystrokes, UID formats.
     'readers.status': call(none, returns<ReaderStatus>()),
     'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
+    'readers.settings': call(none, returns<ReaderSettings>()),
+    'readers.configure': call(readerSettingsShape.partial().strict(), returns<ReaderSettings>()),
+    'readers.wedgeTap': call(z.object({ value: z.string().max(64), format: z.enum(UID_FORMATS).optional() }).strict(), returns<TypedResult>()),
+    'uid.convert': call(z.object({ value: z.string().max(64), from: z.enum(UID_FORMATS).optional() }).strict(), returns<UidConversion>()),
     // --- Sync (#4): the queue's rows and the desk's actions on them, the sync status and settings.
     /** Newest first; discarded rows only when asked for by state; `search` matches part of a UID or label. */
     'queue.list': call(
@@ -123,6 +130,8 @@ export const contract = {
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
     // UI (#5)
     preferences: returns<Preferences>(),
+    /** The readers' health after any change (#3). */
+    readers: returns<ReaderStatus>(),
   },
 };
 

@@ -4,6 +4,7 @@
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline (./sync.ts)
  *  3. CLI start-up (`token-station queue --json` on an empty queue)
+ *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { uidOf } from '../support/tokens';
 import { uiBench } from './ui';
+import { readersBench } from './readers';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -65,3 +67,4 @@ await tapLatency();
 await syncBenchmark();
 cliStartup();
 await uiBench();
+await readersBench();

@@ -10,6 +10,8 @@ import QueueView from './QueueView.svelte';
 import SummaryView from './SummaryView.svelte';
 import TokensView from './TokensView.svelte';
 import SettingsView from './SettingsView.svelte';
+import ReadersView from './ReadersView.svelte';
+import { t as readersText } from './readers.messages';
 
 const t = defineMessages({
   en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', settings: 'Settings' },
@@ -28,4 +30,5 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'tokens', label: () => t('tokens'), component: TokensView },
   { id: 'queue', label: () => t('queue'), component: QueueView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
+  { id: 'readers', label: () => readersText('title'), component: ReadersView },
 ];
