@@ -11,6 +11,9 @@ import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '.
 import { QUEUE_STATES, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import type { SyncStatus } from '../core/sync/worker';
+import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
+import type { ImportResult } from '../core/io/import';
+import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -22,6 +25,12 @@ function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
 }
 
 const none = z.object({}).strict();
+
+// Files (#6): a job id the window picks, so it can cancel the job while the call runs.
+const jobId = z.string().regex(/^[\w-]{1,64}$/).optional();
+const csvOptions = z.object({ delimiter: z.enum([',', ';']).optional(), bom: z.boolean().optional() }).strict().optional();
+const importChoices = { job: jobId, customerId: z.number().int().min(1).optional(), uidFormat: z.enum([...UID_FORMATS, 'auto']).optional() };
+const previewId = z.string().regex(/^[0-9a-f]{16}$/);
 
 export const contract = {
   calls: {
@@ -37,6 +46,28 @@ export const contract = {
     ),
     'sync.status': call(none, returns<SyncStatus>()),
     'sync.now': call(none, returns<SyncStatus>()),
+
+    // Files (#6): import, export, reconciliation. Files are chosen in the core's dialogs, never sent as paths.
+    'import.open': call(z.object(importChoices).strict(), returns<ImportOpenResult>()),
+    'import.preview': call(z.object({ id: previewId, ...importChoices }).strict(), returns<ImportOpenResult>()),
+    'import.confirm': call(z.object({ id: previewId }).strict(), returns<ImportResult & { message: string }>()),
+    'import.discard': call(z.object({ id: previewId }).strict(), returns<null>()),
+    'export.tokens': call(
+      z
+        .object({
+          job: jobId,
+          source: z.enum(['spirii', 'local']),
+          format: z.enum(EXPORT_FORMATS),
+          spiriiFilters: spiriiFiltersShape.optional(),
+          localFilters: localFiltersShape.optional(),
+          csv: csvOptions,
+        })
+        .strict(),
+      returns<SaveResult>(),
+    ),
+    'reconcile.run': call(z.object({ job: jobId, customerId: z.number().int().min(1).optional() }).strict(), returns<ReconcileView>()),
+    'reconcile.export': call(z.object({ job: jobId, format: z.enum(EXPORT_FORMATS), csv: csvOptions }).strict(), returns<SaveResult>()),
+    'files.cancel': call(z.object({ job: z.string().regex(/^[\w-]{1,64}$/) }).strict(), returns<{ cancelled: boolean }>()),
   },
   events: {
     tap: returns<TapOutcome>(),
@@ -45,6 +76,8 @@ export const contract = {
     queue: returns<QueuedToken[]>(),
     sync: returns<SyncStatus>(),
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
+    /** Files (#6): progress of an import check, an export or a reconciliation. */
+    files: returns<FilesProgress>(),
   },
 };
 

@@ -18,6 +18,8 @@ import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders } from './readers/pcsc';
 import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import { FilesService, type FilesProgress } from './io/files';
+import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
 
 export interface StationOptions {
   dataDir: string;
@@ -29,6 +31,8 @@ export interface StationOptions {
   sandbox?: Partial<SandboxOptions>;
   sync?: SyncWorkerOptions & { autoStart?: boolean; timeoutMs?: number };
   userAgent?: string;
+  /** How import and export ask for a file: Electron's dialogs in the app, scripted in tests. */
+  dialogs?: FileDialogs;
 }
 
 export interface StationEventMap extends Record<string, unknown> {
@@ -37,6 +41,7 @@ export interface StationEventMap extends Record<string, unknown> {
   queue: QueuedToken[];
   sync: SyncStatus;
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
+  files: FilesProgress;
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -51,6 +56,7 @@ export class Station {
   readonly customers: CustomerDirectory;
   readonly sync: SyncWorker;
   readonly simulated: SimulatedReaders | null;
+  readonly files: FilesService;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -72,6 +78,18 @@ export class Station {
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, options.sync);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
+    this.files = new FilesService({
+      db,
+      settings: this.settings,
+      client,
+      dialogs: options.dialogs ?? NO_DIALOGS,
+      defaults: () => this.enrollment.defaults,
+      onQueued: (tokens) => {
+        this.events.emit('queue', tokens);
+        this.sync.poke();
+      },
+      emit: (progress) => this.events.emit('files', progress),
+    });
     if (this.simulated) this.sources.push(this.simulated);
     if (options.readers?.pcsc) this.sources.push(new PcscReaders({ nativeAddon: options.native?.pcsc }));
 
