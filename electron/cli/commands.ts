@@ -9,6 +9,7 @@ import type { TapOutcome } from '../core/enrollment';
 import { startSandbox } from '../sandbox/server';
 import { nonNegativeInt, parse, positiveInt, required, uidArg, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
+import { exportCommand, importCommand, reconcileCommand } from './files';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -218,4 +219,10 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   },
   sync: { run: sync, usage: 'sync [--timeout SECONDS] [--json]       send what is pending; exit 0 when nothing is left' },
   queue: { run: queue, usage: 'queue [--json]                          list the local queue' },
+  import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal] [--dry-run] [--json]   queue the cards of a CSV file' },
+  export: {
+    run: exportCommand,
+    usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
+  },
+  reconcile: { run: reconcileCommand, usage: 'reconcile [--customer ID] [--out FILE [--format F]] [--json]   compare this desk with Spirii' },
 };
