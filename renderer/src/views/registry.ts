@@ -6,10 +6,11 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
+import FilesView from './FilesView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll' },
-  da: { enroll: 'Tilmeld' },
+  en: { enroll: 'Enroll', files: 'Import/Export' },
+  da: { enroll: 'Tilmeld', files: 'Import/eksport' },
 });
 
 export interface ViewEntry {
@@ -18,4 +19,7 @@ export interface ViewEntry {
   component: Component;
 }
 
-export const VIEWS: readonly ViewEntry[] = [{ id: 'enroll', label: () => t('enroll'), component: EnrollView }];
+export const VIEWS: readonly ViewEntry[] = [
+  { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'files', label: () => t('files'), component: FilesView },
+];
