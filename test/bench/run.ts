@@ -4,6 +4,7 @@
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline on 1,000 tokens (rate limit off)
  *  3. CLI start-up (`token-station queue --json` on an empty queue)
+ *  4-5. files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { startSandbox } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { tokenDraft, uidOf } from '../support/tokens';
+import { filesBench } from './files';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -101,3 +103,4 @@ console.log(`Token Station benchmarks, Node ${process.version}, ${process.platfo
 await tapLatency();
 await syncThroughput();
 cliStartup();
+await filesBench();

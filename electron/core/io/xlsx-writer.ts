@@ -5,14 +5,41 @@
  * use it. Cells are inline strings, numbers, or dates (a number with a date format): the writer has
  * no way to write a formula, so no value can run as one.
  */
-import { Zip, ZipDeflate } from 'fflate';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { Zip, type AsyncFlateStreamHandler, type ZipInputFile } from 'fflate';
 
 export type XlsxCell = string | number | Date | null;
 
 const encoder = new TextEncoder();
 
+/**
+ * A ZIP entry compressed by Node's native zlib (fflate's JavaScript deflate was most of the export's
+ * time). Each pushed chunk is deflated on its own and ended with a sync flush, so the chunks
+ * concatenate into one valid deflate stream; the last one ends it. fflate writes the ZIP around it.
+ */
+class NativeDeflateFile implements ZipInputFile {
+  readonly compression = 8;
+  size = 0;
+  crc = 0;
+  ondata?: AsyncFlateStreamHandler;
+
+  constructor(readonly filename: string) {}
+
+  push(data: Uint8Array, final = false): void {
+    this.crc = crc32(data, this.crc);
+    this.size += data.length;
+    const out = deflateRawSync(data, { level: 1, finishFlush: final ? constants.Z_FINISH : constants.Z_SYNC_FLUSH });
+    this.ondata!(null, out, final);
+  }
+}
+
 /** Characters XML 1.0 cannot hold are written in OOXML's _xHHHH_ escape; a literal "_xHHHH_" is escaped in turn. */
+/** Characters xmlText changes; most text has none, and skips the replacing. */
+// eslint-disable-next-line no-control-regex -- the control characters XML cannot hold are what is looked for
+const NEEDS_ESCAPE = /[&<>"\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|_x[0-9A-Fa-f]{4}_/;
+
 export function xmlText(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text
     .replace(/_(x[0-9A-Fa-f]{4}_)/g, '_x005F_$1')
     // eslint-disable-next-line no-control-regex -- matching the control characters XML cannot hold is the point
@@ -74,9 +101,10 @@ function staticParts(sheetName: string): Record<string, string> {
  */
 export class XlsxWriter {
   private readonly zip: Zip;
-  private readonly sheet: ZipDeflate;
+  private readonly sheet: NativeDeflateFile;
   private readonly pending: Uint8Array[] = [];
   private row = 0;
+  private readonly letters: string[] = [];
   private error: Error | null = null;
   private done = false;
 
@@ -91,11 +119,11 @@ export class XlsxWriter {
       if (final) this.done = true;
     });
     for (const [name, text] of Object.entries(staticParts(options.sheetName ?? 'Tokens'))) {
-      const part = new ZipDeflate(name, { level: 6 });
+      const part = new NativeDeflateFile(name);
       this.zip.add(part);
       part.push(encoder.encode(text), true);
     }
-    this.sheet = new ZipDeflate('xl/worksheets/sheet1.xml', { level: 3 });
+    this.sheet = new NativeDeflateFile('xl/worksheets/sheet1.xml');
     this.zip.add(this.sheet);
     const cols = (options.widths ?? []).map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('');
     this.push(
@@ -122,9 +150,10 @@ export class XlsxWriter {
   private rowXml(cells: readonly (XlsxCell | undefined)[], textStyle: number): string {
     const r = ++this.row;
     let xml = `<row r="${r}">`;
-    cells.forEach((cell, i) => {
-      if (cell === null || cell === undefined || cell === '') return;
-      const ref = `${columnLetters(i)}${r}`;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i];
+      if (cell === null || cell === undefined || cell === '') continue;
+      const ref = (this.letters[i] ??= columnLetters(i)) + r;
       if (typeof cell === 'number') {
         if (Number.isFinite(cell)) xml += `<c r="${ref}"><v>${cell}</v></c>`;
       } else if (cell instanceof Date) {
@@ -132,7 +161,7 @@ export class XlsxWriter {
       } else {
         xml += `<c r="${ref}" s="${textStyle}" t="inlineStr"><is><t xml:space="preserve">${xmlText(cell)}</t></is></c>`;
       }
-    });
+    }
     return xml + '</row>';
   }
 
