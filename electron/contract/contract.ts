@@ -14,6 +14,10 @@ import type { SyncStatus } from '../core/sync/worker';
 import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
 import type { ImportResult } from '../core/io/import';
 import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
+import { LABEL_MAX } from '../core/enrollment';
+import { preferencesShape, type Preferences } from '../core/preferences';
+import type { SessionView } from '../core/session';
+import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -31,6 +35,65 @@ const jobId = z.string().regex(/^[\w-]{1,64}$/).optional();
 const csvOptions = z.object({ delimiter: z.enum([',', ';']).optional(), bom: z.boolean().optional() }).strict().optional();
 const importChoices = { job: jobId, customerId: z.number().int().min(1).optional(), uidFormat: z.enum([...UID_FORMATS, 'auto']).optional() };
 const previewId = z.string().regex(/^[0-9a-f]{16}$/);
+// ---- UI (#5): tokens in Spirii, the operator's preferences, the enrollment session ----
+const isoDateTime = z.iso.datetime({ offset: true });
+/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
+const tokenQuery = z
+  .object({
+    search: z.string().trim().max(50).optional(),
+    type: z.enum(['rfid', 'virtual', 'vehicleId']).optional(),
+    customerId: z.number().int().min(1).optional(),
+    isActive: z.boolean().optional(),
+    roamingEnabled: z.boolean().optional(),
+    priority: z.boolean().optional(),
+    validFrom: isoDateTime.optional(),
+    expiresFrom: isoDateTime.optional(),
+    sortBy: z.enum(TOKEN_SORT_FIELDS).optional(),
+    sortDirection: z.enum(['asc', 'desc']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+/** The fields of PATCH /v2/tokens/{id} the desk edits. */
+const tokenPatch = z
+  .object({
+    validFrom: isoDateTime.optional(),
+    expiresAt: isoDateTime.nullable().optional(),
+    isActive: z.boolean().optional(),
+    roamingEnabled: z.boolean().optional(),
+    priorityChargingEnabled: z.boolean().optional(),
+    billingReference: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+    comment: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one field' })
+  .refine((p) => !p.validFrom || !p.expiresAt || Date.parse(p.expiresAt) > Date.parse(p.validFrom), {
+    message: 'expiresAt must be after validFrom',
+    path: ['expiresAt'],
+  });
+const tokenId = z.number().int().min(1);
+const uiCalls = {
+  'tokens.list': call(tokenQuery, returns<Page<SpiriiToken>>()),
+  'tokens.get': call(z.object({ id: tokenId }).strict(), returns<SpiriiToken>()),
+  'tokens.patch': call(z.object({ id: tokenId, patch: tokenPatch }).strict(), returns<SpiriiToken>()),
+  'preferences.get': call(none, returns<Preferences>()),
+  'preferences.update': call(preferencesShape.partial().strict(), returns<Preferences>()),
+  'session.get': call(none, returns<SessionView>()),
+  'session.restart': call(none, returns<SessionView>()),
+  /** The label typed or scanned for the card waiting for one; null enrolls it without a label. */
+  'session.label': call(z.object({ label: z.string().max(LABEL_MAX).nullable() }).strict(), returns<TapOutcome>()),
+  'session.skipLabel': call(none, returns<EnrollmentView>()),
+};
+
+// ---- queue edits used by the UI (#5) ----
+// minimal; the sync branch (#4) provides the full version
+const queueEditCalls = {
+  'queue.edit': call(
+    z.object({ id: z.number().int().min(1), patch: z.object({ label: z.string().trim().max(LABEL_MAX).nullable().optional(), customerId: z.number().int().min(1).optional() }).strict() }).strict(),
+    returns<QueuedToken>(),
+  ),
+  'queue.discard': call(z.object({ id: z.number().int().min(1) }).strict(), returns<{ id: number; discarded: boolean }>()),
+};
 
 export const contract = {
   calls: {
@@ -68,6 +131,8 @@ export const contract = {
     'reconcile.run': call(z.object({ job: jobId, customerId: z.number().int().min(1).optional() }).strict(), returns<ReconcileView>()),
     'reconcile.export': call(z.object({ job: jobId, format: z.enum(EXPORT_FORMATS), csv: csvOptions }).strict(), returns<SaveResult>()),
     'files.cancel': call(z.object({ job: z.string().regex(/^[\w-]{1,64}$/) }).strict(), returns<{ cancelled: boolean }>()),
+    ...queueEditCalls,
+    ...uiCalls,
   },
   events: {
     tap: returns<TapOutcome>(),
@@ -78,6 +143,8 @@ export const contract = {
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
     /** Files (#6): progress of an import check, an export or a reconciliation. */
     files: returns<FilesProgress>(),
+    // UI (#5)
+    preferences: returns<Preferences>(),
   },
 };
 

@@ -40,6 +40,23 @@ export function createHandlers(station: Station, app: { version: string; dataDir
     'reconcile.run': (options) => station.files.reconcile(options),
     'reconcile.export': (options) => station.files.exportReconciliation(options),
     'files.cancel': ({ job }) => ({ cancelled: station.files.cancel(job) }),
+    // minimal; the sync branch (#4) provides the full version
+    'queue.edit': ({ id, patch }) => station.queue.edit(id, patch),
+    // minimal; the sync branch (#4) provides the full version
+    'queue.discard': ({ id }) => ({ id, discarded: station.queue.discard(id) }),
+    // ---- UI (#5) ----
+    'tokens.list': (query) => station.client.listTokens(query),
+    'tokens.get': ({ id }) => station.client.getToken(id),
+    'tokens.patch': ({ id, patch }) => station.client.patchToken(id, patch),
+    'preferences.get': () => station.preferences.get(),
+    'preferences.update': (patch) => station.preferences.update(patch),
+    'session.get': () => station.session.view(),
+    'session.restart': () => station.session.restart(),
+    'session.label': ({ label }) => station.giveLabel(label),
+    'session.skipLabel': () => {
+      station.enrollment.skipLabel();
+      return station.enrollment.view;
+    },
   };
 }
 

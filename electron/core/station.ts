@@ -20,6 +20,8 @@ import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { FilesService, type FilesProgress } from './io/files';
 import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
+import { PreferencesStore, type Preferences } from './preferences';
+import { EnrollmentSession } from './session';
 
 export interface StationOptions {
   dataDir: string;
@@ -42,6 +44,7 @@ export interface StationEventMap extends Record<string, unknown> {
   sync: SyncStatus;
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
   files: FilesProgress;
+  preferences: Preferences;
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -57,6 +60,8 @@ export class Station {
   readonly sync: SyncWorker;
   readonly simulated: SimulatedReaders | null;
   readonly files: FilesService;
+  readonly preferences: PreferencesStore;
+  readonly session: EnrollmentSession;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -77,6 +82,8 @@ export class Station {
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, options.sync);
+    this.preferences = new PreferencesStore(this.settings);
+    this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.files = new FilesService({
       db,
@@ -97,6 +104,7 @@ export class Station {
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
+      this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
       ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
     );
   }
@@ -138,6 +146,14 @@ export class Station {
   /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
   tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
     const outcome = this.enrollment.tap(uid, source, overrides);
+    this.events.emit('tap', outcome);
+    if (outcome.status === 'queued') this.sync.poke();
+    return outcome;
+  }
+
+  /** The label typed or scanned for the card waiting for one ('typed' label mode): it is queued with it. */
+  giveLabel(label: string | null): TapOutcome {
+    const outcome = this.enrollment.giveLabel(label);
     this.events.emit('tap', outcome);
     if (outcome.status === 'queued') this.sync.poke();
     return outcome;

@@ -18,6 +18,7 @@ import { startSandbox } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { tokenDraft, uidOf } from '../support/tokens';
+import { uiBench } from './ui';
 import { filesBench } from './files';
 
 function percentile(sorted: number[], p: number): number {
@@ -103,4 +104,5 @@ console.log(`Token Station benchmarks, Node ${process.version}, ${process.platfo
 await tapLatency();
 await syncThroughput();
 cliStartup();
+await uiBench();
 await filesBench();

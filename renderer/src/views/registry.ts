@@ -6,11 +6,14 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
+import SummaryView from './SummaryView.svelte';
+import TokensView from './TokensView.svelte';
 import FilesView from './FilesView.svelte';
+import SettingsView from './SettingsView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll', files: 'Import/Export' },
-  da: { enroll: 'Tilmeld', files: 'Import/eksport' },
+  en: { enroll: 'Enroll', summary: 'Session', tokens: 'Tokens', files: 'Import/Export', settings: 'Settings' },
+  da: { enroll: 'Tilmeld', summary: 'Session', tokens: 'Tokens', files: 'Import/eksport', settings: 'Indstillinger' },
 });
 
 export interface ViewEntry {
@@ -21,5 +24,8 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'summary', label: () => t('summary'), component: SummaryView },
+  { id: 'tokens', label: () => t('tokens'), component: TokensView },
   { id: 'files', label: () => t('files'), component: FilesView },
+  { id: 'settings', label: () => t('settings'), component: SettingsView },
 ];
