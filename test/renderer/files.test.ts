@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Station } from '../../electron/core/station';
 import { startBridge, type Bridge } from '../support/bridge';
 import { launchChromium, watchForProblems } from '../support/browser';
+import { axeViolations, describeViolations } from '../support/axe';
 import { ScriptedDialogs, writeFile } from '../io/support';
 
 const SCREENSHOTS = path.resolve('test-results/screenshots');
@@ -115,6 +116,12 @@ describe('Import/Export screen', () => {
     expect(await summary.textContent()).toBe('3 enrolled here, 3001 RFID tokens in Spirii: 3 missing in Spirii, 3001 not enrolled here, 0 inactive, 0 with another customer, 0 with another label.');
     expect(await page.locator('[data-testid="reconcile-differences"] tr[data-kind="missing-in-spirii"]').count()).toBe(3);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'files-reconcile.png'), fullPage: false, animations: 'disabled' });
+    // The screen with a preview, an export result and a comparison on it: no accessibility violations.
+    dialogs.answer(writeFile(dir, 'again.csv', 'uid;label\n04C1000000B001;X\nbad;Y\n'));
+    await page.getByRole('button', { name: 'Choose CSV file…' }).click();
+    await page.getByTestId('import-preview').waitFor();
+    const violations = await axeViolations(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.getByTestId('import').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'files-dark.png'), animations: 'disabled' });

@@ -26,6 +26,6 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'enroll', label: () => t('enroll'), component: EnrollView },
   { id: 'summary', label: () => t('summary'), component: SummaryView },
   { id: 'tokens', label: () => t('tokens'), component: TokensView },
-  { id: 'files', label: () => t('files'), component: FilesView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
+  { id: 'files', label: () => t('files'), component: FilesView },
 ];
