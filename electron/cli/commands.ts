@@ -1,6 +1,4 @@
 /** The CLI's commands: the same core as the window, without one. */
-import { PcscReaders } from '../core/readers/pcsc';
-import type { ReaderInfo } from '../core/readers/types';
 import { Station, SANDBOX_NOTICE } from '../core/station';
 import { configFromEnv } from '../core/config';
 import { TokenQueue, type QueuedToken } from '../core/queue';
@@ -10,6 +8,7 @@ import { startSandbox } from '../sandbox/server';
 import { nonNegativeInt, parse, positiveInt, required, uidArg, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
 import { exportCommand, importCommand, reconcileCommand } from './files';
+import { readers, uid } from './readers';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -57,46 +56,6 @@ const sandbox: Command = async (args, io) => {
   line(io.stderr, `Sandbox Spirii API on ${server.url}, API key "${apiKey}". Nothing here reaches Spirii. Ctrl+C stops it.`);
   await io.interrupted;
   await server.close();
-  return 0;
-};
-
-/** Readers appear asynchronously: wait until none has appeared for a moment. */
-async function discoverReaders(source: PcscReaders, quietMs = 600, maxMs = 3000): Promise<{ readers: ReaderInfo[]; errors: string[] }> {
-  const errors: string[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  await new Promise<void>((resolve) => {
-    const deadline = setTimeout(resolve, maxMs);
-    const quiet = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        clearTimeout(deadline);
-        resolve();
-      }, quietMs);
-    };
-    source.on((event) => {
-      if (event.type === 'error') errors.push(event.message);
-      quiet();
-    });
-    source.start();
-    quiet();
-  });
-  clearTimeout(timer);
-  return { readers: source.readers(), errors };
-}
-
-const readers: Command = async (args, io) => {
-  const { values } = parse(args, json);
-  const source = new PcscReaders();
-  const { readers: found, errors } = await discoverReaders(source);
-  await source.stop();
-  if (values.json) {
-    jsonLine(io.stdout, { readers: found, errors });
-  } else if (found.length === 0) {
-    line(io.stdout, 'No PC/SC readers found. Plug a reader in; on Linux check that pcscd is running.');
-  } else {
-    for (const reader of found) line(io.stdout, `${reader.name} (${reader.kind})`);
-  }
-  for (const error of errors) if (!values.json) line(io.stderr, error);
   return 0;
 };
 
@@ -213,7 +172,8 @@ const queue: Command = async (args, io) => {
 
 export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   sandbox: { run: sandbox, usage: 'sandbox [--port N] [--api-key K]        serve the sandbox Spirii API on 127.0.0.1' },
-  readers: { run: readers, usage: 'readers [--json]                        list the PC/SC readers present' },
+  readers: { run: readers, usage: 'readers [--json]                        the PC/SC service and readers present, errors and what to do' },
+  uid: { run: uid, usage: 'uid VALUE [--from hex|reversed|decimal|8h10d] [--json]   a UID in its stored form and every other format' },
   add: { run: add, usage: 'add --uid HEX --customer ID [--label TEXT] [--json]   queue one RFID token' },
   enroll: {
     run: enroll,

@@ -10,6 +10,8 @@ import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
 import { QUEUE_STATES, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
+import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../core/readers/desk';
+import { UID_FORMATS, type UidConversion } from '../core/uid';
 import type { SyncStatus } from '../core/sync/worker';
 import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
 import type { ImportResult } from '../core/io/import';
@@ -101,8 +103,13 @@ export const contract = {
     'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
     'enrollment.get': call(none, returns<EnrollmentView>()),
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
+    // Readers and UIDs (#3): health, the desk's reader settings, wedge keystrokes, UID formats.
     'readers.status': call(none, returns<ReaderStatus>()),
     'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
+    'readers.settings': call(none, returns<ReaderSettings>()),
+    'readers.configure': call(readerSettingsShape.partial().strict(), returns<ReaderSettings>()),
+    'readers.wedgeTap': call(z.object({ value: z.string().max(64), format: z.enum(UID_FORMATS).optional() }).strict(), returns<TypedResult>()),
+    'uid.convert': call(z.object({ value: z.string().max(64), from: z.enum(UID_FORMATS).optional() }).strict(), returns<UidConversion>()),
     'queue.list': call(
       z.object({ limit: z.number().int().min(1).max(10_000).optional(), states: z.array(z.enum(QUEUE_STATES)).max(5).optional() }).strict(),
       returns<QueuedToken[]>(),
@@ -145,6 +152,8 @@ export const contract = {
     files: returns<FilesProgress>(),
     // UI (#5)
     preferences: returns<Preferences>(),
+    /** The readers' health after any change (#3). */
+    readers: returns<ReaderStatus>(),
   },
 };
 

@@ -2,6 +2,7 @@
 import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from '../contract/contract';
 import type { AppInfo } from '../contract/types';
 import { SANDBOX_NOTICE, type Station } from './station';
+import { convertUid } from './uid';
 
 export function createHandlers(station: Station, app: { version: string; dataDir: string }): Handlers {
   const info: AppInfo = {
@@ -19,8 +20,17 @@ export function createHandlers(station: Station, app: { version: string; dataDir
       station.enrollment.update(patch);
       return station.enrollment.view;
     },
+    // Readers and UIDs (#3).
     'readers.status': () => station.readerStatus(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
+    'readers.settings': () => station.readerDesk.config,
+    'readers.configure': (patch) => {
+      const settings = station.readerDesk.update(patch);
+      station.events.emit('readers', station.readerStatus());
+      return settings;
+    },
+    'readers.wedgeTap': ({ value, format }) => station.readerDesk.typed(value, format),
+    'uid.convert': ({ value, from }) => convertUid(value, from),
     'queue.list': ({ limit, states }) => station.queue.list({ limit: limit ?? 500, states }),
     'sync.status': () => station.sync.status,
     'sync.now': () => {

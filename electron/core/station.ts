@@ -13,9 +13,11 @@ import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
-import type { ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
+import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
 import { SimulatedReaders } from './readers/simulated';
-import { PcscReaders } from './readers/pcsc';
+import { PcscReaders, type PcscReadersOptions } from './readers/pcsc';
+import { HidReaders, type HidOptions } from './readers/hid';
+import { ReaderDesk } from './readers/desk';
 import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { FilesService, type FilesProgress } from './io/files';
@@ -27,7 +29,14 @@ export interface StationOptions {
   dataDir: string;
   /** The Spirii API to use; without it the built-in sandbox runs on loopback. */
   api?: ApiConnection;
-  readers?: { pcsc?: boolean; simulated?: boolean };
+  readers?: {
+    pcsc?: boolean | Omit<PcscReadersOptions, 'nativeAddon' | 'log'>;
+    simulated?: boolean;
+    /** Keyboard-wedge readers through node-hid (the devices named in the reader settings). */
+    hid?: boolean | HidOptions;
+  };
+  /** Where reader errors are written (with their PC/SC code); the app passes its log. */
+  log?: (line: string) => void;
   native?: { sqlite?: string; pcsc?: string };
   /** Options for the built-in sandbox (tests use latency and faults). */
   sandbox?: Partial<SandboxOptions>;
@@ -45,6 +54,7 @@ export interface StationEventMap extends Record<string, unknown> {
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
   files: FilesProgress;
   preferences: Preferences;
+  readers: ReaderStatus;
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -62,13 +72,9 @@ export class Station {
   readonly files: FilesService;
   readonly preferences: PreferencesStore;
   readonly session: EnrollmentSession;
+  readonly readerDesk: ReaderDesk;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
-
-  private lastReaderError: ReaderError | null = null;
-
-  /** Cards from other readers are ignored while this is set (the desk's choice, or `enroll --reader`). */
-  activeReader: string | null = null;
 
   private constructor(
     readonly db: Db,
@@ -98,14 +104,25 @@ export class Station {
       emit: (progress) => this.events.emit('files', progress),
     });
     if (this.simulated) this.sources.push(this.simulated);
-    if (options.readers?.pcsc) this.sources.push(new PcscReaders({ nativeAddon: options.native?.pcsc }));
+    const pcsc = options.readers?.pcsc;
+    if (pcsc) this.sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
+    this.readerDesk = new ReaderDesk(this.sources, this.settings, {
+      tap: (uid, source) => this.tap(uid, source),
+      refused: (outcome) => this.events.emit('tap', outcome),
+      changed: (update) => {
+        this.events.emit('reader', update);
+        this.events.emit('readers', this.readerDesk.status());
+      },
+    });
+    const hid = options.readers?.hid;
+    if (hid) this.sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerDesk.config, log: options.log }));
 
     this.unsubscribe.push(
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
       this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
-      ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
+      ...this.sources.map((source) => source.on((event) => this.readerDesk.handle(source, event))),
     );
   }
 
@@ -136,11 +153,20 @@ export class Station {
   }
 
   readers(): ReaderInfo[] {
-    return this.sources.flatMap((source) => source.readers());
+    return this.readerDesk.readers();
   }
 
   readerStatus(): ReaderStatus {
-    return { readers: this.readers(), lastError: this.lastReaderError };
+    return this.readerDesk.status();
+  }
+
+  /** Cards from other readers are ignored while this is set (`enroll --reader`; the window's choice is a reader setting). */
+  get activeReader(): string | null {
+    return this.readerDesk.chosen;
+  }
+
+  set activeReader(name: string | null) {
+    this.readerDesk.override = name;
   }
 
   /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
@@ -185,16 +211,8 @@ export class Station {
     this.db.close();
   }
 
-  private onReaderEvent(event: ReaderEvent): void {
-    if (event.type === 'error') {
-      this.lastReaderError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, at: new Date().toISOString() };
-    }
-    this.events.emit('reader', { event, readers: this.readers() });
-    if (event.type === 'card' && this.accepts(event.reader)) this.tap(event.uid, `${event.reader.kind}:${event.reader.name}`);
-  }
-
-  /** A reader matches the active choice by name, ignoring case (and so a suffix the OS may add). */
+  /** Whether a card on this reader is enrolled now (the desk's choice of reader). */
   accepts(reader: ReaderInfo): boolean {
-    return this.activeReader === null || reader.kind === 'simulated' || reader.name.toLowerCase().includes(this.activeReader.toLowerCase());
+    return this.readerDesk.accepts(reader);
   }
 }

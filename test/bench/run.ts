@@ -4,7 +4,8 @@
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline on 1,000 tokens (rate limit off)
  *  3. CLI start-up (`token-station queue --json` on an empty queue)
- *  4-5. files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
+ *  files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
+ *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { BIN, cliEnv } from '../support/cli';
 import { tokenDraft, uidOf } from '../support/tokens';
 import { uiBench } from './ui';
 import { filesBench } from './files';
+import { readersBench } from './readers';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -106,3 +108,4 @@ await syncThroughput();
 cliStartup();
 await uiBench();
 await filesBench();
+await readersBench();

@@ -10,6 +10,8 @@ import SummaryView from './SummaryView.svelte';
 import TokensView from './TokensView.svelte';
 import FilesView from './FilesView.svelte';
 import SettingsView from './SettingsView.svelte';
+import ReadersView from './ReadersView.svelte';
+import { t as readersText } from './readers.messages';
 
 const t = defineMessages({
   en: { enroll: 'Enroll', summary: 'Session', tokens: 'Tokens', files: 'Import/Export', settings: 'Settings' },
@@ -27,5 +29,6 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'summary', label: () => t('summary'), component: SummaryView },
   { id: 'tokens', label: () => t('tokens'), component: TokensView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
+  { id: 'readers', label: () => readersText('title'), component: ReadersView },
   { id: 'files', label: () => t('files'), component: FilesView },
 ];

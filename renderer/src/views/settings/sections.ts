@@ -4,10 +4,14 @@
  */
 import type { Component } from 'svelte';
 import GeneralSection from './GeneralSection.svelte';
+import ReaderSettings from './ReaderSettings.svelte';
 
 export interface SettingsSection {
   id: string;
   component: Component;
 }
 
-export const SETTINGS_SECTIONS: readonly SettingsSection[] = [{ id: 'general', component: GeneralSection }];
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  { id: 'general', component: GeneralSection },
+  { id: 'reader', component: ReaderSettings },
+];
