@@ -181,7 +181,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   },
   sync: { run: sync, usage: 'sync [--timeout SECONDS] [--json]       send what is pending; exit 0 when nothing is left' },
   queue: { run: queue, usage: 'queue [--json]                          list the local queue' },
-  import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal] [--dry-run] [--json]   queue the cards of a CSV file' },
+  import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal|8h10d] [--dry-run] [--json]   queue the cards of a CSV file' },
   export: {
     run: exportCommand,
     usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',

@@ -15,7 +15,7 @@ import { UID_FORMATS, type UidConversion } from '../core/uid';
 import type { SyncStatus } from '../core/sync/worker';
 import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
 import type { ImportResult } from '../core/io/import';
-import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
+import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';

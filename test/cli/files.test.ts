@@ -68,7 +68,7 @@ describe('token-station import', () => {
     const bad: [string[], RegExp][] = [
       [['import'], /give the CSV file to import/],
       [['import', good, '--customer', 'x'], /--customer must be a positive integer/],
-      [['import', good, '--uid-format', 'octal'], /--uid-format must be one of hex, reversed, decimal, auto/],
+      [['import', good, '--uid-format', 'octal'], /--uid-format must be one of hex, reversed, decimal, 8h10d, auto/],
       [['import', path.join(dir, 'missing.csv')], /Cannot read missing.csv: no such file/],
       [['import', writeFile(dir, 'bin.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]))], /not a CSV file: it is a ZIP archive or an Excel workbook/],
       [['import', writeFile(dir, 'nouid.csv', 'label\nA\n')], /No UID column/],

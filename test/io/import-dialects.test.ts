@@ -111,6 +111,15 @@ describe('import dialects', () => {
     expect(decimal.format).toMatchObject({ uidFormat: 'decimal', uidFormatDetected: true });
     expect(decimal.rows.map((r) => r.values.uid)).toEqual(['04A224B2', (1302134098624896).toString(16).toUpperCase().padStart(14, '0')]);
 
+    // 8H10D: the 4 bytes reversed, as a 10-digit number (0xB224A204 = 2988745220), the readers area's conversion.
+    const wedge = planImport(utf8('uid\n2988745220\n'), { defaults: DEFAULTS, uidFormat: '8h10d' });
+    expect(wedge.rows[0]!.values.uid).toBe('04A224B2');
+
+    // A random ID (4 bytes starting 08) is refused in a file as it is at the reader.
+    const random = planImport(utf8('uid\n08A224B2\n'), { defaults: DEFAULTS });
+    expect(random.rows[0]!.status).toBe('invalid');
+    expect(random.problems[0]!.message).toMatch(/random ID/);
+
     const rounded = planImport(utf8('uid\n1.30213E+15\n'), { defaults: DEFAULTS, uidFormat: 'decimal' });
     expect(rounded.problems[0]!.message).toMatch(/spreadsheet rounded/);
   });

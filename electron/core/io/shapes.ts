@@ -9,8 +9,7 @@ import { TOKEN_SORT_FIELDS } from '../token';
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export const UID_FORMATS = ['hex', 'reversed', 'decimal'] as const;
-export type UidFormat = (typeof UID_FORMATS)[number];
+export { UID_FORMATS, type UidFormat } from '../uid';
 
 /** The filters of the tokens screen: GET /v2/tokens's query without its paging. */
 export const spiriiFiltersShape = z

@@ -1,24 +1,19 @@
 /**
- * UIDs as files give them: hex (the canonical form), hex with the bytes reversed (what some
- * readers print), or decimal (the UID's bytes read as one big-endian number, e.g. the 10 digits of
- * a 4-byte UID). The readers area (issue #3) adds the same conversions to core/uid.ts; the
- * integrator should make this module use those once both have landed.
+ * UIDs as files give them, in the formats the readers area defines (core/uid.ts: hex, reversed
+ * hex, decimal, 8H10D), with what an import adds: a column's format guessed from its values, a
+ * number a spreadsheet rounded named as such, and the random-ID refusal a tap gets.
  */
-import { parseUid, type UidResult } from '../uid';
+import { randomUidRefusal, uidFrom, type UidFormat, type UidResult } from '../uid';
 
-import type { UidFormat } from './shapes';
+export { UID_FORMATS, type UidFormat } from '../uid';
 
-export { UID_FORMATS, type UidFormat } from './shapes';
-
+/** In running text: "UIDs in hex, bytes reversed". */
 export const UID_FORMAT_NAMES: Record<UidFormat, string> = {
   hex: 'hex',
   reversed: 'hex, bytes reversed',
   decimal: 'decimal',
+  '8h10d': '8H10D (reversed, 10-digit decimal)',
 };
-
-function reverseBytes(hex: string): string {
-  return (hex.match(/../g) ?? []).reverse().join('');
-}
 
 const SCIENTIFIC = /^\d+(?:[.,]\d+)?E\+?\d+$/i;
 
@@ -27,17 +22,10 @@ export function parseUidAs(value: string, format: UidFormat): UidResult {
   if (SCIENTIFIC.test(text)) {
     return { ok: false, error: `UID "${text}" is a number a spreadsheet rounded: format the column as text and save the file again` };
   }
-  if (format === 'hex') return parseUid(text);
-  if (format === 'reversed') {
-    const parsed = parseUid(text);
-    return parsed.ok ? { ok: true, uid: reverseBytes(parsed.uid) } : parsed;
-  }
-  const digits = text.replace(/[\s.]/g, '');
-  if (!/^\d+$/.test(digits)) return { ok: false, error: `UID "${text}" is not a decimal number` };
-  const n = BigInt(digits);
-  const bytes = n < 1n << 32n ? 4 : n < 1n << 56n ? 7 : n < 1n << 80n ? 10 : 0;
-  if (bytes === 0) return { ok: false, error: `UID "${text}" is too large for a card UID (at most 10 bytes)` };
-  return parseUid(n.toString(16).padStart(bytes * 2, '0'));
+  const result = uidFrom(text, format);
+  if (!result.ok) return result;
+  const refusal = randomUidRefusal(result.uid);
+  return refusal ? { ok: false, error: refusal } : result;
 }
 
 /**

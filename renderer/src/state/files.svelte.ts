@@ -2,7 +2,7 @@
 import { describeError, station, StationError } from '../lib/station';
 import type { ExportInput, FilesProgress, ImportOpenResult, ImportPreview, ReconcileView } from '../lib/types';
 
-export type UidChoice = 'auto' | 'hex' | 'reversed' | 'decimal';
+export type UidChoice = 'auto' | 'hex' | 'reversed' | 'decimal' | '8h10d';
 export type Tri = 'any' | 'true' | 'false';
 
 let seq = 0;
