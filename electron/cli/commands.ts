@@ -5,6 +5,7 @@ import type { TapOutcome } from '../core/enrollment';
 import { startSandbox } from '../sandbox/server';
 import { nonNegativeInt, parse, positiveInt, required, uidArg, UsageError } from './args';
 import { jsonLine, line, type Io } from './output';
+import { exportCommand, importCommand, reconcileCommand } from './files';
 import { readers, uid } from './readers';
 import { queueCommand, syncCommand } from './sync';
 
@@ -144,4 +145,10 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
     run: queueCommand,
     usage: 'queue [--state S]... [--search TEXT] [--json] | queue retry|release [--id N]... | queue discard --id N | queue hold --minutes N',
   },
+  import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal|8h10d] [--dry-run] [--json]   queue the cards of a CSV file' },
+  export: {
+    run: exportCommand,
+    usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
+  },
+  reconcile: { run: reconcileCommand, usage: 'reconcile [--customer ID] [--out FILE [--format F]] [--json]   compare this desk with Spirii' },
 };

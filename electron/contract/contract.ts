@@ -14,6 +14,9 @@ import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../c
 import { UID_FORMATS, type UidConversion } from '../core/uid';
 import type { SyncStatus } from '../core/sync/worker';
 import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
+import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
+import type { ImportResult } from '../core/io/import';
+import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
@@ -30,6 +33,11 @@ function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
 
 const none = z.object({}).strict();
 
+// Files (#6): a job id the window picks, so it can cancel the job while the call runs.
+const jobId = z.string().regex(/^[\w-]{1,64}$/).optional();
+const csvOptions = z.object({ delimiter: z.enum([',', ';']).optional(), bom: z.boolean().optional() }).strict().optional();
+const importChoices = { job: jobId, customerId: z.number().int().min(1).optional(), uidFormat: z.enum([...UID_FORMATS, 'auto']).optional() };
+const previewId = z.string().regex(/^[0-9a-f]{16}$/);
 // ---- UI (#5): tokens in Spirii, the operator's preferences, the enrollment session ----
 const isoDateTime = z.iso.datetime({ offset: true });
 /** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
@@ -119,6 +127,28 @@ export const contract = {
     'sync.settings': call(none, returns<SyncSettings>()),
     'sync.updateSettings': call(syncSettingsSchema.partial().strict(), returns<SyncSettings>()),
     // --- end of sync (#4)
+
+    // Files (#6): import, export, reconciliation. Files are chosen in the core's dialogs, never sent as paths.
+    'import.open': call(z.object(importChoices).strict(), returns<ImportOpenResult>()),
+    'import.preview': call(z.object({ id: previewId, ...importChoices }).strict(), returns<ImportOpenResult>()),
+    'import.confirm': call(z.object({ id: previewId }).strict(), returns<ImportResult & { message: string }>()),
+    'import.discard': call(z.object({ id: previewId }).strict(), returns<null>()),
+    'export.tokens': call(
+      z
+        .object({
+          job: jobId,
+          source: z.enum(['spirii', 'local']),
+          format: z.enum(EXPORT_FORMATS),
+          spiriiFilters: spiriiFiltersShape.optional(),
+          localFilters: localFiltersShape.optional(),
+          csv: csvOptions,
+        })
+        .strict(),
+      returns<SaveResult>(),
+    ),
+    'reconcile.run': call(z.object({ job: jobId, customerId: z.number().int().min(1).optional() }).strict(), returns<ReconcileView>()),
+    'reconcile.export': call(z.object({ job: jobId, format: z.enum(EXPORT_FORMATS), csv: csvOptions }).strict(), returns<SaveResult>()),
+    'files.cancel': call(z.object({ job: z.string().regex(/^[\w-]{1,64}$/) }).strict(), returns<{ cancelled: boolean }>()),
     ...uiCalls,
   },
   events: {
@@ -128,6 +158,8 @@ export const contract = {
     queue: returns<QueuedToken[]>(),
     sync: returns<SyncStatus>(),
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
+    /** Files (#6): progress of an import check, an export or a reconciliation. */
+    files: returns<FilesProgress>(),
     // UI (#5)
     preferences: returns<Preferences>(),
     /** The readers' health after any change (#3). */

@@ -266,6 +266,17 @@ export class TokenQueue {
    * discarded) is refused with DuplicateUidError, which says where it is.
    */
   add(draft: TokenDraft): QueuedToken {
+    const token = this.insertQuietly(draft);
+    if (!token) throw new DuplicateUidError(this.findByUid(draft.uid)!);
+    this.emit([token]);
+    return token;
+  }
+
+  /**
+   * The INSERT of `add` without the announcement, for many rows in the caller's transaction (an
+   * import): the row, or null when the UID is already queued. The caller then calls `announce`.
+   */
+  insertQuietly(draft: TokenDraft): QueuedToken | null {
     const now = this.now();
     const hold = this.holdMinutes();
     const row = this.insert.get({
@@ -277,10 +288,12 @@ export class TokenQueue {
       holdUntil: hold > 0 ? new Date(now.getTime() + hold * 60_000).toISOString() : null,
       now: now.toISOString(),
     }) as Row | undefined;
-    if (!row) throw new DuplicateUidError(this.findByUid(draft.uid)!);
-    const token = fromRow(row);
-    this.emit([token]);
-    return token;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Tell the listeners of rows added with `insertQuietly`. */
+  announce(tokens: QueuedToken[]): void {
+    if (tokens.length > 0) this.emit(tokens);
   }
 
   /** The live (not discarded) row for this UID. */

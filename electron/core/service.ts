@@ -57,6 +57,19 @@ export function createHandlers(station: Station, app: { version: string; dataDir
     'sync.settings': () => station.syncSettings.current,
     'sync.updateSettings': (patch) => station.syncSettings.update(patch),
     // --- end of sync (#4)
+
+    // Files (#6)
+    'import.open': (choices) => station.files.openImport(choices),
+    'import.preview': ({ id, ...choices }) => station.files.previewAgain(id, choices),
+    'import.confirm': ({ id }) => station.files.confirmImport(id),
+    'import.discard': ({ id }) => {
+      station.files.discardImport(id);
+      return null;
+    },
+    'export.tokens': (request) => station.files.exportTokens(request),
+    'reconcile.run': (options) => station.files.reconcile(options),
+    'reconcile.export': (options) => station.files.exportReconciliation(options),
+    'files.cancel': ({ job }) => ({ cancelled: station.files.cancel(job) }),
     // ---- UI (#5) ----
     'tokens.list': (query) => station.client.listTokens(query),
     'tokens.get': ({ id }) => station.client.getToken(id),

@@ -21,6 +21,8 @@ import { HidReaders, type HidOptions } from './readers/hid';
 import { ReaderDesk } from './readers/desk';
 import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import { FilesService, type FilesProgress } from './io/files';
+import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
 import { PreferencesStore, type Preferences } from './preferences';
 import { EnrollmentSession } from './session';
 
@@ -41,6 +43,8 @@ export interface StationOptions {
   sandbox?: Partial<SandboxOptions>;
   sync?: SyncWorkerOptions & { autoStart?: boolean; timeoutMs?: number };
   userAgent?: string;
+  /** How import and export ask for a file: Electron's dialogs in the app, scripted in tests. */
+  dialogs?: FileDialogs;
 }
 
 export interface StationEventMap extends Record<string, unknown> {
@@ -49,6 +53,7 @@ export interface StationEventMap extends Record<string, unknown> {
   queue: QueuedToken[];
   sync: SyncStatus;
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
+  files: FilesProgress;
   preferences: Preferences;
   readers: ReaderStatus;
 }
@@ -66,6 +71,7 @@ export class Station {
   readonly sync: SyncWorker;
   readonly syncSettings: SyncSettingsStore;
   readonly simulated: SimulatedReaders | null;
+  readonly files: FilesService;
   readonly preferences: PreferencesStore;
   readonly session: EnrollmentSession;
   readonly readerDesk: ReaderDesk;
@@ -88,6 +94,16 @@ export class Station {
     this.preferences = new PreferencesStore(this.settings);
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
+    this.files = new FilesService({
+      db,
+      settings: this.settings,
+      client,
+      dialogs: options.dialogs ?? NO_DIALOGS,
+      defaults: () => this.enrollment.defaults,
+      queue: this.queue,
+      onQueued: () => this.sync.poke(),
+      emit: (progress) => this.events.emit('files', progress),
+    });
     if (this.simulated) this.sources.push(this.simulated);
     const pcsc = options.readers?.pcsc;
     if (pcsc) this.sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));

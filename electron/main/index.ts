@@ -10,6 +10,7 @@ import { configFromEnv } from '../core/config';
 import { nativeAddonPath } from '../core/native';
 import { registerIpc, sendEvent } from './ipc';
 import { createMainWindow, denyAllPermissions, lockDown, registerAppScheme, serveRenderer } from './window';
+import type { FileDialogs } from '../core/io/dialogs';
 
 // dist/main/index.cjs -> the project (or the packaged app's) root.
 const root = path.resolve(__dirname, '..', '..');
@@ -19,6 +20,20 @@ let station: Station | null = null;
 function log(message: string): void {
   console.error(`[token-station] ${message}`);
 }
+
+/** Import/export files are chosen here, in the OS's dialogs: the window never names a path itself. */
+const fileDialogs: FileDialogs = {
+  pickOpenFile: async ({ title, filters }) => {
+    const options = { title, filters, properties: ['openFile' as const] };
+    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  },
+  pickSaveFile: async ({ title, defaultName, filters }) => {
+    const options = { title, filters, defaultPath: path.join(app.getPath('documents'), defaultName) };
+    const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+    return result.canceled ? null : (result.filePath ?? null);
+  },
+};
 
 function showWindow(): void {
   if (!window) return;
@@ -36,6 +51,7 @@ async function start(): Promise<void> {
     readers: { pcsc: true, simulated: true },
     native: { sqlite: nativeAddonPath('sqlite', root), pcsc: nativeAddonPath('pcsc', root) },
     userAgent: `TokenStation/${app.getVersion()}`,
+    dialogs: fileDialogs,
   });
   const current = station;
   registerIpc(createHandlers(current, { version: app.getVersion(), dataDir: config.dataDir }), () => window?.webContents ?? null, log);

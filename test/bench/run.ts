@@ -4,6 +4,7 @@
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline (./sync.ts)
  *  3. CLI start-up (`token-station queue --json` on an empty queue)
+ *  files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
  *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { uidOf } from '../support/tokens';
 import { uiBench } from './ui';
+import { filesBench } from './files';
 import { readersBench } from './readers';
 
 function percentile(sorted: number[], p: number): number {
@@ -67,4 +69,5 @@ await tapLatency();
 await syncBenchmark();
 cliStartup();
 await uiBench();
+await filesBench();
 await readersBench();

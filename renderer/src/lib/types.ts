@@ -27,6 +27,16 @@ export type QueueState = QueuedToken['state'];
 export type SyncStatus = EventPayload<'sync'>;
 export type SyncPhase = SyncStatus['phase'];
 export type TapOutcome = EventPayload<'tap'>;
+
+// Files (#6)
+export type ImportOpenResult = CallOutput<'import.open'>;
+export type ImportPreview = Extract<ImportOpenResult, { status: 'ready' }>['preview'];
+export type PreviewRow = ImportPreview['rows'][number];
+export type ImportProblem = ImportPreview['problems'][number];
+export type ExportInput = CallInput<'export.tokens'>;
+export type SaveResult = CallOutput<'export.tokens'>;
+export type ReconcileView = CallOutput<'reconcile.run'>;
+export type FilesProgress = EventPayload<'files'>;
 export type SpiriiToken = CallOutput<'tokens.get'>;
 export type TokenQuery = CallInput<'tokens.list'>;
 export type TokenPatch = CallInput<'tokens.patch'>['patch'];

@@ -9,13 +9,14 @@ import EnrollView from './EnrollView.svelte';
 import QueueView from './QueueView.svelte';
 import SummaryView from './SummaryView.svelte';
 import TokensView from './TokensView.svelte';
+import FilesView from './FilesView.svelte';
 import SettingsView from './SettingsView.svelte';
 import ReadersView from './ReadersView.svelte';
 import { t as readersText } from './readers.messages';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', settings: 'Settings' },
-  da: { enroll: 'Tilmeld', queue: 'Kø', summary: 'Session', tokens: 'Tokens', settings: 'Indstillinger' },
+  en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', files: 'Import/Export', settings: 'Settings' },
+  da: { enroll: 'Tilmeld', queue: 'Kø', summary: 'Session', tokens: 'Tokens', files: 'Import/eksport', settings: 'Indstillinger' },
 });
 
 export interface ViewEntry {
@@ -31,4 +32,5 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'queue', label: () => t('queue'), component: QueueView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
   { id: 'readers', label: () => readersText('title'), component: ReadersView },
+  { id: 'files', label: () => t('files'), component: FilesView },
 ];

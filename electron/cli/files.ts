@@ -1,0 +1,226 @@
+/**
+ * `token-station import`, `export` and `reconcile`: the same core and the same messages as the
+ * Import/Export screen, with paths given as arguments instead of chosen in a dialog.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { Station, SANDBOX_NOTICE } from '../core/station';
+import { configFromEnv } from '../core/config';
+import { readImportFile, importDefaults, writeDifferences } from '../core/io/files';
+import { describeProblem } from '../core/io/import-plan';
+import { describeSummary, ImportConflict, type ImportPreview } from '../core/io/import';
+import { FileRefused } from '../core/io/text';
+import { Cancelled, runExport, type ExportRequest } from '../core/io/export';
+import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape, type ExportFormat } from '../core/io/shapes';
+import { QUEUE_STATES } from '../core/queue';
+import { reconcile, describeReport } from '../core/io/reconcile';
+import { positiveInt, UsageError } from './args';
+import { jsonLine, line, table, type Io } from './output';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parseWithFile<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+function bool(flag: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new UsageError(`--${flag} must be true or false, got "${value}"`);
+}
+
+async function openStation(io: Io, json: boolean | undefined): Promise<Station> {
+  const config = configFromEnv(io.env);
+  const station = await Station.create({ dataDir: config.dataDir, api: config.api, readers: { simulated: false }, sync: { autoStart: false }, userAgent: 'TokenStation-CLI' });
+  if (station.mode === 'sandbox' && !json) line(io.stderr, `${SANDBOX_NOTICE} (set TOKEN_STATION_API_KEY to use Spirii)`);
+  return station;
+}
+
+/** Progress on stderr at most once a second, for a person watching a long run. */
+function progressPrinter(io: Io, enabled: boolean): (text: string) => void {
+  let last = Date.now();
+  return (text) => {
+    if (!enabled || Date.now() - last < 1000) return;
+    last = Date.now();
+    line(io.stderr, text);
+  };
+}
+
+function printPreview(io: Io, preview: ImportPreview, problems: string[]): void {
+  line(io.stdout, `${preview.fileName}: ${preview.format.description}.`);
+  if (preview.previous) line(io.stdout, `This file was imported before, on ${preview.previous.at} (${preview.previous.queued} cards queued then).`);
+  for (const problem of problems) line(io.stdout, problem);
+  if (preview.spirii.message) line(io.stdout, preview.spirii.message);
+  line(io.stdout, describeSummary(preview.summary));
+}
+
+export const importCommand = async (args: string[], io: Io): Promise<number> => {
+  const { values, positionals } = parseWithFile(args, {
+    customer: { type: 'string' },
+    'uid-format': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the CSV file to import' : `give one file, got ${positionals.length}`);
+  const file = positionals[0]!;
+  const customerId = positiveInt('customer', values.customer);
+  const uidFormat = oneOf('uid-format', values['uid-format'], [...UID_FORMATS, 'auto'] as const);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readImportFile(file);
+  } catch (error) {
+    if (error instanceof FileRefused) throw new UsageError(error.message);
+    throw error;
+  }
+  const station = await openStation(io, values.json);
+  try {
+    const progress = progressPrinter(io, !values.json);
+    let prepared;
+    try {
+      prepared = await station.files.importer.prepare(bytes, file, {
+        defaults: importDefaults(station.enrollment.defaults, customerId),
+        uidFormat,
+        onProgress: (step, done, total) => progress(`${step}: ${done} of ${total}`),
+      });
+    } catch (error) {
+      if (error instanceof FileRefused) throw new UsageError(error.message);
+      throw error;
+    }
+    const preview = station.files.importer.preview(prepared, 'cli', { rows: Infinity, problems: Infinity });
+    const problems = prepared.plan.problems.map(describeProblem);
+    let queued: number | null = null;
+    let failure: string | null = null;
+    if (!values['dry-run']) {
+      try {
+        queued = station.files.importer.commit(prepared).queued;
+      } catch (error) {
+        if (!(error instanceof ImportConflict)) throw error;
+        failure = error.message;
+      }
+    }
+    if (values.json) {
+      jsonLine(io.stdout, { ...preview, id: undefined, summaryText: describeSummary(preview.summary), dryRun: values['dry-run'] ?? false, queued, error: failure });
+    } else {
+      printPreview(io, preview, problems);
+      if (failure) line(io.stderr, failure);
+      else if (queued !== null) line(io.stdout, `Queued ${queued} cards from ${preview.fileName}; ${preview.summary.rows - queued} rows not queued. Run "token-station sync" to send them.`);
+      else line(io.stdout, 'Dry run: nothing was queued.');
+    }
+    return failure || preview.summary.invalid > 0 ? 1 : 0;
+  } finally {
+    await station.close();
+  }
+};
+
+export const exportCommand = async (args: string[], io: Io): Promise<number> => {
+  const { values, positionals } = parseWithFile(args, {
+    source: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    delimiter: { type: 'string' },
+    bom: { type: 'boolean' },
+    customer: { type: 'string' },
+    search: { type: 'string' },
+    type: { type: 'string' },
+    active: { type: 'string' },
+    roaming: { type: 'string' },
+    priority: { type: 'string' },
+    'valid-from': { type: 'string' },
+    'expires-from': { type: 'string' },
+    'sort-by': { type: 'string' },
+    'sort-direction': { type: 'string' },
+    state: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (give the file with --out)`);
+  const source = oneOf('source', values.source, ['spirii', 'local'] as const);
+  if (!source) throw new UsageError('--source is required (spirii or local)');
+  const out = values.out;
+  if (!out) throw new UsageError('--out is required');
+  const format = oneOf('format', values.format, EXPORT_FORMATS) ?? (path.extname(out).slice(1).toLowerCase() as ExportFormat);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format is required (csv, xlsx or json) when --out has no such extension`);
+  const delimiter = oneOf('delimiter', values.delimiter, [',', ';'] as const);
+  const request: ExportRequest = { source, format, csv: { delimiter, bom: values.bom } };
+  const customerId = positiveInt('customer', values.customer);
+  if (source === 'spirii') {
+    if (values.state) throw new UsageError('--state filters the local queue; use it with --source local');
+    const filters = spiriiFiltersShape.safeParse({
+      search: values.search,
+      type: values.type,
+      customerId,
+      isActive: bool('active', values.active),
+      roamingEnabled: bool('roaming', values.roaming),
+      priority: bool('priority', values.priority),
+      validFrom: values['valid-from'],
+      expiresFrom: values['expires-from'],
+      sortBy: values['sort-by'],
+      sortDirection: values['sort-direction'],
+    });
+    if (!filters.success) {
+      const issue = filters.error.issues[0]!;
+      throw new UsageError(`--${String(issue.path[0] ?? 'filter').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
+    }
+    request.spiriiFilters = filters.data;
+  } else {
+    const states = values.state?.flatMap((s) => s.split(',')).map((s) => oneOf('state', s.trim(), QUEUE_STATES)!);
+    const filters = localFiltersShape.safeParse({ states, customerId, search: values.search });
+    if (!filters.success) throw new UsageError(filters.error.issues[0]!.message);
+    request.localFilters = filters.data;
+  }
+  const station = await openStation(io, values.json);
+  const controller = new AbortController();
+  void io.interrupted.then(() => controller.abort());
+  try {
+    const progress = progressPrinter(io, !values.json);
+    const result = await runExport({ db: station.db, client: station.client }, request, path.resolve(out), {
+      signal: controller.signal,
+      onProgress: (p) => progress(p.note ?? `${p.done}${p.total !== null ? ` of ${p.total}` : ''} tokens written`),
+    });
+    const message = `Exported ${result.rows} tokens to ${path.basename(out)}.`;
+    if (values.json) jsonLine(io.stdout, { file: path.resolve(out), rows: result.rows, bytes: result.bytes, ms: Math.round(result.ms), message });
+    else line(io.stdout, message);
+    return 0;
+  } catch (error) {
+    if (error instanceof Cancelled) {
+      line(io.stderr, 'Cancelled: nothing was written.');
+      return 1;
+    }
+    throw error;
+  } finally {
+    await station.close();
+  }
+};
+
+export const reconcileCommand = async (args: string[], io: Io): Promise<number> => {
+  const { values, positionals } = parseWithFile(args, { customer: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const customerId = positiveInt('customer', values.customer);
+  const format = values.out ? (oneOf('format', values.format, EXPORT_FORMATS) ?? (path.extname(values.out).slice(1).toLowerCase() as ExportFormat)) : undefined;
+  if (values.out && !(EXPORT_FORMATS as readonly string[]).includes(format!)) throw new UsageError('--format is required (csv, xlsx or json)');
+  const station = await openStation(io, values.json);
+  try {
+    const report = await reconcile({ db: station.db, client: station.client }, { customerId });
+    if (values.out) await writeDifferences(report.differences, path.resolve(values.out), format!);
+    if (values.json) jsonLine(io.stdout, { ...report, summaryText: describeReport(report) });
+    else {
+      line(io.stdout, describeReport(report));
+      if (report.differences.length > 0 && !values.out) {
+        line(io.stdout, table([['DIFFERENCE', 'UID', 'DETAIL'], ...report.differences.map((d) => [d.kind, d.uid, d.message])]));
+      }
+      if (values.out) line(io.stdout, `Exported ${report.differences.length} differences to ${path.basename(values.out)}.`);
+    }
+    return report.differences.length === 0 ? 0 : 1;
+  } finally {
+    await station.close();
+  }
+};

@@ -1,0 +1,187 @@
+/**
+ * Exports: the tokens in Spirii (every page, with the tokens screen's filters of GET /v2/tokens)
+ * or the local queue and its history, to CSV, XLSX or JSON, page by page to disk with progress,
+ * and cancellable between pages.
+ */
+import type { Db } from '../db/sqlite';
+import type { SpiriiClient } from '../api/client';
+import type { QueueState } from '../queue';
+import type { SpiriiToken } from '../token';
+import { localFiltersShape, spiriiFiltersShape, type LocalFilters, type SpiriiFilters } from './shapes';
+import { Cancelled, tokenPages } from './spirii-pages';
+import { openTableWriter, type Column, type CsvOptions, type ExportFormat } from './writers';
+
+export { spiriiFiltersShape, localFiltersShape, type SpiriiFilters, type LocalFilters };
+
+export type ExportSource = 'spirii' | 'local';
+
+export interface LocalRow {
+  id: number;
+  state: QueueState;
+  uid: string;
+  label: string | null;
+  customer_id: number;
+  valid_from: string | null;
+  expires_at: string | null;
+  is_active: number;
+  roaming_enabled: number;
+  priority_charging_enabled: number;
+  billing_reference: string | null;
+  comment: string | null;
+  spirii_id: number | null;
+  last_error: string | null;
+  source: string;
+  created_at: string;
+  updated_at: string;
+  synced_at: string | null;
+}
+
+/** Header names are the API's field names, so an export can be imported again. */
+export const SPIRII_COLUMNS: Column<SpiriiToken>[] = [
+  { name: 'id', kind: 'number', get: (t) => t.id, width: 10 },
+  { name: 'uid', kind: 'text', get: (t) => t.identifier.uid ?? null, width: 22 },
+  { name: 'label', kind: 'text', get: (t) => t.identifier.label ?? null, width: 18 },
+  { name: 'customerId', kind: 'number', get: (t) => t.customerId, width: 12 },
+  { name: 'type', kind: 'text', get: (t) => t.identifier.type, width: 8 },
+  { name: 'validFrom', kind: 'date', get: (t) => t.validFrom },
+  { name: 'expiresAt', kind: 'date', get: (t) => t.expiresAt },
+  { name: 'isActive', kind: 'boolean', get: (t) => t.isActive, width: 9 },
+  { name: 'roamingEnabled', kind: 'boolean', get: (t) => t.roamingEnabled },
+  { name: 'priorityChargingEnabled', kind: 'boolean', get: (t) => t.priorityChargingEnabled, width: 22 },
+  { name: 'billingReference', kind: 'text', get: (t) => t.billingReference, width: 18 },
+  { name: 'comment', kind: 'text', get: (t) => t.comment, width: 30 },
+  { name: 'createdAt', kind: 'date', get: (t) => t.createdAt },
+  { name: 'updatedAt', kind: 'date', get: (t) => t.updatedAt },
+];
+
+export const LOCAL_COLUMNS: Column<LocalRow>[] = [
+  { name: 'id', kind: 'number', get: (r) => r.id, width: 8 },
+  { name: 'state', kind: 'text', get: (r) => r.state, width: 10 },
+  { name: 'uid', kind: 'text', get: (r) => r.uid, width: 22 },
+  { name: 'label', kind: 'text', get: (r) => r.label, width: 18 },
+  { name: 'customerId', kind: 'number', get: (r) => r.customer_id, width: 12 },
+  { name: 'validFrom', kind: 'date', get: (r) => r.valid_from },
+  { name: 'expiresAt', kind: 'date', get: (r) => r.expires_at },
+  { name: 'isActive', kind: 'boolean', get: (r) => r.is_active === 1, width: 9 },
+  { name: 'roamingEnabled', kind: 'boolean', get: (r) => r.roaming_enabled === 1 },
+  { name: 'priorityChargingEnabled', kind: 'boolean', get: (r) => r.priority_charging_enabled === 1, width: 22 },
+  { name: 'billingReference', kind: 'text', get: (r) => r.billing_reference, width: 18 },
+  { name: 'comment', kind: 'text', get: (r) => r.comment, width: 30 },
+  { name: 'spiriiId', kind: 'number', get: (r) => r.spirii_id, width: 10 },
+  { name: 'lastError', kind: 'text', get: (r) => r.last_error, width: 30 },
+  { name: 'source', kind: 'text', get: (r) => r.source, width: 16 },
+  { name: 'createdAt', kind: 'date', get: (r) => r.created_at },
+  { name: 'updatedAt', kind: 'date', get: (r) => r.updated_at },
+  { name: 'syncedAt', kind: 'date', get: (r) => r.synced_at },
+];
+
+const LOCAL_PAGE = 2000;
+
+function localWhere(filters: LocalFilters): { sql: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filters.states?.length) {
+    clauses.push(`state IN (${filters.states.map((_, i) => `@state${i}`).join(',')})`);
+    filters.states.forEach((s, i) => (params[`state${i}`] = s));
+  }
+  if (filters.customerId !== undefined) {
+    clauses.push('customer_id = @customerId');
+    params.customerId = filters.customerId;
+  }
+  if (filters.search) {
+    clauses.push(`(instr(lower(uid), lower(@search)) > 0 OR instr(lower(coalesce(label, '')), lower(@search)) > 0)`);
+    params.search = filters.search;
+  }
+  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+}
+
+/** The local rows matching the filters, oldest first, a page at a time (never holding the connection between pages). */
+export async function* localPages(db: Db, filters: LocalFilters): AsyncGenerator<{ rows: LocalRow[]; count: number }> {
+  const where = localWhere(filters);
+  const { n: count } = db.prepare(`SELECT count(*) AS n FROM tokens WHERE ${where.sql}`).get(where.params) as { n: number };
+  const page = db.prepare(`SELECT * FROM tokens WHERE ${where.sql} AND id > @after ORDER BY id LIMIT ${LOCAL_PAGE}`);
+  let after = 0;
+  for (;;) {
+    const rows = page.all({ ...where.params, after }) as LocalRow[];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield { rows, count };
+    if (rows.length < LOCAL_PAGE) return;
+  }
+}
+
+export interface ExportRequest {
+  source: ExportSource;
+  format: ExportFormat;
+  spiriiFilters?: SpiriiFilters;
+  localFilters?: LocalFilters;
+  csv?: CsvOptions;
+}
+
+export interface ExportProgress {
+  done: number;
+  total: number | null;
+  /** Set while waiting for the rate limit or retrying. */
+  note?: string;
+}
+
+export interface ExportResult {
+  rows: number;
+  bytes: number;
+  ms: number;
+}
+
+export async function runExport(
+  deps: { db: Db; client: SpiriiClient },
+  request: ExportRequest,
+  target: string,
+  options: { signal?: AbortSignal; onProgress?: (progress: ExportProgress) => void } = {},
+): Promise<ExportResult> {
+  const started = performance.now();
+  let done = 0;
+  const report = (total: number | null, note?: string) => options.onProgress?.({ done, total, note });
+  const check = () => {
+    if (options.signal?.aborted) throw new Cancelled();
+  };
+  if (request.source === 'spirii') {
+    const writer = openTableWriter(target, request.format, SPIRII_COLUMNS, request.csv);
+    try {
+      report(null);
+      let total: number | null = null;
+      const pages = tokenPages(deps.client, request.spiriiFilters ?? {}, {
+        signal: options.signal,
+        onWait: (ms, reason) => report(total, `${reason}: waiting ${Math.ceil(ms / 1000)} s`),
+      });
+      for await (const page of pages) {
+        check();
+        total = page.count;
+        await writer.write(page.tokens);
+        done += page.tokens.length;
+        report(total);
+      }
+      check();
+      const bytes = await writer.finish();
+      return { rows: done, bytes, ms: performance.now() - started };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+  const writer = openTableWriter(target, request.format, LOCAL_COLUMNS, request.csv);
+  try {
+    for await (const page of localPages(deps.db, request.localFilters ?? {})) {
+      check();
+      await writer.write(page.rows);
+      done += page.rows.length;
+      report(page.count);
+    }
+    check();
+    const bytes = await writer.finish();
+    return { rows: done, bytes, ms: performance.now() - started };
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+export { Cancelled };

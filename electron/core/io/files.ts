@@ -1,0 +1,278 @@
+/**
+ * Import, export and reconciliation as the window uses them: files chosen through the FileDialogs
+ * port (never a path from the renderer), long work reported as `files` progress events under a job
+ * id the caller picks, and cancellable with that id.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../db/sqlite';
+import type { Settings } from '../settings';
+import type { SpiriiClient } from '../api/client';
+import type { TokenQueue } from '../queue';
+import type { EnrollmentDefaults } from '../enrollment';
+import type { FileDialogs, FileFilter } from './dialogs';
+import { checkFileSize } from './csv-read';
+import { FileRefused } from './text';
+import { Importer, describeSummary, type ImportPreview, type ImportResult, type Prepared } from './import';
+import type { ImportDefaults } from './import-plan';
+import type { UidFormat } from './uid-formats';
+import { Cancelled, runExport, type ExportRequest, type ExportResult } from './export';
+import { openTableWriter, FORMAT_EXTENSIONS, type CsvOptions, type ExportFormat } from './writers';
+import { reconcile, describeReport, DIFFERENCE_COLUMNS, type Difference, type ReconcileReport } from './reconcile';
+
+export type JobKind = 'import' | 'export' | 'reconcile';
+
+export interface FilesProgress {
+  job: string;
+  kind: JobKind;
+  phase: 'running' | 'done' | 'failed' | 'cancelled';
+  /** What is happening, in words ("reading Spirii", "writing"). */
+  step: string;
+  done: number;
+  total: number | null;
+  fileName: string | null;
+  message: string | null;
+}
+
+export type ImportOpenResult =
+  | { status: 'cancelled' }
+  | { status: 'refused'; fileName: string; message: string }
+  | { status: 'ready'; preview: ImportPreview; summaryText: string };
+
+export type SaveResult = { status: 'cancelled' } | { status: 'done'; fileName: string; rows: number; bytes: number; message: string };
+
+export interface ReconcileView extends Omit<ReconcileReport, 'differences'> {
+  differences: Difference[];
+  differencesTotal: number;
+  summaryText: string;
+}
+
+const CSV_FILTERS: FileFilter[] = [
+  { name: 'CSV files', extensions: ['csv', 'txt', 'tsv'] },
+  { name: 'All files', extensions: ['*'] },
+];
+const SAVE_FILTERS: Record<ExportFormat, FileFilter[]> = {
+  csv: [{ name: 'CSV', extensions: ['csv'] }],
+  xlsx: [{ name: 'Excel workbook', extensions: ['xlsx'] }],
+  json: [{ name: 'JSON', extensions: ['json'] }],
+};
+const MAX_PREPARED = 3;
+export const RECONCILE_PREVIEW = 500;
+
+export interface FilesDeps {
+  db: Db;
+  settings: Settings;
+  client: SpiriiClient;
+  dialogs: FileDialogs;
+  defaults: () => EnrollmentDefaults;
+  /** The queue an import adds to (it announces the new rows itself). */
+  queue: TokenQueue;
+  /** Called after an import queued tokens: time to sync. */
+  onQueued: () => void;
+  emit: (progress: FilesProgress) => void;
+}
+
+interface Held {
+  file: string;
+  prepared: Prepared;
+}
+
+export function importDefaults(d: EnrollmentDefaults, customerId?: number | null): ImportDefaults {
+  return {
+    customerId: customerId ?? d.customerId,
+    validFrom: d.validFrom,
+    expiresAt: d.expiresAt,
+    isActive: d.isActive,
+    roamingEnabled: d.roamingEnabled,
+    priorityChargingEnabled: d.priorityChargingEnabled,
+    billingReference: d.billingReference,
+    comment: d.comment,
+  };
+}
+
+/** Read a file for import, refusing one above the size cap before reading it. */
+export async function readImportFile(file: string): Promise<Uint8Array> {
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new FileRefused(`${path.basename(file)} is not a file.`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof FileRefused) throw error;
+    throw new FileRefused(`Cannot read ${path.basename(file)}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  checkFileSize(size);
+  return readFile(file);
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export class FilesService {
+  readonly importer: Importer;
+  private readonly held = new Map<string, Held>();
+  private readonly jobs = new Map<string, AbortController>();
+  private lastReport: ReconcileReport | null = null;
+
+  constructor(private readonly deps: FilesDeps) {
+    this.importer = new Importer(deps.db, deps.settings, deps.client, deps.queue);
+  }
+
+  /** Ask for a CSV file and preview it. */
+  async openImport(options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+    const file = await this.deps.dialogs.pickOpenFile({ title: 'Import cards from a CSV file', filters: CSV_FILTERS });
+    if (file === null) return { status: 'cancelled' };
+    return this.prepareImport(file, options);
+  }
+
+  /** Preview the same file again with other choices (UID format, customer). */
+  async previewAgain(id: string, options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+    const held = this.held.get(id);
+    if (!held) throw new Error('That preview is no longer open: choose the file again.');
+    this.held.delete(id);
+    return this.prepareImport(held.file, options);
+  }
+
+  confirmImport(id: string): ImportResult & { message: string } {
+    const held = this.held.get(id);
+    if (!held) throw new Error('That preview is no longer open: choose the file again.');
+    const result = this.importer.commit(held.prepared);
+    this.held.delete(id);
+    if (result.queued > 0) this.deps.onQueued();
+    return { ...result, message: `Queued ${result.queued} cards from ${result.fileName}; ${result.notQueued} rows not queued.` };
+  }
+
+  discardImport(id: string): void {
+    this.held.delete(id);
+  }
+
+  /** Ask where to save, then export; resolves when the file is complete. */
+  async exportTokens(request: ExportRequest & { job?: string }): Promise<SaveResult> {
+    const defaultName = `tokens-${request.source}-${today()}.${FORMAT_EXTENSIONS[request.format]}`;
+    const target = await this.deps.dialogs.pickSaveFile({ title: 'Export tokens', defaultName, filters: SAVE_FILTERS[request.format] });
+    if (target === null) return { status: 'cancelled' };
+    const fileName = path.basename(target);
+    const result = await this.run(request.job, 'export', fileName, async (signal, progress) => {
+      const r: ExportResult = await runExport({ db: this.deps.db, client: this.deps.client }, request, target, {
+        signal,
+        onProgress: (p) => progress(p.note ?? 'writing', p.done, p.total),
+      });
+      return { result: r, message: `Exported ${r.rows} tokens to ${fileName}.` };
+    }).catch(cancelledAsNull);
+    if (result === null) return { status: 'cancelled' };
+    return { status: 'done', fileName, rows: result.result.rows, bytes: result.result.bytes, message: result.message ?? '' };
+  }
+
+  async reconcile(options: { job?: string; customerId?: number }): Promise<ReconcileView> {
+    const { result } = await this.run(options.job, 'reconcile', null, async (signal, progress) => {
+      const report = await reconcile({ db: this.deps.db, client: this.deps.client }, { customerId: options.customerId, signal, onProgress: progress });
+      return { result: report, message: describeReport(report) };
+    });
+    this.lastReport = result;
+    return { ...result, differences: result.differences.slice(0, RECONCILE_PREVIEW), differencesTotal: result.differences.length, summaryText: describeReport(result) };
+  }
+
+  async exportReconciliation(options: { job?: string; format: ExportFormat; csv?: CsvOptions }): Promise<SaveResult> {
+    const report = this.lastReport;
+    if (!report) throw new Error('Compare with Spirii first, then export the differences.');
+    const target = await this.deps.dialogs.pickSaveFile({
+      title: 'Export the differences',
+      defaultName: `reconciliation-${today()}.${FORMAT_EXTENSIONS[options.format]}`,
+      filters: SAVE_FILTERS[options.format],
+    });
+    if (target === null) return { status: 'cancelled' };
+    const fileName = path.basename(target);
+    const outcome = await this.run(options.job, 'export', fileName, async () => {
+      const bytes = await writeDifferences(report.differences, target, options.format, options.csv);
+      return { result: bytes, message: `Exported ${report.differences.length} differences to ${fileName}.` };
+    }).catch(cancelledAsNull);
+    if (outcome === null) return { status: 'cancelled' };
+    return { status: 'done', fileName, rows: report.differences.length, bytes: outcome.result, message: outcome.message ?? '' };
+  }
+
+  /** Cancel a running job; false when there is none by that id. */
+  cancel(job: string): boolean {
+    const controller = this.jobs.get(job);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  private async prepareImport(file: string, options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+    const fileName = path.basename(file);
+    try {
+      const { result: prepared } = await this.run(options.job, 'import', fileName, async (signal, progress) => {
+        const bytes = await readImportFile(file);
+        const prepared = await this.importer.prepare(bytes, fileName, {
+          defaults: importDefaults(this.deps.defaults(), options.customerId),
+          uidFormat: options.uidFormat,
+          signal,
+          onProgress: progress,
+        });
+        return { result: prepared, message: null };
+      });
+      const id = randomBytes(8).toString('hex');
+      this.held.set(id, { file, prepared });
+      while (this.held.size > MAX_PREPARED) this.held.delete(this.held.keys().next().value!);
+      const preview = this.importer.preview(prepared, id);
+      return { status: 'ready', preview, summaryText: describeSummary(preview.summary) };
+    } catch (error) {
+      if (error instanceof FileRefused) return { status: 'refused', fileName, message: error.message };
+      if (error instanceof Cancelled) return { status: 'cancelled' };
+      throw error;
+    }
+  }
+
+  private async run<T>(
+    jobId: string | undefined,
+    kind: JobKind,
+    fileName: string | null,
+    work: (signal: AbortSignal, progress: (step: string, done: number, total: number | null) => void) => Promise<{ result: T; message: string | null }>,
+  ): Promise<{ result: T; message: string | null }> {
+    const job = jobId ?? randomBytes(6).toString('hex');
+    if (this.jobs.has(job)) throw new Error(`A job with id ${job} is already running`);
+    const controller = new AbortController();
+    this.jobs.set(job, controller);
+    let last = 0;
+    const emit = (phase: FilesProgress['phase'], step: string, done: number, total: number | null, message: string | null) =>
+      this.deps.emit({ job, kind, phase, step, done, total, fileName, message });
+    emit('running', 'starting', 0, null, null);
+    try {
+      const outcome = await work(controller.signal, (step, done, total) => {
+        // At most ~20 events a second: progress for a person, not a flood over IPC.
+        const now = Date.now();
+        if (now - last < 50 && total !== null && done < total) return;
+        last = now;
+        emit('running', step, done, total, null);
+      });
+      emit('done', 'done', 1, 1, outcome.message);
+      return outcome;
+    } catch (error) {
+      if (error instanceof Cancelled || controller.signal.aborted) {
+        emit('cancelled', 'cancelled', 0, null, 'Cancelled: nothing was written.');
+        throw new Cancelled();
+      }
+      emit('failed', 'failed', 0, null, error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      this.jobs.delete(job);
+    }
+  }
+}
+
+function cancelledAsNull(error: unknown): null {
+  if (error instanceof Cancelled) return null;
+  throw error;
+}
+
+export async function writeDifferences(differences: readonly Difference[], target: string, format: ExportFormat, csv?: CsvOptions): Promise<number> {
+  const writer = openTableWriter(target, format, DIFFERENCE_COLUMNS, csv);
+  try {
+    for (let i = 0; i < differences.length; i += 1000) await writer.write(differences.slice(i, i + 1000));
+    return await writer.finish();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}

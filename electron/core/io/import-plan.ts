@@ -1,0 +1,304 @@
+/**
+ * From a CSV file to an import plan: which column is which field, each row's values (the file's,
+ * or the session's defaults where it leaves them out), every problem with its row and column, and
+ * the cards that repeat within the file. Pure: the queue and Spirii checks come after (import.ts).
+ */
+import type { TokenDraft } from '../queue';
+import { TEXT_FIELD_MAX } from '../token';
+import { readCsv, type CsvFormat } from './csv-read';
+import { FileRefused } from './text';
+import { unneutralizeCell } from './csv-safe';
+import { detectUidFormat, parseUidAs, type UidFormat } from './uid-formats';
+
+export const IMPORT_FIELDS = [
+  'uid',
+  'label',
+  'customerId',
+  'validFrom',
+  'expiresAt',
+  'isActive',
+  'roamingEnabled',
+  'priorityChargingEnabled',
+  'billingReference',
+  'comment',
+] as const;
+export type ImportField = (typeof IMPORT_FIELDS)[number];
+
+/** Header names compare without case, spaces, underscores or dashes: "Customer ID" is customerId. */
+function headerKey(name: string): string {
+  return name
+    .replace(/^\uFEFF/, '')
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
+}
+
+const FIELD_BY_KEY = new Map<string, ImportField>([
+  ...IMPORT_FIELDS.map((field) => [headerKey(field), field] as const),
+  ['card', 'uid'],
+  ['rfid', 'uid'],
+  ['visualid', 'label'],
+  ['customer', 'customerId'],
+]);
+
+/** Columns Token Station's own exports carry that an import does not use: not worth a warning. */
+const EXPORT_ONLY = new Set(['id', 'type', 'createdat', 'updatedat', 'state', 'spiriiid', 'lasterror', 'source', 'syncedat', 'attempts', 'tokengroupids']);
+
+export function fieldOfHeader(name: string): ImportField | null {
+  return FIELD_BY_KEY.get(headerKey(name)) ?? null;
+}
+
+/** What fills a cell the file leaves out: the session's defaults, or the CLI's --customer. */
+export interface ImportDefaults {
+  customerId: number | null;
+  validFrom: string | null;
+  expiresAt: string | null;
+  isActive: boolean;
+  roamingEnabled: boolean;
+  priorityChargingEnabled: boolean;
+  billingReference: string | null;
+  comment: string | null;
+}
+
+export type RowStatus = 'ready' | 'invalid' | 'duplicate';
+export type DuplicateKind = 'file' | 'queue' | 'spirii';
+
+export interface ImportValues {
+  uid: string;
+  label: string | null;
+  customerId: number | null;
+  validFrom: string | null;
+  expiresAt: string | null;
+  isActive: boolean;
+  roamingEnabled: boolean;
+  priorityChargingEnabled: boolean;
+  billingReference: string | null;
+  comment: string | null;
+}
+
+export interface PlanRow {
+  row: number;
+  status: RowStatus;
+  duplicate: DuplicateKind | null;
+  /** Why the row is not queued (the first problem, or the duplicate), for the preview's table. */
+  message: string | null;
+  values: ImportValues;
+}
+
+export interface Problem {
+  /** The spreadsheet row (the header is row 1); null for the file as a whole. */
+  row: number | null;
+  /** The column's header as the file names it. */
+  column: string | null;
+  severity: 'error' | 'warning' | 'duplicate';
+  message: string;
+}
+
+export interface ColumnMapping {
+  index: number;
+  header: string;
+  field: ImportField | null;
+}
+
+export interface ImportPlan {
+  format: CsvFormat & { uidFormat: UidFormat; uidFormatDetected: boolean };
+  columns: ColumnMapping[];
+  rows: PlanRow[];
+  /** File-level notes and every row's problems, in row order. */
+  problems: Problem[];
+}
+
+export interface PlanOptions {
+  defaults: ImportDefaults;
+  /** 'auto' (default): decimal when the column can only be decimal, else hex. */
+  uidFormat?: UidFormat | 'auto';
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'ja', 'j', 'sand', 'x']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'nej', 'falsk']);
+
+export function parseBoolean(text: string): boolean | undefined {
+  const key = text.trim().toLowerCase();
+  if (TRUE_WORDS.has(key)) return true;
+  if (FALSE_WORDS.has(key)) return false;
+  return undefined;
+}
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_NO_ZONE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
+const DAY_FIRST = /^(\d{1,2})[.-](\d{1,2})[.-](\d{4})$/;
+
+/** A date-time to ISO-8601 UTC. Without a time zone the value is read as UTC; "31.12.2026" and "31-12-2026" are day first. */
+export function parseDateTime(text: string): string | undefined {
+  const value = text.trim();
+  let ms: number;
+  if (ISO_WITH_ZONE.test(value)) {
+    ms = Date.parse(value);
+  } else {
+    const iso = ISO_NO_ZONE.exec(value);
+    const dmy = DAY_FIRST.exec(value);
+    if (iso) {
+      const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0'] = iso;
+      ms = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s, +frac.padEnd(3, '0'));
+      if (new Date(ms).getUTCDate() !== +d! || +mo! > 12) return undefined;
+    } else if (dmy) {
+      const [, d, mo, y] = dmy;
+      ms = Date.UTC(+y!, +mo! - 1, +d!);
+      if (new Date(ms).getUTCDate() !== +d! || +mo! > 12) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+function describeCell(text: string): string {
+  return text.length > 40 ? `"${text.slice(0, 37)}..."` : `"${text}"`;
+}
+
+/** Rows repeating a card: an identical repeat is dropped; repeats that disagree are all held back. */
+function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: string): void {
+  const first = new Map<string, PlanRow>();
+  const conflicted = new Set<PlanRow>();
+  for (const row of rows) {
+    if (row.status !== 'ready') continue;
+    const earlier = first.get(row.values.uid);
+    if (!earlier) {
+      first.set(row.values.uid, row);
+      continue;
+    }
+    const same = JSON.stringify(earlier.values) === JSON.stringify(row.values);
+    row.status = 'duplicate';
+    row.duplicate = 'file';
+    row.message = same
+      ? `Card ${row.values.uid} repeats row ${earlier.row}; it is queued once`
+      : `Card ${row.values.uid} is also in row ${earlier.row} with different data; neither row is queued`;
+    problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message });
+    if (!same) conflicted.add(earlier);
+  }
+  for (const row of conflicted) {
+    if (row.status !== 'ready') continue;
+    row.status = 'duplicate';
+    row.duplicate = 'file';
+    row.message = `Card ${row.values.uid} appears again later in the file with different data; neither row is queued`;
+    problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message });
+  }
+}
+
+export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan {
+  let columns: ColumnMapping[] = [];
+  const raw: { row: number; cells: string[] }[] = [];
+  const format = readCsv(bytes, (record) => {
+    if (columns.length === 0) columns = record.cells.map((header, index) => ({ index, header: header.trim(), field: fieldOfHeader(header) }));
+    else raw.push(record);
+  });
+
+  const problems: Problem[] = [];
+  const byField = new Map<ImportField, ColumnMapping>();
+  for (const column of columns) {
+    if (!column.field) continue;
+    const other = byField.get(column.field);
+    if (other) throw new FileRefused(`Columns "${other.header}" and "${column.header}" both give the ${column.field}: keep one of them.`);
+    byField.set(column.field, column);
+  }
+  const uidColumn = byField.get('uid');
+  if (!uidColumn) {
+    throw new FileRefused(
+      `No UID column. The first row must name the columns, one of them uid (or card, rfid); this file's first row is: ${columns
+        .map((c) => c.header)
+        .join(', ')
+        .slice(0, 200)}`,
+    );
+  }
+  const unused = columns.filter((c) => !c.field && c.header !== '' && !EXPORT_ONLY.has(headerKey(c.header)));
+  if (unused.length > 0) {
+    problems.push({ row: null, column: null, severity: 'warning', message: `Not imported (unknown columns): ${unused.map((c) => c.header).join(', ')}` });
+  }
+
+  const cell = (cells: string[], field: ImportField): string => {
+    const column = byField.get(field);
+    return column ? (cells[column.index] ?? '').trim() : '';
+  };
+  const detected = options.uidFormat === undefined || options.uidFormat === 'auto';
+  const uidFormat = detected ? detectUidFormat(raw.slice(0, 5000).map((r) => r.cells[uidColumn.index] ?? '')) : (options.uidFormat as UidFormat);
+  const d = options.defaults;
+
+  const rows: PlanRow[] = [];
+  for (const { row, cells } of raw) {
+    if (cells.every((c) => c.trim() === '')) continue; // ";;;;" rows Excel leaves at the end
+    const rowProblems: Problem[] = [];
+    const problem = (field: ImportField, message: string) => rowProblems.push({ row, column: byField.get(field)?.header ?? field, severity: 'error', message });
+    if (cells.length !== columns.length) {
+      rowProblems.push({ row, column: null, severity: 'warning', message: `Row has ${cells.length} cells but the header has ${columns.length}` });
+    }
+
+    const uidText = cell(cells, 'uid');
+    const uid = parseUidAs(uidText, uidFormat);
+    if (!uid.ok) problem('uid', uid.error);
+
+    const text = (field: 'label' | 'billingReference' | 'comment', fallback: string | null): string | null => {
+      const value = unneutralizeCell(cell(cells, field));
+      if (value === '') return fallback;
+      if (value.length > TEXT_FIELD_MAX) problem(field, `${field} is ${value.length} characters; at most ${TEXT_FIELD_MAX}`);
+      return value;
+    };
+    const bool = (field: 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled', fallback: boolean): boolean => {
+      const value = cell(cells, field);
+      if (value === '') return fallback;
+      const parsed = parseBoolean(value);
+      if (parsed === undefined) problem(field, `${field} must be true or false (or yes/no, 1/0), not ${describeCell(value)}`);
+      return parsed ?? fallback;
+    };
+    const date = (field: 'validFrom' | 'expiresAt', fallback: string | null): string | null => {
+      const value = cell(cells, field);
+      if (value === '') return fallback;
+      const parsed = parseDateTime(value);
+      if (parsed === undefined) problem(field, `${field} must be a date such as 2026-12-31 or 2026-12-31T23:59:59Z, not ${describeCell(value)}`);
+      return parsed ?? null;
+    };
+
+    let customerId = d.customerId;
+    const customerText = cell(cells, 'customerId');
+    if (customerText !== '') {
+      const n = /^\d+$/.test(customerText) ? Number(customerText) : NaN;
+      if (Number.isSafeInteger(n) && n >= 1) customerId = n;
+      else problem('customerId', `customerId must be a whole number from 1, not ${describeCell(customerText)}`);
+    } else if (customerId === null) {
+      problem('customerId', 'No customer: give the row a customer, or choose one for the whole file');
+    }
+
+    const values: ImportValues = {
+      uid: uid.ok ? uid.uid : uidText,
+      label: text('label', null),
+      customerId,
+      validFrom: date('validFrom', d.validFrom),
+      expiresAt: date('expiresAt', d.expiresAt),
+      isActive: bool('isActive', d.isActive),
+      roamingEnabled: bool('roamingEnabled', d.roamingEnabled),
+      priorityChargingEnabled: bool('priorityChargingEnabled', d.priorityChargingEnabled),
+      billingReference: text('billingReference', d.billingReference),
+      comment: text('comment', d.comment),
+    };
+    if (values.validFrom && values.expiresAt && Date.parse(values.expiresAt) <= Date.parse(values.validFrom)) {
+      problem('expiresAt', `expiresAt (${values.expiresAt}) must be after validFrom (${values.validFrom})`);
+    }
+    const firstError = rowProblems.find((p) => p.severity === 'error');
+    rows.push({ row, status: firstError ? 'invalid' : 'ready', duplicate: null, message: firstError?.message ?? null, values });
+    problems.push(...rowProblems);
+  }
+  if (rows.length === 0) throw new FileRefused('The file has a header row but no cards.');
+
+  markFileDuplicates(rows, problems, uidColumn.header);
+  problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  return { format: { ...format, uidFormat, uidFormatDetected: detected }, columns, rows, problems };
+}
+
+/** The token to queue for a ready row. */
+export function draftOf(values: ImportValues, source: string): TokenDraft {
+  return { ...values, customerId: values.customerId!, source };
+}
+
+/** "Row 4, column uid: ..." as the window and the CLI both say it. */
+export function describeProblem(problem: Problem): string {
+  const where = [problem.row !== null ? `Row ${problem.row}` : null, problem.column ? `column ${problem.column}` : null].filter(Boolean).join(', ');
+  return where ? `${where}: ${problem.message}` : problem.message;
+}

@@ -1,0 +1,48 @@
+/**
+ * UIDs as files give them, in the formats the readers area defines (core/uid.ts: hex, reversed
+ * hex, decimal, 8H10D), with what an import adds: a column's format guessed from its values, a
+ * number a spreadsheet rounded named as such, and the random-ID refusal a tap gets.
+ */
+import { randomUidRefusal, uidFrom, type UidFormat, type UidResult } from '../uid';
+
+export { UID_FORMATS, type UidFormat } from '../uid';
+
+/** In running text: "UIDs in hex, bytes reversed". */
+export const UID_FORMAT_NAMES: Record<UidFormat, string> = {
+  hex: 'hex',
+  reversed: 'hex, bytes reversed',
+  decimal: 'decimal',
+  '8h10d': '8H10D (reversed, 10-digit decimal)',
+};
+
+const SCIENTIFIC = /^\d+(?:[.,]\d+)?E\+?\d+$/i;
+
+export function parseUidAs(value: string, format: UidFormat): UidResult {
+  const text = value.trim();
+  if (SCIENTIFIC.test(text)) {
+    return { ok: false, error: `UID "${text}" is a number a spreadsheet rounded: format the column as text and save the file again` };
+  }
+  const result = uidFrom(text, format);
+  if (!result.ok) return result;
+  const refusal = randomUidRefusal(result.uid);
+  return refusal ? { ok: false, error: refusal } : result;
+}
+
+/**
+ * The likely format of a column: hex when any value has a letter A-F or a separator; decimal when
+ * every value is digits and some have a length no hex UID has (8, 14 or 20 digits); else hex.
+ */
+export function detectUidFormat(values: Iterable<string>): UidFormat {
+  let digitsOnly = 0;
+  let oddLength = 0;
+  for (const raw of values) {
+    const value = raw.trim();
+    if (value === '') continue;
+    if (/[a-f:]/i.test(value) && !SCIENTIFIC.test(value)) return 'hex';
+    if (/^\d+$/.test(value)) {
+      digitsOnly++;
+      if (![8, 14, 20].includes(value.length)) oddLength++;
+    }
+  }
+  return digitsOnly > 0 && oddLength > 0 ? 'decimal' : 'hex';
+}

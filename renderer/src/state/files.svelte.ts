@@ -1,0 +1,189 @@
+/** The Import/Export screen's state: the open import preview, the export's choices and progress, the last comparison. */
+import { describeError, station, StationError } from '../lib/station';
+import type { ExportInput, FilesProgress, ImportOpenResult, ImportPreview, ReconcileView } from '../lib/types';
+
+export type UidChoice = 'auto' | 'hex' | 'reversed' | 'decimal' | '8h10d';
+export type Tri = 'any' | 'true' | 'false';
+
+let seq = 0;
+const newJob = (kind: string) => `${kind}-${Date.now().toString(36)}-${++seq}`;
+
+function tri(value: Tri): boolean | undefined {
+  return value === 'any' ? undefined : value === 'true';
+}
+
+function positive(text: string): number | undefined {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+}
+
+class FilesState {
+  // Import
+  preview = $state.raw<ImportPreview | null>(null);
+  summaryText = $state<string | null>(null);
+  refusal = $state.raw<{ fileName: string; message: string } | null>(null);
+  importMessage = $state<string | null>(null);
+  importError = $state<string | null>(null);
+  importBusy = $state(false);
+  uidFormat = $state<UidChoice>('auto');
+  customer = $state('');
+  importProgress = $state.raw<FilesProgress | null>(null);
+
+  // Export
+  source = $state<'spirii' | 'local'>('spirii');
+  format = $state<'csv' | 'xlsx' | 'json'>('xlsx');
+  delimiter = $state<',' | ';'>(';');
+  bom = $state(true);
+  filterCustomer = $state('');
+  filterSearch = $state('');
+  filterActive = $state<Tri>('any');
+  localStates = $state<string[]>([]);
+  exportJob = $state<string | null>(null);
+  exportProgress = $state.raw<FilesProgress | null>(null);
+  exportMessage = $state<string | null>(null);
+  exportError = $state<string | null>(null);
+
+  // Reconciliation
+  reconcileCustomer = $state('');
+  report = $state.raw<ReconcileView | null>(null);
+  reconcileJob = $state<string | null>(null);
+  reconcileProgress = $state.raw<FilesProgress | null>(null);
+  reconcileError = $state<string | null>(null);
+  diffFormat = $state<'csv' | 'xlsx' | 'json'>('xlsx');
+  diffMessage = $state<string | null>(null);
+
+  private importJob: string | null = null;
+
+  start(): () => void {
+    return station.on('files', (progress) => {
+      if (progress.job === this.exportJob) this.exportProgress = progress;
+      else if (progress.job === this.importJob) this.importProgress = progress;
+      else if (progress.job === this.reconcileJob) this.reconcileProgress = progress;
+    });
+  }
+
+  get customerError(): boolean {
+    return this.customer.trim() !== '' && positive(this.customer) === undefined;
+  }
+
+  /** Ask the core to open its file dialog and preview the chosen file. */
+  async chooseFile(): Promise<void> {
+    await this.runImport(() => station.call('import.open', this.importChoices()));
+  }
+
+  /** Read the same file again with the changed UID format or customer. */
+  async refresh(): Promise<void> {
+    const id = this.preview?.id;
+    if (!id) return;
+    await this.runImport(() => station.call('import.preview', { id, ...this.importChoices() }));
+  }
+
+  async confirm(): Promise<void> {
+    const id = this.preview?.id;
+    if (!id) return;
+    this.importBusy = true;
+    try {
+      const result = await station.call('import.confirm', { id });
+      this.importMessage = result.message;
+      this.preview = null;
+    } catch (error) {
+      this.importError = describeError(error);
+    } finally {
+      this.importBusy = false;
+    }
+  }
+
+  async discard(): Promise<void> {
+    const id = this.preview?.id;
+    this.preview = null;
+    this.summaryText = null;
+    if (id) await station.call('import.discard', { id }).catch(() => {});
+  }
+
+  async exportTokens(): Promise<void> {
+    const job = newJob('export');
+    const customerId = positive(this.filterCustomer);
+    const search = this.filterSearch.trim() || undefined;
+    const input: ExportInput = {
+      job,
+      source: this.source,
+      format: this.format,
+      ...(this.format === 'csv' ? { csv: { delimiter: this.delimiter, bom: this.bom } } : {}),
+      ...(this.source === 'spirii'
+        ? { spiriiFilters: { customerId, search, isActive: tri(this.filterActive) } }
+        : { localFilters: { customerId, search, states: this.localStates.length ? (this.localStates as never) : undefined } }),
+    };
+    this.exportJob = job;
+    this.exportProgress = null;
+    this.exportMessage = null;
+    this.exportError = null;
+    try {
+      const result = await station.call('export.tokens', input);
+      this.exportMessage = result.status === 'done' ? result.message : null;
+    } catch (error) {
+      this.exportError = describeError(error);
+    } finally {
+      this.exportJob = null;
+    }
+  }
+
+  async cancel(job: string | null): Promise<void> {
+    if (job) await station.call('files.cancel', { job }).catch(() => {});
+  }
+
+  async reconcile(): Promise<void> {
+    const job = newJob('reconcile');
+    this.reconcileJob = job;
+    this.reconcileProgress = null;
+    this.reconcileError = null;
+    this.diffMessage = null;
+    try {
+      this.report = await station.call('reconcile.run', { job, customerId: positive(this.reconcileCustomer) });
+    } catch (error) {
+      this.reconcileError = error instanceof StationError && error.message === 'Cancelled' ? null : describeError(error);
+    } finally {
+      this.reconcileJob = null;
+    }
+  }
+
+  async exportDifferences(): Promise<void> {
+    try {
+      const result = await station.call('reconcile.export', { format: this.diffFormat });
+      this.diffMessage = result.status === 'done' ? result.message : null;
+    } catch (error) {
+      this.reconcileError = describeError(error);
+    }
+  }
+
+  private importChoices() {
+    const job = newJob('import');
+    this.importJob = job;
+    return { job, uidFormat: this.uidFormat, customerId: positive(this.customer) };
+  }
+
+  private async runImport(open: () => Promise<ImportOpenResult>): Promise<void> {
+    this.importBusy = true;
+    this.importMessage = null;
+    this.importError = null;
+    this.importProgress = null;
+    try {
+      const result = await open();
+      if (result.status === 'cancelled') return;
+      if (result.status === 'refused') {
+        this.refusal = { fileName: result.fileName, message: result.message };
+        this.preview = null;
+        return;
+      }
+      this.refusal = null;
+      this.preview = result.preview;
+      this.summaryText = result.summaryText;
+    } catch (error) {
+      this.importError = describeError(error);
+    } finally {
+      this.importBusy = false;
+      this.importJob = null;
+    }
+  }
+}
+
+export const files = new FilesState();

@@ -1,0 +1,125 @@
+// `token-station import`, `export` and `reconcile` as a user runs them: real processes, a real
+// SQLite file, the sandbox CLI over real HTTP. Exit codes: 0 done, 1 not everything done, 2 bad input.
+import { closeSync, ftruncateSync, openSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { CliProcess, cliEnv, runCli } from '../support/cli';
+import { tempDir } from '../support/temp';
+import { writeFile } from '../io/support';
+
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+let sandbox: CliProcess;
+let sandboxUrl: string;
+const KEY = 'cli-files-key';
+
+beforeAll(async () => {
+  sandbox = new CliProcess(['sandbox', '--port', '0', '--api-key', KEY], cliEnv({}));
+  sandboxUrl = await sandbox.waitForLine(() => true);
+});
+afterAll(async () => {
+  expect(await sandbox.stop()).toBe(0);
+});
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir('token-station-cli-files-'));
+  env = cliEnv({ TOKEN_STATION_DATA_DIR: path.join(dir, 'data'), TOKEN_STATION_API_URL: sandboxUrl, TOKEN_STATION_API_KEY: KEY });
+});
+afterEach(() => cleanup());
+
+const CARDS = 'sep=;\r\nCard;Visual ID;Customer;comment\r\n04B1000000A001;V-1;;=1+2\r\n04B1000000A002;V-2;1002;\r\nnot-hex;V-3;;\r\n04B1000000A001;V-1;;=1+2\r\n';
+
+describe('token-station import', () => {
+  it('previews with --dry-run, queues the ready rows, says what it did with each; twice queues nothing', async () => {
+    const file = writeFile(dir, 'cards.csv', CARDS);
+    const dry = await runCli(['import', file, '--customer', '1001', '--dry-run'], env);
+    expect(dry.stdout.split('\n')).toEqual([
+      'cards.csv: UTF-8, semicolon-separated (from its "sep=" line), CRLF line ends, UIDs in hex (detected).',
+      'Row 4, column Card: UID "not-hex" is not hexadecimal (only 0-9 and A-F are allowed)',
+      'Row 5, column Card: Card 04B1000000A001 repeats row 2; it is queued once',
+      '4 rows: 2 to queue; not queued: 1 with problems, 1 repeated in the file.',
+      'Dry run: nothing was queued.',
+      '',
+    ]);
+    expect(dry.code).toBe(1); // a row with a problem: not everything can be done
+
+    const json = await runCli(['import', file, '--customer', '1001', '--json'], env);
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.stdout);
+    expect(result).toMatchObject({ queued: 2, dryRun: false, summary: { rows: 4, ready: 2, invalid: 1, duplicateInFile: 1 }, spirii: { state: 'checked' } });
+    expect(result.rows).toHaveLength(4);
+    expect(result.rows[0]).toMatchObject({ row: 2, uid: '04B1000000A001', label: 'V-1', customerId: 1001, comment: '=1+2', status: 'ready' });
+    expect(result.rows[1]).toMatchObject({ customerId: 1002 });
+
+    const queue = JSON.parse((await runCli(['queue', '--json'], env)).stdout);
+    expect(queue.map((t: { uid: string }) => t.uid).sort()).toEqual(['04B1000000A001', '04B1000000A002']);
+
+    const again = await runCli(['import', file, '--customer', '1001'], env);
+    expect(again.stdout).toContain('This file was imported before');
+    expect(again.stdout).toContain('2 already in the queue');
+    expect(again.stdout).toContain('Queued 0 cards from cards.csv');
+  }, 60_000);
+
+  it('exits 0 when every row is queued, and 2 with nothing changed on bad input', async () => {
+    const good = writeFile(dir, 'good.csv', 'uid,customerId\n04B1000000B001,1001\n');
+    expect((await runCli(['import', good], env)).code).toBe(0);
+
+    const bad: [string[], RegExp][] = [
+      [['import'], /give the CSV file to import/],
+      [['import', good, '--customer', 'x'], /--customer must be a positive integer/],
+      [['import', good, '--uid-format', 'octal'], /--uid-format must be one of hex, reversed, decimal, 8h10d, auto/],
+      [['import', path.join(dir, 'missing.csv')], /Cannot read missing.csv: no such file/],
+      [['import', writeFile(dir, 'bin.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]))], /not a CSV file: it is a ZIP archive or an Excel workbook/],
+      [['import', writeFile(dir, 'nouid.csv', 'label\nA\n')], /No UID column/],
+      [['import', writeFile(dir, 'quote.csv', 'uid\n"04B1000000B002\n04B1000000B003\n')], /A quoted field starting in row 2 is never closed/],
+      [['export', '--source', 'spirii', '--out', path.join(dir, 'x.txt')], /--format is required/],
+      [['export', '--source', 'cloud', '--format', 'csv', '--out', path.join(dir, 'x.csv')], /--source must be one of spirii, local/],
+      [['export', '--source', 'spirii', '--format', 'csv'], /--out is required/],
+      [['export', '--source', 'spirii', '--format', 'csv', '--out', path.join(dir, 'x.csv'), '--active', 'maybe'], /--active must be true or false/],
+      [['export', '--source', 'spirii', '--format', 'csv', '--out', path.join(dir, 'x.csv'), '--valid-from', 'yesterday'], /--valid-from/],
+      [['export', '--source', 'local', '--format', 'csv', '--out', path.join(dir, 'x.csv'), '--state', 'lost'], /--state must be one of held, pending/],
+    ];
+    const huge = path.join(dir, 'huge.csv');
+    const fd = openSync(huge, 'w');
+    ftruncateSync(fd, 50 * 1024 * 1024);
+    closeSync(fd);
+    bad.push([['import', huge], /The file is 50\.0 MB/]);
+    for (const [args, message] of bad) {
+      const run = await runCli(args, env);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(existsSync(path.join(dir, 'x.csv'))).toBe(false);
+    const queue = JSON.parse((await runCli(['queue', '--json'], env)).stdout);
+    expect(queue).toHaveLength(1);
+  }, 90_000);
+});
+
+describe('token-station export and reconcile', () => {
+  it('exports the local queue and Spirii with filters, then reconciles', async () => {
+    const file = writeFile(dir, 'cards.csv', 'uid;label;customerId\n04B1000000C001;=cmd;1003\n04B1000000C002;C-2;1004\n');
+    expect((await runCli(['import', file], env)).code).toBe(0);
+    expect((await runCli(['sync'], env)).code).toBe(0);
+
+    const local = path.join(dir, 'local.csv');
+    const run = await runCli(['export', '--source', 'local', '--format', 'csv', '--out', local, '--delimiter', ';', '--bom', '--state', 'synced'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('Exported 2 tokens to local.csv.\n');
+    const rows = parse(readFileSync(local), { bom: true, delimiter: ';', columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.uid, r.label, r.state])).toEqual([
+      ['04B1000000C001', "'=cmd", 'synced'],
+      ['04B1000000C002', 'C-2', 'synced'],
+    ]);
+
+    const spirii = path.join(dir, 'spirii.json');
+    const json = await runCli(['export', '--source', 'spirii', '--out', spirii, '--customer', '1004', '--json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ rows: 1, message: 'Exported 1 tokens to spirii.json.' });
+    expect(JSON.parse(readFileSync(spirii, 'utf8'))).toEqual([expect.objectContaining({ uid: '04B1000000C002', customerId: 1004, label: 'C-2' })]);
+
+    const reconcile = await runCli(['reconcile', '--customer', '1003', '--json'], env);
+    expect(reconcile.code).toBe(0);
+    expect(JSON.parse(reconcile.stdout)).toMatchObject({ localTokens: 1, spiriiTokens: 1, differences: [] });
+  }, 90_000);
+});

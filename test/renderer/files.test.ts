@@ -1,0 +1,132 @@
+/**
+ * The Import/Export screen in real Chromium against the real core (WebSocket bridge, built
+ * renderer under its CSP). Files are chosen in the core's dialogs, scripted here because the real
+ * ones are Electron's (no Electron binary on this machine); the page never names a path.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Station } from '../../electron/core/station';
+import { startBridge, type Bridge } from '../support/bridge';
+import { launchChromium, watchForProblems } from '../support/browser';
+import { axeViolations, describeViolations } from '../support/axe';
+import { ScriptedDialogs, writeFile } from '../io/support';
+
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+
+describe('Import/Export screen', () => {
+  let dir: string;
+  let station: Station;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  const dialogs = new ScriptedDialogs();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'token-station-files-ui-'));
+    station = await Station.create({ dataDir: path.join(dir, 'data'), dialogs, readers: { simulated: true }, sync: { autoStart: false } });
+    station.enrollment.update({ customerId: 1001 });
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: dir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
+    watcher = await watchForProblems(page);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await station?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('previews a file with its format and every problem, then queues the ready rows', async () => {
+    await page.goto(`${bridge.url}#/files`);
+    await page.getByRole('link', { name: /Import\/Export/ }).waitFor();
+    expect(await page.getByRole('link', { name: /Import\/Export/ }).getAttribute('aria-current')).toBe('page');
+
+    await station.client.createTokens([{ customerId: 1002, identifier: { type: 'rfid', uid: '04C1000000A004', label: 'THEIRS' } }]);
+    const csv = 'sep=;\r\nCard;Visual ID;Customer;expiresAt\r\n04C1000000A001;DK.0001;;\r\n04C1000000A002;DK.0002;1003;31.12.2027\r\n04C10000;;;\r\nxyz;DK.0004;;\r\n04C1000000A004;DK.0005;;\r\n04C1000000A001;DK.0001;;\r\n';
+    dialogs.answer(writeFile(dir, 'supplier.csv', csv));
+    await page.getByRole('button', { name: 'Choose CSV file…' }).click();
+    const preview = page.getByTestId('import-preview');
+    await preview.waitFor();
+    expect(await page.getByTestId('import-format').textContent()).toBe('UTF-8, semicolon-separated (from its "sep=" line), CRLF line ends, UIDs in hex (detected)');
+    expect(await page.getByTestId('import-summary').textContent()).toBe('6 rows: 3 to queue; not queued: 1 with problems, 1 repeated in the file, 1 already in Spirii.');
+    const problems = await page.getByTestId('import-problems').locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    expect(problems).toEqual([
+      ['5', 'Card', 'UID "xyz" is not hexadecimal (only 0-9 and A-F are allowed)'],
+      ['6', 'Card', expect.stringMatching(/^Card 04C1000000A004 is already in Spirii \(token \d+, customer 1002, label THEIRS\)$/)],
+      ['7', 'Card', 'Card 04C1000000A001 repeats row 2; it is queued once'],
+    ]);
+    const statuses = await page.getByTestId('import-rows').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+    expect(statuses).toEqual(['ready', 'ready', 'ready', 'invalid', 'spirii', 'file']);
+    expect(await page.locator('tr[data-row="3"] td').nth(4).textContent()).toBe('1003');
+    expect(station.queue.counts().pending).toBe(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-import-preview.png'), fullPage: true, animations: 'disabled' });
+
+    await page.getByRole('button', { name: 'Queue 3 cards' }).click();
+    await page.getByTestId('import-result').getByText('Queued 3 cards from supplier.csv; 3 rows not queued.').waitFor();
+    expect(station.queue.list().map((t) => t.uid).sort()).toEqual(['04C10000', '04C1000000A001', '04C1000000A002']);
+    expect(station.queue.findByUid('04C1000000A002')).toMatchObject({ customerId: 1003, expiresAt: '2027-12-31T00:00:00.000Z', label: 'DK.0002' });
+
+    dialogs.answer(writeFile(dir, 'book.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0])));
+    await page.getByRole('button', { name: 'Choose CSV file…' }).click();
+    await page.getByTestId('import-refused').getByText(/Not imported: book\.csv/).waitFor();
+    expect(await page.getByTestId('import-refused').textContent()).toContain('save it as "CSV UTF-8" first');
+  });
+
+  it('exports with a progress bar, can cancel, and writes the file the save dialog chose', async () => {
+    for (let batch = 0; batch < 3; batch++) {
+      await station.client.createTokens(
+        Array.from({ length: 1000 }, (_, i) => ({ customerId: 1004, identifier: { type: 'rfid' as const, uid: (0x07000000 + batch * 1000 + i).toString(16).toUpperCase().padStart(8, '0') } })),
+      );
+    }
+    station.sandbox!.setFaults({ latencyMs: 400 });
+    const target = path.join(dir, 'finance.csv');
+    dialogs.answer(target);
+    await page.getByLabel('File format').selectOption('csv');
+    await page.getByLabel('Customer ID', { exact: true }).fill('1004');
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const bar = page.getByTestId('export-progress');
+    await expect.poll(async () => (await bar.count()) > 0 && (await bar.evaluate((el) => (el as HTMLProgressElement).value)) > 0, { timeout: 10_000 }).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-export-progress.png'), fullPage: true, animations: 'disabled' });
+    await page.getByTestId('export-result').getByText('Exported 3000 tokens to finance.csv.').waitFor({ timeout: 20_000 });
+    const text = readFileSync(target, 'utf8');
+    expect(text.startsWith('\uFEFF"id";"uid";"label";"customerId";')).toBe(true); // the screen's defaults: ";" and a BOM, for Excel
+    expect(text.trim().split('\r\n')).toHaveLength(3001);
+
+    const cancelled = path.join(dir, 'never.xlsx');
+    dialogs.answer(cancelled);
+    await page.getByLabel('File format').selectOption('xlsx');
+    await page.getByRole('button', { name: 'Export…' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).first().click();
+    await page.getByTestId('export-cancelled').getByText('Cancelled: nothing was written.').waitFor();
+    expect(existsSync(cancelled)).toBe(false);
+    station.sandbox!.setFaults({ latencyMs: 0 });
+  }, 60_000);
+
+  it('compares the desk with Spirii and lists the differences', async () => {
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const summary = page.getByTestId('reconcile-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toBe('3 enrolled here, 3001 RFID tokens in Spirii: 3 missing in Spirii, 3001 not enrolled here, 0 inactive, 0 with another customer, 0 with another label.');
+    expect(await page.locator('[data-testid="reconcile-differences"] tr[data-kind="missing-in-spirii"]').count()).toBe(3);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-reconcile.png'), fullPage: false, animations: 'disabled' });
+    // The screen with a preview, an export result and a comparison on it: no accessibility violations.
+    dialogs.answer(writeFile(dir, 'again.csv', 'uid;label\n04C1000000B001;X\nbad;Y\n'));
+    await page.getByRole('button', { name: 'Choose CSV file…' }).click();
+    await page.getByTestId('import-preview').waitFor();
+    const violations = await axeViolations(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('import').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-dark.png'), animations: 'disabled' });
+
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  }, 30_000);
+});
