@@ -11,6 +11,9 @@ import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '.
 import { QUEUE_STATES, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import type { SyncStatus } from '../core/sync/worker';
+import { PROFILE_IDS, type ConnectionsView, type SaveResult } from '../core/connections';
+import type { ConnectionCheck } from '../core/connection-check';
+import { AUDIT_ACTIONS, type AuditEntry } from '../core/audit';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -37,6 +40,32 @@ export const contract = {
     ),
     'sync.status': call(none, returns<SyncStatus>()),
     'sync.now': call(none, returns<SyncStatus>()),
+
+    // Security (#7): connection profiles and their keys, the audit trail, diagnostics. A key goes
+    // in (save, test) and never comes out: every answer carries a mask at most.
+    'connections.list': call(none, returns<ConnectionsView>()),
+    'connections.setUrl': call(z.object({ url: z.string().min(1).max(2048) }).strict(), returns<ConnectionsView>()),
+    'connections.save': call(
+      z.object({ id: z.enum(PROFILE_IDS), key: z.string().max(512), choice: z.enum(['store-weak', 'session-only']).optional() }).strict(),
+      returns<SaveResult>(),
+    ),
+    'connections.forget': call(z.object({ id: z.enum(PROFILE_IDS) }).strict(), returns<ConnectionsView>()),
+    'connections.select': call(z.object({ id: z.enum(PROFILE_IDS) }).strict(), returns<ConnectionsView>()),
+    'connections.test': call(
+      z.object({ id: z.enum(PROFILE_IDS), key: z.string().max(512).optional(), url: z.string().max(2048).optional() }).strict(),
+      returns<ConnectionCheck>(),
+    ),
+    'audit.list': call(
+      z.object({ limit: z.number().int().min(1).max(10_000).optional(), beforeId: z.number().int().min(1).optional(), actions: z.array(z.enum(AUDIT_ACTIONS)).max(5).optional() }).strict(),
+      returns<AuditEntry[]>(),
+    ),
+    'audit.export': call(
+      z.object({ format: z.enum(['csv', 'json']), actions: z.array(z.enum(AUDIT_ACTIONS)).max(5).optional() }).strict(),
+      returns<{ filename: string; content: string; count: number }>(),
+    ),
+    'diagnostics.get': call(none, returns<{ text: string }>()),
+    /** Copied by the shell (the window has no clipboard permission); the text comes back too. */
+    'diagnostics.copy': call(none, returns<{ text: string; copied: boolean }>()),
   },
   events: {
     tap: returns<TapOutcome>(),
@@ -45,6 +74,8 @@ export const contract = {
     queue: returns<QueuedToken[]>(),
     sync: returns<SyncStatus>(),
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
+    /** Security (#7): the station now uses another API (Settings → Connection). */
+    connection: returns<{ mode: 'spirii' | 'sandbox'; apiUrl: string }>(),
   },
 };
 

@@ -18,6 +18,10 @@ import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders } from './readers/pcsc';
 import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import { AuditLog } from './audit';
+import { Connections, type ResolvedConnection, type SecretVault } from './connections';
+import { silentLogger, type Logger } from './logger';
+import { logStationActivity } from './diagnostics';
 
 export interface StationOptions {
   dataDir: string;
@@ -29,6 +33,9 @@ export interface StationOptions {
   sandbox?: Partial<SandboxOptions>;
   sync?: SyncWorkerOptions & { autoStart?: boolean; timeoutMs?: number };
   userAgent?: string;
+  /** Where connection keys are encrypted (the app: safeStorage). Without one, only `api` or the built-in sandbox. */
+  vault?: SecretVault | null;
+  logger?: Logger;
 }
 
 export interface StationEventMap extends Record<string, unknown> {
@@ -37,6 +44,8 @@ export interface StationEventMap extends Record<string, unknown> {
   queue: QueuedToken[];
   sync: SyncStatus;
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
+  /** The station switched to another API (Settings → Connection). */
+  connection: { mode: ConnectionMode; apiUrl: string };
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -51,6 +60,8 @@ export class Station {
   readonly customers: CustomerDirectory;
   readonly sync: SyncWorker;
   readonly simulated: SimulatedReaders | null;
+  readonly audit: AuditLog;
+  readonly logger: Logger;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -62,16 +73,19 @@ export class Station {
   private constructor(
     readonly db: Db,
     readonly client: SpiriiClient,
-    readonly mode: ConnectionMode,
-    readonly sandbox: Sandbox | null,
-    options: StationOptions,
+    private currentMode: ConnectionMode,
+    private currentSandbox: Sandbox | null,
+    readonly connections: Connections,
+    private readonly options: StationOptions,
   ) {
+    this.logger = options.logger ?? silentLogger;
     this.queue = new TokenQueue(db);
     this.settings = new Settings(db);
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, options.sync);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
+    this.audit = new AuditLog(db, this.settings);
     if (this.simulated) this.sources.push(this.simulated);
     if (options.readers?.pcsc) this.sources.push(new PcscReaders({ nativeAddon: options.native?.pcsc }));
 
@@ -80,21 +94,31 @@ export class Station {
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
       ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
+      ...logStationActivity(this),
+      this.events.on('tap', (outcome) => {
+        if (outcome.status !== 'queued') return;
+        const { uid, label, customerId, id, source } = outcome.token;
+        try {
+          this.audit.record('enroll', { tokenId: id, label, customerId, source, api: this.apiUrl }, uid);
+        } catch (error) {
+          this.logger.error('Could not record the enrollment in the audit trail', { uid, error });
+        }
+      }),
     );
+    this.connections.noteInUse(this.apiUrl, this.currentMode);
   }
 
   static async create(options: StationOptions): Promise<Station> {
     const db = openDatabase(options.dataDir, { nativeBinding: options.native?.sqlite });
     let sandbox: Sandbox | null = null;
     try {
-      let connection = options.api;
-      if (!connection) {
-        const apiKey = `sandbox-${randomBytes(16).toString('hex')}`;
-        sandbox = await startSandbox({ statePath: path.join(options.dataDir, 'sandbox-tokens.json'), ...options.sandbox, apiKey, host: '127.0.0.1' });
-        connection = { baseUrl: sandbox.url, apiKey };
-      }
+      const connections = new Connections({ settings: new Settings(db), dataDir: options.dataDir, vault: options.vault ?? null, fixed: options.api });
+      const initial = connections.initial();
+      let connection: ApiConnection;
+      if (initial.kind === 'builtin') ({ sandbox, connection } = await startBuiltinSandbox(options));
+      else connection = initial.api;
       const client = new SpiriiClient(connection, { timeoutMs: options.sync?.timeoutMs, userAgent: options.userAgent });
-      const station = new Station(db, client, options.api ? 'spirii' : 'sandbox', sandbox, options);
+      const station = new Station(db, client, initial.kind === 'builtin' ? 'sandbox' : 'spirii', sandbox, connections, options);
       for (const source of station.sources) source.start();
       if (options.sync?.autoStart !== false) station.sync.start();
       return station;
@@ -107,6 +131,53 @@ export class Station {
 
   get apiUrl(): string {
     return this.client.connection.baseUrl;
+  }
+
+  get mode(): ConnectionMode {
+    return this.currentMode;
+  }
+
+  /** The built-in sandbox, while it is the connection in use. */
+  get sandbox(): Sandbox | null {
+    return this.currentSandbox;
+  }
+
+  /**
+   * Switch to another API without a restart: the client, the customer directory and the sync
+   * worker follow. Refused while tokens queued for the current API are still unsent, so that no
+   * token enrolled against one (say, the sandbox) is ever sent to another (production).
+   */
+  async reconfigure(target: ResolvedConnection): Promise<void> {
+    const next = target.kind === 'builtin' ? null : target.api;
+    const moves = next === null ? this.currentMode !== 'sandbox' : this.currentMode === 'sandbox' || next.baseUrl !== this.apiUrl;
+    if (moves) {
+      const counts = this.queue.counts();
+      const open = counts.pending + counts.sending + counts.in_doubt;
+      if (open > 0) throw new Error(`${open} token(s) have not reached ${this.apiUrl} yet: sync or discard them before switching to another connection.`);
+    }
+    const autoSync = this.options.sync?.autoStart !== false;
+    await this.sync.stop();
+    try {
+      let connection = next;
+      let sandbox = this.currentSandbox;
+      if (connection === null) {
+        if (!sandbox) ({ sandbox, connection } = await startBuiltinSandbox(this.options));
+        else connection = this.client.connection;
+      }
+      this.client.use(connection);
+      if (next !== null && this.currentSandbox) await this.currentSandbox.close();
+      this.currentSandbox = next === null ? sandbox : null;
+      this.currentMode = next === null ? 'sandbox' : 'spirii';
+      if (moves) this.customers.forget();
+      this.connections.noteInUse(this.apiUrl, this.currentMode);
+      this.logger.info('Connection switched', { mode: this.currentMode, apiUrl: this.apiUrl });
+      this.events.emit('connection', { mode: this.currentMode, apiUrl: this.apiUrl });
+    } finally {
+      if (autoSync) {
+        this.sync.start();
+        this.sync.retryNow();
+      }
+    }
   }
 
   readers(): ReaderInfo[] {
@@ -147,7 +218,7 @@ export class Station {
     for (const off of this.unsubscribe) off();
     await this.sync.stop();
     await Promise.all(this.sources.map((source) => source.stop()));
-    await this.sandbox?.close();
+    await this.currentSandbox?.close();
     this.db.close();
   }
 
@@ -163,4 +234,10 @@ export class Station {
   accepts(reader: ReaderInfo): boolean {
     return this.activeReader === null || reader.kind === 'simulated' || reader.name.toLowerCase().includes(this.activeReader.toLowerCase());
   }
+}
+
+async function startBuiltinSandbox(options: StationOptions): Promise<{ sandbox: Sandbox; connection: ApiConnection }> {
+  const apiKey = `sandbox-${randomBytes(16).toString('hex')}`;
+  const sandbox = await startSandbox({ statePath: path.join(options.dataDir, 'sandbox-tokens.json'), ...options.sandbox, apiKey, host: '127.0.0.1' });
+  return { sandbox, connection: { baseUrl: sandbox.url, apiKey } };
 }
