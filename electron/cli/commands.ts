@@ -9,6 +9,7 @@ import type { TapOutcome } from '../core/enrollment';
 import { startSandbox } from '../sandbox/server';
 import { nonNegativeInt, parse, positiveInt, required, uidArg, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
+import { audit, cliLogger, diagnostics } from './security';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -22,6 +23,7 @@ async function openStation(io: Io, options: { pcsc?: boolean; json?: boolean } =
     readers: { pcsc: options.pcsc ?? false, simulated: true },
     sync: { autoStart: false },
     userAgent: 'TokenStation-CLI',
+    logger: cliLogger(config.dataDir),
   });
   if (station.mode === 'sandbox' && !options.json) line(io.stderr, `${SANDBOX_NOTICE} (set TOKEN_STATION_API_KEY to use Spirii)`);
   return station;
@@ -218,4 +220,6 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   },
   sync: { run: sync, usage: 'sync [--timeout SECONDS] [--json]       send what is pending; exit 0 when nothing is left' },
   queue: { run: queue, usage: 'queue [--json]                          list the local queue' },
+  audit: { run: audit, usage: 'audit [--action A,B] [--limit N] [--json] [--out FILE [--format csv|json]]   the audit trail, or export it' },
+  diagnostics: { run: diagnostics, usage: 'diagnostics                             version, OS, connection, queue and recent errors (no secrets)' },
 };
