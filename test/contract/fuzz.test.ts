@@ -104,7 +104,7 @@ describeSuite('contract fuzz: every call, every field', () => {
     try {
       envelope = await dispatch(name, input);
     } catch (error) {
-      throw new Error(`${String(name)} threw instead of answering: ${String(error)}`);
+      throw new Error(`${String(name)} threw instead of answering: ${String(error)}`, { cause: error });
     }
     expect(typeof envelope.ok).toBe('boolean');
     if (!envelope.ok) {
