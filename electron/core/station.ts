@@ -97,9 +97,9 @@ export class Station {
       ...logStationActivity(this),
       this.events.on('tap', (outcome) => {
         if (outcome.status !== 'queued') return;
-        const { uid, label, customerId, id, source } = outcome.token;
+        const { uid, label, customerId, id, source, comment } = outcome.token;
         try {
-          this.audit.record('enroll', { tokenId: id, label, customerId, source, api: this.apiUrl }, uid);
+          this.audit.record('enroll', { tokenId: id, label, customerId, comment, source, api: this.apiUrl }, uid);
         } catch (error) {
           this.logger.error('Could not record the enrollment in the audit trail', { uid, error });
         }

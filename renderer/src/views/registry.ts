@@ -6,10 +6,12 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
+import ActivityView from './ActivityView.svelte';
+import SettingsView from './SettingsView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll' },
-  da: { enroll: 'Tilmeld' },
+  en: { enroll: 'Enroll', activity: 'Activity', settings: 'Settings' },
+  da: { enroll: 'Tilmeld', activity: 'Aktivitet', settings: 'Indstillinger' },
 });
 
 export interface ViewEntry {
@@ -18,4 +20,8 @@ export interface ViewEntry {
   component: Component;
 }
 
-export const VIEWS: readonly ViewEntry[] = [{ id: 'enroll', label: () => t('enroll'), component: EnrollView }];
+export const VIEWS: readonly ViewEntry[] = [
+  { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'activity', label: () => t('activity'), component: ActivityView },
+  { id: 'settings', label: () => t('settings'), component: SettingsView },
+];

@@ -3,10 +3,11 @@
  * (connection, reader, general preferences, ...) and adds it here.
  */
 import type { Component } from 'svelte';
+import ConnectionSettings from './ConnectionSettings.svelte';
 
 export interface SettingsSection {
   id: string;
   component: Component;
 }
 
-export const SETTINGS_SECTIONS: readonly SettingsSection[] = [];
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [{ id: 'connection', component: ConnectionSettings }];
