@@ -163,6 +163,12 @@ describe('Electron main process', () => {
     fs.rmSync(path.join(dir, 'probe.txt'));
   });
 
+  it('starts no crash reporter, so no minidump of its memory (which holds the key) is written or sent', () => {
+    const bundle = fs.readFileSync(path.join(root, 'dist/main/index.cjs'), 'utf8');
+    expect(bundle).toContain('safeStorage'); // the bundle is the one with the shell in it
+    expect(bundle).not.toMatch(/crashReporter/);
+  });
+
   it('closes the station before quitting, and showed no error', () => {
     expect(report.quitCompleted).toBe(true);
     expect(report.errorBoxes).toEqual([]);
