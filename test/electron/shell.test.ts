@@ -22,7 +22,7 @@ function runShell(scenario: string, dataDir: string) {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'run-shell.ts'), scenario, dataDir], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 150_000,
     env: { ...process.env, TOKEN_STATION_API_KEY: '', TOKEN_STATION_API_URL: '', TOKEN_STATION_DATA_DIR: '' },
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
@@ -35,7 +35,7 @@ describe('Electron main process', () => {
   beforeAll(() => {
     ({ dir, cleanup } = tempDir());
     report = runShell('main', dir);
-  }, 90_000);
+  }, 180_000);
   afterAll(() => cleanup?.());
 
   it('takes the single-instance lock and enables the sandbox before anything else', () => {
@@ -196,7 +196,7 @@ describe('a Linux desk without a secret service (safeStorage: basic_text)', () =
   beforeAll(() => {
     ({ dir, cleanup } = tempDir());
     report = runShell('basic-text', dir);
-  }, 90_000);
+  }, 180_000);
   afterAll(() => cleanup?.());
 
   it('stores nothing until the operator chooses, and then says how the key is kept', () => {
