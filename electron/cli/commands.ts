@@ -43,6 +43,7 @@ function describeTap(outcome: TapOutcome): Record<string, unknown> {
     const t = outcome.token;
     return { event: 'queued', uid: t.uid, label: t.label, customerId: t.customerId, id: t.id };
   }
+  if (outcome.status === 'label-needed') return { event: 'label-needed', uid: outcome.uid, message: outcome.message };
   return { event: 'refused', uid: outcome.uid, reason: outcome.reason, message: outcome.message };
 }
 
@@ -138,6 +139,7 @@ const enroll: Command = async (args, io) => {
   return withStation(io, { pcsc: !simulated, json: values.json }, async (station) => {
     station.enrollment.update({
       customerId,
+      labelMode: 'numbered', // the CLI numbers labels; typing each label is the window's mode
       ...(values['label-prefix'] !== undefined ? { labelPrefix: values['label-prefix'], labelNext: labelStart ?? 1 } : {}),
     });
     station.activeReader = values.reader ?? null;

@@ -14,6 +14,10 @@ import type { SyncStatus } from '../core/sync/worker';
 import { PROFILE_IDS, type ConnectionsView, type SaveResult } from '../core/connections';
 import type { ConnectionCheck } from '../core/connection-check';
 import { AUDIT_ACTIONS, type AuditEntry } from '../core/audit';
+import { LABEL_MAX } from '../core/enrollment';
+import { preferencesShape, type Preferences } from '../core/preferences';
+import type { SessionView } from '../core/session';
+import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -25,6 +29,66 @@ function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
 }
 
 const none = z.object({}).strict();
+
+// ---- UI (#5): tokens in Spirii, the operator's preferences, the enrollment session ----
+const isoDateTime = z.iso.datetime({ offset: true });
+/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
+const tokenQuery = z
+  .object({
+    search: z.string().trim().max(50).optional(),
+    type: z.enum(['rfid', 'virtual', 'vehicleId']).optional(),
+    customerId: z.number().int().min(1).optional(),
+    isActive: z.boolean().optional(),
+    roamingEnabled: z.boolean().optional(),
+    priority: z.boolean().optional(),
+    validFrom: isoDateTime.optional(),
+    expiresFrom: isoDateTime.optional(),
+    sortBy: z.enum(TOKEN_SORT_FIELDS).optional(),
+    sortDirection: z.enum(['asc', 'desc']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+/** The fields of PATCH /v2/tokens/{id} the desk edits. */
+const tokenPatch = z
+  .object({
+    validFrom: isoDateTime.optional(),
+    expiresAt: isoDateTime.nullable().optional(),
+    isActive: z.boolean().optional(),
+    roamingEnabled: z.boolean().optional(),
+    priorityChargingEnabled: z.boolean().optional(),
+    billingReference: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+    comment: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one field' })
+  .refine((p) => !p.validFrom || !p.expiresAt || Date.parse(p.expiresAt) > Date.parse(p.validFrom), {
+    message: 'expiresAt must be after validFrom',
+    path: ['expiresAt'],
+  });
+const tokenId = z.number().int().min(1);
+const uiCalls = {
+  'tokens.list': call(tokenQuery, returns<Page<SpiriiToken>>()),
+  'tokens.get': call(z.object({ id: tokenId }).strict(), returns<SpiriiToken>()),
+  'tokens.patch': call(z.object({ id: tokenId, patch: tokenPatch }).strict(), returns<SpiriiToken>()),
+  'preferences.get': call(none, returns<Preferences>()),
+  'preferences.update': call(preferencesShape.partial().strict(), returns<Preferences>()),
+  'session.get': call(none, returns<SessionView>()),
+  'session.restart': call(none, returns<SessionView>()),
+  /** The label typed or scanned for the card waiting for one; null enrolls it without a label. */
+  'session.label': call(z.object({ label: z.string().max(LABEL_MAX).nullable() }).strict(), returns<TapOutcome>()),
+  'session.skipLabel': call(none, returns<EnrollmentView>()),
+};
+
+// ---- queue edits used by the UI (#5) ----
+// minimal; the sync branch (#4) provides the full version
+const queueEditCalls = {
+  'queue.edit': call(
+    z.object({ id: z.number().int().min(1), patch: z.object({ label: z.string().trim().max(LABEL_MAX).nullable().optional(), customerId: z.number().int().min(1).optional() }).strict() }).strict(),
+    returns<QueuedToken>(),
+  ),
+  'queue.discard': call(z.object({ id: z.number().int().min(1) }).strict(), returns<{ id: number; discarded: boolean }>()),
+};
 
 export const contract = {
   calls: {
@@ -66,6 +130,8 @@ export const contract = {
     'diagnostics.get': call(none, returns<{ text: string }>()),
     /** Copied by the shell (the window has no clipboard permission); the text comes back too. */
     'diagnostics.copy': call(none, returns<{ text: string; copied: boolean }>()),
+    ...queueEditCalls,
+    ...uiCalls,
   },
   events: {
     tap: returns<TapOutcome>(),
@@ -76,6 +142,8 @@ export const contract = {
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
     /** Security (#7): the station now uses another API (Settings → Connection). */
     connection: returns<{ mode: 'spirii' | 'sandbox'; apiUrl: string }>(),
+    // UI (#5)
+    preferences: returns<Preferences>(),
   },
 };
 

@@ -24,7 +24,7 @@ export function logStationActivity(station: Station): (() => void)[] {
     }),
     station.events.on('tap', (outcome) => {
       if (outcome.status === 'queued') station.logger.info('Card queued', { uid: outcome.token.uid, id: outcome.token.id });
-      else station.logger.info(`Tap refused: ${outcome.message}`, { uid: outcome.uid, reason: outcome.reason });
+      else station.logger.info(`Tap not queued: ${outcome.message}`, { uid: outcome.uid, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined });
     }),
   ];
 }

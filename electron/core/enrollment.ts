@@ -25,6 +25,8 @@ export const enrollmentDefaultsShape = z.object({
   priorityChargingEnabled: z.boolean(),
   billingReference: optionalText,
   comment: optionalText,
+  /** 'numbered': prefix + next number; 'typed': each card waits for its label to be typed or scanned. */
+  labelMode: z.enum(['numbered', 'typed']),
 });
 
 /** Expiry must come after the start of validity, as Spirii requires. */
@@ -38,10 +40,22 @@ export const enrollmentDefaultsSchema = enrollmentDefaultsShape.refine(expiresAf
 
 export type EnrollmentDefaults = z.infer<typeof enrollmentDefaultsShape>;
 
+/** A card read in 'typed' label mode, not yet queued: it waits for the label printed on it. */
+export interface AwaitingLabel {
+  uid: string;
+  customerId: number;
+  /** When the card was read (ISO). */
+  at: string;
+}
+
 /** The defaults as the window shows them: with the label the next card will get. */
 export interface EnrollmentView extends EnrollmentDefaults {
   nextLabel: string | null;
+  awaitingLabel: AwaitingLabel | null;
 }
+
+/** The documented limit of a token's label (identifier.label). */
+export const LABEL_MAX = 100;
 
 export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   customerId: null,
@@ -56,26 +70,36 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   priorityChargingEnabled: true,
   billingReference: null,
   comment: null,
+  labelMode: 'numbered',
 };
 
-export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate';
+export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending';
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
-  | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null };
+  | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null }
+  /**
+   * 'typed' label mode: the card is read and held, not queued, until its label is given
+   * (Enrollment.giveLabel). Spirii cannot change a label after creation, so the token must not be
+   * sendable before its label is known.
+   */
+  | { status: 'label-needed'; uid: string; message: string };
 
 const SETTINGS_KEY = 'enrollment.defaults';
 
 export class InvalidDefaultsError extends Error {}
 
 /** The label printed on the card: prefix + zero-padded number, or none when no prefix is set. */
-export function labelFor(defaults: Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'>): string | null {
-  if (!defaults.labelPrefix) return null;
+export function labelFor(
+  defaults: Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'> & { labelMode?: EnrollmentDefaults['labelMode'] },
+): string | null {
+  if (defaults.labelMode === 'typed' || !defaults.labelPrefix) return null;
   return defaults.labelPrefix + String(defaults.labelNext).padStart(defaults.labelDigits, '0');
 }
 
 export class Enrollment {
   private current: EnrollmentDefaults;
+  private held: (AwaitingLabel & { source: string }) | null = null;
   private readonly listeners = new Listeners<EnrollmentView>();
 
   constructor(
@@ -91,7 +115,8 @@ export class Enrollment {
   }
 
   get view(): EnrollmentView {
-    return { ...this.current, nextLabel: labelFor(this.current) };
+    const held = this.held && { uid: this.held.uid, customerId: this.held.customerId, at: this.held.at };
+    return { ...this.current, nextLabel: labelFor(this.current), awaitingLabel: held };
   }
 
   /** Told of every change, including the label number moving on after a tap. */
@@ -126,6 +151,7 @@ export class Enrollment {
     if (customerId === null) {
       return { status: 'refused', reason: 'no-customer', uid, message: 'Choose a customer before tapping cards', existing: null };
     }
+    if (label === undefined && d.labelMode === 'typed') return this.hold(uid, customerId, source);
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
@@ -150,5 +176,42 @@ export class Enrollment {
       if (!(error instanceof DuplicateUidError)) throw error;
       return { status: 'refused', reason: 'duplicate', uid, message: error.message, existing: error.existing };
     }
+  }
+
+  /** The label typed or scanned for the card held in 'typed' mode: the card is queued with it (null: no label). */
+  giveLabel(label: string | null): TapOutcome {
+    const held = this.held;
+    if (!held) throw new Error('No card is waiting for a label: tap a card first');
+    const text = label?.trim() || null;
+    if (text !== null && text.length > LABEL_MAX) throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`);
+    this.held = null;
+    const outcome = this.tap(held.uid, held.source, { label: text, customerId: held.customerId });
+    this.listeners.emit(this.view);
+    return outcome;
+  }
+
+  /** Forget the card held for its label: it is not enrolled. */
+  skipLabel(): void {
+    if (!this.held) return;
+    this.held = null;
+    this.listeners.emit(this.view);
+  }
+
+  private hold(uid: string, customerId: number, source: string): TapOutcome {
+    if (this.held && this.held.uid !== uid) {
+      return {
+        status: 'refused',
+        reason: 'label-pending',
+        uid,
+        message: `Card ${this.held.uid} is still waiting for its label: give it (or skip it) before the next card`,
+        existing: null,
+      };
+    }
+    // Refuse a duplicate now, before anyone types a label for it.
+    const existing = this.queue.findByUid(uid);
+    if (existing) return { status: 'refused', reason: 'duplicate', uid, message: new DuplicateUidError(existing).message, existing };
+    this.held = { uid, customerId, source, at: this.held?.at ?? new Date().toISOString() };
+    this.listeners.emit(this.view);
+    return { status: 'label-needed', uid, message: 'Type or scan the label printed on this card' };
   }
 }

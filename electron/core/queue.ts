@@ -224,6 +224,37 @@ export class TokenQueue {
     this.setState(ids, 'pending', message);
   }
 
+  // minimal; the sync branch (#4) provides the full version
+  /** Change a token that is still only on this computer (pending): its label or customer. */
+  edit(id: number, patch: { label?: string | null; customerId?: number }): QueuedToken {
+    const current = this.get(id);
+    if (!current) throw new Error(`No queued token ${id}`);
+    if (current.state !== 'pending') throw new Error(`Token ${current.uid} is ${current.state.replace('_', ' ')}: only a token not yet sent can be changed`);
+    const row = this.db
+      .prepare(
+        `UPDATE tokens SET label = @label, customer_id = @customerId, updated_at = @now WHERE id = @id AND state = 'pending' RETURNING *`,
+      )
+      .get({
+        id,
+        label: patch.label === undefined ? current.label : patch.label,
+        customerId: patch.customerId ?? current.customerId,
+        now: this.now().toISOString(),
+      }) as Row | undefined;
+    if (!row) throw new Error(`Token ${current.uid} was sent meanwhile: it can no longer be changed`);
+    return this.emitRows([row])[0]!;
+  }
+
+  // minimal; the sync branch (#4) provides the full version
+  /** Remove a token that never left this computer (pending); true when it was removed. */
+  discard(id: number): boolean {
+    const current = this.get(id);
+    if (!current) throw new Error(`No queued token ${id}`);
+    if (current.state !== 'pending') throw new Error(`Token ${current.uid} is ${current.state.replace('_', ' ')}: only a token not yet sent can be discarded`);
+    const result = this.db.prepare(`DELETE FROM tokens WHERE id = ? AND state = 'pending'`).run(id);
+    if (result.changes === 0) throw new Error(`Token ${current.uid} was sent meanwhile: it can no longer be discarded`);
+    return true;
+  }
+
   /** At start-up: a token left "sending" by a crash may or may not have reached Spirii. */
   recoverInterrupted(): number {
     const rows = this.db

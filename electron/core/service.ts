@@ -5,6 +5,7 @@ import { SANDBOX_NOTICE, type Station } from './station';
 import { checkApiUrl, ConnectionError, type ProfileId } from './connections';
 import { checkConnection } from './connection-check';
 import { exportAudit } from './audit';
+import { auditCalls } from './audit-hooks';
 import { collectDiagnostics } from './diagnostics';
 import { registerSecret, type LogEntry } from './logger';
 
@@ -50,7 +51,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
   const followKey = async (id: ProfileId) => {
     if (!connections.fixed && id === connections.active) await station.reconfigure(connections.resolve(id));
   };
-  return {
+  const handlers: Handlers = {
     'app.info': () => info(),
     'customers.search': ({ search }) => station.customers.search(search),
     'enrollment.get': () => station.enrollment.view,
@@ -124,7 +125,26 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
       await app.copyText(text);
       return { text, copied: true };
     },
+    // minimal; the sync branch (#4) provides the full version
+    'queue.edit': ({ id, patch }) => station.queue.edit(id, patch),
+    // minimal; the sync branch (#4) provides the full version
+    'queue.discard': ({ id }) => ({ id, discarded: station.queue.discard(id) }),
+    // ---- UI (#5) ----
+    'tokens.list': (query) => station.client.listTokens(query),
+    'tokens.get': ({ id }) => station.client.getToken(id),
+    'tokens.patch': ({ id, patch }) => station.client.patchToken(id, patch),
+    'preferences.get': () => station.preferences.get(),
+    'preferences.update': (patch) => station.preferences.update(patch),
+    'session.get': () => station.session.view(),
+    'session.restart': () => station.session.restart(),
+    'session.label': ({ label }) => station.giveLabel(label),
+    'session.skipLabel': () => {
+      station.enrollment.skipLabel();
+      return station.enrollment.view;
+    },
   };
+  // Security (#7): edits, discards and exports are recorded in the audit trail.
+  return auditCalls(handlers, station.audit, station.logger);
 }
 
 /** Forward every station event to a transport's `send`; returns the function that stops it. */

@@ -22,6 +22,8 @@ import { AuditLog } from './audit';
 import { Connections, type ResolvedConnection, type SecretVault } from './connections';
 import { silentLogger, type Logger } from './logger';
 import { logStationActivity } from './diagnostics';
+import { PreferencesStore, type Preferences } from './preferences';
+import { EnrollmentSession } from './session';
 
 export interface StationOptions {
   dataDir: string;
@@ -46,6 +48,7 @@ export interface StationEventMap extends Record<string, unknown> {
   reader: { event: ReaderEvent; readers: ReaderInfo[] };
   /** The station switched to another API (Settings → Connection). */
   connection: { mode: ConnectionMode; apiUrl: string };
+  preferences: Preferences;
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -62,6 +65,8 @@ export class Station {
   readonly simulated: SimulatedReaders | null;
   readonly audit: AuditLog;
   readonly logger: Logger;
+  readonly preferences: PreferencesStore;
+  readonly session: EnrollmentSession;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -84,6 +89,8 @@ export class Station {
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, options.sync);
+    this.preferences = new PreferencesStore(this.settings);
+    this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.audit = new AuditLog(db, this.settings);
     if (this.simulated) this.sources.push(this.simulated);
@@ -93,6 +100,7 @@ export class Station {
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
+      this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
       ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
       ...logStationActivity(this),
       this.events.on('tap', (outcome) => {
@@ -191,6 +199,14 @@ export class Station {
   /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
   tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
     const outcome = this.enrollment.tap(uid, source, overrides);
+    this.events.emit('tap', outcome);
+    if (outcome.status === 'queued') this.sync.poke();
+    return outcome;
+  }
+
+  /** The label typed or scanned for the card waiting for one ('typed' label mode): it is queued with it. */
+  giveLabel(label: string | null): TapOutcome {
+    const outcome = this.enrollment.giveLabel(label);
     this.events.emit('tap', outcome);
     if (outcome.status === 'queued') this.sync.poke();
     return outcome;

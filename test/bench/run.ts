@@ -17,6 +17,7 @@ import { startSandbox } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { tokenDraft, uidOf } from '../support/tokens';
+import { uiBench } from './ui';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -101,3 +102,4 @@ console.log(`Token Station benchmarks, Node ${process.version}, ${process.platfo
 await tapLatency();
 await syncThroughput();
 cliStartup();
+await uiBench();

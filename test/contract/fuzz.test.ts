@@ -151,7 +151,8 @@ describeSuite('contract fuzz: every call, every field', () => {
     expect(await dispatch('app.info', {})).toMatchObject({ ok: true, value: { version: 'fuzz' } });
     await dispatch('enrollment.update', { customerId: 1001 });
     expect(await dispatch('readers.simulateTap', { uid: '04A224B2C35D80' })).toMatchObject({ ok: true, value: { status: 'queued' } });
-    // Nothing got past validation into a handler and blew up there unexpectedly.
-    expect(failures.filter((f) => !/ConnectionError|Enter the|needs no key|custom URL|too short|built-in sandbox|Not a URL|https|No API key|cannot be read/.test(f))).toEqual([]);
+    // Handlers may refuse valid-looking input ("no such token"), but nothing the schemas let through
+    // may break them: a TypeError or RangeError would mean a malformed value got past validation.
+    expect(failures.filter((f) => /TypeError|RangeError|ReferenceError|SyntaxError|Maximum call stack/.test(f))).toEqual([]);
   });
 });

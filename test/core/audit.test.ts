@@ -68,6 +68,24 @@ describe('AuditLog', () => {
     expect(() => station.audit.record('delete-everything' as never, {})).toThrow(/Unknown audit action/);
   });
 
+  it("records the other areas' edits, discards and exports made through the contract", async () => {
+    station.settings.set('preferences', { operatorName: 'Jonas', sound: false, locale: null });
+    const handlers = createHandlers(station, { version: 't', dataDir: dir });
+    await handlers['enrollment.update']({ customerId: 1001 });
+    const first = station.simulateTap('04A224B2C35D80');
+    const second = station.simulateTap('04A224B2C35D81');
+    if (first.status !== 'queued' || second.status !== 'queued') throw new Error('not queued');
+    await handlers['queue.edit']({ id: first.token.id, patch: { label: 'NEW-1' } });
+    await handlers['queue.discard']({ id: second.token.id });
+    await Promise.resolve(handlers['queue.discard']({ id: 999_999 })).catch(() => undefined); // nothing discarded: nothing recorded
+    const entries = station.audit.list({ actions: ['edit', 'discard'] });
+    expect(entries.map((e) => [e.action, e.operator, e.subject])).toEqual([
+      ['discard', 'Jonas', `token ${second.token.id}`],
+      ['edit', 'Jonas', '04A224B2C35D80'],
+    ]);
+    expect(entries[1]!.details).toEqual({ tokenId: first.token.id, where: 'local queue', patch: { label: 'NEW-1' } });
+  });
+
   it('is append only: the database refuses to change an entry', () => {
     station.audit.record('discard', { tokenId: 1 });
     expect(() => station.db.prepare("UPDATE audit SET operator = 'someone else'").run()).toThrow(/cannot be changed/);

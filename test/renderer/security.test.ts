@@ -17,6 +17,7 @@ import { startBridge, type Bridge } from '../support/bridge';
 import { launchChromium, watchForProblems } from '../support/browser';
 import { FakeKeychain } from '../support/keychain';
 import { tempDir } from '../support/temp';
+import { axeViolations, describeViolations } from '../support/axe';
 
 const SCREENSHOTS = path.resolve('test-results/screenshots');
 const RIGHT_KEY = 'desk-right-key-5c0ffee1';
@@ -68,6 +69,16 @@ describe('security in the window', () => {
     cleanup?.();
   });
 
+  /** No serious or critical axe-core violation, in light and dark. */
+  async function accessible(what: string) {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const violations = await axeViolations(page);
+      expect(violations, `${what} (${scheme}):\n${describeViolations(violations)}`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+
   async function shot(name: string) {
     await page.screenshot({ path: path.join(SCREENSHOTS, name), animations: 'disabled', fullPage: true });
   }
@@ -104,6 +115,7 @@ describe('security in the window', () => {
     await check.getByText('Everything works: this connection is ready.').waitFor();
     await check.getByText(/Tokens can be listed \(0 in total\)/).waitFor();
     await shot('settings-right-key.png');
+    await accessible('Settings → Connection with a test result');
 
     // Saved: the field goes, a mask stays; the key is nowhere in the page.
     await page.getByRole('button', { name: 'Save key' }).click();
@@ -214,13 +226,14 @@ describe('security in the window', () => {
     await page.getByRole('button', { name: 'Copy diagnostics' }).click();
     const text = page.getByTestId('diagnostics-text');
     await text.waitFor();
-    const copied = (await text.textContent())!;
+    const copied = await text.inputValue();
     expect(clipboard.at(-1)).toBe(copied);
     expect(copied).toMatch(/Token Station 0\.1\.0-test diagnostics/);
     expect(copied).toMatch(/Readers: Simulated reader/);
     expect(copied).toMatch(/API key: ••••••••/);
     expect(copied).not.toContain(RIGHT_KEY);
     await shot('activity.png');
+    await accessible('Activity with diagnostics');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('activity-dark.png');
     await page.emulateMedia({ colorScheme: 'light' });
@@ -237,6 +250,7 @@ describe('security in the window', () => {
     await choice.waitFor();
     expect(await choice.textContent()).toMatch(/no keychain to protect the key.*basic_text/s);
     await shot('settings-basic-text-choice.png');
+    await accessible('the basic_text choice');
     expect(station.connections.readKey('spirii-sandbox').ok).toBe(false); // nothing stored yet
     await page.getByRole('button', { name: 'Keep it for this session only' }).click();
     await page.locator('[data-testid="key-state"][data-state="session"]').waitFor();

@@ -1,54 +1,168 @@
-/** Words for the desk: queue states, sync phases, times. */
+/** Words for the desk: queue states, sync phases, times; in English and Danish. */
+import { defineMessages, i18n } from './i18n.svelte';
 import type { QueueState, SyncStatus } from './types';
 
-export const STATE_LABELS: Record<QueueState, string> = {
-  pending: 'Queued',
-  sending: 'Sending',
-  synced: 'Synced',
-  rejected: 'Rejected',
-  in_doubt: 'In doubt',
-};
+const t = defineMessages({
+  en: {
+    pending: 'Queued',
+    sending: 'Sending',
+    synced: 'Synced',
+    rejected: 'Rejected',
+    in_doubt: 'In doubt',
+    hintPending: 'Saved on this computer, waiting to be sent to Spirii',
+    hintSending: 'Being sent to Spirii now',
+    hintSynced: 'Created in Spirii',
+    hintRejected: 'Spirii refused this token: see the error',
+    hintInDoubt: 'Sent, but no answer came back: it will be looked up before anything is sent again',
+    checking: 'Checking sync…',
+    retrying: ' · retrying at {time}',
+    waiting: 'Waiting to sync',
+    upToDate: 'Up to date',
+    syncing: 'Syncing…',
+    unreachable: 'Spirii unreachable{retry}',
+    failed: 'Sync failed{retry}',
+    slowDown: 'Spirii asked to slow down{retry}',
+    keyRefused: 'API key refused · sync paused',
+    stopped: 'Sync stopped',
+    online: 'Online',
+    offline: 'Offline',
+    connecting: 'Connecting',
+    yes: 'Yes',
+    no: 'No',
+  },
+  da: {
+    pending: 'I kø',
+    sending: 'Sendes',
+    synced: 'Synkroniseret',
+    rejected: 'Afvist',
+    in_doubt: 'Uvis',
+    hintPending: 'Gemt på denne computer, venter på at blive sendt til Spirii',
+    hintSending: 'Sendes til Spirii nu',
+    hintSynced: 'Oprettet i Spirii',
+    hintRejected: 'Spirii afviste dette token: se fejlen',
+    hintInDoubt: 'Sendt, men intet svar kom tilbage: det slås op, før noget sendes igen',
+    checking: 'Tjekker synkronisering…',
+    retrying: ' · prøver igen kl. {time}',
+    waiting: 'Venter på synkronisering',
+    upToDate: 'Opdateret',
+    syncing: 'Synkroniserer…',
+    unreachable: 'Spirii kan ikke nås{retry}',
+    failed: 'Synkronisering fejlede{retry}',
+    slowDown: 'Spirii bad om at sætte tempoet ned{retry}',
+    keyRefused: 'API-nøgle afvist · synkronisering sat på pause',
+    stopped: 'Synkronisering stoppet',
+    online: 'Online',
+    offline: 'Offline',
+    connecting: 'Forbinder',
+    yes: 'Ja',
+    no: 'Nej',
+  },
+});
 
-export const STATE_HINTS: Record<QueueState, string> = {
-  pending: 'Saved on this computer, waiting to be sent to Spirii',
-  sending: 'Being sent to Spirii now',
-  synced: 'Created in Spirii',
-  rejected: 'Spirii refused this token: see the error',
-  in_doubt: 'Sent, but no answer came back: it will be looked up before anything is sent again',
-};
+export function stateLabel(state: QueueState): string {
+  return t(state);
+}
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+export function stateHint(state: QueueState): string {
+  switch (state) {
+    case 'pending':
+      return t('hintPending');
+    case 'sending':
+      return t('hintSending');
+    case 'synced':
+      return t('hintSynced');
+    case 'rejected':
+      return t('hintRejected');
+    case 'in_doubt':
+      return t('hintInDoubt');
+  }
+}
+
+export function yesNo(value: boolean): string {
+  return value ? t('yes') : t('no');
+}
+
+/** The BCP 47 tag for Intl formatting in the current language. */
+export function intlLocale(): string {
+  return i18n.locale === 'da' ? 'da-DK' : 'en-GB';
+}
+
+function validDate(value: string | number | Date | null): Date | null {
+  if (value === null) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Intl formatters are costly to make: one per locale and style, kept (a long list formats thousands of dates). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
+  const locale = intlLocale();
+  const key = `${locale}:${style}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      locale,
+      style === 'time'
+        ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' },
+    );
+    formatters.set(key, format);
+  }
+  return format;
+}
 
 export function formatTime(value: string | number | Date | null): string {
-  if (value === null) return '';
-  const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? '' : timeFormat.format(date);
+  const date = validDate(value);
+  return date ? formatter('time').format(date) : '';
+}
+
+export function formatDateTime(value: string | number | Date | null): string {
+  const date = validDate(value);
+  return date ? formatter('dateTime').format(date) : '';
+}
+
+export function formatNumber(value: number): string {
+  return value.toLocaleString(intlLocale());
 }
 
 /** The sync phase in words, with what happens next. */
 export function describeSync(status: SyncStatus | null): { tone: 'ok' | 'busy' | 'warn' | 'bad' | 'idle'; text: string } {
-  if (!status) return { tone: 'idle', text: 'Checking sync…' };
-  const retry = status.nextAttemptAt ? ` · retrying at ${formatTime(status.nextAttemptAt)}` : '';
+  if (!status) return { tone: 'idle', text: t('checking') };
+  const retry = status.nextAttemptAt ? t('retrying', { time: formatTime(status.nextAttemptAt) }) : '';
   switch (status.phase) {
     case 'idle':
-      return status.counts.pending + status.counts.in_doubt > 0 ? { tone: 'warn', text: 'Waiting to sync' } : { tone: 'ok', text: 'Up to date' };
+      return status.counts.pending + status.counts.in_doubt > 0 ? { tone: 'warn', text: t('waiting') } : { tone: 'ok', text: t('upToDate') };
     case 'syncing':
-      return { tone: 'busy', text: 'Syncing…' };
+      return { tone: 'busy', text: t('syncing') };
     case 'offline':
-      return { tone: 'bad', text: `Spirii unreachable${retry}` };
+      return { tone: 'bad', text: t('unreachable', { retry }) };
     case 'backoff':
-      return { tone: 'warn', text: `Sync failed${retry}` };
+      return { tone: 'warn', text: t('failed', { retry }) };
     case 'rate-limited':
-      return { tone: 'warn', text: `Spirii asked to slow down${retry}` };
+      return { tone: 'warn', text: t('slowDown', { retry }) };
     case 'paused-auth':
-      return { tone: 'bad', text: 'API key refused · sync paused' };
+      return { tone: 'bad', text: t('keyRefused') };
     case 'stopped':
-      return { tone: 'idle', text: 'Sync stopped' };
+      return { tone: 'idle', text: t('stopped') };
   }
 }
 
 export function describeOnline(online: boolean | null | undefined): string {
-  if (online === true) return 'Online';
-  if (online === false) return 'Offline';
-  return 'Connecting';
+  if (online === true) return t('online');
+  if (online === false) return t('offline');
+  return t('connecting');
+}
+
+/** `<input type="datetime-local">` value (local time) for an ISO date-time, and back. */
+export function toLocalInput(iso: string | null): string {
+  const date = validDate(iso);
+  if (!date) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export function fromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }

@@ -7,6 +7,7 @@
  * app shows why.
  */
 import { BridgeTransport, parseBridgeUrl } from './bridge-transport';
+import { defineMessages } from './i18n.svelte';
 import type { CallError, CallInput, CallName, CallOutput, EventName, EventPayload, StationTransport } from './types';
 
 export class StationError extends Error {
@@ -82,10 +83,15 @@ class StationClient {
 
 export const station = new StationClient();
 
+const t = defineMessages({
+  en: { noConnection: 'No connection to the station: {message}' },
+  da: { noConnection: 'Ingen forbindelse til stationen: {message}' },
+});
+
 /** A message for a person: what failed, in the desk's words. */
 export function describeError(error: unknown): string {
   if (error instanceof StationError) {
-    if (error.code === 'transport') return `No connection to the station: ${error.message}`;
+    if (error.code === 'transport') return t('noConnection', { message: error.message });
     return error.message;
   }
   return error instanceof Error ? error.message : String(error);

@@ -1,7 +1,13 @@
 /** The app as a whole: connection, app info, sync status, readers, and the notice line. */
+import { defineMessages } from '../lib/i18n.svelte';
 import { describeError, station } from '../lib/station';
 import type { AppInfo, QueueState, ReaderInfo, SyncStatus } from '../lib/types';
 import { queue } from './queue.svelte';
+
+const t = defineMessages({
+  en: { syncFailed: 'Could not start a sync: {error}', notConnected: 'Not connected' },
+  da: { syncFailed: 'Kunne ikke starte en synkronisering: {error}', notConnected: 'Ikke forbundet' },
+});
 
 export type Connection = 'connecting' | 'ready' | 'failed' | 'lost';
 
@@ -44,7 +50,7 @@ class AppState {
   /** Subscribe to the core's events and load the first state. Resolves false when there is no station. */
   async start(): Promise<boolean> {
     if (!station.connected) {
-      this.fail('failed', station.connection.problem ?? 'Not connected');
+      this.fail('failed', station.connection.problem ?? t('notConnected'));
       return false;
     }
     this.stops.push(
@@ -102,14 +108,17 @@ class AppState {
     try {
       this.sync = await station.call('sync.now', {});
     } catch (error) {
-      this.report(`Could not start a sync: ${describeError(error)}`);
+      this.report(t('syncFailed', { error: describeError(error) }));
     } finally {
       this.syncRequested = false;
     }
   }
 
   report(text: string, tone: Notice['tone'] = 'error'): void {
-    this.notice = { id: ++this.noticeSeq, tone, text };
+    const id = ++this.noticeSeq;
+    this.notice = { id, tone, text };
+    // Information goes by itself; an error stays until dismissed.
+    if (tone === 'info') setTimeout(() => this.notice?.id === id && this.dismiss(), 6000);
   }
 
   dismiss(): void {

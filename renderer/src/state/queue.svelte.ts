@@ -52,6 +52,12 @@ class QueueStore {
     this.rows = rows;
   }
 
+  /** A row that left the queue (discarded). */
+  remove(id: number): void {
+    if (!this.byId.delete(id)) return;
+    this.rows = this.rows.filter((row) => row.id !== id);
+  }
+
   /** The row on screen with this id (reactive: reads `rows`). */
   find(id: number): QueuedToken | undefined {
     return this.rows.find((row) => row.id === id);

@@ -6,12 +6,14 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
-import ActivityView from './ActivityView.svelte';
+import SummaryView from './SummaryView.svelte';
+import TokensView from './TokensView.svelte';
 import SettingsView from './SettingsView.svelte';
+import ActivityView from './ActivityView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll', activity: 'Activity', settings: 'Settings' },
-  da: { enroll: 'Tilmeld', activity: 'Aktivitet', settings: 'Indstillinger' },
+  en: { enroll: 'Enroll', summary: 'Session', tokens: 'Tokens', activity: 'Activity', settings: 'Settings' },
+  da: { enroll: 'Tilmeld', summary: 'Session', tokens: 'Tokens', activity: 'Aktivitet', settings: 'Indstillinger' },
 });
 
 export interface ViewEntry {
@@ -22,6 +24,8 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { id: 'enroll', label: () => t('enroll'), component: EnrollView },
-  { id: 'activity', label: () => t('activity'), component: ActivityView },
+  { id: 'summary', label: () => t('summary'), component: SummaryView },
+  { id: 'tokens', label: () => t('tokens'), component: TokensView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
+  { id: 'activity', label: () => t('activity'), component: ActivityView },
 ];

@@ -3,6 +3,7 @@
  * (connection, reader, general preferences, ...) and adds it here.
  */
 import type { Component } from 'svelte';
+import GeneralSection from './GeneralSection.svelte';
 import ConnectionSettings from './ConnectionSettings.svelte';
 
 export interface SettingsSection {
@@ -10,4 +11,7 @@ export interface SettingsSection {
   component: Component;
 }
 
-export const SETTINGS_SECTIONS: readonly SettingsSection[] = [{ id: 'connection', component: ConnectionSettings }];
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  { id: 'general', component: GeneralSection },
+  { id: 'connection', component: ConnectionSettings },
+];

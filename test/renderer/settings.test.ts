@@ -1,0 +1,93 @@
+/**
+ * Settings, General section, in real Chromium against the real core: the operator's name is
+ * saved (and shown in the header), sound can be switched off, and choosing Danish turns the
+ * whole window Danish at once and stays chosen after a reload.
+ */
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Station } from '../../electron/core/station';
+import { startBridge, type Bridge } from '../support/bridge';
+import { launchChromium, watchForProblems } from '../support/browser';
+import { tempDir } from '../support/temp';
+
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+
+describe('Settings: General', () => {
+  let data: ReturnType<typeof tempDir>;
+  let station: Station;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+
+  beforeAll(async () => {
+    data = tempDir();
+    station = await Station.create({ dataDir: data.dir, readers: { simulated: true, pcsc: false } });
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' });
+    watcher = await watchForProblems(page);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await station?.close();
+    data?.cleanup();
+  });
+
+  it('saves the operator name and the sound choice', async () => {
+    await page.goto(bridge.url + '#/settings');
+    const section = page.getByTestId('settings-general');
+    await section.getByRole('heading', { name: 'General' }).waitFor();
+    await section.getByLabel('Operator name').fill('  Mette Jensen ');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await section.getByText('Saved.').waitFor();
+    expect(station.preferences.get().operatorName).toBe('Mette Jensen');
+    expect(station.settings.get('preferences', {})).toMatchObject({ operatorName: 'Mette Jensen' });
+    await expect.poll(() => page.getByTestId('operator').textContent()).toContain('Mette Jensen');
+
+    await section.getByLabel('Play a tone after each tap').uncheck();
+    await expect.poll(() => station.preferences.get().sound).toBe(false);
+    expect(await section.getByRole('button', { name: 'Play test tone' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-general.png'), animations: 'disabled' });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-general-dark.png'), animations: 'disabled' });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('switches the whole window to Danish, and keeps it after a reload', async () => {
+    // The browser says en-GB: the default follows it.
+    const language = page.getByLabel('Language');
+    expect(await language.inputValue()).toBe('');
+    expect(await page.getByRole('option', { name: 'Follow the system (English)' }).count()).toBe(1);
+
+    await language.selectOption('da');
+    await page.getByRole('heading', { name: 'Generelt' }).waitFor();
+    await expect.poll(() => station.preferences.get().locale).toBe('da');
+    // Everything, not just this screen: the navigation, the banner, the header.
+    expect(await page.getByRole('navigation', { name: 'Skærme' }).textContent()).toMatch(/Tilmeld.*Session.*Tokens.*Indstillinger/);
+    expect(await page.getByTestId('sandbox-banner').textContent()).toContain('Indbygget sandkasse');
+    expect(await page.getByTestId('counts').textContent()).toContain('i kø');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('da');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-danish.png'), animations: 'disabled' });
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Generelt' }).waitFor();
+    await page.keyboard.press('Alt+1');
+    await page.getByText('Vælg en kunde for at begynde.').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-danish.png'), animations: 'disabled' });
+
+    // Back to following the system.
+    await page.keyboard.press('Alt+4');
+    await page.getByLabel('Sprog').selectOption('');
+    await page.getByRole('heading', { name: 'General' }).waitFor();
+    expect(station.preferences.get().locale).toBeNull();
+
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  });
+});
