@@ -86,6 +86,15 @@ describe('AuditLog', () => {
     expect(entries[1]!.details).toEqual({ tokenId: first.token.id, where: 'local queue', patch: { label: 'NEW-1' } });
   });
 
+  it('records an edit of a token in Spirii (the Tokens screen), with what changed', async () => {
+    const handlers = createHandlers(station, { version: 't', dataDir: dir });
+    const [created] = await station.client.createTokens([{ customerId: 1001, identifier: { type: 'rfid', uid: '04A224B2C35D99', label: 'L-9' } }]);
+    await handlers['tokens.patch']({ id: created!.id, patch: { isActive: false, comment: 'lost card' } });
+    expect(station.audit.list({ actions: ['edit'] })).toMatchObject([
+      { action: 'edit', subject: '04A224B2C35D99', details: { spiriiId: created!.id, where: 'Spirii', patch: { isActive: false, comment: 'lost card' } } },
+    ]);
+  });
+
   it('is append only: the database refuses to change an entry', () => {
     station.audit.record('discard', { tokenId: 1 });
     expect(() => station.db.prepare("UPDATE audit SET operator = 'someone else'").run()).toThrow(/cannot be changed/);
