@@ -1,14 +1,12 @@
 /** The CLI's commands: the same core as the window, without one. */
-import { PcscReaders } from '../core/readers/pcsc';
-import type { ReaderInfo } from '../core/readers/types';
 import { Station, SANDBOX_NOTICE } from '../core/station';
 import { configFromEnv } from '../core/config';
-import { TokenQueue, type QueuedToken } from '../core/queue';
-import { openDatabase } from '../core/db/sqlite';
 import type { TapOutcome } from '../core/enrollment';
 import { startSandbox } from '../sandbox/server';
 import { nonNegativeInt, parse, positiveInt, required, uidArg, UsageError } from './args';
-import { jsonLine, line, table, type Io } from './output';
+import { jsonLine, line, type Io } from './output';
+import { readers, uid } from './readers';
+import { queueCommand, syncCommand } from './sync';
 import { audit, cliLogger, diagnostics } from './security';
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -58,46 +56,6 @@ const sandbox: Command = async (args, io) => {
   line(io.stderr, `Sandbox Spirii API on ${server.url}, API key "${apiKey}". Nothing here reaches Spirii. Ctrl+C stops it.`);
   await io.interrupted;
   await server.close();
-  return 0;
-};
-
-/** Readers appear asynchronously: wait until none has appeared for a moment. */
-async function discoverReaders(source: PcscReaders, quietMs = 600, maxMs = 3000): Promise<{ readers: ReaderInfo[]; errors: string[] }> {
-  const errors: string[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  await new Promise<void>((resolve) => {
-    const deadline = setTimeout(resolve, maxMs);
-    const quiet = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        clearTimeout(deadline);
-        resolve();
-      }, quietMs);
-    };
-    source.on((event) => {
-      if (event.type === 'error') errors.push(event.message);
-      quiet();
-    });
-    source.start();
-    quiet();
-  });
-  clearTimeout(timer);
-  return { readers: source.readers(), errors };
-}
-
-const readers: Command = async (args, io) => {
-  const { values } = parse(args, json);
-  const source = new PcscReaders();
-  const { readers: found, errors } = await discoverReaders(source);
-  await source.stop();
-  if (values.json) {
-    jsonLine(io.stdout, { readers: found, errors });
-  } else if (found.length === 0) {
-    line(io.stdout, 'No PC/SC readers found. Plug a reader in; on Linux check that pcscd is running.');
-  } else {
-    for (const reader of found) line(io.stdout, `${reader.name} (${reader.kind})`);
-  }
-  for (const error of errors) if (!values.json) line(io.stderr, error);
   return 0;
 };
 
@@ -174,54 +132,20 @@ const enroll: Command = async (args, io) => {
   });
 };
 
-const sync: Command = async (args, io) => {
-  const { values } = parse(args, { timeout: { type: 'string' }, ...json });
-  const timeoutMs = (positiveInt('timeout', values.timeout) ?? 60) * 1000;
-  return withStation(io, { json: values.json }, async (station) => {
-    const status = await Promise.race([station.sync.settle(timeoutMs), io.interrupted.then(() => station.sync.status)]);
-    const { counts } = status;
-    const left = counts.pending + counts.sending + counts.in_doubt;
-    if (values.json) {
-      jsonLine(io.stdout, { ...counts, phase: status.phase, online: status.online, lastError: status.lastError });
-    } else {
-      line(io.stdout, `synced ${counts.synced}, pending ${counts.pending + counts.sending}, in doubt ${counts.in_doubt}, rejected ${counts.rejected}`);
-      if (status.lastError && left > 0) line(io.stderr, status.lastError);
-      if (counts.rejected > 0) line(io.stderr, 'Rejected tokens need attention: see "token-station queue".');
-    }
-    return left === 0 ? 0 : 1;
-  });
-};
-
-function queueRow(t: QueuedToken): string[] {
-  return [t.state, t.uid, t.label ?? '', String(t.customerId), t.spiriiId === null ? '' : String(t.spiriiId), t.lastError ?? ''];
-}
-
-const queue: Command = async (args, io) => {
-  const { values } = parse(args, json);
-  const config = configFromEnv(io.env);
-  // Reading the queue needs neither the API nor a sandbox: open the database only.
-  const db = openDatabase(config.dataDir);
-  try {
-    const tokens = new TokenQueue(db).list();
-    if (values.json) jsonLine(io.stdout, tokens);
-    else if (tokens.length === 0) line(io.stdout, 'The queue is empty.');
-    else line(io.stdout, table([['STATE', 'UID', 'LABEL', 'CUSTOMER', 'SPIRII ID', 'LAST ERROR'], ...tokens.map(queueRow)]));
-  } finally {
-    db.close();
-  }
-  return 0;
-};
-
 export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   sandbox: { run: sandbox, usage: 'sandbox [--port N] [--api-key K]        serve the sandbox Spirii API on 127.0.0.1' },
-  readers: { run: readers, usage: 'readers [--json]                        list the PC/SC readers present' },
+  readers: { run: readers, usage: 'readers [--json]                        the PC/SC service and readers present, errors and what to do' },
+  uid: { run: uid, usage: 'uid VALUE [--from hex|reversed|decimal|8h10d] [--json]   a UID in its stored form and every other format' },
   add: { run: add, usage: 'add --uid HEX --customer ID [--label TEXT] [--json]   queue one RFID token' },
   enroll: {
     run: enroll,
     usage: 'enroll --customer ID [--count N] [--reader NAME] [--label-prefix P --label-start N] [--simulate | --tap UID...] [--json]',
   },
-  sync: { run: sync, usage: 'sync [--timeout SECONDS] [--json]       send what is pending; exit 0 when nothing is left' },
-  queue: { run: queue, usage: 'queue [--json]                          list the local queue' },
+  sync: { run: syncCommand(withStation), usage: 'sync [--timeout SECONDS] [--json]       send what is pending, then print counts by state and the sync status; exit 0 when nothing is left to send' },
+  queue: {
+    run: queueCommand,
+    usage: 'queue [--state S]... [--search TEXT] [--json] | queue retry|release [--id N]... | queue discard --id N | queue hold --minutes N',
+  },
   audit: { run: audit, usage: 'audit [--action A,B] [--limit N] [--json] [--out FILE [--format csv|json]]   the audit trail, or export it' },
   diagnostics: { run: diagnostics, usage: 'diagnostics                             version, OS, connection, queue and recent errors (no secrets)' },
 };

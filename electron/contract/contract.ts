@@ -8,12 +8,15 @@ import { z } from 'zod';
 import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
-import { QUEUE_STATES, type QueuedToken } from '../core/queue';
+import { QUEUE_STATES, tokenEditSchema, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
+import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../core/readers/desk';
+import { UID_FORMATS, type UidConversion } from '../core/uid';
 import type { SyncStatus } from '../core/sync/worker';
 import { PROFILE_IDS, type ConnectionsView, type SaveResult } from '../core/connections';
 import type { ConnectionCheck } from '../core/connection-check';
 import { AUDIT_ACTIONS, type AuditEntry } from '../core/audit';
+import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
@@ -80,30 +83,45 @@ const uiCalls = {
   'session.skipLabel': call(none, returns<EnrollmentView>()),
 };
 
-// ---- queue edits used by the UI (#5) ----
-// minimal; the sync branch (#4) provides the full version
-const queueEditCalls = {
-  'queue.edit': call(
-    z.object({ id: z.number().int().min(1), patch: z.object({ label: z.string().trim().max(LABEL_MAX).nullable().optional(), customerId: z.number().int().min(1).optional() }).strict() }).strict(),
-    returns<QueuedToken>(),
-  ),
-  'queue.discard': call(z.object({ id: z.number().int().min(1) }).strict(), returns<{ id: number; discarded: boolean }>()),
-};
-
 export const contract = {
   calls: {
     'app.info': call(none, returns<AppInfo>()),
     'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
     'enrollment.get': call(none, returns<EnrollmentView>()),
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
+    // Readers and UIDs (#3): health, the desk's reader settings, wedge keystrokes, UID formats.
     'readers.status': call(none, returns<ReaderStatus>()),
     'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
+    'readers.settings': call(none, returns<ReaderSettings>()),
+    'readers.configure': call(readerSettingsShape.partial().strict(), returns<ReaderSettings>()),
+    'readers.wedgeTap': call(z.object({ value: z.string().max(64), format: z.enum(UID_FORMATS).optional() }).strict(), returns<TypedResult>()),
+    'uid.convert': call(z.object({ value: z.string().max(64), from: z.enum(UID_FORMATS).optional() }).strict(), returns<UidConversion>()),
+    // --- Sync (#4): the queue's rows and the desk's actions on them, the sync status and settings.
+    /** Newest first; discarded rows only when asked for by state; `search` matches part of a UID or label. */
     'queue.list': call(
-      z.object({ limit: z.number().int().min(1).max(10_000).optional(), states: z.array(z.enum(QUEUE_STATES)).max(5).optional() }).strict(),
+      z
+        .object({
+          limit: z.number().int().min(1).max(10_000).optional(),
+          offset: z.number().int().min(0).optional(),
+          states: z.array(z.enum(QUEUE_STATES)).max(QUEUE_STATES.length).optional(),
+          search: z.string().max(50).optional(),
+        })
+        .strict(),
       returns<QueuedToken[]>(),
     ),
+    /** Change a token that exists only here (held, pending, rejected); a rejected one goes back to pending. */
+    'queue.edit': call(z.object({ id: z.number().int().min(1), patch: tokenEditSchema }).strict(), returns<QueuedToken>()),
+    /** Drop a token that exists only here (held, pending, rejected). */
+    'queue.discard': call(z.object({ id: z.number().int().min(1) }).strict(), returns<QueuedToken>()),
+    /** Rejected tokens (these, or all) back to pending, and an immediate sync attempt (tokens in doubt are looked up, never re-sent blindly). */
+    'queue.retry': call(z.object({ ids: z.array(z.number().int().min(1)).max(10_000).optional() }).strict(), returns<QueuedToken[]>()),
+    /** Held tokens (these, or all) are sent now. */
+    'queue.release': call(z.object({ ids: z.array(z.number().int().min(1)).max(10_000).optional() }).strict(), returns<QueuedToken[]>()),
     'sync.status': call(none, returns<SyncStatus>()),
     'sync.now': call(none, returns<SyncStatus>()),
+    'sync.settings': call(none, returns<SyncSettings>()),
+    'sync.updateSettings': call(syncSettingsSchema.partial().strict(), returns<SyncSettings>()),
+    // --- end of sync (#4)
 
     // Security (#7): connection profiles and their keys, the audit trail, diagnostics. A key goes
     // in (save, test) and never comes out: every answer carries a mask at most.
@@ -130,7 +148,7 @@ export const contract = {
     'diagnostics.get': call(none, returns<{ text: string }>()),
     /** Copied by the shell (the window has no clipboard permission); the text comes back too. */
     'diagnostics.copy': call(none, returns<{ text: string; copied: boolean }>()),
-    ...queueEditCalls,
+
     ...uiCalls,
   },
   events: {
@@ -144,6 +162,8 @@ export const contract = {
     connection: returns<{ mode: 'spirii' | 'sandbox'; apiUrl: string }>(),
     // UI (#5)
     preferences: returns<Preferences>(),
+    /** The readers' health after any change (#3). */
+    readers: returns<ReaderStatus>(),
   },
 };
 

@@ -22,8 +22,12 @@ function ruleFor(name: string): Rule | null {
     return { action: 'edit', details: (args) => ({ tokenId: args.id, where: 'local queue', patch: args.patch }), subject: (args, result) => text(field(result, 'uid')) ?? `token ${String(args.id)}` };
   }
   if (name === 'queue.discard') {
-    // Recorded only when something was discarded.
-    return { action: 'discard', details: (args, result) => (field(result, 'discarded') === false ? null : { tokenId: args.id }), subject: (args) => `token ${String(args.id)}` };
+    // Recorded only when something was discarded (a failed discard throws, and is not recorded).
+    return {
+      action: 'discard',
+      details: (args, result) => (field(result, 'discarded') === false ? null : { tokenId: args.id, label: field(result, 'label') ?? null, customerId: field(result, 'customerId') ?? null }),
+      subject: (args, result) => text(field(result, 'uid')) ?? `token ${String(args.id)}`,
+    };
   }
   if (name === 'tokens.patch') {
     return { action: 'edit', details: (args) => ({ spiriiId: args.id, where: 'Spirii', patch: args.patch }), subject: (args, result) => text(field(field(result, 'identifier'), 'uid')) ?? `Spirii token ${String(args.id)}` };

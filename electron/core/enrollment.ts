@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DuplicateUidError, type QueuedToken, type TokenQueue } from './queue';
 import type { Settings } from './settings';
 import { TEXT_FIELD_MAX } from './token';
-import { parseUid } from './uid';
+import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
 
 const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
@@ -73,7 +73,8 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   labelMode: 'numbered',
 };
 
-export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending';
+/** random-uid: a 4-byte UID starting with 08 (new at every tap); unreadable: a card whose UID could not be read (readers). */
+export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable';
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
@@ -146,6 +147,8 @@ export class Enrollment {
     const parsed = parseUid(rawUid);
     if (!parsed.ok) return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null };
     const uid = parsed.uid;
+    const random = randomUidRefusal(uid);
+    if (random) return { status: 'refused', reason: 'random-uid', uid, message: random, existing: null };
     const d = this.current;
     const customerId = overrides.customerId ?? d.customerId;
     if (customerId === null) {

@@ -14,6 +14,16 @@ export const NATIVE_ADDONS = {
 
 export type NativeAddon = keyof typeof NATIVE_ADDONS;
 
+/**
+ * Addons that need no Electron build: node-hid ships N-API prebuilds (prebuilds/HID*-<os>-<arch>/
+ * node-napi-v4.node, picked by pkg-prebuilds at load time). N-API is one ABI for Node and Electron,
+ * so the same file loads in both, from node_modules (asarUnpack "**\/*.node" in packaged apps);
+ * prepare-electron.js leaves it alone and core/readers/hid.ts simply requires node-hid.
+ */
+export const NAPI_PREBUILT_ADDONS = {
+  hid: { packageName: 'node-hid', napiVersion: 4 },
+} as const;
+
 export function electronNativeDirName(electronVersion: string, platform = process.platform, arch = process.arch): string {
   return `electron-${electronVersion}-${platform}-${arch}`;
 }

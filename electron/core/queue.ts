@@ -3,14 +3,29 @@
  * sync worker moves it through its states. The state is written before each network step, so a
  * crash leaves a row whose last known step says what may have happened.
  *
- *   pending -> sending (attempt id) -> synced (Spirii id) | rejected (server message) | in_doubt
+ *   held (hold period) -> pending -> sending (attempt id) -> synced (Spirii id)
+ *                                                         | rejected (server message, or where Spirii already has the UID)
+ *                                                         | in_doubt (outcome unknown: looked up before anything is sent again)
+ *   held | pending | rejected -> discarded (by the desk; kept as history, the UID may be tapped again)
+ *
+ * A pending row is sent only after the pre-send check (duplicates.ts) found its UID absent from
+ * Spirii (`spiriiCheckedAt`); a row whose UID Spirii already has is rejected with `conflict` saying
+ * where it exists, and is never sent.
  */
+import { z } from 'zod';
 import type { Db } from './db/sqlite';
 import type { TokenCreate } from './token';
+import { TEXT_FIELD_MAX } from './token';
 import { Listeners } from './events';
 
-export const QUEUE_STATES = ['pending', 'sending', 'synced', 'rejected', 'in_doubt'] as const;
+export const QUEUE_STATES = ['held', 'pending', 'sending', 'synced', 'rejected', 'in_doubt', 'discarded'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
+
+/** States in which a row exists only on this computer: it may be edited and discarded. */
+export const LOCAL_ONLY_STATES = ['held', 'pending', 'rejected'] as const satisfies readonly QueueState[];
+
+/** What `list()` shows unless asked: everything but discarded rows. */
+export const LIVE_STATES = QUEUE_STATES.filter((s) => s !== 'discarded');
 
 export interface TokenDraft {
   uid: string;
@@ -27,12 +42,27 @@ export interface TokenDraft {
   source: string;
 }
 
+/** Where Spirii already has a UID: the token there, its customer and label. */
+export interface SpiriiPlace {
+  spiriiId: number;
+  customerId: number;
+  label: string | null;
+}
+
 export interface QueuedToken extends TokenDraft {
   id: number;
   state: QueueState;
   attempts: number;
   spiriiId: number | null;
   lastError: string | null;
+  /** A held row is released at this time (or earlier by the desk). */
+  holdUntil: string | null;
+  /** When the pre-send check found the UID absent from Spirii; null: not checked yet (never sent). */
+  spiriiCheckedAt: string | null;
+  /** Set when Spirii already has this UID elsewhere: the row is never sent. */
+  conflict: SpiriiPlace | null;
+  /** When the last request carrying this row went out. */
+  attemptedAt: string | null;
   createdAt: string;
   updatedAt: string;
   syncedAt: string | null;
@@ -40,11 +70,58 @@ export interface QueuedToken extends TokenDraft {
 
 export type QueueCounts = Record<QueueState, number>;
 
+/** What the desk may change while a token exists only here. */
+const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
+const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
+export const tokenEditSchema = z
+  .object({
+    label: z.string().trim().max(100, 'at most 100 characters').nullable(),
+    customerId: z.number().int().min(1),
+    validFrom: dateTime,
+    expiresAt: dateTime,
+    isActive: z.boolean(),
+    roamingEnabled: z.boolean(),
+    priorityChargingEnabled: z.boolean(),
+    billingReference: optionalText,
+    comment: optionalText,
+  })
+  .partial()
+  .strict();
+export type TokenEdit = z.infer<typeof tokenEditSchema>;
+
 export class DuplicateUidError extends Error {
   constructor(readonly existing: QueuedToken) {
-    super(`Card ${existing.uid} is already in the queue (${existing.state}, customer ${existing.customerId}${existing.label ? `, label ${existing.label}` : ''})`);
+    super(`Card ${existing.uid} is already in the queue (${describeLocalPlace(existing)})`);
     this.name = 'DuplicateUidError';
   }
+}
+
+/** A desk action refused because of the row's state (or because it does not exist). */
+export class QueueActionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueueActionError';
+  }
+}
+
+const STATE_WORDS: Record<QueueState, string> = {
+  held: 'held',
+  pending: 'pending',
+  sending: 'being sent',
+  synced: 'synced',
+  rejected: 'rejected',
+  in_doubt: 'in doubt',
+  discarded: 'discarded',
+};
+
+/** "pending, customer 1001, label A1": where a UID already is in the local queue. */
+export function describeLocalPlace(token: Pick<QueuedToken, 'state' | 'customerId' | 'label' | 'spiriiId'>): string {
+  return `${STATE_WORDS[token.state]}, customer ${token.customerId}${token.label ? `, label ${token.label}` : ''}${token.spiriiId !== null ? `, Spirii token ${token.spiriiId}` : ''}`;
+}
+
+/** "token 10234 for customer 1003, label FJH-0007": where Spirii has a UID. */
+export function describeSpiriiPlace(place: SpiriiPlace): string {
+  return `token ${place.spiriiId} for customer ${place.customerId}${place.label ? `, label ${place.label}` : ''}`;
 }
 
 interface Row {
@@ -60,6 +137,11 @@ interface Row {
   billing_reference: string | null;
   comment: string | null;
   state: QueueState;
+  hold_until: string | null;
+  spirii_checked_at: string | null;
+  conflict: string | null;
+  attempt_id: string | null;
+  attempted_at: string | null;
   attempts: number;
   spirii_id: number | null;
   last_error: string | null;
@@ -67,6 +149,15 @@ interface Row {
   created_at: string;
   updated_at: string;
   synced_at: string | null;
+}
+
+function parseConflict(text: string | null): SpiriiPlace | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as SpiriiPlace;
+  } catch {
+    return null;
+  }
 }
 
 function fromRow(row: Row): QueuedToken {
@@ -87,6 +178,10 @@ function fromRow(row: Row): QueuedToken {
     attempts: row.attempts,
     spiriiId: row.spirii_id,
     lastError: row.last_error,
+    holdUntil: row.hold_until,
+    spiriiCheckedAt: row.spirii_checked_at,
+    conflict: parseConflict(row.conflict),
+    attemptedAt: row.attempted_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     syncedAt: row.synced_at,
@@ -111,24 +206,52 @@ export function toTokenCreate(token: TokenDraft): TokenCreate {
 
 export type QueueListener = (tokens: QueuedToken[]) => void;
 
+export interface TokenQueueOptions {
+  now?: () => Date;
+  /** Minutes a new token is held before it may be sent; 0 (the default) sends at once. */
+  holdMinutes?: () => number;
+}
+
+export interface ListOptions {
+  limit?: number;
+  offset?: number;
+  states?: readonly QueueState[];
+  /** Part of a UID or label, any case. */
+  search?: string;
+}
+
+/** What the worker has to do now, and when something next becomes due. */
+export interface QueueDue {
+  ready: boolean;
+  /** Epoch ms when a hold ends or an in-doubt lookup's grace is over; null if nothing is scheduled. */
+  nextAt: number | null;
+}
+
 export class TokenQueue {
   private readonly listeners = new Listeners<QueuedToken[]>();
   private readonly insert;
-  private readonly byUid;
+  private readonly liveByUid;
   private readonly byId;
+  private readonly now: () => Date;
+  private readonly holdMinutes: () => number;
 
   constructor(
-    private readonly db: Db,
-    private readonly now: () => Date = () => new Date(),
+    /** The database the queue lives in (the sync lease shares it). */
+    readonly db: Db,
+    /** Options, or (the older form) just the clock. */
+    options: TokenQueueOptions | (() => Date) = {},
   ) {
+    if (typeof options === 'function') options = { now: options };
+    this.now = options.now ?? (() => new Date());
+    this.holdMinutes = options.holdMinutes ?? (() => 0);
     this.insert = db.prepare(`
       INSERT INTO tokens (uid, customer_id, label, valid_from, expires_at, is_active, roaming_enabled,
-        priority_charging_enabled, billing_reference, comment, state, source, created_at, updated_at)
+        priority_charging_enabled, billing_reference, comment, state, hold_until, source, created_at, updated_at)
       VALUES (@uid, @customerId, @label, @validFrom, @expiresAt, @isActive, @roamingEnabled,
-        @priorityChargingEnabled, @billingReference, @comment, 'pending', @source, @now, @now)
-      ON CONFLICT (uid) DO NOTHING
+        @priorityChargingEnabled, @billingReference, @comment, @state, @holdUntil, @source, @now, @now)
+      ON CONFLICT DO NOTHING
       RETURNING *`);
-    this.byUid = db.prepare('SELECT * FROM tokens WHERE uid = ?');
+    this.liveByUid = db.prepare(`SELECT * FROM tokens WHERE uid = ? AND state <> 'discarded'`);
     this.byId = db.prepare('SELECT * FROM tokens WHERE id = ?');
   }
 
@@ -138,16 +261,21 @@ export class TokenQueue {
   }
 
   /**
-   * Queue a token. When this returns, the row is committed with synchronous=FULL: on disk.
-   * A UID already queued (in any state) is refused with DuplicateUidError.
+   * Queue a token: one local INSERT, nothing on the network. When this returns, the row is
+   * committed with synchronous=FULL: on disk. A UID already queued or synced (any state but
+   * discarded) is refused with DuplicateUidError, which says where it is.
    */
   add(draft: TokenDraft): QueuedToken {
+    const now = this.now();
+    const hold = this.holdMinutes();
     const row = this.insert.get({
       ...draft,
       isActive: draft.isActive ? 1 : 0,
       roamingEnabled: draft.roamingEnabled ? 1 : 0,
       priorityChargingEnabled: draft.priorityChargingEnabled ? 1 : 0,
-      now: this.now().toISOString(),
+      state: hold > 0 ? 'held' : 'pending',
+      holdUntil: hold > 0 ? new Date(now.getTime() + hold * 60_000).toISOString() : null,
+      now: now.toISOString(),
     }) as Row | undefined;
     if (!row) throw new DuplicateUidError(this.findByUid(draft.uid)!);
     const token = fromRow(row);
@@ -155,8 +283,9 @@ export class TokenQueue {
     return token;
   }
 
+  /** The live (not discarded) row for this UID. */
   findByUid(uid: string): QueuedToken | undefined {
-    const row = this.byUid.get(uid) as Row | undefined;
+    const row = this.liveByUid.get(uid) as Row | undefined;
     return row && fromRow(row);
   }
 
@@ -165,12 +294,22 @@ export class TokenQueue {
     return row && fromRow(row);
   }
 
-  /** Newest first. */
-  list(options: { limit?: number; states?: readonly QueueState[] } = {}): QueuedToken[] {
-    const states = options.states ?? QUEUE_STATES;
+  /** Newest first; discarded rows only when asked for by state. */
+  list(options: ListOptions = {}): QueuedToken[] {
+    const states = options.states ?? LIVE_STATES;
+    if (states.length === 0) return [];
+    const where = [`state IN (${states.map(() => '?').join(',')})`];
+    const params: unknown[] = [...states];
+    const search = options.search?.trim();
+    if (search) {
+      // LIKE ignores ASCII case, and UIDs are stored upper-case hex.
+      where.push(`(uid LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\')`);
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(pattern, pattern);
+    }
     const rows = this.db
-      .prepare(`SELECT * FROM tokens WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY id DESC LIMIT ?`)
-      .all(...states, options.limit ?? -1) as Row[];
+      .prepare(`SELECT * FROM tokens WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...params, options.limit ?? -1, options.offset ?? 0) as Row[];
     return rows.map(fromRow);
   }
 
@@ -185,27 +324,185 @@ export class TokenQueue {
     return counts;
   }
 
-  /** Oldest pending tokens, moved to "sending" under one attempt id, committed before any request goes out. */
-  claimPending(limit: number, attemptId: string): QueuedToken[] {
-    const rows = this.db
+  // -------------------------------------------------------------------------------------------
+  // Desk actions: each checks the row's state in the same statement that changes it.
+
+  /**
+   * Change a token that exists only here (held, pending or rejected). A rejected token goes back
+   * to pending with the change, to be checked and sent again.
+   */
+  edit(id: number, patch: Partial<TokenEdit>): QueuedToken {
+    const parsed = tokenEditSchema.safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new QueueActionError(`${issue.path.join('.') || 'change'}: ${issue.message}`);
+    }
+    const current = this.requireLocalOnly(id, 'edited');
+    const next = { ...current, ...parsed.data };
+    if (next.validFrom && next.expiresAt && Date.parse(next.expiresAt) <= Date.parse(next.validFrom)) {
+      throw new QueueActionError('expiresAt: must be after validFrom');
+    }
+    const row = this.db
       .prepare(
-        `UPDATE tokens SET state = 'sending', attempt_id = @attemptId, attempts = attempts + 1, updated_at = @now
-         WHERE id IN (SELECT id FROM tokens WHERE state = 'pending' ORDER BY id LIMIT @limit)
-         RETURNING *`,
+        `UPDATE tokens SET customer_id = @customerId, label = @label, valid_from = @validFrom, expires_at = @expiresAt,
+           is_active = @isActive, roaming_enabled = @roamingEnabled, priority_charging_enabled = @priorityChargingEnabled,
+           billing_reference = @billingReference, comment = @comment,
+           state = CASE state WHEN 'rejected' THEN 'pending' ELSE state END,
+           spirii_checked_at = CASE state WHEN 'rejected' THEN NULL ELSE spirii_checked_at END,
+           conflict = CASE state WHEN 'rejected' THEN NULL ELSE conflict END,
+           last_error = CASE state WHEN 'rejected' THEN NULL ELSE last_error END,
+           updated_at = @now
+         WHERE id = @id AND state IN ('held', 'pending', 'rejected') RETURNING *`,
       )
-      .all({ attemptId, limit, now: this.now().toISOString() }) as Row[];
+      .get({
+        id,
+        customerId: next.customerId,
+        label: next.label || null,
+        validFrom: next.validFrom,
+        expiresAt: next.expiresAt,
+        isActive: next.isActive ? 1 : 0,
+        roamingEnabled: next.roamingEnabled ? 1 : 0,
+        priorityChargingEnabled: next.priorityChargingEnabled ? 1 : 0,
+        billingReference: next.billingReference || null,
+        comment: next.comment || null,
+        now: this.now().toISOString(),
+      }) as Row | undefined;
+    if (!row) throw this.notLocalOnly(id, 'edited');
+    return this.emitRows([row])[0]!;
+  }
+
+  /** Drop a token that exists only here. The row stays as history (state discarded); its UID may be tapped again. */
+  discard(id: number): QueuedToken {
+    const row = this.db
+      .prepare(
+        `UPDATE tokens SET state = 'discarded', hold_until = NULL, updated_at = ?
+         WHERE id = ? AND state IN ('held', 'pending', 'rejected') RETURNING *`,
+      )
+      .get(this.now().toISOString(), id) as Row | undefined;
+    if (!row) throw this.notLocalOnly(id, 'discarded');
+    return this.emitRows([row])[0]!;
+  }
+
+  /**
+   * Try rejected tokens again (all of them without ids): back to pending, checked against Spirii
+   * afresh. Tokens in doubt are not touched here: they are only ever looked up, never re-sent blindly.
+   */
+  retry(ids?: readonly number[]): QueuedToken[] {
+    return this.transition(
+      ids,
+      `UPDATE tokens SET state = 'pending', spirii_checked_at = NULL, conflict = NULL, last_error = NULL, updated_at = @now
+       WHERE state = 'rejected'`,
+    );
+  }
+
+  /** Release held tokens (all of them without ids) so they are sent now. */
+  release(ids?: readonly number[]): QueuedToken[] {
+    return this.transition(ids, `UPDATE tokens SET state = 'pending', hold_until = NULL, updated_at = @now WHERE state = 'held'`);
+  }
+
+  /** Held tokens whose hold is over become pending. */
+  releaseDue(): QueuedToken[] {
+    const now = this.now().toISOString();
+    const rows = this.db
+      .prepare(`UPDATE tokens SET state = 'pending', hold_until = NULL, updated_at = @now WHERE state = 'held' AND hold_until <= @now RETURNING *`)
+      .all({ now }) as Row[];
     return this.emitRows(rows.sort((a, b) => a.id - b.id));
   }
 
-  /** Tokens whose last attempt has an unknown outcome, oldest first. */
-  inDoubt(limit: number): QueuedToken[] {
-    return (this.db.prepare(`SELECT * FROM tokens WHERE state = 'in_doubt' ORDER BY id LIMIT ?`).all(limit) as Row[]).map(fromRow);
+  // -------------------------------------------------------------------------------------------
+  // The sync worker's steps.
+
+  /** Is there work now, and when is the next thing due? */
+  due(inDoubtGraceMs: number): QueueDue {
+    const now = this.now().getTime();
+    const graceCutoff = new Date(now - inDoubtGraceMs).toISOString();
+    const nowIso = new Date(now).toISOString();
+    const ready = this.db
+      .prepare(
+        // 'sending' between passes: left by a process that stopped; the lease holder turns it into 'in_doubt'.
+        `SELECT EXISTS (SELECT 1 FROM tokens WHERE state IN ('pending', 'sending'))
+             OR EXISTS (SELECT 1 FROM tokens WHERE state = 'held' AND (spirii_checked_at IS NULL OR hold_until <= @now))
+             OR EXISTS (SELECT 1 FROM tokens WHERE state = 'in_doubt' AND (attempted_at IS NULL OR attempted_at <= @cutoff))`,
+      )
+      .pluck()
+      .get({ now: nowIso, cutoff: graceCutoff }) as number;
+    let nextAt: number | null = null;
+    const hold = this.db.prepare(`SELECT min(hold_until) FROM tokens WHERE state = 'held'`).pluck().get() as string | null;
+    const doubt = this.db.prepare(`SELECT min(attempted_at) FROM tokens WHERE state = 'in_doubt'`).pluck().get() as string | null;
+    if (hold) nextAt = Date.parse(hold);
+    if (doubt) nextAt = Math.min(nextAt ?? Infinity, Date.parse(doubt) + inDoubtGraceMs);
+    return { ready: ready === 1, nextAt };
+  }
+
+  /** Held and pending tokens not yet checked against Spirii, oldest first. */
+  unchecked(limit: number): QueuedToken[] {
+    return (
+      this.db.prepare(`SELECT * FROM tokens WHERE state IN ('held', 'pending') AND spirii_checked_at IS NULL ORDER BY id LIMIT ?`).all(limit) as Row[]
+    ).map(fromRow);
+  }
+
+  /** The pre-send check found these UIDs absent from Spirii: they may now be sent. */
+  markChecked(ids: readonly number[]): void {
+    const now = this.now().toISOString();
+    const stmt = this.db.prepare(
+      `UPDATE tokens SET spirii_checked_at = @now WHERE id = @id AND state IN ('held', 'pending') AND spirii_checked_at IS NULL RETURNING *`,
+    );
+    // Not announced: nothing the desk sees has changed.
+    this.db.transaction(() => ids.forEach((id) => stmt.run({ id, now })))();
+  }
+
+  /**
+   * Spirii already has this UID somewhere this row does not account for: never send it; show where.
+   * `states` limits which rows may change (the pre-send check must not touch a row the desk discarded meanwhile).
+   */
+  markConflict(entries: readonly { id: number; place: SpiriiPlace; message: string }[], states: readonly QueueState[]): void {
+    const now = this.now().toISOString();
+    const stmt = this.db.prepare(
+      `UPDATE tokens SET state = 'rejected', conflict = @conflict, last_error = @message, hold_until = NULL, updated_at = @now
+       WHERE id = @id AND state IN (${states.map((s) => `'${s}'`).join(',')}) RETURNING *`,
+    );
+    this.updateEach(
+      entries.map((e) => ({ id: e.id, conflict: JSON.stringify(e.place), message: e.message, now })),
+      stmt,
+    );
+  }
+
+  /** Oldest checked pending tokens, moved to "sending" under one attempt id, committed before any request goes out. */
+  claimPending(limit: number, attemptId: string): QueuedToken[] {
+    const now = this.now().toISOString();
+    const rows = this.db
+      .prepare(
+        `UPDATE tokens SET state = 'sending', attempt_id = @attemptId, attempted_at = @now, attempts = attempts + 1, updated_at = @now
+         WHERE id IN (SELECT id FROM tokens WHERE state = 'pending' AND spirii_checked_at IS NOT NULL ORDER BY id LIMIT @limit)
+         RETURNING *`,
+      )
+      .all({ attemptId, limit, now }) as Row[];
+    return this.emitRows(rows.sort((a, b) => a.id - b.id));
+  }
+
+  /** A further request for rows already "sending" (a half of a refused list): its attempt id is on disk before it goes out. */
+  beginAttempt(ids: readonly number[], attemptId: string): void {
+    const now = this.now().toISOString();
+    const stmt = this.db.prepare(
+      `UPDATE tokens SET attempt_id = @attemptId, attempted_at = @now, attempts = attempts + 1, updated_at = @now WHERE id = @id AND state = 'sending'`,
+    );
+    this.db.transaction(() => ids.forEach((id) => stmt.run({ id, attemptId, now })))();
+  }
+
+  /** Tokens whose last attempt has an unknown outcome and went out at least `graceMs` ago, oldest first. */
+  inDoubt(limit: number, graceMs = 0): QueuedToken[] {
+    const cutoff = new Date(this.now().getTime() - graceMs).toISOString();
+    return (
+      this.db
+        .prepare(`SELECT * FROM tokens WHERE state = 'in_doubt' AND (attempted_at IS NULL OR attempted_at <= ?) ORDER BY id LIMIT ?`)
+        .all(cutoff, limit) as Row[]
+    ).map(fromRow);
   }
 
   markSynced(entries: readonly { id: number; spiriiId: number }[]): void {
     const now = this.now().toISOString();
     const stmt = this.db.prepare(
-      `UPDATE tokens SET state = 'synced', spirii_id = @spiriiId, last_error = NULL, synced_at = @now, updated_at = @now
+      `UPDATE tokens SET state = 'synced', spirii_id = @spiriiId, last_error = NULL, conflict = NULL, synced_at = @now, updated_at = @now
        WHERE id = @id RETURNING *`,
     );
     this.updateEach(entries.map((e) => ({ ...e, now })), stmt);
@@ -219,52 +516,51 @@ export class TokenQueue {
     this.setState(ids, 'in_doubt', message);
   }
 
-  /** Back to pending: the request certainly did not take effect (never sent, 429, auth refused). */
+  /** Back to pending: the request certainly did not take effect (never sent, 429, auth refused, or looked up and absent). */
   returnToPending(ids: readonly number[], message: string | null): void {
     this.setState(ids, 'pending', message);
   }
 
-  // minimal; the sync branch (#4) provides the full version
-  /** Change a token that is still only on this computer (pending): its label or customer. */
-  edit(id: number, patch: { label?: string | null; customerId?: number }): QueuedToken {
-    const current = this.get(id);
-    if (!current) throw new Error(`No queued token ${id}`);
-    if (current.state !== 'pending') throw new Error(`Token ${current.uid} is ${current.state.replace('_', ' ')}: only a token not yet sent can be changed`);
-    const row = this.db
-      .prepare(
-        `UPDATE tokens SET label = @label, customer_id = @customerId, updated_at = @now WHERE id = @id AND state = 'pending' RETURNING *`,
-      )
-      .get({
-        id,
-        label: patch.label === undefined ? current.label : patch.label,
-        customerId: patch.customerId ?? current.customerId,
-        now: this.now().toISOString(),
-      }) as Row | undefined;
-    if (!row) throw new Error(`Token ${current.uid} was sent meanwhile: it can no longer be changed`);
-    return this.emitRows([row])[0]!;
-  }
-
-  // minimal; the sync branch (#4) provides the full version
-  /** Remove a token that never left this computer (pending); true when it was removed. */
-  discard(id: number): boolean {
-    const current = this.get(id);
-    if (!current) throw new Error(`No queued token ${id}`);
-    if (current.state !== 'pending') throw new Error(`Token ${current.uid} is ${current.state.replace('_', ' ')}: only a token not yet sent can be discarded`);
-    const result = this.db.prepare(`DELETE FROM tokens WHERE id = ? AND state = 'pending'`).run(id);
-    if (result.changes === 0) throw new Error(`Token ${current.uid} was sent meanwhile: it can no longer be discarded`);
-    return true;
-  }
-
-  /** At start-up: a token left "sending" by a crash may or may not have reached Spirii. */
+  /** A token left "sending" by a crash may or may not have reached Spirii. Called by the one process holding the sync lease. */
   recoverInterrupted(): number {
     const rows = this.db
       .prepare(
-        `UPDATE tokens SET state = 'in_doubt', last_error = 'The app stopped while this token was being sent', updated_at = ?
+        `UPDATE tokens SET state = 'in_doubt', last_error = 'The app stopped while this token was being sent: will check Spirii before sending again', updated_at = ?
          WHERE state = 'sending' RETURNING *`,
       )
       .all(this.now().toISOString()) as Row[];
     this.emitRows(rows);
     return rows.length;
+  }
+
+  private requireLocalOnly(id: number, verb: string): QueuedToken {
+    const token = this.get(id);
+    if (!token || !(LOCAL_ONLY_STATES as readonly string[]).includes(token.state)) throw this.notLocalOnly(id, verb);
+    return token;
+  }
+
+  private notLocalOnly(id: number, verb: string): QueueActionError {
+    const token = this.get(id);
+    if (!token) return new QueueActionError(`There is no queued token ${id}`);
+    const why: Partial<Record<QueueState, string>> = {
+      sending: 'it is being sent to Spirii right now',
+      synced: `it is already in Spirii (token ${token.spiriiId})`,
+      in_doubt: 'it may already be in Spirii: it is looked up first',
+      discarded: 'it was discarded',
+    };
+    return new QueueActionError(`Token ${token.uid} cannot be ${verb}: ${why[token.state] ?? token.state}. Only held, pending and rejected tokens can be.`);
+  }
+
+  private transition(ids: readonly number[] | undefined, update: string): QueuedToken[] {
+    const now = this.now().toISOString();
+    let rows: Row[];
+    if (ids === undefined) {
+      rows = this.db.prepare(`${update} RETURNING *`).all({ now }) as Row[];
+    } else {
+      const stmt = this.db.prepare(`${update} AND id = @id RETURNING *`);
+      rows = this.db.transaction(() => ids.map((id) => stmt.get({ id, now }) as Row | undefined).filter((r): r is Row => !!r))();
+    }
+    return this.emitRows(rows.sort((a, b) => a.id - b.id));
   }
 
   private setState(ids: readonly number[], state: QueueState, message: string | null): void {

@@ -8,6 +8,7 @@ import { exportAudit } from './audit';
 import { auditCalls } from './audit-hooks';
 import { collectDiagnostics } from './diagnostics';
 import { registerSecret, type LogEntry } from './logger';
+import { convertUid } from './uid';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
 export interface HostInfo {
@@ -59,9 +60,35 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
       station.enrollment.update(patch);
       return station.enrollment.view;
     },
+    // Readers and UIDs (#3).
     'readers.status': () => station.readerStatus(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
-    'queue.list': ({ limit, states }) => station.queue.list({ limit: limit ?? 500, states }),
+    'readers.settings': () => station.readerDesk.config,
+    'readers.configure': (patch) => {
+      const settings = station.readerDesk.update(patch);
+      station.events.emit('readers', station.readerStatus());
+      return settings;
+    },
+    'readers.wedgeTap': ({ value, format }) => station.readerDesk.typed(value, format),
+    'uid.convert': ({ value, from }) => convertUid(value, from),
+    // --- Sync (#4)
+    'queue.list': ({ limit, offset, states, search }) => station.queue.list({ limit: limit ?? 500, offset, states, search }),
+    'queue.edit': ({ id, patch }) => {
+      const token = station.queue.edit(id, patch);
+      station.sync.poke();
+      return token;
+    },
+    'queue.discard': ({ id }) => station.queue.discard(id),
+    'queue.retry': ({ ids }) => {
+      const tokens = station.queue.retry(ids);
+      station.sync.retryNow();
+      return tokens;
+    },
+    'queue.release': ({ ids }) => {
+      const tokens = station.queue.release(ids);
+      station.sync.poke();
+      return tokens;
+    },
     'sync.status': () => station.sync.status,
     'sync.now': () => {
       station.sync.retryNow();
@@ -71,7 +98,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     // Security (#7)
     'connections.list': () => connections.view(),
     'connections.setUrl': async ({ url }) => {
-      if (connections.active === 'custom' && station.queue.counts().pending > 0) {
+      if (connections.active === 'custom' && station.unsentCount() > 0) {
         throw new ConnectionError('Tokens are waiting to be sent to the custom URL: sync or discard them before changing it.');
       }
       connections.setCustomUrl(url);
@@ -125,10 +152,9 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
       await app.copyText(text);
       return { text, copied: true };
     },
-    // minimal; the sync branch (#4) provides the full version
-    'queue.edit': ({ id, patch }) => station.queue.edit(id, patch),
-    // minimal; the sync branch (#4) provides the full version
-    'queue.discard': ({ id }) => ({ id, discarded: station.queue.discard(id) }),
+    'sync.settings': () => station.syncSettings.current,
+    'sync.updateSettings': (patch) => station.syncSettings.update(patch),
+    // --- end of sync (#4)
     // ---- UI (#5) ----
     'tokens.list': (query) => station.client.listTokens(query),
     'tokens.get': ({ id }) => station.client.getToken(id),

@@ -11,11 +11,14 @@ import { Settings } from './settings';
 import { Enrollment, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
+import { SyncSettingsStore } from './sync/settings';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
-import type { ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
+import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
 import { SimulatedReaders } from './readers/simulated';
-import { PcscReaders } from './readers/pcsc';
+import { PcscReaders, type PcscReadersOptions } from './readers/pcsc';
+import { HidReaders, type HidOptions } from './readers/hid';
+import { ReaderDesk } from './readers/desk';
 import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { AuditLog } from './audit';
@@ -29,7 +32,14 @@ export interface StationOptions {
   dataDir: string;
   /** The Spirii API to use; without it the built-in sandbox runs on loopback. */
   api?: ApiConnection;
-  readers?: { pcsc?: boolean; simulated?: boolean };
+  readers?: {
+    pcsc?: boolean | Omit<PcscReadersOptions, 'nativeAddon' | 'log'>;
+    simulated?: boolean;
+    /** Keyboard-wedge readers through node-hid (the devices named in the reader settings). */
+    hid?: boolean | HidOptions;
+  };
+  /** Where reader errors are written (with their PC/SC code); the app passes its log. */
+  log?: (line: string) => void;
   native?: { sqlite?: string; pcsc?: string };
   /** Options for the built-in sandbox (tests use latency and faults). */
   sandbox?: Partial<SandboxOptions>;
@@ -49,6 +59,7 @@ export interface StationEventMap extends Record<string, unknown> {
   /** The station switched to another API (Settings → Connection). */
   connection: { mode: ConnectionMode; apiUrl: string };
   preferences: Preferences;
+  readers: ReaderStatus;
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -62,18 +73,15 @@ export class Station {
   readonly enrollment: Enrollment;
   readonly customers: CustomerDirectory;
   readonly sync: SyncWorker;
+  readonly syncSettings: SyncSettingsStore;
   readonly simulated: SimulatedReaders | null;
   readonly audit: AuditLog;
   readonly logger: Logger;
   readonly preferences: PreferencesStore;
   readonly session: EnrollmentSession;
+  readonly readerDesk: ReaderDesk;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
-
-  private lastReaderError: ReaderError | null = null;
-
-  /** Cards from other readers are ignored while this is set (the desk's choice, or `enroll --reader`). */
-  activeReader: string | null = null;
 
   private constructor(
     readonly db: Db,
@@ -84,8 +92,9 @@ export class Station {
     private readonly options: StationOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
-    this.queue = new TokenQueue(db);
     this.settings = new Settings(db);
+    this.syncSettings = new SyncSettingsStore(this.settings);
+    this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.current.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, options.sync);
@@ -94,14 +103,25 @@ export class Station {
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.audit = new AuditLog(db, this.settings);
     if (this.simulated) this.sources.push(this.simulated);
-    if (options.readers?.pcsc) this.sources.push(new PcscReaders({ nativeAddon: options.native?.pcsc }));
+    const pcsc = options.readers?.pcsc;
+    if (pcsc) this.sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
+    this.readerDesk = new ReaderDesk(this.sources, this.settings, {
+      tap: (uid, source) => this.tap(uid, source),
+      refused: (outcome) => this.events.emit('tap', outcome),
+      changed: (update) => {
+        this.events.emit('reader', update);
+        this.events.emit('readers', this.readerDesk.status());
+      },
+    });
+    const hid = options.readers?.hid;
+    if (hid) this.sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerDesk.config, log: options.log }));
 
     this.unsubscribe.push(
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
       this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
-      ...this.sources.map((source) => source.on((event) => this.onReaderEvent(event))),
+      ...this.sources.map((source) => source.on((event) => this.readerDesk.handle(source, event))),
       ...logStationActivity(this),
       this.events.on('tap', (outcome) => {
         if (outcome.status !== 'queued') return;
@@ -150,6 +170,12 @@ export class Station {
     return this.currentSandbox;
   }
 
+  /** Tokens queued for the API in use that have not reached it (held, pending, sending, in doubt, rejected). */
+  unsentCount(): number {
+    const counts = this.queue.counts();
+    return counts.held + counts.pending + counts.sending + counts.in_doubt + counts.rejected;
+  }
+
   /**
    * Switch to another API without a restart: the client, the customer directory and the sync
    * worker follow. Refused while tokens queued for the current API are still unsent, so that no
@@ -159,8 +185,7 @@ export class Station {
     const next = target.kind === 'builtin' ? null : target.api;
     const moves = next === null ? this.currentMode !== 'sandbox' : this.currentMode === 'sandbox' || next.baseUrl !== this.apiUrl;
     if (moves) {
-      const counts = this.queue.counts();
-      const open = counts.pending + counts.sending + counts.in_doubt;
+      const open = this.unsentCount();
       if (open > 0) throw new Error(`${open} token(s) have not reached ${this.apiUrl} yet: sync or discard them before switching to another connection.`);
     }
     const autoSync = this.options.sync?.autoStart !== false;
@@ -189,11 +214,20 @@ export class Station {
   }
 
   readers(): ReaderInfo[] {
-    return this.sources.flatMap((source) => source.readers());
+    return this.readerDesk.readers();
   }
 
   readerStatus(): ReaderStatus {
-    return { readers: this.readers(), lastError: this.lastReaderError };
+    return this.readerDesk.status();
+  }
+
+  /** Cards from other readers are ignored while this is set (`enroll --reader`; the window's choice is a reader setting). */
+  get activeReader(): string | null {
+    return this.readerDesk.chosen;
+  }
+
+  set activeReader(name: string | null) {
+    this.readerDesk.override = name;
   }
 
   /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
@@ -238,17 +272,9 @@ export class Station {
     this.db.close();
   }
 
-  private onReaderEvent(event: ReaderEvent): void {
-    if (event.type === 'error') {
-      this.lastReaderError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, at: new Date().toISOString() };
-    }
-    this.events.emit('reader', { event, readers: this.readers() });
-    if (event.type === 'card' && this.accepts(event.reader)) this.tap(event.uid, `${event.reader.kind}:${event.reader.name}`);
-  }
-
-  /** A reader matches the active choice by name, ignoring case (and so a suffix the OS may add). */
+  /** Whether a card on this reader is enrolled now (the desk's choice of reader). */
   accepts(reader: ReaderInfo): boolean {
-    return this.activeReader === null || reader.kind === 'simulated' || reader.name.toLowerCase().includes(this.activeReader.toLowerCase());
+    return this.readerDesk.accepts(reader);
   }
 }
 

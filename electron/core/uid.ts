@@ -35,3 +35,108 @@ export function randomUid(bytes: 4 | 7 | 10 = 7, random: (n: number) => Uint8Arr
   if (bytes === 7) data[0] = 0x04;
   return Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 }
+
+/**
+ * A 4-byte UID whose first byte is 0x08 is a random ID (RID, ISO/IEC 14443-3 6.5.4): the card, or a
+ * phone emulating one, shows a new one at every tap, so it can never identify the customer again.
+ */
+export function randomUidRefusal(uid: string): string | null {
+  if (uid.length === 8 && uid.startsWith('08')) {
+    return `UID ${uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.`;
+  }
+  return null;
+}
+
+/**
+ * How readers and spreadsheets write a UID:
+ * - hex: the bytes in the order the card sends them (PC/SC GET DATA order), e.g. 04A224B2;
+ * - reversed: the same bytes last-first, e.g. B224A204 (many keyboard-wedge readers);
+ * - decimal: the bytes as read, taken as one unsigned number (10 digits for a 4-byte UID);
+ * - 8h10d: a 4-byte UID reversed, then as a 10-digit number: what wedge readers set to
+ *   "8H10D" type, because they send the least significant byte first.
+ */
+export const UID_FORMATS = ['hex', 'reversed', 'decimal', '8h10d'] as const;
+export type UidFormat = (typeof UID_FORMATS)[number];
+
+export const UID_FORMAT_NAMES: Record<UidFormat, string> = {
+  hex: 'Hex',
+  reversed: 'Reversed hex',
+  decimal: 'Decimal',
+  '8h10d': '8H10D (reversed, 10-digit decimal)',
+};
+
+/** A UID in every format, side by side. */
+export interface UidFormats {
+  hex: string;
+  hexSeparated: string;
+  reversed: string;
+  reversedSeparated: string;
+  decimal: string;
+  /** Only 4-byte UIDs have an 8H10D form. */
+  decimal8h10d: string | null;
+}
+
+function reverseHex(hex: string): string {
+  return (hex.match(/../g) ?? []).reverse().join('');
+}
+
+function separated(hex: string, separator = ':'): string {
+  return (hex.match(/../g) ?? []).join(separator);
+}
+
+/** The width a decimal form is padded to: the digits of the largest number of that many bytes. */
+function decimalDigits(bytes: number): number {
+  return ((1n << BigInt(bytes * 8)) - 1n).toString().length;
+}
+
+function toDecimal(hex: string): string {
+  return BigInt(`0x${hex}`).toString().padStart(decimalDigits(hex.length / 2), '0');
+}
+
+/** A canonical UID (see parseUid) written in every format. */
+export function uidFormats(uid: string): UidFormats {
+  const reversed = reverseHex(uid);
+  return {
+    hex: uid,
+    hexSeparated: separated(uid),
+    reversed,
+    reversedSeparated: separated(reversed),
+    decimal: toDecimal(uid),
+    decimal8h10d: uid.length === 8 ? toDecimal(reversed) : null,
+  };
+}
+
+/** A UID in one format (see UID_FORMATS), as the canonical form; exact, or an error saying why not. */
+export function uidFrom(value: string, from: UidFormat): UidResult {
+  if (from === 'hex') return parseUid(value);
+  if (from === 'reversed') {
+    const parsed = parseUid(value);
+    return parsed.ok ? { ok: true, uid: reverseHex(parsed.uid) } : parsed;
+  }
+  const digits = value.replace(SEPARATORS, '');
+  if (digits.length === 0) return { ok: false, error: 'UID is empty' };
+  if (!/^\d+$/.test(digits)) return { ok: false, error: `"${value}" is not a decimal number (only 0-9 are allowed)` };
+  const number = BigInt(digits);
+  if (from === '8h10d') {
+    if (number > 0xffffffffn) return { ok: false, error: `${digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)` };
+    return { ok: true, uid: reverseHex(number.toString(16).toUpperCase().padStart(8, '0')) };
+  }
+  // The byte count follows from the written width: up to 10 digits is a 4-byte UID, up to 17 a
+  // 7-byte one, up to 25 a 10-byte one (readers pad with zeros, people often drop them).
+  const bytes = UID_BYTE_LENGTHS.find((n) => digits.length <= decimalDigits(n));
+  if (!bytes || number >= 1n << BigInt(bytes * 8)) {
+    return { ok: false, error: `${digits} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)` };
+  }
+  return { ok: true, uid: number.toString(16).toUpperCase().padStart(bytes * 2, '0') };
+}
+
+/** What the desk sees when converting a UID: the canonical form, every format, and any warning. */
+export type UidConversion =
+  | { ok: true; uid: string; from: UidFormat; formats: UidFormats; warning: string | null }
+  | { ok: false; from: UidFormat; error: string };
+
+export function convertUid(value: string, from: UidFormat = 'hex'): UidConversion {
+  const result = uidFrom(value, from);
+  if (!result.ok) return { ok: false, from, error: result.error };
+  return { ok: true, uid: result.uid, from, formats: uidFormats(result.uid), warning: randomUidRefusal(result.uid) };
+}

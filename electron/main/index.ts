@@ -44,6 +44,8 @@ async function start(): Promise<void> {
     api: config.api,
     vault: electronVault(),
     logger,
+    // Reader errors (with their PC/SC codes) into the same redacted log.
+    log: (line) => logger.warn(line),
     readers: { pcsc: true, simulated: true },
     native: { sqlite: nativeAddonPath('sqlite', root), pcsc: nativeAddonPath('pcsc', root) },
     userAgent: `TokenStation/${app.getVersion()}`,

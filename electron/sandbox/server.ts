@@ -30,13 +30,17 @@ export interface SandboxFaults {
   error5xxBefore: number;
   /** Probability: store, then answer 500 (POST/PATCH). */
   error5xxAfter: number;
+  /** Probability: store, then hold the answer back for slowAnswerMs (past a client's timeout) (POST/PATCH). */
+  slowAfterStore: number;
+  /** How long a slowAfterStore answer is held back (default 30,000 ms). */
+  slowAnswerMs: number;
   /** Probability: answer 429 with Retry-After (any request). */
   tooManyRequests: number;
   /** The Retry-After value used for injected 429s (default 1). */
   retryAfterSeconds: number;
 }
 
-export type SandboxFault = 'dropBeforeStore' | 'dropAfterStore' | 'error5xxBefore' | 'error5xxAfter' | 'tooManyRequests' | 'badGateway';
+export type SandboxFault = 'dropBeforeStore' | 'dropAfterStore' | 'error5xxBefore' | 'error5xxAfter' | 'slowAfterStore' | 'tooManyRequests' | 'badGateway';
 
 export interface SandboxOptions {
   /** Default 0 (ephemeral). */
@@ -89,6 +93,8 @@ const DEFAULT_FAULTS: SandboxFaults = {
   dropAfterStore: 0,
   error5xxBefore: 0,
   error5xxAfter: 0,
+  slowAfterStore: 0,
+  slowAnswerMs: 30_000,
   tooManyRequests: 0,
   retryAfterSeconds: 1,
 };
@@ -205,7 +211,7 @@ class RateLimiter {
 // ---------------------------------------------------------------------------------------------
 // Injected faults: all of the fault logic lives here and in the two apply* functions below.
 
-const WRITE_FAULTS = ['dropBeforeStore', 'dropAfterStore', 'error5xxBefore', 'error5xxAfter'] as const;
+const WRITE_FAULTS = ['dropBeforeStore', 'dropAfterStore', 'error5xxBefore', 'error5xxAfter', 'slowAfterStore'] as const;
 const BEFORE_STORE = new Set<SandboxFault>(['dropBeforeStore', 'error5xxBefore', 'badGateway']);
 const AFTER_STORE = new Set<SandboxFault>(['dropAfterStore', 'error5xxAfter']);
 
@@ -222,6 +228,10 @@ class FaultInjector {
 
   get latencyMs(): number {
     return this.faults.latencyMs;
+  }
+
+  get slowAnswerMs(): number {
+    return this.faults.slowAnswerMs;
   }
 
   get retryAfterSeconds(): number {
@@ -285,6 +295,7 @@ function checkedFaults(faults: SandboxFaults): SandboxFaults {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`fault ${fault} must be a probability from 0 to 1 (got ${p})`);
   }
   if (!(faults.latencyMs >= 0)) throw new RangeError(`latencyMs must be >= 0 (got ${faults.latencyMs})`);
+  if (!(faults.slowAnswerMs >= 0)) throw new RangeError(`slowAnswerMs must be >= 0 (got ${faults.slowAnswerMs})`);
   if (!(Number.isInteger(faults.retryAfterSeconds) && faults.retryAfterSeconds >= 0)) {
     throw new RangeError(`retryAfterSeconds must be a whole number >= 0 (got ${faults.retryAfterSeconds})`);
   }
@@ -588,6 +599,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const outcome = parsed.ok
       ? route.handler({ store, stats, duplicateUids, now: now(), params: route.params, query: url.searchParams, body: parsed.value })
       : parsed.outcome;
+    // The request took effect; the answer comes too late for a client that gave up waiting.
+    if (fault === 'slowAfterStore') await delay(faults.slowAnswerMs, undefined, { signal: closing.signal });
     finish(fault && AFTER_STORE.has(fault) ? applyAfterStore(fault) : outcome, budget.headers);
   }
 

@@ -71,7 +71,7 @@ describe('token-station add, sync, queue', () => {
       expect.objectContaining({ state: 'synced', uid: '04A224B2C35D80', label: 'DK.ACME.0001', customerId: 1001, spiriiId: row!.spirii_id, lastError: null }),
     ]);
     const table = await runCli(['queue'], env);
-    expect(table.stdout).toMatch(/^STATE\s+UID\s+LABEL\s+CUSTOMER\s+SPIRII ID\s+LAST ERROR\nsynced\s+04A224B2C35D80\s+DK\.ACME\.0001\s+1001\s+\d+/);
+    expect(table.stdout).toMatch(/^ID\s+STATE\s+UID\s+LABEL\s+CUSTOMER\s+SPIRII ID\s+LAST ERROR\n1\s+synced\s+04A224B2C35D80\s+DK\.ACME\.0001\s+1001\s+\d+/);
   });
 
   it('refuses a card already queued, naming where it is', async () => {
@@ -88,7 +88,7 @@ describe('token-station add, sync, queue', () => {
     await runCli(['add', '--uid', '04A224B2', '--customer', '1001'], offline);
     const sync = await runCli(['sync', '--timeout', '2'], offline);
     expect(sync.code).toBe(1);
-    expect(sync.stdout).toMatch(/synced 0, pending 1/);
+    expect(sync.stdout).toMatch(/^synced 0, pending 1, in doubt 0, rejected 0, held 0\nstatus: offline: Spirii unreachable, next attempt in \d+ s$/m);
     expect(sync.stderr).toMatch(new RegExp(`Cannot reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\): working offline`));
     expect(rows()).toEqual([expect.objectContaining({ state: 'pending' })]);
   });
@@ -99,6 +99,31 @@ describe('token-station add, sync, queue', () => {
     const sync = await runCli(['sync', '--json'], badKey);
     expect(sync.code).toBe(1);
     expect(JSON.parse(sync.stdout)).toMatchObject({ phase: 'paused-auth', pending: 1, rejected: 0 });
+  });
+
+  it('sync prints the counts by state and the status; queue retries, releases, discards and sets the hold period', async () => {
+    expect((await runCli(['queue', 'hold', '--minutes', '30'], env)).stdout).toMatch(/held 30 minutes before they are sent/);
+    await runCli(['add', '--uid', '04000001', '--customer', '1001', '--label', 'H1'], env);
+    await runCli(['add', '--uid', '04000002', '--customer', '999999', '--label', 'H2'], env);
+    await runCli(['add', '--uid', '04000003', '--customer', '1001', '--label', 'H3'], env);
+    let sync = await runCli(['sync'], env);
+    expect(sync.code).toBe(0); // held on purpose: not a failure
+    expect(sync.stdout).toMatch(/^synced 0, pending 0, in doubt 0, rejected 0, held 3\nstatus: online, up to date; 3 held \(first release in \d+ s\)$/m);
+
+    const held = await runCli(['queue', '--state', 'held'], env);
+    expect(held.stdout).toMatch(/^3\s+held\s+04000003\s+H3\s+1001\s+held until 20\d\d-/m);
+    expect(JSON.parse((await runCli(['queue', 'discard', '--id', '3', '--json'], env)).stdout)).toEqual([expect.objectContaining({ id: 3, state: 'discarded' })]);
+    expect(JSON.parse((await runCli(['queue', 'release', '--json'], env)).stdout).map((t: { id: number }) => t.id)).toEqual([1, 2]);
+
+    sync = await runCli(['sync'], env);
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toMatch(/^synced 1, pending 0, in doubt 0, rejected 1, held 0\nstatus: online, up to date$/m);
+    expect(sync.stderr).toMatch(/Rejected tokens need attention/);
+    const rejected = await runCli(['queue', '--state', 'rejected'], env);
+    expect(rejected.stdout).toMatch(/2\s+rejected\s+04000002\s+H2\s+999999\s+Spirii refused this token: .*customer 999999 not found/);
+    expect((await runCli(['queue', 'discard', '--id', '1'], env)).stderr).toMatch(/cannot be discarded: it is already in Spirii \(token \d+\)/);
+    expect(JSON.parse((await runCli(['queue', 'retry', '--json'], env)).stdout)).toEqual([expect.objectContaining({ id: 2, state: 'pending' })]);
+    expect(rows().map((r) => r.state)).toEqual(['synced', 'pending', 'discarded']);
   });
 
   it('without a key, uses the built-in sandbox and says so', async () => {

@@ -80,7 +80,7 @@ describe('AuditLog', () => {
     await Promise.resolve(handlers['queue.discard']({ id: 999_999 })).catch(() => undefined); // nothing discarded: nothing recorded
     const entries = station.audit.list({ actions: ['edit', 'discard'] });
     expect(entries.map((e) => [e.action, e.operator, e.subject])).toEqual([
-      ['discard', 'Jonas', `token ${second.token.id}`],
+      ['discard', 'Jonas', '04A224B2C35D81'],
       ['edit', 'Jonas', '04A224B2C35D80'],
     ]);
     expect(entries[1]!.details).toEqual({ tokenId: first.token.id, where: 'local queue', patch: { label: 'NEW-1' } });

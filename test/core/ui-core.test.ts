@@ -1,4 +1,4 @@
-/** The core pieces behind the window (#5): typed labels, the minimal queue edit/discard, preferences, the session. */
+/** The core pieces behind the window (#5): typed labels, queue edit/discard, preferences, the session. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../electron/core/db/sqlite';
 import { TokenQueue } from '../../electron/core/queue';
@@ -56,16 +56,17 @@ describe('typed labels', () => {
   });
 });
 
-describe('queue edit and discard (minimal, #4 has the full version)', () => {
-  it('changes or removes only a token not yet sent', () => {
+describe('queue edit and discard, as the window uses them (full rules in queue.test.ts)', () => {
+  it('changes or discards only a token not yet sent', () => {
     const a = queue.add(tokenDraft(uidOf(1), { label: 'A' }));
     const b = queue.add(tokenDraft(uidOf(2)));
     expect(queue.edit(a.id, { label: 'A2', customerId: 1002 })).toMatchObject({ label: 'A2', customerId: 1002, state: 'pending' });
-    expect(queue.discard(b.id)).toBe(true);
-    expect(queue.get(b.id)).toBeUndefined();
+    expect(queue.discard(b.id)).toMatchObject({ id: b.id, state: 'discarded' });
+    expect(queue.list().map((t) => t.id)).toEqual([a.id]);
+    queue.markChecked([a.id]);
     queue.claimPending(10, 'attempt');
-    expect(() => queue.edit(a.id, { label: 'A3' })).toThrow(/only a token not yet sent/);
-    expect(() => queue.discard(a.id)).toThrow(/only a token not yet sent/);
+    expect(() => queue.edit(a.id, { label: 'A3' })).toThrow(/cannot be edited: it is being sent/);
+    expect(() => queue.discard(a.id)).toThrow(/cannot be discarded: it is being sent/);
     expect(queue.get(a.id)?.label).toBe('A2');
   });
 });

@@ -49,6 +49,33 @@ describe('migrations', () => {
     v2.close();
   });
 
+  it('3 rebuilds the queue with held/discarded states and the check, conflict and attempt columns, keeping every row', () => {
+    const file = path.join(dir, 'd.sqlite');
+    const v2 = openDatabaseFile(file, { targetVersion: 2 });
+    const insert = v2.prepare(`INSERT INTO tokens (uid, customer_id, label, state, attempt_id, spirii_id, source, created_at, updated_at) VALUES (?, 7, ?, ?, ?, ?, 'test', 'c', 'u')`);
+    insert.run('04A224B2', 'L1', 'synced', 'a1', 42);
+    insert.run('04A224B3', 'L2', 'sending', 'a2', null);
+    insert.run('04A224B4', null, 'pending', null, null);
+    v2.close();
+
+    const v3 = openDatabaseFile(file, { targetVersion: 3 });
+    expect(schemaVersion(v3)).toBe(3);
+    expect(columns(v3, 'tokens')).toEqual(expect.arrayContaining(['hold_until', 'spirii_checked_at', 'conflict', 'attempted_at']));
+    expect(v3.prepare('SELECT uid, label, state, attempt_id, attempted_at, spirii_id, spirii_checked_at FROM tokens ORDER BY id').all()).toEqual([
+      { uid: '04A224B2', label: 'L1', state: 'synced', attempt_id: 'a1', attempted_at: 'u', spirii_id: 42, spirii_checked_at: null },
+      { uid: '04A224B3', label: 'L2', state: 'sending', attempt_id: 'a2', attempted_at: 'u', spirii_id: null, spirii_checked_at: null },
+      { uid: '04A224B4', label: null, state: 'pending', attempt_id: null, attempted_at: null, spirii_id: null, spirii_checked_at: null },
+    ]);
+    // One live row per UID; a discarded one does not count.
+    const add = v3.prepare(`INSERT INTO tokens (uid, customer_id, state, source, created_at, updated_at) VALUES (?, 1, ?, 'test', 'n', 'n')`);
+    expect(() => add.run('04A224B4', 'held')).toThrow(/UNIQUE/);
+    v3.prepare(`UPDATE tokens SET state = 'discarded' WHERE uid = '04A224B4'`).run();
+    expect(() => add.run('04A224B4', 'held')).not.toThrow();
+    expect(() => v3.prepare(`UPDATE tokens SET state = 'lost'`).run()).toThrow(/CHECK/);
+    expect(columns(v3, 'sync_lease')).toEqual(['id', 'holder', 'pid', 'expires_at']);
+    v3.close();
+  });
+
   it('opens in WAL mode with synchronous=FULL, at the latest version', () => {
     const db = openDatabase(dir);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -103,6 +103,8 @@ describe('a card tapped on a PC/SC reader', () => {
       // Another connection to the file already sees the row when the tap is announced.
       expect(seen[0]!.rowsAtThatMoment).toEqual([expect.objectContaining({ uid: '04C0FFEE123456', customerId: 1003 })]);
 
+      // Back after the repeat window (2 s by default; within it, it would count as the same tap).
+      await new Promise((r) => setTimeout(r, 2100));
       await tapCard({ uid: '04C0FFEE123456', port: VPCD_PORTS[0], holdMs: 900 });
       await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(2);
       expect(seen[1]!.outcome).toMatchObject({ status: 'refused', reason: 'duplicate', existing: { label: 'NT-0007' } });

@@ -78,7 +78,7 @@ describe('accessibility (axe-core)', () => {
     await page.getByRole('radio', { name: 'Numbered' }).check();
   });
 
-  it('finds none on the Session summary, Tokens (with a token and its confirmation) and Settings', async () => {
+  it('finds none on the Session summary, Tokens (with a token and its confirmation), Queue and Settings', async () => {
     await page.keyboard.press('Alt+2');
     await page.getByRole('heading', { name: 'Session summary' }).waitFor();
     await check('session summary');
@@ -97,6 +97,11 @@ describe('accessibility (axe-core)', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     await page.keyboard.press('Alt+4');
+    await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
+    await page.locator('tbody tr[data-uid]').first().waitFor();
+    await check('queue');
+
+    await page.keyboard.press('Alt+5');
     await page.getByRole('heading', { name: 'General' }).waitFor();
     await check('settings');
     await page.getByLabel('Language').selectOption('da');

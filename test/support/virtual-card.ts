@@ -14,6 +14,20 @@ export const MIFARE_CLASSIC_1K_ATR = '3B8F8001804F0CA000000306030001000000006A';
 
 export const VPCD_PORTS = [35963, 35964] as const;
 
+/**
+ * What an Android phone (host card emulation) or a wallet presents: an ISO 14443-4 ATR with no
+ * historical bytes (3B 80 80 01 01), and a random 4-byte UID starting with 08.
+ */
+export const PHONE_ATR = '3B80800101';
+
+/** A MIFARE DESFire EV1 (ISO 14443-4, historical bytes 80 80 -> TCK); its FF CA gives the 7-byte UID. */
+export const DESFIRE_ATR = '3B8180018080';
+
+/** A random ID as a phone or a privacy card shows it: 4 bytes, the first 08, new at every tap. */
+export function randomIdUid(): string {
+  return `08${Array.from({ length: 3 }, () => Math.floor(Math.random() * 256).toString(16).padStart(2, '0')).join('')}`.toUpperCase();
+}
+
 export interface VirtualCardOptions {
   /** The card's UID as hex, e.g. "04A224B2C35D80". */
   uid: string;
@@ -22,7 +36,13 @@ export interface VirtualCardOptions {
   host?: string;
   /** Answer an APDU differently (return hex, or undefined for the default behaviour). */
   respond?: (apdu: Buffer) => string | undefined;
+  /** Answer GET DATA (FF CA) with this status word alone, e.g. "6300", as a card the reader cannot read. */
+  uidStatus?: string;
+  /** Leave the reader in the middle of this APDU: the connection drops instead of an answer. */
+  dropOn?: (apdu: Buffer) => boolean;
 }
+
+const isGetUid = (apdu: Buffer) => apdu.length >= 4 && apdu[0] === 0xff && apdu[1] === 0xca;
 
 /** The default answers of a PC/SC contactless reader with an ISO 14443-3 card on it. */
 function defaultAnswer(apdu: Buffer, uid: Buffer): Buffer {
@@ -76,6 +96,14 @@ export function placeCard(options: VirtualCardOptions): Promise<VirtualCard> {
           continue; // power off / on / reset need no answer
         }
         apdus.push(payload.toString('hex').toUpperCase());
+        if (options.dropOn?.(payload)) {
+          socket.destroy(); // the card is gone before it answered
+          return;
+        }
+        if (options.uidStatus && isGetUid(payload)) {
+          socket.write(frame(Buffer.from(options.uidStatus, 'hex')));
+          continue;
+        }
         const custom = options.respond?.(payload);
         socket.write(frame(custom === undefined ? defaultAnswer(payload, uid) : Buffer.from(custom, 'hex')));
       }
@@ -103,4 +131,14 @@ export async function tapCard(options: VirtualCardOptions & { holdMs?: number })
   await new Promise((r) => setTimeout(r, options.holdMs ?? 1200));
   await card.remove();
   return card;
+}
+
+/** The same card tapped `times` times, `gapMs` apart (a desk tapping twice, a card bouncing on the reader). */
+export async function tapRepeatedly(options: VirtualCardOptions & { holdMs?: number }, times: number, gapMs: number): Promise<VirtualCard[]> {
+  const cards: VirtualCard[] = [];
+  for (let i = 0; i < times; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
+    cards.push(await tapCard(options));
+  }
+  return cards;
 }

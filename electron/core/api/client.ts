@@ -23,6 +23,10 @@ export interface SpiriiClientOptions {
 
 type Method = 'GET' | 'POST' | 'PATCH';
 
+/** Page sizes: a UID search rarely matches more than one; a full listing takes the API's maximum. */
+const LOOKUP_PAGE = 100;
+const LIST_PAGE = 1000;
+
 export class SpiriiClient {
   /** The last rate-limit headers seen, per bucket (Spirii counts writes and reads apart). */
   readonly rateLimit: { write?: RateLimitState; read?: RateLimitState } = {};
@@ -73,8 +77,57 @@ export class SpiriiClient {
 
   /** The RFID token with exactly this UID, if Spirii has one (search also matches substrings and labels). */
   async findTokenByUid(uid: string): Promise<SpiriiToken | undefined> {
-    const page = await this.listTokens({ search: uid, type: 'rfid', limit: 50 });
-    return page.data.find((t) => t.identifier.uid?.toUpperCase() === uid);
+    return (await this.findTokensByUid(uid))[0];
+  }
+
+  /** Every RFID token with exactly this UID (normally none or one), paging past substring matches. */
+  async findTokensByUid(uid: string, beforeRequest?: () => Promise<void>): Promise<SpiriiToken[]> {
+    const found: SpiriiToken[] = [];
+    for (let offset = 0; ; offset += LOOKUP_PAGE) {
+      await beforeRequest?.();
+      const page = await this.listTokens({ search: uid, type: 'rfid', limit: LOOKUP_PAGE, offset });
+      found.push(...page.data.filter((t) => t.identifier.uid?.toUpperCase() === uid));
+      if (page.data.length < LOOKUP_PAGE || offset + page.data.length >= page.count) return found;
+    }
+  }
+
+  /**
+   * Which of these UIDs Spirii has, and where: a map from UID to the RFID tokens holding it
+   * (absent: none). The API searches one UID at a time; reading Spirii's whole RFID list, 1,000
+   * tokens a page, is cheaper once it takes fewer pages than there are UIDs, so the first page
+   * (which tells the total) decides. Either way every UID is answered, or the call throws.
+   */
+  async lookupUids(uids: readonly string[], beforeRequest?: () => Promise<void>): Promise<Map<string, SpiriiToken[]>> {
+    const wanted = new Set(uids);
+    const found = new Map<string, SpiriiToken[]>();
+    const note = (token: SpiriiToken) => {
+      const uid = token.identifier.uid?.toUpperCase();
+      if (uid === undefined || !wanted.has(uid)) return;
+      found.set(uid, [...(found.get(uid) ?? []), token]);
+    };
+    if (wanted.size === 0) return found;
+    if (wanted.size > 2) {
+      await beforeRequest?.();
+      // Ascending ids: a token created while paging is appended at the end, so none is skipped.
+      const first = await this.listTokens({ type: 'rfid', sortBy: 'id', sortDirection: 'asc', limit: LIST_PAGE, offset: 0 });
+      const pages = Math.ceil(first.count / LIST_PAGE);
+      if (pages <= wanted.size) {
+        first.data.forEach(note);
+        for (let offset = first.data.length; offset < first.count; ) {
+          await beforeRequest?.();
+          const page = await this.listTokens({ type: 'rfid', sortBy: 'id', sortDirection: 'asc', limit: LIST_PAGE, offset });
+          page.data.forEach(note);
+          if (page.data.length === 0) break;
+          offset += page.data.length;
+        }
+        return found;
+      }
+    }
+    for (const uid of wanted) {
+      const tokens = await this.findTokensByUid(uid, beforeRequest);
+      if (tokens.length > 0) found.set(uid, tokens);
+    }
+    return found;
   }
 
   private async request<T>(method: Method, path: string, query?: Record<string, unknown>, body?: unknown): Promise<T> {

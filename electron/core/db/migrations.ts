@@ -54,9 +54,67 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
-  // PLACEHOLDER for the sync issue's (#4) migration 3, so the numbers stay without gaps on this
-  // branch: at merge, #4's migration replaces this entry.
-  { version: 3, name: 'reserved (sync)', up: () => {} },
+  {
+    version: 3,
+    name: 'sync state machine: hold, pre-send check, conflicts, discard, sync lease',
+    // SQLite cannot change a CHECK constraint in place: the table is rebuilt with the new states.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE tokens_v3 (
+          id INTEGER PRIMARY KEY,
+          uid TEXT NOT NULL CHECK (uid NOT GLOB '*[^0-9A-F]*' AND length(uid) IN (8, 14, 20)),
+          customer_id INTEGER NOT NULL CHECK (customer_id >= 1),
+          label TEXT,
+          valid_from TEXT,
+          expires_at TEXT,
+          is_active INTEGER NOT NULL DEFAULT 1,
+          roaming_enabled INTEGER NOT NULL DEFAULT 1,
+          priority_charging_enabled INTEGER NOT NULL DEFAULT 1,
+          billing_reference TEXT,
+          comment TEXT,
+          state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('held', 'pending', 'sending', 'synced', 'rejected', 'in_doubt', 'discarded')),
+          -- 'held' rows wait until this time (or a release) before they may be sent.
+          hold_until TEXT,
+          -- When the pre-send check found the UID absent from Spirii; NULL: not checked, never sent.
+          spirii_checked_at TEXT,
+          -- JSON {id, customerId, label}: where Spirii already has this UID (the row is never sent).
+          conflict TEXT,
+          attempt_id TEXT,
+          -- When the last request carrying this row went out (in-doubt lookups wait a grace after it).
+          attempted_at TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          spirii_id INTEGER,
+          last_error TEXT,
+          source TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          synced_at TEXT
+        );
+        INSERT INTO tokens_v3 (id, uid, customer_id, label, valid_from, expires_at, is_active, roaming_enabled,
+          priority_charging_enabled, billing_reference, comment, state, attempt_id, attempted_at, attempts, spirii_id,
+          last_error, source, created_at, updated_at, synced_at)
+        SELECT id, uid, customer_id, label, valid_from, expires_at, is_active, roaming_enabled,
+          priority_charging_enabled, billing_reference, comment, state, attempt_id,
+          CASE WHEN attempt_id IS NULL THEN NULL ELSE updated_at END, attempts, spirii_id,
+          last_error, source, created_at, updated_at, synced_at
+        FROM tokens;
+        DROP TABLE tokens;
+        ALTER TABLE tokens_v3 RENAME TO tokens;
+        -- One live row per card; a discarded row stays as history and does not block a new tap.
+        CREATE UNIQUE INDEX tokens_live_uid ON tokens (uid) WHERE state <> 'discarded';
+        CREATE INDEX tokens_by_state ON tokens (state, id);
+        CREATE INDEX tokens_by_uid ON tokens (uid);
+
+        -- Only one process (the app or a CLI) sends a data folder's queue at a time.
+        CREATE TABLE sync_lease (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          holder TEXT NOT NULL,
+          pid INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+      `),
+  },
   {
     version: 4,
     name: 'audit trail',

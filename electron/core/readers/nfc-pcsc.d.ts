@@ -17,6 +17,8 @@ declare module 'nfc-pcsc' {
     reader: PcscReader;
     autoProcessing: boolean;
     get name(): string;
+    /** Send an APDU to the connected card (or a reader-intercepted pseudo-APDU). */
+    transmit(data: Buffer, responseMaxLength: number): Promise<Buffer>;
     close(): void;
   }
 

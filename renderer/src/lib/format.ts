@@ -4,6 +4,19 @@ import type { QueueState, SyncStatus } from './types';
 
 const t = defineMessages({
   en: {
+    held: 'Held',
+    discarded: 'Discarded',
+    hintHeld: 'Saved on this computer and held back (the hold period) so a mistake can still be fixed; released at the time shown or by the desk',
+    hintDiscarded: 'Discarded by the desk: never sent',
+    nextAttempt: ' · next attempt {when}',
+    waitingNext: 'Waiting to sync{retry}',
+    upToDateHeld: 'Up to date · {n} held{release}',
+    firstRelease: ', first release {when}',
+    inSeconds: 'in {n} s',
+    inMinutes: 'in {n} min',
+    rateLimit: 'Waiting for the rate limit{retry}',
+    keyPaused: 'Paused: API key refused{retry}',
+    elsewhere: 'Another Token Station is sending this queue{retry}',
     pending: 'Queued',
     sending: 'Sending',
     synced: 'Synced',
@@ -15,14 +28,11 @@ const t = defineMessages({
     hintRejected: 'Spirii refused this token: see the error',
     hintInDoubt: 'Sent, but no answer came back: it will be looked up before anything is sent again',
     checking: 'Checking sync…',
-    retrying: ' · retrying at {time}',
     waiting: 'Waiting to sync',
     upToDate: 'Up to date',
     syncing: 'Syncing…',
     unreachable: 'Spirii unreachable{retry}',
     failed: 'Sync failed{retry}',
-    slowDown: 'Spirii asked to slow down{retry}',
-    keyRefused: 'API key refused · sync paused',
     stopped: 'Sync stopped',
     online: 'Online',
     offline: 'Offline',
@@ -31,6 +41,19 @@ const t = defineMessages({
     no: 'No',
   },
   da: {
+    held: 'Tilbageholdt',
+    discarded: 'Kasseret',
+    hintHeld: 'Gemt på denne computer og holdt tilbage (ventetiden), så en fejl stadig kan rettes; frigives på det viste tidspunkt eller af skranken',
+    hintDiscarded: 'Kasseret af skranken: aldrig sendt',
+    nextAttempt: ' · næste forsøg {when}',
+    waitingNext: 'Venter på synkronisering{retry}',
+    upToDateHeld: 'Opdateret · {n} tilbageholdt{release}',
+    firstRelease: ', første frigives {when}',
+    inSeconds: 'om {n} s',
+    inMinutes: 'om {n} min',
+    rateLimit: 'Venter på hastighedsgrænsen{retry}',
+    keyPaused: 'Sat på pause: API-nøgle afvist{retry}',
+    elsewhere: 'En anden Token Station sender denne kø{retry}',
     pending: 'I kø',
     sending: 'Sendes',
     synced: 'Synkroniseret',
@@ -42,14 +65,11 @@ const t = defineMessages({
     hintRejected: 'Spirii afviste dette token: se fejlen',
     hintInDoubt: 'Sendt, men intet svar kom tilbage: det slås op, før noget sendes igen',
     checking: 'Tjekker synkronisering…',
-    retrying: ' · prøver igen kl. {time}',
     waiting: 'Venter på synkronisering',
     upToDate: 'Opdateret',
     syncing: 'Synkroniserer…',
     unreachable: 'Spirii kan ikke nås{retry}',
     failed: 'Synkronisering fejlede{retry}',
-    slowDown: 'Spirii bad om at sætte tempoet ned{retry}',
-    keyRefused: 'API-nøgle afvist · synkronisering sat på pause',
     stopped: 'Synkronisering stoppet',
     online: 'Online',
     offline: 'Offline',
@@ -75,6 +95,10 @@ export function stateHint(state: QueueState): string {
       return t('hintRejected');
     case 'in_doubt':
       return t('hintInDoubt');
+    case 'held':
+      return t('hintHeld');
+    case 'discarded':
+      return t('hintDiscarded');
   }
 }
 
@@ -125,13 +149,26 @@ export function formatNumber(value: number): string {
   return value.toLocaleString(intlLocale());
 }
 
-/** The sync phase in words, with what happens next. */
-export function describeSync(status: SyncStatus | null): { tone: 'ok' | 'busy' | 'warn' | 'bad' | 'idle'; text: string } {
+/** "in 12 s", "in 3 min": how long until an epoch-ms time, from `now`. */
+export function untilText(at: number, now: number): string {
+  const seconds = Math.max(0, Math.ceil((at - now) / 1000));
+  return seconds < 120 ? t('inSeconds', { n: seconds }) : t('inMinutes', { n: Math.round(seconds / 60) });
+}
+
+/** The sync phase in words, with what happens next ("next attempt in N s" counts down with `now`). */
+export function describeSync(status: SyncStatus | null, now: number = Date.now()): { tone: 'ok' | 'busy' | 'warn' | 'bad' | 'idle'; text: string } {
   if (!status) return { tone: 'idle', text: t('checking') };
-  const retry = status.nextAttemptAt ? t('retrying', { time: formatTime(status.nextAttemptAt) }) : '';
+  const retry = status.nextAttemptAt ? t('nextAttempt', { when: untilText(status.nextAttemptAt, now) }) : '';
   switch (status.phase) {
-    case 'idle':
-      return status.counts.pending + status.counts.in_doubt > 0 ? { tone: 'warn', text: t('waiting') } : { tone: 'ok', text: t('upToDate') };
+    case 'idle': {
+      const { counts } = status;
+      if (counts.pending + counts.in_doubt + counts.sending > 0) return { tone: 'warn', text: t('waitingNext', { retry }) };
+      if (counts.held > 0) {
+        const release = status.nextAttemptAt ? t('firstRelease', { when: untilText(status.nextAttemptAt, now) }) : '';
+        return { tone: 'ok', text: t('upToDateHeld', { n: counts.held, release }) };
+      }
+      return { tone: 'ok', text: t('upToDate') };
+    }
     case 'syncing':
       return { tone: 'busy', text: t('syncing') };
     case 'offline':
@@ -139,9 +176,11 @@ export function describeSync(status: SyncStatus | null): { tone: 'ok' | 'busy' |
     case 'backoff':
       return { tone: 'warn', text: t('failed', { retry }) };
     case 'rate-limited':
-      return { tone: 'warn', text: t('slowDown', { retry }) };
+      return { tone: 'warn', text: t('rateLimit', { retry }) };
     case 'paused-auth':
-      return { tone: 'bad', text: t('keyRefused') };
+      return { tone: 'bad', text: t('keyPaused', { retry }) };
+    case 'elsewhere':
+      return { tone: 'warn', text: t('elsewhere', { retry }) };
     case 'stopped':
       return { tone: 'idle', text: t('stopped') };
   }

@@ -34,11 +34,11 @@ class AppState {
    */
   readonly counts = $derived.by((): Record<QueueState, number> => {
     if (queue.complete) {
-      const counts = { pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0 };
+      const counts = { held: 0, pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0, discarded: 0 };
       for (const row of queue.rows) counts[row.state]++;
       return counts;
     }
-    return this.sync?.counts ?? { pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0 };
+    return this.sync?.counts ?? { held: 0, pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0, discarded: 0 };
   });
   /** Waiting to go out: pending and sending together, as the desk thinks of them. */
   readonly waiting = $derived(this.counts.pending + this.counts.sending);

@@ -5,7 +5,7 @@ import type { QueuedToken, QueueState } from '../lib/types';
 export const LIMIT = 200;
 
 /** How far along a row is, to settle two versions with the same timestamp. */
-const PROGRESS: Record<QueueState, number> = { pending: 0, sending: 1, in_doubt: 2, rejected: 3, synced: 3 };
+const PROGRESS: Record<QueueState, number> = { held: 0, pending: 0, sending: 1, in_doubt: 2, rejected: 3, synced: 3, discarded: 4 };
 
 /** true when `incoming` is at least as recent as `current`. */
 function isNewer(incoming: QueuedToken, current: QueuedToken): boolean {
@@ -43,6 +43,11 @@ class QueueStore {
     for (const token of tokens) {
       const current = this.byId.get(token.id);
       if (current && !isNewer(token, current)) continue;
+      // A discarded token leaves the live list (the Queue screen can still show it, filtered).
+      if (token.state === 'discarded') {
+        changed = this.byId.delete(token.id) || changed;
+        continue;
+      }
       this.byId.set(token.id, token);
       changed = true;
     }

@@ -53,6 +53,11 @@ class SessionState {
     if (this.startedAt === null) return;
     for (const token of tokens) {
       if (token.createdAt < this.startedAt) continue;
+      // A discarded token has left the queue (its event may arrive before or after the discard call's answer).
+      if (token.state === 'discarded') {
+        this.byId.delete(token.id);
+        continue;
+      }
       const current = this.byId.get(token.id);
       if (current && current.updatedAt > token.updatedAt) continue;
       this.byId.set(token.id, token);

@@ -6,14 +6,17 @@
 import type { Component } from 'svelte';
 import { defineMessages } from '../lib/i18n.svelte';
 import EnrollView from './EnrollView.svelte';
+import QueueView from './QueueView.svelte';
 import SummaryView from './SummaryView.svelte';
 import TokensView from './TokensView.svelte';
 import SettingsView from './SettingsView.svelte';
+import ReadersView from './ReadersView.svelte';
+import { t as readersText } from './readers.messages';
 import ActivityView from './ActivityView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll', summary: 'Session', tokens: 'Tokens', activity: 'Activity', settings: 'Settings' },
-  da: { enroll: 'Tilmeld', summary: 'Session', tokens: 'Tokens', activity: 'Aktivitet', settings: 'Indstillinger' },
+  en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', settings: 'Settings', activity: 'Activity' },
+  da: { enroll: 'Tilmeld', queue: 'Kø', summary: 'Session', tokens: 'Tokens', settings: 'Indstillinger', activity: 'Aktivitet' },
 });
 
 export interface ViewEntry {
@@ -26,6 +29,8 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'enroll', label: () => t('enroll'), component: EnrollView },
   { id: 'summary', label: () => t('summary'), component: SummaryView },
   { id: 'tokens', label: () => t('tokens'), component: TokensView },
+  { id: 'queue', label: () => t('queue'), component: QueueView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
+  { id: 'readers', label: () => readersText('title'), component: ReadersView },
   { id: 'activity', label: () => t('activity'), component: ActivityView },
 ];

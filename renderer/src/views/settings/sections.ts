@@ -4,6 +4,7 @@
  */
 import type { Component } from 'svelte';
 import GeneralSection from './GeneralSection.svelte';
+import ReaderSettings from './ReaderSettings.svelte';
 import ConnectionSettings from './ConnectionSettings.svelte';
 
 export interface SettingsSection {
@@ -14,4 +15,5 @@ export interface SettingsSection {
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { id: 'general', component: GeneralSection },
   { id: 'connection', component: ConnectionSettings },
+  { id: 'reader', component: ReaderSettings },
 ];

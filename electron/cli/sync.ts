@@ -1,0 +1,166 @@
+/**
+ * `token-station sync` and `token-station queue`: the queue's summary, rows and desk actions from a
+ * terminal, with the same words as the window's Queue screen.
+ */
+import type { Station } from '../core/station';
+import { configFromEnv } from '../core/config';
+import { openDatabase } from '../core/db/sqlite';
+import { QUEUE_STATES, QueueActionError, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
+import { Settings } from '../core/settings';
+import { SyncSettingsStore } from '../core/sync/settings';
+import type { SyncStatus } from '../core/sync/worker';
+import { nonNegativeInt, parse, positiveInt, required, UsageError } from './args';
+import { jsonLine, line, table, type Io } from './output';
+
+type Command = (args: string[], io: Io) => Promise<number>;
+type WithStation = <T>(io: Io, options: { json?: boolean }, run: (station: Station) => Promise<T>) => Promise<T>;
+
+const STATE_WORDS: Record<QueueState, string> = {
+  held: 'held',
+  pending: 'pending',
+  sending: 'sending',
+  synced: 'synced',
+  rejected: 'rejected',
+  in_doubt: 'in doubt',
+  discarded: 'discarded',
+};
+
+/** "synced 3, pending 0, in doubt 0, rejected 1, held 2": every live state, always in this order. */
+export function countsLine(counts: QueueCounts): string {
+  return `synced ${counts.synced}, pending ${counts.pending + counts.sending}, in doubt ${counts.in_doubt}, rejected ${counts.rejected}, held ${counts.held}`;
+}
+
+function seconds(at: number | null, now: number): string {
+  return at === null ? '' : `${Math.max(0, Math.ceil((at - now) / 1000))} s`;
+}
+
+/** The sync status in the desk's words: online or not, and what happens next. */
+export function statusLine(status: SyncStatus, now = Date.now()): string {
+  const online = status.online === true ? 'online' : status.online === false ? 'offline' : 'not connected yet';
+  const next = status.nextAttemptAt === null ? '' : `, next attempt in ${seconds(status.nextAttemptAt, now)}`;
+  switch (status.phase) {
+    case 'paused-auth':
+      return `${online}, paused: Spirii refused the API key${next}`;
+    case 'rate-limited':
+      return `${online}, waiting for the rate limit${next}`;
+    case 'offline':
+      return `offline: Spirii unreachable${next}`;
+    case 'backoff':
+      return `${online}, a request failed${next}`;
+    case 'elsewhere':
+      return `${online}, another Token Station is sending this queue${next}`;
+    case 'syncing':
+      return `${online}, syncing`;
+    case 'stopped':
+    case 'idle': {
+      const open = status.counts.pending + status.counts.sending + status.counts.in_doubt;
+      if (open > 0) return `${online}, not done${next}`;
+      if (status.counts.held > 0) return `${online}, up to date; ${status.counts.held} held${next ? ` (first release in ${seconds(status.nextAttemptAt, now)})` : ''}`;
+      return `${online}, up to date`;
+    }
+  }
+}
+
+export function syncCommand(withStation: WithStation): Command {
+  return async (args, io) => {
+    const { values } = parse(args, { timeout: { type: 'string' }, json: { type: 'boolean' } });
+    const timeoutMs = (positiveInt('timeout', values.timeout) ?? 60) * 1000;
+    return withStation(io, { json: values.json }, async (station) => {
+      const status = await Promise.race([station.sync.settle(timeoutMs), io.interrupted.then(() => station.sync.status)]);
+      const { counts } = status;
+      // Held tokens wait on purpose (the hold period): they do not make `sync` fail.
+      const left = counts.pending + counts.sending + counts.in_doubt;
+      if (values.json) {
+        jsonLine(io.stdout, { ...counts, phase: status.phase, online: status.online, nextAttemptAt: status.nextAttemptAt, lastError: status.lastError });
+      } else {
+        line(io.stdout, countsLine(counts));
+        line(io.stdout, `status: ${statusLine(status)}`);
+        if (status.lastError && left > 0) line(io.stderr, status.lastError);
+        if (counts.rejected > 0) line(io.stderr, 'Rejected tokens need attention: see "token-station queue --state rejected".');
+      }
+      return left === 0 ? 0 : 1;
+    });
+  };
+}
+
+function queueRow(t: QueuedToken): string[] {
+  const error = t.state === 'held' && t.holdUntil ? `held until ${t.holdUntil}` : (t.lastError ?? '');
+  return [String(t.id), STATE_WORDS[t.state], t.uid, t.label ?? '', String(t.customerId), t.spiriiId === null ? '' : String(t.spiriiId), error];
+}
+
+function ids(values: string[] | undefined): number[] | undefined {
+  return values?.map((value) => positiveInt('id', value)!);
+}
+
+const ACTIONS = ['retry', 'release', 'discard', 'hold'] as const;
+type Action = (typeof ACTIONS)[number];
+
+/**
+ * `queue [--state S]... [--search TEXT] [--json]` lists; `queue retry|release [--id N]...`,
+ * `queue discard --id N` and `queue hold --minutes N` act. Reading and acting need neither the
+ * API nor a sandbox: only the database (the next `sync`, or the app, sends).
+ */
+export const queueCommand: Command = async (args, io) => {
+  const action = (ACTIONS as readonly string[]).includes(args[0] ?? '') ? (args[0] as Action) : null;
+  const rest = action ? args.slice(1) : args;
+  const { values } = parse(rest, {
+    json: { type: 'boolean' },
+    state: { type: 'string', multiple: true },
+    search: { type: 'string' },
+    id: { type: 'string', multiple: true },
+    minutes: { type: 'string' },
+  });
+  const states = values.state?.map((state) => {
+    const key = state.replace(' ', '_').replace('-', '_');
+    if (!(QUEUE_STATES as readonly string[]).includes(key)) throw new UsageError(`--state must be one of ${QUEUE_STATES.join(', ')}, got "${state}"`);
+    return key as QueueState;
+  });
+  if (!action && (values.id || values.minutes)) throw new UsageError('--id and --minutes go with an action: queue retry|release|discard|hold');
+  if (action && (states || values.search)) throw new UsageError('--state and --search only filter the list: "queue" without an action');
+  const chosen = ids(values.id);
+  if (action === 'discard' && chosen?.length !== 1) throw new UsageError('queue discard needs exactly one --id');
+  const minutes = action === 'hold' ? nonNegativeInt('minutes', required('minutes', values.minutes))! : undefined;
+
+  const config = configFromEnv(io.env);
+  const db = openDatabase(config.dataDir);
+  try {
+    const queue = new TokenQueue(db);
+    const print = (tokens: QueuedToken[], empty: string) => {
+      if (values.json) jsonLine(io.stdout, tokens);
+      else if (tokens.length === 0) line(io.stdout, empty);
+      else line(io.stdout, table([['ID', 'STATE', 'UID', 'LABEL', 'CUSTOMER', 'SPIRII ID', 'LAST ERROR'], ...tokens.map(queueRow)]));
+    };
+    switch (action) {
+      case null:
+        print(queue.list({ states, search: values.search }), values.search || states ? 'No token matches.' : 'The queue is empty.');
+        return 0;
+      case 'retry':
+        print(queue.retry(chosen), 'Nothing to retry: no rejected token among those.');
+        if (!values.json) line(io.stderr, 'Run "token-station sync" to send them.');
+        return 0;
+      case 'release':
+        print(queue.release(chosen), 'Nothing to release: no held token among those.');
+        return 0;
+      case 'discard':
+        try {
+          print([queue.discard(chosen![0]!)], '');
+          return 0;
+        } catch (error) {
+          if (!(error instanceof QueueActionError)) throw error;
+          line(io.stderr, error.message);
+          return 1;
+        }
+      case 'hold': {
+        const settings = new SyncSettingsStore(new Settings(db)).update({ holdMinutes: minutes! });
+        if (values.json) jsonLine(io.stdout, settings);
+        else line(io.stdout, settings.holdMinutes === 0 ? 'Hold period off: new tokens are sent at once.' : `New tokens are held ${settings.holdMinutes} minutes before they are sent.`);
+        return 0;
+      }
+    }
+  } catch (error) {
+    if (error instanceof Error && /holdMinutes/.test(error.message)) throw new UsageError(`--minutes: ${error.message.replace(/^holdMinutes: /, '')}`);
+    throw error;
+  } finally {
+    db.close();
+  }
+};

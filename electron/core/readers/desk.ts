@@ -1,0 +1,219 @@
+/**
+ * The desk's readers as one: every source (PC/SC, HID, simulated), the desk's choice of reader,
+ * one tap per card (a card held on the reader, or back within the repeat window, enrolls once),
+ * the last card and the last error with what to do about it, and the reader settings.
+ */
+import { z } from 'zod';
+import type { TapOutcome } from '../enrollment';
+import type { Settings } from '../settings';
+import { UID_FORMATS, uidFrom, type UidFormat } from '../uid';
+import { readerHint, setupHints } from './pcsc-codes';
+import type { LastCard, ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './types';
+
+export const readerSettingsShape = z.object({
+  /** The chosen reader's name, or null for any reader. */
+  reader: z.string().trim().max(200).nullable(),
+  /** What keyboard-wedge (HID) readers type: see UID_FORMATS. */
+  wedgeFormat: z.enum(UID_FORMATS),
+  /** A card seen again within this many milliseconds of leaving the reader is the same tap. */
+  repeatWindowMs: z.number().int().min(0).max(60_000),
+  /** LED and buzzer on readers that have them (ACR122U, ACR1252U). */
+  feedback: z.boolean(),
+  /** HID readers to read through node-hid, as "VID:PID" in hex (e.g. "FFFF:0035"). */
+  hidDevices: z.array(z.string().regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, 'VID:PID in hex, e.g. FFFF:0035')).max(20),
+});
+
+export type ReaderSettings = z.infer<typeof readerSettingsShape>;
+
+export const DEFAULT_READER_SETTINGS: ReaderSettings = { reader: null, wedgeFormat: 'hex', repeatWindowMs: 2000, feedback: true, hidDevices: [] };
+
+const SETTINGS_KEY = 'readers';
+
+/** Keystrokes of a keyboard-wedge reader captured by the window (where the OS owns the keyboard). */
+export const WINDOW_WEDGE: ReaderInfo = { name: 'Keyboard wedge (window)', kind: 'hid' };
+
+/** What became of a UID a wedge typed: the tap's outcome, or why there was none (repeat, not chosen). */
+export interface TypedResult {
+  uid: string | null;
+  outcome: TapOutcome | null;
+  lastCard: LastCard | null;
+}
+
+export class InvalidReaderSettingsError extends Error {}
+
+/** The PC/SC index an OS appends to a reader's name (" 00 00" on Linux, " 0" on Windows). */
+export function readerBaseName(name: string): string {
+  return name.replace(/(\s+\d+)+$/, '').replace(/\s*\[[^\]]*\]$/, '').trim().toLowerCase();
+}
+
+/**
+ * Does a reader match the desk's choice? The exact name when that reader is present; otherwise
+ * the same reader whose name gained or changed its suffix (replugged, another USB port), or a
+ * reader whose name contains what was chosen (`enroll --reader ACR122`).
+ */
+export function readerMatches(choice: string | null, reader: ReaderInfo, present: readonly ReaderInfo[]): boolean {
+  if (choice === null || reader.kind === 'simulated') return true;
+  const wanted = choice.toLowerCase();
+  if (present.some((r) => r.name.toLowerCase() === wanted)) return reader.name.toLowerCase() === wanted;
+  const name = reader.name.toLowerCase();
+  return readerBaseName(reader.name) === readerBaseName(choice) || name.includes(wanted);
+}
+
+export interface ReaderDeskOptions {
+  now?: () => number;
+  platform?: NodeJS.Platform;
+}
+
+export class ReaderDesk {
+  private current: ReaderSettings;
+  private lastError: ReaderError | null = null;
+  private lastCard: LastCard | null = null;
+  private service: ReaderStatus['service'];
+  /** When each UID was last on a reader (read, or taken off). */
+  private readonly recent = new Map<string, number>();
+  /** The UID on each reader now. */
+  private readonly onReader = new Map<string, string>();
+  private readonly now: () => number;
+  private readonly platform: NodeJS.Platform;
+
+  /** A choice for this session only (the CLI's --reader); undefined: the stored setting. */
+  override: string | null | undefined = undefined;
+
+  constructor(
+    private readonly sources: readonly ReaderSource[],
+    private readonly settings: Settings,
+    private readonly hooks: {
+      tap: (uid: string, source: string) => TapOutcome;
+      /** A refusal that never reached enrollment (an unreadable card): shown like any tap. */
+      refused: (outcome: TapOutcome) => void;
+      changed: (update: { event: ReaderEvent; readers: ReaderInfo[] }) => void;
+    },
+    options: ReaderDeskOptions = {},
+  ) {
+    const stored = readerSettingsShape.safeParse({ ...DEFAULT_READER_SETTINGS, ...settings.get<object>(SETTINGS_KEY, {}) });
+    this.current = stored.success ? stored.data : DEFAULT_READER_SETTINGS;
+    this.now = options.now ?? Date.now;
+    this.platform = options.platform ?? process.platform;
+    this.service = sources.some((s) => s.kind === 'pcsc') ? 'down' : 'off';
+  }
+
+  get config(): ReaderSettings {
+    return { ...this.current, hidDevices: [...this.current.hidDevices] };
+  }
+
+  /** Change some reader settings; refused whole, with the field named, when any is invalid. */
+  update(patch: Partial<ReaderSettings>): ReaderSettings {
+    const result = readerSettingsShape.safeParse({ ...this.current, ...patch });
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new InvalidReaderSettingsError(`${issue.path.join('.') || 'settings'}: ${issue.message}`);
+    }
+    this.current = result.data;
+    this.settings.set(SETTINGS_KEY, this.current);
+    return this.config;
+  }
+
+  get chosen(): string | null {
+    return this.override === undefined ? this.current.reader : this.override;
+  }
+
+  readers(): ReaderInfo[] {
+    return this.sources.flatMap((source) => source.readers());
+  }
+
+  accepts(reader: ReaderInfo): boolean {
+    return readerMatches(this.chosen, reader, this.readers());
+  }
+
+  status(): ReaderStatus {
+    const readers = this.readers();
+    return {
+      readers,
+      chosen: this.chosen,
+      active: readers.filter((r) => readerMatches(this.chosen, r, readers)).map((r) => r.name),
+      service: this.service,
+      lastCard: this.lastCard,
+      lastError: this.lastError,
+      hints: setupHints(this.platform),
+    };
+  }
+
+  /** Every event of every source comes through here, synchronously: a card is queued before this returns. */
+  handle(source: ReaderSource, event: ReaderEvent): void {
+    const at = new Date(this.now()).toISOString();
+    switch (event.type) {
+      case 'error':
+        this.lastError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, hint: readerHint(event.code, this.platform), at };
+        if (event.code === 'unavailable') this.service = 'off'; // PC/SC could not even load
+        break;
+      case 'service':
+        this.service = event.state;
+        break;
+      case 'card-removed': {
+        const uid = this.onReader.get(event.reader.name);
+        if (uid) this.recent.set(uid, this.now());
+        this.onReader.delete(event.reader.name);
+        break;
+      }
+      case 'detached':
+        this.onReader.delete(event.reader.name);
+        break;
+      case 'unreadable': {
+        if (!this.accepts(event.reader)) break;
+        this.lastCard = { reader: event.reader.name, uid: null, cardType: event.cardType, at, outcome: 'unreadable', message: event.message };
+        this.hooks.changed({ event, readers: this.readers() });
+        const outcome: TapOutcome = { status: 'refused', reason: 'unreadable', uid: null, message: event.message, existing: null };
+        this.hooks.refused(outcome);
+        if (this.current.feedback) source.signal?.(event.reader, false);
+        return;
+      }
+      case 'card':
+        void this.card(source, event, at);
+        return;
+    }
+    this.hooks.changed({ event, readers: this.readers() });
+  }
+
+  /** A UID typed by a keyboard wedge into the window, in the configured (or given) format. */
+  typed(value: string, format: UidFormat = this.current.wedgeFormat): TypedResult {
+    const result = uidFrom(value.trim(), format);
+    if (!result.ok) {
+      const outcome: TapOutcome = { status: 'refused', reason: 'invalid-uid', uid: null, message: `Not a ${format} UID: ${result.error}`, existing: null };
+      this.hooks.refused(outcome);
+      return { uid: null, outcome, lastCard: this.lastCard };
+    }
+    const event = { type: 'card', reader: WINDOW_WEDGE, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null } as const;
+    const outcome = this.card(null, event, new Date(this.now()).toISOString());
+    return { uid: result.uid, outcome, lastCard: this.lastCard };
+  }
+
+  private card(source: ReaderSource | null, event: Extract<ReaderEvent, { type: 'card' }>, at: string): TapOutcome | null {
+    const { reader, uid, cardType } = event;
+    const seen: Omit<LastCard, 'outcome' | 'message'> = { reader: reader.name, uid, cardType, at };
+    if (!this.accepts(reader)) {
+      this.lastCard = { ...seen, outcome: 'ignored', message: `${reader.name} is not the chosen reader (${this.chosen})` };
+      this.hooks.changed({ event, readers: this.readers() });
+      return null;
+    }
+    const now = this.now();
+    const last = this.recent.get(uid);
+    this.recent.set(uid, now);
+    if (reader.kind !== 'simulated') this.onReader.set(reader.name, uid);
+    if (this.recent.size > 5000) this.forgetOlderThan(now - 60_000);
+    // The simulated reader is a button: each press is meant as a tap.
+    if (reader.kind !== 'simulated' && last !== undefined && now - last < this.current.repeatWindowMs) {
+      this.lastCard = { ...seen, outcome: 'repeat', message: `The same card again within ${this.current.repeatWindowMs / 1000} s: one tap.` };
+      this.hooks.changed({ event, readers: this.readers() });
+      return null;
+    }
+    const outcome = this.hooks.tap(uid, `${reader.kind}:${reader.name}`);
+    this.lastCard = { ...seen, outcome: outcome.status, message: outcome.status === 'queued' ? null : outcome.message };
+    this.hooks.changed({ event, readers: this.readers() });
+    if (this.current.feedback) source?.signal?.(reader, outcome.status !== 'refused');
+    return outcome;
+  }
+
+  private forgetOlderThan(time: number): void {
+    for (const [uid, seen] of this.recent) if (seen < time) this.recent.delete(uid);
+  }
+}

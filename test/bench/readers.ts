@@ -1,0 +1,132 @@
+/**
+ * Card insertion on the virtual PC/SC reader -> token durable in SQLite and announced (the
+ * station's `tap` event, what the window is sent), beside a bare nfc-pcsc listener on the same
+ * reader, in the same run and for the same insertions: both watch the reader at once, so pcscd's
+ * polling of the reader is shared and the difference is what Token Station adds. Needs pcscd with
+ * vsmartcard-vpcd (as the integration tests).
+ */
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import type { NFC as NfcType, Reader } from 'nfc-pcsc';
+import { Station } from '../../electron/core/station';
+import { placeCard, VPCD_PORTS } from '../support/virtual-card';
+import { tempDir } from '../support/temp';
+
+const READER = 'Virtual PCD 00 00';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function row(name: string, value: string): void {
+  console.log(`  ${name.padEnd(46)} ${value}`);
+}
+
+function waitFor<T>(register: (resolve: (value: T) => void) => void, timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    register((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+type Mode = 'station' | 'bare';
+
+/** One listener alive at a time, so neither waits for the other's APDUs on the one virtual card. */
+async function withListener<T>(mode: Mode, run: (next: (uid: string) => Promise<number>) => Promise<T>): Promise<T> {
+  if (mode === 'station') {
+    const { dir, cleanup } = tempDir();
+    const station = await Station.create({ dataDir: dir, readers: { pcsc: true, simulated: false }, sync: { autoStart: false } });
+    station.enrollment.update({ customerId: 1001, labelPrefix: 'R-' });
+    try {
+      await waitFor<void>((done) => {
+        const check = setInterval(() => {
+          if (station.readers().some((r) => r.name === READER)) {
+            clearInterval(check);
+            done();
+          }
+        }, 50);
+      }, 10_000, 'the virtual reader');
+      return await run((uid) =>
+        waitFor<number>((done) => {
+          const off = station.events.on('tap', (outcome) => {
+            if (outcome.status === 'queued' && outcome.token.uid === uid) {
+              off();
+              done(performance.now());
+            }
+          });
+        }, 10_000, `the station's tap of ${uid}`),
+      );
+    } finally {
+      await station.close();
+      cleanup();
+    }
+  }
+  const { NFC } = createRequire(import.meta.url)('nfc-pcsc') as typeof import('nfc-pcsc');
+  const bare: NfcType = new NFC();
+  let onCard: ((uid: string) => void) | null = null;
+  let ready: (() => void) | null = null;
+  const present = new Promise<void>((resolve) => (ready = resolve));
+  bare.on('reader', (reader: Reader) => {
+    if (reader.name !== READER) {
+      reader.autoProcessing = false;
+      return;
+    }
+    reader.on('card', (card: { uid?: string }) => onCard?.(String(card.uid).toUpperCase()));
+    reader.on('error', () => {});
+    ready?.();
+  });
+  bare.on('error', () => {});
+  try {
+    await waitFor<void>((done) => void present.then(done), 10_000, 'the virtual reader');
+    return await run((uid) => waitFor<number>((done) => (onCard = (read) => read === uid && done(performance.now())), 10_000, `nfc-pcsc's card ${uid}`));
+  } finally {
+    bare.close();
+  }
+}
+
+/**
+ * Rounds alternate between Token Station alone and a bare nfc-pcsc listener alone, on the same
+ * virtual reader in the same run. Each insertion is timed twice: from the moment the card is put
+ * on the reader (includes pcscd's ~400 ms presence polling, the same for both but random), and
+ * from the moment pcscd powers the card and asks for its ATR (the polling phase removed: this is
+ * the figure that shows what each listener itself takes).
+ */
+export async function readersBench(rounds = 4, tapsPerRound = 10): Promise<void> {
+  const fromInsert: Record<Mode, number[]> = { station: [], bare: [] };
+  const fromPower: Record<Mode, number[]> = { station: [], bare: [] };
+  let n = 0;
+  for (let round = 0; round < rounds * 2; round++) {
+    const mode: Mode = round % 2 === 0 ? 'bare' : 'station';
+    await withListener(mode, async (next) => {
+      for (let i = 0; i < tapsPerRound; i++) {
+        const uid = `04B0${(n++).toString(16).toUpperCase().padStart(4, '0')}00C0DE`.slice(0, 14);
+        const seen = next(uid);
+        const inserted = performance.now();
+        const card = await placeCard({ uid, port: VPCD_PORTS[0] });
+        let powered = 0;
+        void card.poweredOn.then(() => (powered = performance.now()));
+        const at = await seen;
+        fromInsert[mode].push(at - inserted);
+        fromPower[mode].push(at - (powered || inserted));
+        await card.remove();
+        await new Promise((r) => setTimeout(r, 700)); // the removal seen before the next card
+      }
+    });
+  }
+  const total = rounds * tapsPerRound;
+  console.log(`\n4. Card insertion to token durable and announced, virtual PC/SC reader (${total} insertions each, alternating rounds of ${tapsPerRound})`);
+  for (const [name, samples] of [
+    ['from card power-up (pcscd polling excluded)', fromPower],
+    ['from card placed (incl. pcscd polling)', fromInsert],
+  ] as const) {
+    console.log(`  ${name}`);
+    for (const p of [50, 99]) {
+      const s = percentile([...samples.station].sort((a, b) => a - b), p);
+      const b = percentile([...samples.bare].sort((a, b) => a - b), p);
+      row(`p${p} Token Station (tap event) / bare nfc-pcsc`, `${s.toFixed(1)} ms / ${b.toFixed(1)} ms, ratio ${(s / b).toFixed(3)} (target <= 1.05)`);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The Queue screen in real Chromium against the real core (built-in sandbox, WebSocket bridge, the
+ * built renderer under its CSP): held tokens, edit, discard with confirmation, release, retry, and
+ * the counts and sync status, as the desk uses them.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Station } from '../../electron/core/station';
+import { startBridge, type Bridge } from '../support/bridge';
+import { launchChromium, watchForProblems } from '../support/browser';
+
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+
+describe('Queue screen', () => {
+  let dataDir: string;
+  let station: Station;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'token-station-queue-'));
+    station = await Station.create({ dataDir, readers: { simulated: true, pcsc: false }, sync: { inDoubtGraceMs: 0 } });
+    station.syncSettings.update({ holdMinutes: 60 });
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
+    watcher = await watchForProblems(page);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await station?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const row = (uid: string) => page.locator(`tr[data-uid="${uid}"]`);
+  const stateOf = (uid: string) => row(uid).getAttribute('data-state');
+
+  it('edits, discards with confirmation, releases and retries tokens, with counts and status', async () => {
+    const uids = ['04A00001', '04A00002', '04A00003', '04A00004', '04A00005'];
+    for (const [i, uid] of uids.entries()) {
+      const outcome = station.tap(uid, 'test', { customerId: i === 4 ? 999_999 : 1001, label: `Q-${i + 1}` });
+      expect(outcome.status).toBe('queued');
+    }
+
+    await page.goto(bridge.url.replace('index.html?', 'index.html?') + '#/queue');
+    await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
+    for (const uid of uids) await row(uid).waitFor();
+    expect(await Promise.all(uids.map(stateOf))).toEqual(Array(5).fill('held'));
+    await expect.poll(() => page.locator('[data-filter="held"] .chip-n').textContent()).toBe('5');
+    expect(await row(uids[0]!).textContent()).toMatch(/Held until \d\d:\d\d/);
+    await expect.poll(() => page.getByTestId('queue-sync-status').textContent()).toMatch(/Online.*Up to date · 5 held, first release in (59|60) min/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-held.png'), animations: 'disabled' });
+
+    // Edit: only local, so it can be changed.
+    await page.getByRole('button', { name: `Edit ${uids[0]}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit token ${uids[0]}` });
+    await edit.waitFor();
+    await edit.getByRole('textbox', { name: 'Label' }).fill('Q-1-FIXED');
+    await edit.getByRole('textbox', { name: 'Comment' }).fill('relabelled at the desk');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-edit.png'), animations: 'disabled' });
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await expect.poll(() => row(uids[0]!).locator('td').nth(2).textContent()).toBe('Q-1-FIXED');
+    expect(station.queue.findByUid(uids[0]!)).toMatchObject({ state: 'held', label: 'Q-1-FIXED', comment: 'relabelled at the desk' });
+
+    // Discard asks first; "Keep it" keeps it.
+    await page.getByRole('button', { name: `Discard ${uids[1]}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Discard token ${uids[1]}?` });
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toMatch(/will not be sent to Spirii/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-discard-confirm.png'), animations: 'disabled' });
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    expect(station.queue.findByUid(uids[1]!)?.state).toBe('held');
+    await page.getByRole('button', { name: `Discard ${uids[1]}` }).click();
+    await confirm.getByRole('button', { name: 'Discard token' }).click();
+    await row(uids[1]!).waitFor({ state: 'detached' });
+    expect(station.queue.list({ states: ['discarded'] }).map((t) => t.uid)).toEqual([uids[1]]);
+    await page.getByTestId('queue-message').getByText(`${uids[1]} discarded: it will not be sent.`).waitFor();
+
+    // Release one: it is sent at once and synced; the others stay held.
+    await page.getByRole('button', { name: `Release ${uids[2]}` }).click();
+    await expect.poll(() => stateOf(uids[2]!), { timeout: 10_000 }).toBe('synced');
+    expect(await stateOf(uids[3]!)).toBe('held');
+    expect(await row(uids[2]!).getByRole('button').count()).toBe(0); // synced: no edit, no discard
+
+    // Release all: the one for an unknown customer comes back rejected, with Spirii's words.
+    await page.getByRole('button', { name: /Release all held \(3\)/ }).click();
+    await expect.poll(() => stateOf(uids[4]!), { timeout: 10_000 }).toBe('rejected');
+    await expect.poll(() => stateOf(uids[0]!), { timeout: 10_000 }).toBe('synced');
+    expect(await row(uids[4]!).textContent()).toMatch(/Spirii refused this token: .*customer 999999 not found/);
+    await expect.poll(() => page.locator('[data-filter="rejected"] .chip-n').textContent()).toBe('1');
+
+    // Retry sends it again (and Spirii refuses it again); edit fixes it, and then it syncs.
+    const writes = station.sandbox!.stats.writeRequests;
+    await page.getByRole('button', { name: `Retry ${uids[4]}` }).click();
+    await expect.poll(() => station.sandbox!.stats.writeRequests, { timeout: 10_000 }).toBeGreaterThan(writes);
+    await expect.poll(() => stateOf(uids[4]!), { timeout: 10_000 }).toBe('rejected');
+    await page.getByRole('button', { name: `Edit ${uids[4]}` }).click();
+    const fix = page.getByRole('dialog', { name: `Edit token ${uids[4]}` });
+    await fix.getByRole('textbox', { name: 'Customer number' }).fill('1002');
+    await fix.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => stateOf(uids[4]!), { timeout: 10_000 }).toBe('synced');
+
+    // Filters: the discarded one is still there as history.
+    await page.getByRole('button', { name: /^Discarded/ }).click();
+    await row(uids[1]!).waitFor();
+    expect(await page.locator('tbody tr[data-uid]').count()).toBe(1);
+    await page.getByRole('button', { name: /^All/ }).click();
+    await expect.poll(() => page.locator('tbody tr[data-uid]').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('queue-sync-status').textContent()).toMatch(/Online.*Up to date/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-after.png'), animations: 'disabled' });
+
+    // Spirii (the sandbox) holds exactly the four, with the edits.
+    const stored = station.sandbox!.tokens();
+    expect(stored.map((t) => t.identifier.uid).sort()).toEqual([uids[0], uids[2], uids[3], uids[4]]);
+    expect(stored.find((t) => t.identifier.uid === uids[0])).toMatchObject({ identifier: { label: 'Q-1-FIXED' }, comment: 'relabelled at the desk' });
+    expect(stored.find((t) => t.identifier.uid === uids[4])).toMatchObject({ customerId: 1002 });
+
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The Readers screen and the keyboard-wedge capture in real Chromium against the real core. PC/SC
+ * is pointed at a missing addon so that a reader error (with what to do) is there to show; the
+ * wedge is Chromium's keyboard typing at a reader's speed, and at a person's.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Station } from '../../electron/core/station';
+import { startBridge, type Bridge } from '../support/bridge';
+import { launchChromium, watchForProblems } from '../support/browser';
+import { tempDir } from '../support/temp';
+
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+
+describe('Readers screen', () => {
+  let data: ReturnType<typeof tempDir>;
+  let station: Station;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+
+  beforeAll(async () => {
+    data = tempDir();
+    station = await Station.create({ dataDir: data.dir, readers: { pcsc: true, simulated: true }, native: { pcsc: '/nonexistent/pcsclite.node' }, sync: { autoStart: false } });
+    station.enrollment.update({ customerId: 1001 });
+    station.readerDesk.update({ wedgeFormat: 'decimal' });
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    watcher = await watchForProblems(page);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await station?.close();
+    data?.cleanup();
+  });
+
+  it('shows the readers, the active one, the last error with what to do, and a UID in every format', async () => {
+    await page.goto(`${bridge.url}#/readers`);
+    const list = page.getByTestId('reader-list');
+    await list.waitFor();
+    expect(await list.textContent()).toMatch(/Simulated reader.*enrolling/);
+    expect(await page.getByTestId('last-error').textContent()).toMatch(/PC\/SC is not available/);
+    expect(await page.locator('.hint').textContent()).toMatch(/What to do: Install the PC\/SC service and library/);
+
+    await page.getByRole('textbox', { name: 'UID' }).fill('2158232226');
+    await page.getByRole('combobox', { name: 'Written as' }).selectOption('decimal');
+    const formats = page.getByTestId('uid-formats');
+    await expect.poll(() => formats.textContent()).toMatch(/Stored as80A402A2/);
+    const text = (await formats.textContent())!;
+    expect(text).toContain('80:A4:02:A2');
+    expect(text).toContain('A202A480');
+    expect(text).toContain('2718082176');
+  });
+
+  it('catches a wedge typing a decimal UID, shows the conversion, and enrolls it only when confirmed', async () => {
+    await page.goto(`${bridge.url}#/readers`);
+    await page.getByTestId('reader-list').waitFor();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    // A reader: every key right after the last, then Enter.
+    await page.keyboard.type('2158232226');
+    await page.keyboard.press('Enter');
+    const read = page.getByTestId('wedge-read');
+    await read.waitFor();
+    expect(await read.textContent()).toMatch(/typed 2158232226 \(Decimal\); it is the UID 80A402A2/);
+    expect(station.queue.list()).toEqual([]); // shown before anything is queued
+    await mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'readers-wedge.png'), fullPage: true });
+    await read.getByRole('button', { name: 'Enroll this card' }).click();
+    await expect.poll(() => station.queue.list().map((t) => [t.uid, t.source])).toEqual([['80A402A2', 'hid:Keyboard wedge (window)']]);
+    await expect.poll(() => page.getByTestId('last-card').textContent()).toMatch(/80A402A2.*queued/);
+  });
+
+  it('leaves a person typing digits alone', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.type('4294967', { delay: 120 });
+    await page.keyboard.press('Enter');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.getByTestId('wedge-read').count()).toBe(0);
+    expect(station.queue.list()).toHaveLength(1);
+    expect(await watcher.problems()).toEqual([]);
+  });
+});

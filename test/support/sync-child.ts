@@ -1,0 +1,25 @@
+/**
+ * The soak test's child: the real core (Station, SQLite queue, sync worker, HTTP client) syncing a
+ * data folder against a given API, in lists of 25 (more requests, so more faults), with short
+ * timeouts and backoff so that many kill-and-restart rounds fit in a test run. Prints "ready" once open, then a JSON status line when it has settled.
+ *
+ *   node --import tsx test/support/sync-child.ts <dataDir> <apiUrl> <apiKey>
+ */
+import { Station } from '../../electron/core/station';
+
+const [dataDir, baseUrl, apiKey] = process.argv.slice(2);
+if (!dataDir || !baseUrl || !apiKey) {
+  console.error('usage: sync-child <dataDir> <apiUrl> <apiKey>');
+  process.exit(2);
+}
+
+const station = await Station.create({
+  dataDir,
+  api: { baseUrl, apiKey },
+  readers: { simulated: false, pcsc: false },
+  sync: { autoStart: false, timeoutMs: 400, batchSize: 25, backoff: { baseMs: 50, capMs: 400 }, inDoubtGraceMs: 200 },
+});
+console.log('ready');
+const status = await station.sync.settle(120_000);
+console.log(JSON.stringify({ phase: status.phase, counts: status.counts, lastError: status.lastError }));
+await station.close();
