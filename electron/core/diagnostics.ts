@@ -53,7 +53,7 @@ export function collectDiagnostics(station: Station, input: DiagnosticsInput): s
     `Log folder: ${input.logFolder ?? 'none'}`,
     '',
     `Connection: ${connections.active} -> ${connections.inUse.url} (${connections.inUse.mode}, set by ${connections.inUse.source})`,
-    `API key: ${active ? describeKey(active.key) : 'n/a'}`,
+    `API key: ${connections.inUse.source === 'environment' ? 'from TOKEN_STATION_API_KEY (not shown)' : connections.inUse.mode === 'sandbox' ? 'none needed (built-in sandbox)' : active ? describeKey(active.key) : 'n/a'}`,
     `Key storage: ${connections.storage.level} (${connections.storage.backend})`,
     ...(connections.problem ? [`Connection problem: ${connections.problem}`] : []),
     '',
