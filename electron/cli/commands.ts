@@ -8,6 +8,7 @@ import { jsonLine, line, type Io } from './output';
 import { exportCommand, importCommand, reconcileCommand } from './files';
 import { readers, uid } from './readers';
 import { queueCommand, syncCommand } from './sync';
+import { audit, cliLogger, diagnostics } from './security';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -21,6 +22,7 @@ async function openStation(io: Io, options: { pcsc?: boolean; json?: boolean } =
     readers: { pcsc: options.pcsc ?? false, simulated: true },
     sync: { autoStart: false },
     userAgent: 'TokenStation-CLI',
+    logger: cliLogger(config.dataDir),
   });
   if (station.mode === 'sandbox' && !options.json) line(io.stderr, `${SANDBOX_NOTICE} (set TOKEN_STATION_API_KEY to use Spirii)`);
   return station;
@@ -151,4 +153,6 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
   },
   reconcile: { run: reconcileCommand, usage: 'reconcile [--customer ID] [--out FILE [--format F]] [--json]   compare this desk with Spirii' },
+  audit: { run: audit, usage: 'audit [--action A,B] [--limit N] [--json] [--out FILE [--format csv|json]]   the audit trail, or export it' },
+  diagnostics: { run: diagnostics, usage: 'diagnostics                             version, OS, connection, queue and recent errors (no secrets)' },
 };

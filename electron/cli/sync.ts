@@ -11,6 +11,7 @@ import { SyncSettingsStore } from '../core/sync/settings';
 import type { SyncStatus } from '../core/sync/worker';
 import { nonNegativeInt, parse, positiveInt, required, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
+import { AuditLog } from '../core/audit';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 type WithStation = <T>(io: Io, options: { json?: boolean }, run: (station: Station) => Promise<T>) => Promise<T>;
@@ -143,7 +144,10 @@ export const queueCommand: Command = async (args, io) => {
         return 0;
       case 'discard':
         try {
-          print([queue.discard(chosen![0]!)], '');
+          const discarded = queue.discard(chosen![0]!);
+          // Security (#7): a discard from the terminal is in the audit trail too.
+          new AuditLog(db, new Settings(db)).record('discard', { tokenId: discarded.id, label: discarded.label, customerId: discarded.customerId, via: 'cli' }, discarded.uid);
+          print([discarded], '');
           return 0;
         } catch (error) {
           if (!(error instanceof QueueActionError)) throw error;

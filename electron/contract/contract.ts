@@ -13,6 +13,9 @@ import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/type
 import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../core/readers/desk';
 import { UID_FORMATS, type UidConversion } from '../core/uid';
 import type { SyncStatus } from '../core/sync/worker';
+import { PROFILE_IDS, type ConnectionsView, type KeySaveResult } from '../core/connections';
+import type { ConnectionCheck } from '../core/connection-check';
+import { AUDIT_ACTIONS, type AuditEntry } from '../core/audit';
 import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
 import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
 import type { ImportResult } from '../core/io/import';
@@ -149,6 +152,32 @@ export const contract = {
     'reconcile.run': call(z.object({ job: jobId, customerId: z.number().int().min(1).optional() }).strict(), returns<ReconcileView>()),
     'reconcile.export': call(z.object({ job: jobId, format: z.enum(EXPORT_FORMATS), csv: csvOptions }).strict(), returns<SaveResult>()),
     'files.cancel': call(z.object({ job: z.string().regex(/^[\w-]{1,64}$/) }).strict(), returns<{ cancelled: boolean }>()),
+    // Security (#7): connection profiles and their keys, the audit trail, diagnostics. A key goes
+    // in (save, test) and never comes out: every answer carries a mask at most.
+    'connections.list': call(none, returns<ConnectionsView>()),
+    'connections.setUrl': call(z.object({ url: z.string().min(1).max(2048) }).strict(), returns<ConnectionsView>()),
+    'connections.save': call(
+      z.object({ id: z.enum(PROFILE_IDS), key: z.string().max(512), choice: z.enum(['store-weak', 'session-only']).optional() }).strict(),
+      returns<KeySaveResult>(),
+    ),
+    'connections.forget': call(z.object({ id: z.enum(PROFILE_IDS) }).strict(), returns<ConnectionsView>()),
+    'connections.select': call(z.object({ id: z.enum(PROFILE_IDS) }).strict(), returns<ConnectionsView>()),
+    'connections.test': call(
+      z.object({ id: z.enum(PROFILE_IDS), key: z.string().max(512).optional(), url: z.string().max(2048).optional() }).strict(),
+      returns<ConnectionCheck>(),
+    ),
+    'audit.list': call(
+      z.object({ limit: z.number().int().min(1).max(10_000).optional(), beforeId: z.number().int().min(1).optional(), actions: z.array(z.enum(AUDIT_ACTIONS)).max(5).optional() }).strict(),
+      returns<AuditEntry[]>(),
+    ),
+    'audit.export': call(
+      z.object({ format: z.enum(['csv', 'json']), actions: z.array(z.enum(AUDIT_ACTIONS)).max(5).optional() }).strict(),
+      returns<{ filename: string; content: string; count: number }>(),
+    ),
+    'diagnostics.get': call(none, returns<{ text: string }>()),
+    /** Copied by the shell (the window has no clipboard permission); the text comes back too. */
+    'diagnostics.copy': call(none, returns<{ text: string; copied: boolean }>()),
+
     ...uiCalls,
   },
   events: {
@@ -160,6 +189,8 @@ export const contract = {
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
     /** Files (#6): progress of an import check, an export or a reconciliation. */
     files: returns<FilesProgress>(),
+    /** Security (#7): the station now uses another API (Settings → Connection). */
+    connection: returns<{ mode: 'spirii' | 'sandbox'; apiUrl: string }>(),
     // UI (#5)
     preferences: returns<Preferences>(),
     /** The readers' health after any change (#3). */

@@ -7,4 +7,6 @@ export interface AppInfo {
   /** Shown on screen whenever it is not null. */
   sandboxNotice: string | null;
   dataDir: string;
+  /** The simulated reader may tap: only on a sandbox API (built in, or a server on this machine). */
+  simulatedTaps: boolean;
 }

@@ -44,6 +44,11 @@ export class CustomerDirectory {
     }
   }
 
+  /** Forget the remembered customers (they belong to the connection the desk just left). */
+  forget(): void {
+    this.settings.set(CACHE_KEY, []);
+  }
+
   private remember(customers: readonly Customer[]): void {
     const byId = new Map(this.settings.get<Customer[]>(CACHE_KEY, []).map((c) => [c.id, c]));
     for (const customer of customers) byId.set(customer.id, customer);

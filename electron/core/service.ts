@@ -2,18 +2,59 @@
 import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from '../contract/contract';
 import type { AppInfo } from '../contract/types';
 import { SANDBOX_NOTICE, type Station } from './station';
+import { checkApiUrl, ConnectionError, type ProfileId } from './connections';
+import { checkConnection } from './connection-check';
+import { exportAudit } from './audit';
+import { auditCalls } from './audit-hooks';
+import { collectDiagnostics } from './diagnostics';
+import { registerSecret, type LogEntry } from './logger';
 import { convertUid } from './uid';
 
-export function createHandlers(station: Station, app: { version: string; dataDir: string }): Handlers {
-  const info: AppInfo = {
+/** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
+export interface HostInfo {
+  version: string;
+  dataDir: string;
+  /** Versions of the runtime (Electron, Chrome, Node) for diagnostics. */
+  runtime?: Record<string, string>;
+  logFolder?: string | null;
+  recentErrors?: () => readonly LogEntry[];
+  /** Put text on the OS clipboard; absent where there is none. */
+  copyText?: (text: string) => void | Promise<void>;
+}
+
+export function createHandlers(station: Station, app: HostInfo): Handlers {
+  // Built per call: the connection can change while the app runs.
+  const info = (): AppInfo => ({
     version: app.version,
     mode: station.mode,
     apiUrl: station.apiUrl,
     sandboxNotice: station.mode === 'sandbox' ? SANDBOX_NOTICE : null,
     dataDir: app.dataDir,
+    simulatedTaps: station.simulatedTapsAllowed,
+  });
+  const diagnostics = () =>
+    collectDiagnostics(station, {
+      app: { name: 'Token Station', version: app.version, runtime: app.runtime ?? { node: process.versions.node } },
+      dataDir: app.dataDir,
+      logFolder: app.logFolder ?? null,
+      recentErrors: app.recentErrors?.() ?? [],
+    });
+  const connections = station.connections;
+  /** The station follows the active profile; a refused switch leaves everything as it was. */
+  const select = async (id: ProfileId) => {
+    if (connections.fixed) throw new ConnectionError('TOKEN_STATION_API_KEY is set in the environment: it decides the connection until it is removed.');
+    await station.reconfigure(connections.resolve(id));
+    const from = connections.active;
+    connections.setActive(id);
+    station.audit.record('connection', { change: 'selected', from, to: id, url: connections.url(id) ?? 'built-in sandbox' }, id);
+    return connections.view();
   };
-  return {
-    'app.info': () => info,
+  /** After a key change on the profile in use, the station picks the new key up at once. */
+  const followKey = async (id: ProfileId) => {
+    if (!connections.fixed && id === connections.active) await station.reconfigure(connections.resolve(id));
+  };
+  const handlers: Handlers = {
+    'app.info': () => info(),
     'customers.search': ({ search }) => station.customers.search(search),
     'enrollment.get': () => station.enrollment.view,
     'enrollment.update': (patch) => {
@@ -54,6 +95,64 @@ export function createHandlers(station: Station, app: { version: string; dataDir
       station.sync.retryNow();
       return station.sync.status;
     },
+
+    // Security (#7)
+    'connections.list': () => connections.view(),
+    'connections.setUrl': async ({ url }) => {
+      if (connections.active === 'custom' && station.unsentCount() > 0) {
+        throw new ConnectionError('Tokens are waiting to be sent to the custom URL: sync or discard them before changing it.');
+      }
+      connections.setCustomUrl(url);
+      station.audit.record('connection', { change: 'custom URL', url: connections.url('custom') }, 'custom');
+      await followKey('custom');
+      return connections.view();
+    },
+    'connections.save': async ({ id, key, choice }) => {
+      const result = connections.saveKey(id, key, choice);
+      if (result.status === 'saved') {
+        station.audit.record('connection', { change: 'key saved', storage: result.profile.key.state === 'stored' ? result.profile.key.protection : result.profile.key.state }, id);
+        await followKey(id);
+      }
+      return result;
+    },
+    'connections.forget': async ({ id }) => {
+      connections.forgetKey(id);
+      station.audit.record('connection', { change: 'key forgotten' }, id);
+      await followKey(id);
+      return connections.view();
+    },
+    'connections.select': ({ id }) => select(id),
+    'connections.test': async ({ id, key, url }) => {
+      if (id === 'builtin-sandbox') {
+        if (station.mode !== 'sandbox') throw new ConnectionError('The built-in sandbox starts when it is the connection in use.');
+        return checkConnection(station.client.connection);
+      }
+      const baseUrl = url && id === 'custom' ? checkApiUrl(url) : connections.url(id);
+      if (!baseUrl) throw new ConnectionError('Enter the URL first.');
+      let apiKey = key?.trim();
+      registerSecret(apiKey);
+      if (!apiKey) {
+        const stored = connections.readKey(id);
+        if (!stored.ok) throw new ConnectionError(stored.problem);
+        apiKey = stored.key;
+      }
+      return checkConnection({ baseUrl, apiKey }, { userAgent: `TokenStation/${app.version}` });
+    },
+    'audit.list': ({ limit, beforeId, actions }) => station.audit.list({ limit: limit ?? 500, beforeId, actions }),
+    'audit.export': ({ format, actions }) => {
+      const entries = station.audit.list({ limit: 100_000, actions });
+      const content = exportAudit(entries, format);
+      const filename = `token-station-activity-${new Date().toISOString().slice(0, 10)}.${format}`;
+      station.audit.record('export', { what: 'activity', format, rows: entries.length }, filename);
+      return { filename, content, count: entries.length };
+    },
+    'diagnostics.get': () => ({ text: diagnostics() }),
+    'diagnostics.copy': async () => {
+      const text = diagnostics();
+      if (!app.copyText) return { text, copied: false };
+      await app.copyText(text);
+      return { text, copied: true };
+    },
     'sync.settings': () => station.syncSettings.current,
     'sync.updateSettings': (patch) => station.syncSettings.update(patch),
     // --- end of sync (#4)
@@ -84,6 +183,8 @@ export function createHandlers(station: Station, app: { version: string; dataDir
       return station.enrollment.view;
     },
   };
+  // Security (#7): edits, discards and exports are recorded in the audit trail.
+  return auditCalls(handlers, station.audit, station.logger);
 }
 
 /** Forward every station event to a transport's `send`; returns the function that stops it. */

@@ -2,7 +2,7 @@
  * The Electron main process: the composition root, and deliberately thin. Everything it does to
  * the core goes through the contract; everything else it does is window and OS plumbing.
  */
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, clipboard, dialog } from 'electron';
 import path from 'node:path';
 import { Station } from '../core/station';
 import { createHandlers, forwardEvents } from '../core/service';
@@ -11,14 +11,18 @@ import { nativeAddonPath } from '../core/native';
 import { registerIpc, sendEvent } from './ipc';
 import { createMainWindow, denyAllPermissions, lockDown, registerAppScheme, serveRenderer } from './window';
 import type { FileDialogs } from '../core/io/dialogs';
+import { electronVault } from './vault';
+import { createMainLog, type MainLog } from './log';
 
 // dist/main/index.cjs -> the project (or the packaged app's) root.
 const root = path.resolve(__dirname, '..', '..');
 let window: BrowserWindow | null = null;
 let station: Station | null = null;
+let mainLog: MainLog | null = null;
 
 function log(message: string): void {
-  console.error(`[token-station] ${message}`);
+  if (mainLog) mainLog.logger.warn(message);
+  else console.error(`[token-station] ${message}`);
 }
 
 /** Import/export files are chosen here, in the OS's dialogs: the window never names a path itself. */
@@ -42,19 +46,36 @@ function showWindow(): void {
 }
 
 async function start(): Promise<void> {
+  mainLog = createMainLog(app.getPath('logs'), { console: !app.isPackaged });
+  const logger = mainLog.logger;
+  logger.info(`Token Station ${app.getVersion()} starting`, { electron: process.versions.electron, platform: process.platform });
+  process.on('unhandledRejection', (reason) => logger.error('Unhandled rejection', { reason: reason instanceof Error ? reason : String(reason) }));
   denyAllPermissions();
   serveRenderer(path.join(root, 'dist', 'renderer'));
   const config = configFromEnv({ ...process.env, TOKEN_STATION_DATA_DIR: process.env.TOKEN_STATION_DATA_DIR || app.getPath('userData') });
+  // No crashReporter is started: no minidump (which could hold a key from memory) is written or sent.
   station = await Station.create({
     dataDir: config.dataDir,
     api: config.api,
-    readers: { pcsc: true, simulated: true },
+    vault: electronVault(),
+    logger,
+    // Reader errors (with their PC/SC codes) into the same redacted log.
+    log: (line) => logger.warn(line),
+    readers: { pcsc: true, hid: true, simulated: true },
     native: { sqlite: nativeAddonPath('sqlite', root), pcsc: nativeAddonPath('pcsc', root) },
     userAgent: `TokenStation/${app.getVersion()}`,
     dialogs: fileDialogs,
   });
   const current = station;
-  registerIpc(createHandlers(current, { version: app.getVersion(), dataDir: config.dataDir }), () => window?.webContents ?? null, log);
+  const host = {
+    version: app.getVersion(),
+    dataDir: config.dataDir,
+    runtime: { electron: process.versions.electron ?? '?', chrome: process.versions.chrome ?? '?', node: process.versions.node },
+    logFolder: app.getPath('logs'),
+    recentErrors: () => mainLog?.recent.list() ?? [],
+    copyText: (text: string) => clipboard.writeText(text),
+  };
+  registerIpc(createHandlers(current, host), () => window?.webContents ?? null, log);
   forwardEvents(current, (name, payload) => sendEvent(window?.webContents ?? null, name, payload));
   window = createMainWindow(path.join(root, 'dist', 'preload', 'index.cjs'));
   window.on('closed', () => (window = null));
@@ -67,7 +88,7 @@ if (!app.requestSingleInstanceLock()) {
   registerAppScheme();
   app.enableSandbox();
   app.on('second-instance', showWindow);
-  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  app.on('web-contents-created', (_event, contents) => lockDown(contents, log));
   app.on('window-all-closed', () => app.quit());
   let closing = false;
   app.on('will-quit', (event) => {

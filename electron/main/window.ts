@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contentSecurityPolicy } from '../contract/csp';
 import { APP_ORIGIN, isAppUrl } from './ipc';
+import { openExternalSafely } from './external';
 
 export const APP_SCHEME = 'app';
 const CSP = contentSecurityPolicy();
@@ -41,10 +42,22 @@ export function denyAllPermissions(target: Session = session.defaultSession): vo
   target.setDevicePermissionHandler(() => false);
 }
 
-/** Applied to every web contents the app ever creates. */
-export function lockDown(contents: WebContents): void {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (event) => event.preventDefault());
+/**
+ * Applied to every web contents the app ever creates. No navigation at all (a file or URL dropped
+ * on the window is a navigation, so it is refused too), no new windows; an allow-listed https link
+ * opens in the OS browser instead.
+ */
+export function lockDown(contents: WebContents, log: (message: string) => void = () => {}): void {
+  const refused = (what: string) => (url: string) => log(`refused ${what}: ${String(url).slice(0, 200)}`);
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalSafely(url, refused('new window'));
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event) => {
+    event.preventDefault();
+    if (!isAppUrl(event.url)) openExternalSafely(event.url, refused('navigation'));
+  });
+  contents.on('will-frame-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as E from 'electron';
+import { FakeKeychain } from '../support/keychain';
 
 type Handler = Parameters<E.IpcMain['handle']>[1];
 type PermissionRequestHandler = Parameters<E.Session['setPermissionRequestHandler']>[0];
@@ -30,6 +31,8 @@ export interface Record {
   invoked: { channel: string; args: unknown[] }[];
   errorBoxes: string[];
   exitCode: number | null;
+  openedExternally: string[];
+  clipboard: string[];
 }
 
 export const record: Record = {
@@ -45,10 +48,12 @@ export const record: Record = {
   invoked: [],
   errorBoxes: [],
   exitCode: null,
+  openedExternally: [],
+  clipboard: [],
 };
 
 /** Scenario switches for the test. */
-export const scenario = { singleInstanceLock: true, userData: '' };
+export const scenario = { singleInstanceLock: true, userData: '', logs: '', keychain: new FakeKeychain() };
 
 class FakeFrame {
   constructor(
@@ -112,6 +117,7 @@ class FakeApp extends EventEmitter {
   };
   readonly whenReady: E.App['whenReady'] = () => ready;
   readonly getPath: E.App['getPath'] = (name) => {
+    if (name === 'logs') return scenario.logs;
     if (name !== 'userData') throw new Error(`fake getPath(${name})`);
     return scenario.userData;
   };
@@ -191,6 +197,29 @@ export const dialog = {
 };
 
 export const BrowserWindow = FakeBrowserWindow;
+
+/** safeStorage over the fake keychain (test/support/keychain.ts): real encryption, switchable backend. */
+export const safeStorage = {
+  isEncryptionAvailable: (() => scenario.keychain.isEncryptionAvailable()) satisfies E.SafeStorage['isEncryptionAvailable'],
+  getSelectedStorageBackend: (() => {
+    const backend = scenario.keychain.backend;
+    return backend === 'unavailable' ? 'unknown' : backend;
+  }) satisfies E.SafeStorage['getSelectedStorageBackend'],
+  encryptString: ((plain) => scenario.keychain.encryptString(plain)) satisfies E.SafeStorage['encryptString'],
+  decryptString: ((data) => scenario.keychain.decryptString(data)) satisfies E.SafeStorage['decryptString'],
+};
+
+export const shell = {
+  openExternal: (async (url) => {
+    record.openedExternally.push(url);
+  }) satisfies E.Shell['openExternal'],
+};
+
+export const clipboard = {
+  writeText: (async (text) => {
+    record.clipboard.push(text);
+  }) satisfies E.Clipboard['writeText'],
+};
 
 // Renderer-side members, for loading the preload bundle.
 const rendererListeners = new EventEmitter();

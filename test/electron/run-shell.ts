@@ -8,10 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as fake from './fake-electron';
+import { startSandbox } from '../../electron/sandbox/server';
+
+/** The key the main scenario stores and uses; the test then searches every file for it. */
+export const KNOWN_KEY = 'ts-known-key-4f1c9e27b8d05a63';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [scenarioName, dataDir] = process.argv.slice(2);
 fake.scenario.userData = dataDir!;
+fake.scenario.logs = dataDir ? path.join(dataDir, 'logs') : '';
+if (scenarioName === 'basic-text') fake.scenario.keychain.backend = 'basic_text';
 fake.scenario.singleInstanceLock = scenarioName !== 'second-instance';
 
 // Every require('electron') from the bundles gets the fake; record what else they require.
@@ -27,10 +33,10 @@ moduleInternals._load = function (request, parent, isMain) {
 
 const requireBundle = Module.createRequire(path.join(root, 'package.json'));
 
-async function until<T>(probe: () => T | undefined, what: string, ms = 15_000): Promise<T> {
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -52,12 +58,30 @@ async function mainScenario() {
   await until(() => window.loadedUrl ?? undefined, 'loadURL');
   const contents = window.webContents;
 
-  const navigate = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
-  contents.emit('will-navigate', navigate, 'https://evil.example/');
-  const redirect = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
-  contents.emit('will-redirect', redirect, 'https://evil.example/');
-  const webview = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+  // Electron's navigation events carry the URL on the event (and as an argument, for older listeners).
+  const event = (url = '') => ({ url, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } });
+  const navigate = event('https://evil.example/');
+  contents.emit('will-navigate', navigate, navigate.url);
+  const dropFile = event('file:///home/desk/secret.csv');
+  contents.emit('will-navigate', dropFile, dropFile.url);
+  const allowedLink = event('https://spirii.com/help');
+  contents.emit('will-navigate', allowedLink, allowedLink.url);
+  const frame = event('https://evil.example/frame');
+  contents.emit('will-frame-navigate', frame);
+  const redirect = event('https://evil.example/');
+  contents.emit('will-redirect', redirect, redirect.url);
+  const webview = event();
   contents.emit('will-attach-webview', webview, {}, {});
+  const windowOpen = (url: string) => contents.windowOpenHandler?.({ url } as never);
+  const windowOpens = {
+    allowed: windowOpen('https://docs.spirii.com/api'),
+    http: windowOpen('http://spirii.com/'),
+    lookalike: windowOpen('https://spirii.com.evil.example/'),
+    userinfo: windowOpen('https://spirii.com@evil.example/'),
+    port: windowOpen('https://spirii.com:8443/'),
+    javascript: windowOpen('javascript:alert(1)'),
+    file: windowOpen('file:///etc/passwd'),
+  };
 
   let granted: boolean | null = null;
   fake.record.permissionRequest?.({} as never, 'media', (g) => (granted = g), {} as never);
@@ -81,6 +105,38 @@ async function mainScenario() {
   const tap = await handler('readers.simulateTap')(trusted, { uid: '04A224B2C35D80' });
   await new Promise((r) => setTimeout(r, 100));
 
+  // Connections: a custom URL (a sandbox with a required key), its key stored through safeStorage,
+  // tested, selected; then the keychain changes under it (another OS user) and the app lives on.
+  const server = await startSandbox({ apiKey: KNOWN_KEY, host: '127.0.0.1' });
+  const call = (name: string, input: unknown) => handler(name)(trusted, input) as Promise<{ ok: boolean; value?: never; error?: { code: string } }>;
+  await until(async () => ((await call('sync.status', {})).value as { counts: { pending: number } } | undefined)?.counts.pending === 0 || undefined, 'the first tap to sync');
+  const connections = {
+    setUrl: await call('connections.setUrl', { url: server.url }),
+    save: await call('connections.save', { id: 'custom', key: KNOWN_KEY }),
+    test: await call('connections.test', { id: 'custom' }),
+    select: await call('connections.select', { id: 'custom' }),
+    info: await call('app.info', {}),
+    tap: await call('readers.simulateTap', { uid: '04B1C2D3E4F506' }),
+    synced: false,
+    list: await call('connections.list', {}),
+    otherUser: null as unknown,
+    infoAfter: null as unknown,
+    syncAfter: null as unknown,
+  };
+  connections.synced = (await until(() => (server.tokens().some((t) => t.identifier.uid === '04B1C2D3E4F506') ? true : undefined), 'the sandbox to get the token')) === true;
+  fake.scenario.keychain.user = 'another-os-user';
+  connections.otherUser = (await call('connections.select', { id: 'custom' })).value;
+  connections.infoAfter = await call('app.info', {});
+  await call('readers.simulateTap', { uid: '04C1C2D3E4F507' });
+  connections.syncAfter = await until(async () => {
+    const status = (await call('sync.status', {})).value as { phase: string } | undefined;
+    return status?.phase === 'paused-auth' ? status : undefined;
+  }, 'sync to pause for the key');
+  const diagnostics = await call('diagnostics.copy', {});
+  const huge = await call('connections.save', { id: 'custom', key: 'k'.repeat(10 * 1024 * 1024) });
+  const aliveAfterHuge = await call('app.info', {});
+  await server.close();
+
   const report = {
     beforeReady,
     calls: fake.record.calls,
@@ -100,7 +156,17 @@ async function mainScenario() {
       willRedirectPrevented: redirect.defaultPrevented,
       webviewPrevented: webview.defaultPrevented,
       windowOpen: contents.windowOpenHandler?.({ url: 'https://evil.example/' } as never),
+      droppedFilePrevented: dropFile.defaultPrevented,
+      allowedLinkPrevented: allowedLink.defaultPrevented,
+      framePrevented: frame.defaultPrevented,
+      windowOpens,
+      openedExternally: fake.record.openedExternally,
     },
+    connections,
+    diagnostics,
+    clipboard: fake.record.clipboard,
+    huge,
+    aliveAfterHuge,
     permissions: {
       requestGranted: granted,
       check: fake.record.permissionCheck?.(null, 'media', 'app://station', {} as never),
@@ -165,7 +231,28 @@ async function preloadScenario() {
   };
 }
 
-const scenarios: { [name: string]: () => Promise<unknown> } = { main: mainScenario, 'second-instance': secondInstanceScenario, preload: preloadScenario };
+/** Linux without a secret service: safeStorage says basic_text, and nothing is stored without a choice. */
+async function basicTextScenario() {
+  requireBundle('./dist/main/index.cjs');
+  fake.app.makeReady();
+  const window = await until(() => fake.record.windows[0], 'the window');
+  await until(() => window.loadedUrl ?? undefined, 'loadURL');
+  const trusted = fake.invokeEvent(window.webContents, window.webContents.mainFrame);
+  const call = (name: string, input: unknown) => fake.record.ipcHandlers.get(`station:call:${name}`)!(trusted, input);
+  const report = {
+    first: await call('connections.save', { id: 'spirii-sandbox', key: KNOWN_KEY }),
+    keysFileAfterFirst: fs.existsSync(path.join(dataDir!, 'connection-keys.json')),
+    weak: await call('connections.save', { id: 'spirii-sandbox', key: KNOWN_KEY, choice: 'store-weak' }),
+    session: await call('connections.save', { id: 'spirii-production', key: KNOWN_KEY + 'x', choice: 'session-only' }),
+    list: await call('connections.list', {}),
+  };
+  const quitDone = new Promise<void>((resolve) => fake.app.once('quit-done', resolve));
+  fake.app.quit();
+  await Promise.race([quitDone, new Promise((r) => setTimeout(r, 10_000))]);
+  return report;
+}
+
+const scenarios: { [name: string]: () => Promise<unknown> } = { main: mainScenario, 'basic-text': basicTextScenario, 'second-instance': secondInstanceScenario, preload: preloadScenario };
 const report = await scenarios[scenarioName!]!();
 process.stdout.write('\n' + JSON.stringify(report) + '\n');
 process.exit(0);

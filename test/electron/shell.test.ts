@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../../electron/contract/csp';
 import { CALL_NAMES } from '../../electron/contract/contract';
 import { tempDir } from '../support/temp';
+import { filesContaining } from '../support/secrets';
+
+/** Kept in step with run-shell.ts (which cannot be imported here: it runs its scenario on import). */
+const KNOWN_KEY = 'ts-known-key-4f1c9e27b8d05a63';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -18,7 +22,7 @@ function runShell(scenario: string, dataDir: string) {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'run-shell.ts'), scenario, dataDir], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 150_000,
     env: { ...process.env, TOKEN_STATION_API_KEY: '', TOKEN_STATION_API_URL: '', TOKEN_STATION_DATA_DIR: '' },
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
@@ -31,8 +35,8 @@ describe('Electron main process', () => {
   beforeAll(() => {
     ({ dir, cleanup } = tempDir());
     report = runShell('main', dir);
-  }, 90_000);
-  afterAll(() => cleanup());
+  }, 180_000);
+  afterAll(() => cleanup?.());
 
   it('takes the single-instance lock and enables the sandbox before anything else', () => {
     expect(report.beforeReady).toEqual(['requestSingleInstanceLock', 'enableSandbox']);
@@ -70,13 +74,22 @@ describe('Electron main process', () => {
   });
 
   it('denies navigation, new windows, webviews and every permission', () => {
-    expect(report.navigation).toEqual({
+    expect(report.navigation).toMatchObject({
       willNavigatePrevented: true,
       willRedirectPrevented: true,
       webviewPrevented: true,
       windowOpen: { action: 'deny' },
+      droppedFilePrevented: true,
+      framePrevented: true,
     });
     expect(report.permissions).toEqual({ requestGranted: false, check: false, device: false });
+  });
+
+  it('opens only https links to allow-listed hosts, in the OS browser, never in the app', () => {
+    const { windowOpens, openedExternally, allowedLinkPrevented } = report.navigation;
+    for (const answer of Object.values(windowOpens)) expect(answer).toEqual({ action: 'deny' });
+    expect(allowedLinkPrevented).toBe(true);
+    expect(openedExternally).toEqual(['https://spirii.com/help', 'https://docs.spirii.com/api']);
   });
 
   it('registers one handler per contract call and answers only the app window', () => {
@@ -91,6 +104,69 @@ describe('Electron main process', () => {
     expect(report.ipc.invalid).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^queue\.list: limit/) } });
     expect(report.ipc.tap).toMatchObject({ ok: true, value: { status: 'queued', token: { uid: '04A224B2C35D80', customerId: 1001, state: 'pending' } } });
     expect(report.ipc.eventsSent).toEqual(expect.arrayContaining(['station:event:tap', 'station:event:queue']));
+  });
+
+  it('stores a key through safeStorage, tests it step by step, and switches to it without a restart', () => {
+    const c = report.connections;
+    expect(c.setUrl.ok).toBe(true);
+    expect(c.save).toMatchObject({ ok: true, value: { status: 'saved', profile: { id: 'custom', key: { state: 'stored', protection: 'os', mask: '••••••••5a63' } } } });
+    expect(c.test.value.steps.map((s: { step: string; ok: boolean | null }) => [s.step, s.ok])).toEqual([
+      ['reach', true],
+      ['tls', null],
+      ['key', true],
+      ['tokens', true],
+    ]);
+    expect(c.select).toMatchObject({ ok: true, value: { active: 'custom', inUse: { mode: 'spirii', source: 'profile' } } });
+    expect(c.info.value).toMatchObject({ mode: 'spirii', sandboxNotice: null });
+    expect(c.info.value.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(c.tap).toMatchObject({ ok: true, value: { status: 'queued' } });
+    expect(c.synced).toBe(true);
+  });
+
+  it('never gives the key to the window: answers carry a mask only', () => {
+    expect(JSON.stringify(report.connections)).not.toContain(KNOWN_KEY);
+    expect(JSON.stringify(report.diagnostics)).not.toContain(KNOWN_KEY);
+  });
+
+  it('asks for the key again when the keychain cannot decrypt it, and keeps running', () => {
+    const custom = report.connections.otherUser.profiles.find((p: { id: string }) => p.id === 'custom');
+    expect(custom.key.state).toBe('unreadable');
+    expect(report.connections.otherUser.problem).toMatch(/enter the key again/);
+    expect(report.connections.infoAfter).toMatchObject({ ok: true });
+    expect(report.connections.syncAfter).toMatchObject({ phase: 'paused-auth', lastError: expect.stringMatching(/enter the key again/) });
+  });
+
+  it('copies diagnostics to the clipboard through the shell: version, OS, readers, errors, no key', () => {
+    expect(report.diagnostics).toMatchObject({ ok: true, value: { copied: true } });
+    const text: string = report.clipboard[0];
+    expect(text).toBe(report.diagnostics.value.text);
+    expect(text).toContain('Token Station 0.0.0-test diagnostics');
+    expect(text).toMatch(/OS: .*linux/);
+    expect(text).toMatch(/Readers: Simulated reader/i);
+    expect(text).toMatch(/cannot be decrypted here: must be entered again/);
+    expect(text).toMatch(/Recent warnings and errors \([1-9]/);
+  });
+
+  it('refuses a 10 MB input with a typed error and lives on', () => {
+    expect(report.huge).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(report.aliveAfterHuge).toMatchObject({ ok: true });
+  });
+
+  it('writes its log (electron-log) to the OS log folder, redacted: the key is in no file it wrote', () => {
+    const log = fs.readFileSync(path.join(dir, 'logs', 'main.log'), 'utf8');
+    expect(log).toMatch(/Token Station 0\.0\.0-test starting/);
+    expect(log).toMatch(/Connection switched/);
+    expect(filesContaining(dir, KNOWN_KEY)).toEqual([]);
+    // The search can find it: the same search over a file holding it reports that file.
+    fs.writeFileSync(path.join(dir, 'probe.txt'), `x${KNOWN_KEY}x`);
+    expect(filesContaining(dir, KNOWN_KEY)).toEqual([path.join(dir, 'probe.txt')]);
+    fs.rmSync(path.join(dir, 'probe.txt'));
+  });
+
+  it('starts no crash reporter, so no minidump of its memory (which holds the key) is written or sent', () => {
+    const bundle = fs.readFileSync(path.join(root, 'dist/main/index.cjs'), 'utf8');
+    expect(bundle).toContain('safeStorage'); // the bundle is the one with the shell in it
+    expect(bundle).not.toMatch(/crashReporter/);
   });
 
   it('closes the station before quitting, and showed no error', () => {
@@ -111,6 +187,26 @@ describe('a second instance', () => {
       cleanup();
     }
   }, 60_000);
+});
+
+describe('a Linux desk without a secret service (safeStorage: basic_text)', () => {
+  let report: ReturnType<typeof runShell>;
+  let cleanup: () => void;
+  let dir: string;
+  beforeAll(() => {
+    ({ dir, cleanup } = tempDir());
+    report = runShell('basic-text', dir);
+  }, 180_000);
+  afterAll(() => cleanup?.());
+
+  it('stores nothing until the operator chooses, and then says how the key is kept', () => {
+    expect(report.first).toMatchObject({ ok: true, value: { status: 'needs-choice', storage: { level: 'weak', backend: 'basic_text' }, choices: ['store-weak', 'session-only'] } });
+    expect(report.keysFileAfterFirst).toBe(false);
+    expect(report.weak).toMatchObject({ ok: true, value: { status: 'saved', profile: { key: { state: 'stored', protection: 'weak', backend: 'basic_text' } } } });
+    expect(report.session).toMatchObject({ ok: true, value: { status: 'saved', profile: { key: { state: 'session' } } } });
+    expect(report.list.value.storage).toEqual({ level: 'weak', backend: 'basic_text' });
+    expect(filesContaining(dir, KNOWN_KEY)).toEqual([]);
+  });
 });
 
 describe('preload', () => {

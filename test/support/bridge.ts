@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../../electron/contract/csp';
 import { createDispatch } from '../../electron/contract/dispatch';
-import { createHandlers, forwardEvents } from '../../electron/core/service';
+import { createHandlers, forwardEvents, type HostInfo } from '../../electron/core/service';
 import type { Station } from '../../electron/core/station';
 
 export const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
@@ -43,7 +43,7 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-export async function startBridge(station: Station, app: { version: string; dataDir: string }): Promise<Bridge> {
+export async function startBridge(station: Station, app: HostInfo): Promise<Bridge> {
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`The renderer is not built: ${RENDERER_DIR}/index.html is missing. Run \`npx vite build\` first.`);
   }

@@ -33,12 +33,26 @@ export class SpiriiClient {
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
 
+  private current: ApiConnection;
+
   constructor(
-    readonly connection: ApiConnection,
+    connection: ApiConnection,
     private readonly options: SpiriiClientOptions = {},
   ) {
+    this.current = connection;
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  get connection(): ApiConnection {
+    return this.current;
+  }
+
+  /** Talk to another API (the desk switched connection): the rate limits seen so far belong to the old one. */
+  use(connection: ApiConnection): void {
+    this.current = connection;
+    delete this.rateLimit.write;
+    delete this.rateLimit.read;
   }
 
   createTokens(tokens: readonly TokenCreate[]): Promise<SpiriiToken[]> {
@@ -117,6 +131,8 @@ export class SpiriiClient {
   }
 
   private async request<T>(method: Method, path: string, query?: Record<string, unknown>, body?: unknown): Promise<T> {
+    // No key (none entered, or it could not be decrypted): refuse here rather than send "Bearer " to Spirii.
+    if (!this.connection.apiKey) throw new ApiError(401, 'No API key for this connection: enter the key again in Settings → Connection.', 'no_key', undefined);
     const url = new URL(this.connection.baseUrl.replace(/\/+$/, '') + path);
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));

@@ -115,6 +115,24 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  {
+    version: 4,
+    name: 'audit trail',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE audit (
+          id INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          operator TEXT NOT NULL,
+          action TEXT NOT NULL CHECK (action IN ('enroll', 'edit', 'discard', 'export', 'connection')),
+          subject TEXT,
+          details TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_time ON audit (at, id);
+        -- An audit trail is appended to, never rewritten.
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -60,6 +60,8 @@ class AppState {
         if (event.type === 'error') this.report(event.message);
       }),
       station.onDisconnect((reason) => this.fail('lost', reason)),
+      // Settings → Connection switched the API: the banner and header follow.
+      station.on('connection', () => void this.refreshInfo()),
     );
     try {
       const [info, sync, readers] = await Promise.all([station.call('app.info', {}), station.call('sync.status', {}), station.call('readers.status', {})]);
@@ -73,6 +75,15 @@ class AppState {
     } catch (error) {
       this.fail('failed', describeError(error));
       return false;
+    }
+  }
+
+  /** Fetch the app info again (the connection in use changed). */
+  async refreshInfo(): Promise<void> {
+    try {
+      this.info = await station.call('app.info', {});
+    } catch (error) {
+      this.report(describeError(error));
     }
   }
 

@@ -13,10 +13,11 @@ import FilesView from './FilesView.svelte';
 import SettingsView from './SettingsView.svelte';
 import ReadersView from './ReadersView.svelte';
 import { t as readersText } from './readers.messages';
+import ActivityView from './ActivityView.svelte';
 
 const t = defineMessages({
-  en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', files: 'Import/Export', settings: 'Settings' },
-  da: { enroll: 'Tilmeld', queue: 'Kø', summary: 'Session', tokens: 'Tokens', files: 'Import/eksport', settings: 'Indstillinger' },
+  en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', files: 'Import/Export', settings: 'Settings', activity: 'Activity' },
+  da: { enroll: 'Tilmeld', queue: 'Kø', summary: 'Session', tokens: 'Tokens', files: 'Import/eksport', settings: 'Indstillinger', activity: 'Aktivitet' },
 });
 
 export interface ViewEntry {
@@ -33,4 +34,5 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'settings', label: () => t('settings'), component: SettingsView },
   { id: 'readers', label: () => readersText('title'), component: ReadersView },
   { id: 'files', label: () => t('files'), component: FilesView },
+  { id: 'activity', label: () => t('activity'), component: ActivityView },
 ];

@@ -5,6 +5,7 @@
 import type { Component } from 'svelte';
 import GeneralSection from './GeneralSection.svelte';
 import ReaderSettings from './ReaderSettings.svelte';
+import ConnectionSettings from './ConnectionSettings.svelte';
 
 export interface SettingsSection {
   id: string;
@@ -13,5 +14,6 @@ export interface SettingsSection {
 
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { id: 'general', component: GeneralSection },
+  { id: 'connection', component: ConnectionSettings },
   { id: 'reader', component: ReaderSettings },
 ];
