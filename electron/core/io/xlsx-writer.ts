@@ -61,6 +61,8 @@ export function xmlText(text: string): string {
     });
 }
 
+const WHITESPACE = /\s/;
+
 export function columnLetters(index: number): string {
   let n = index + 1;
   let letters = '';
@@ -159,7 +161,8 @@ export class XlsxWriter {
       } else if (cell instanceof Date) {
         xml += `<c r="${ref}" s="1"><v>${excelSerial(cell)}</v></c>`;
       } else {
-        xml += `<c r="${ref}" s="${textStyle}" t="inlineStr"><is><t xml:space="preserve">${xmlText(cell)}</t></is></c>`;
+        // xml:space="preserve" only where there is whitespace to keep: most cells (UIDs, labels) have none.
+        xml += `<c r="${ref}" s="${textStyle}" t="inlineStr"><is><t${WHITESPACE.test(cell) ? ' xml:space="preserve"' : ''}>${xmlText(cell)}</t></is></c>`;
       }
     }
     return xml + '</row>';
