@@ -117,7 +117,7 @@ export class Station {
     this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.current.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
-    this.sync = new SyncWorker(this.queue, client, options.sync);
+    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.current.batchSize, ...options.sync });
     this.preferences = new PreferencesStore(this.settings);
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();

@@ -180,7 +180,7 @@ describe('an enrollment session', () => {
     await shot('session-5-synced');
 
     // The session summary counts the outcomes and charts the hour.
-    await page.keyboard.press('Alt+2');
+    await page.keyboard.press('Alt+3');
     await page.getByRole('heading', { name: 'Session summary' }).waitFor();
     const outcomes = page.getByTestId('outcomes');
     expect(await outcomes.locator('[data-outcome="synced"] .n').textContent()).toBe('4');

@@ -82,7 +82,7 @@ describe('Settings: General', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-danish.png'), animations: 'disabled' });
 
     // Back to following the system.
-    await page.keyboard.press('Alt+5');
+    await page.keyboard.press('Alt+8');
     await page.getByLabel('Sprog').selectOption('');
     await page.getByRole('heading', { name: 'General' }).waitFor();
     expect(station.preferences.get().locale).toBeNull();
