@@ -21,8 +21,8 @@ afterEach(async () => {
 
 describe('sync settings', () => {
   it('defaults to no hold and batches of 100, and refuses values outside the limits', async () => {
-    const handlers = createHandlers(station);
-    expect(await handlers['sync.settings'](undefined)).toEqual({ holdMinutes: 0, batchSize: 100 });
+    const handlers = createHandlers(station, { version: 't', dataDir: dir });
+    expect(await handlers['sync.settings']({})).toEqual({ holdMinutes: 0, batchSize: 100 });
     expect(() => station.syncSettings.update({ batchSize: 0 })).toThrow(/batchSize/);
     expect(() => station.syncSettings.update({ batchSize: 501 })).toThrow(/batchSize/);
     expect(() => station.syncSettings.update({ batchSize: 2.5 })).toThrow(/batchSize/);
