@@ -35,8 +35,9 @@ function ruleFor(name: string): Rule | null {
   if (name.startsWith('export.')) {
     return {
       action: 'export',
-      details: (args, result) => ({ call: name, ...args, rows: field(result, 'count') ?? field(result, 'rows') ?? undefined }),
-      subject: (args, result) => text(field(result, 'path')) ?? text(field(result, 'filename')) ?? text(args.path) ?? text(args.out),
+      // Nothing was exported when the person cancelled (in the dialog or during the job): not recorded.
+      details: (args, result) => (field(result, 'status') === 'cancelled' ? null : { call: name, ...args, rows: field(result, 'count') ?? field(result, 'rows') ?? undefined }),
+      subject: (args, result) => text(field(result, 'path')) ?? text(field(result, 'filename')) ?? text(field(result, 'fileName')) ?? text(args.path) ?? text(args.out),
     };
   }
   return null;
