@@ -186,6 +186,8 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
       signal: controller.signal,
       onProgress: (p) => progress(p.note ?? `${p.done}${p.total !== null ? ` of ${p.total}` : ''} tokens written`),
     });
+    // Every export is in the audit trail, from the terminal as from the window.
+    station.audit.record('export', { call: 'cli export', source, format, filters: request.spiriiFilters ?? request.localFilters ?? {}, rows: result.rows }, path.resolve(out));
     const message = `Exported ${result.rows} tokens to ${path.basename(out)}.`;
     if (values.json) jsonLine(io.stdout, { file: path.resolve(out), rows: result.rows, bytes: result.bytes, ms: Math.round(result.ms), message });
     else line(io.stdout, message);
@@ -210,7 +212,10 @@ export const reconcileCommand = async (args: string[], io: Io): Promise<number> 
   const station = await openStation(io, values.json);
   try {
     const report = await reconcile({ db: station.db, client: station.client }, { customerId });
-    if (values.out) await writeDifferences(report.differences, path.resolve(values.out), format!);
+    if (values.out) {
+      await writeDifferences(report.differences, path.resolve(values.out), format!);
+      station.audit.record('export', { call: 'cli reconcile', format, customerId: customerId ?? null, rows: report.differences.length }, path.resolve(values.out));
+    }
     if (values.json) jsonLine(io.stdout, { ...report, summaryText: describeReport(report) });
     else {
       line(io.stdout, describeReport(report));

@@ -32,11 +32,12 @@ function ruleFor(name: string): Rule | null {
   if (name === 'tokens.patch') {
     return { action: 'edit', details: (args) => ({ spiriiId: args.id, where: 'Spirii', patch: args.patch }), subject: (args, result) => text(field(field(result, 'identifier'), 'uid')) ?? `Spirii token ${String(args.id)}` };
   }
-  if (name.startsWith('export.')) {
+  if (name.startsWith('export.') || name === 'reconcile.export') {
     return {
       action: 'export',
-      // Nothing was exported when the person cancelled (in the dialog or during the job): not recorded.
-      details: (args, result) => (field(result, 'status') === 'cancelled' ? null : { call: name, ...args, rows: field(result, 'count') ?? field(result, 'rows') ?? undefined }),
+      // A cancelled save (in the dialog or during the job) wrote nothing: nothing to record.
+      details: (args, result) =>
+        field(result, 'status') === 'cancelled' ? null : { call: name, ...args, rows: field(result, 'count') ?? field(result, 'rows') ?? undefined },
       subject: (args, result) => text(field(result, 'path')) ?? text(field(result, 'filename')) ?? text(field(result, 'fileName')) ?? text(args.path) ?? text(args.out),
     };
   }

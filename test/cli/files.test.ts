@@ -121,5 +121,14 @@ describe('token-station export and reconcile', () => {
     const reconcile = await runCli(['reconcile', '--customer', '1003', '--json'], env);
     expect(reconcile.code).toBe(0);
     expect(JSON.parse(reconcile.stdout)).toMatchObject({ localTokens: 1, spiriiTokens: 1, differences: [] });
+
+    // Both exports are in the audit trail, with the file they wrote.
+    const trail = await runCli(['audit', '--action', 'export', '--json'], env);
+    expect(trail.code).toBe(0);
+    const exports = JSON.parse(trail.stdout) as { action: string; subject: string; details: { source: string; rows: number } }[];
+    expect(exports.map((e) => [e.subject, e.details.source, e.details.rows]).sort()).toEqual([
+      [local, 'local', 2],
+      [spirii, 'spirii', 1],
+    ]);
   }, 90_000);
 });

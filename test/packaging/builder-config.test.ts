@@ -87,12 +87,13 @@ describe('electron-builder.yml', () => {
 
   it('ships every package the main bundle requires at run time as a production dependency', () => {
     const bundle = fs.readFileSync(path.join(root, pkg.main), 'utf8');
-    // require("x"), and require2("x") where the core loads a package through createRequire.
-    const required = [...bundle.matchAll(/require2?\(["']([^"'./][^"']*)["']\)/g)].map((m) => m[1]!);
+    // require("x"); requireN("x") where the core loads a package through a named createRequire; and
+    // createRequire(...)("x") called at once (esbuild keeps both forms).
+    const required = [...bundle.matchAll(/(?:require\d*|createRequire\)\([^()]*\))\(["']([^"'./][^"']*)["']\)/g)].map((m) => m[1]!);
     const bare = [...new Set(required.map((r) => (r.startsWith('@') ? r.split('/').slice(0, 2).join('/') : r.split('/')[0]!)))].filter(
       (name) => !name.startsWith('node:') && !builtinModules.includes(name) && name !== 'electron',
     );
-    expect(bare).toEqual(expect.arrayContaining(['better-sqlite3', 'nfc-pcsc']));
+    expect(bare).toEqual(expect.arrayContaining(['better-sqlite3', 'nfc-pcsc', 'node-hid']));
     const production = productionPackages();
     for (const name of bare) expect(production.has(name), `${name} must be in "dependencies"`).toBe(true);
     expect(Object.keys(pkg.dependencies)).not.toContain('electron');
