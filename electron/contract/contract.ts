@@ -89,6 +89,8 @@ const uiCalls = {
   /** The label typed or scanned for the card waiting for one; null enrolls it without a label. */
   'session.label': call(z.object({ label: z.string().max(LABEL_MAX).nullable() }).strict(), returns<TapOutcome>()),
   'session.skipLabel': call(none, returns<EnrollmentView>()),
+  /** The session's tokens to a file chosen in the core's save dialog; recorded in the audit trail as an export. */
+  'session.export': call(z.object({ format: z.enum(['csv', 'json']) }).strict(), returns<SaveResult>()),
 };
 
 export const contract = {

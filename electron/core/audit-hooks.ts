@@ -35,10 +35,10 @@ function ruleFor(name: string): Rule | null {
   if (name.startsWith('export.') || name === 'reconcile.export') {
     return {
       action: 'export',
-      // A cancelled save dialog wrote nothing: nothing to record.
+      // A cancelled save (in the dialog or during the job) wrote nothing: nothing to record.
       details: (args, result) =>
         field(result, 'status') === 'cancelled' ? null : { call: name, ...args, rows: field(result, 'count') ?? field(result, 'rows') ?? undefined },
-      subject: (args, result) => text(field(result, 'path')) ?? text(field(result, 'filename')) ?? text(args.path) ?? text(args.out),
+      subject: (args, result) => text(field(result, 'path')) ?? text(field(result, 'filename')) ?? text(field(result, 'fileName')) ?? text(args.path) ?? text(args.out),
     };
   }
   return null;

@@ -9,6 +9,7 @@ import { auditCalls } from './audit-hooks';
 import { collectDiagnostics } from './diagnostics';
 import { registerSecret, type LogEntry } from './logger';
 import { convertUid } from './uid';
+import { exportSession } from './session-export';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
 export interface HostInfo {
@@ -177,6 +178,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'preferences.update': (patch) => station.preferences.update(patch),
     'session.get': () => station.session.view(),
     'session.restart': () => station.session.restart(),
+    'session.export': ({ format }) => exportSession({ dialogs: station.dialogs, audit: station.audit }, station.session.view(), format),
     'session.label': ({ label }) => station.giveLabel(label),
     'session.skipLabel': () => {
       station.enrollment.skipLabel();

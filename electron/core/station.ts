@@ -93,6 +93,8 @@ export class Station {
   readonly customers: CustomerDirectory;
   readonly sync: SyncWorker;
   readonly syncSettings: SyncSettingsStore;
+  /** How the core asks for a file to read or write (Electron's dialogs in the app, scripted in tests). */
+  readonly dialogs: FileDialogs;
   readonly simulated: SimulatedReaders | null;
   readonly files: FilesService;
   readonly audit: AuditLog;
@@ -117,15 +119,16 @@ export class Station {
     this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.current.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);
-    this.sync = new SyncWorker(this.queue, client, options.sync);
+    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.current.batchSize, ...options.sync });
     this.preferences = new PreferencesStore(this.settings);
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
+    this.dialogs = options.dialogs ?? NO_DIALOGS;
     this.files = new FilesService({
       db,
       settings: this.settings,
       client,
-      dialogs: options.dialogs ?? NO_DIALOGS,
+      dialogs: this.dialogs,
       defaults: () => this.enrollment.defaults,
       queue: this.queue,
       onQueued: () => this.sync.poke(),

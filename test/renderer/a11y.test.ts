@@ -79,11 +79,11 @@ describe('accessibility (axe-core)', () => {
   });
 
   it('finds none on the Session summary, Tokens (with a token and its confirmation), Queue and Settings', async () => {
-    await page.keyboard.press('Alt+2');
+    await page.keyboard.press('Alt+3');
     await page.getByRole('heading', { name: 'Session summary' }).waitFor();
     await check('session summary');
 
-    await page.keyboard.press('Alt+3');
+    await page.keyboard.press('Alt+4');
     await page.locator('[data-row-index="0"] [role="gridcell"]').first().waitFor();
     await check('tokens');
     await page.getByTestId('token-grid').focus();
@@ -96,12 +96,12 @@ describe('accessibility (axe-core)', () => {
     await check('tokens, confirmation');
     await page.getByRole('button', { name: 'Cancel' }).click();
 
-    await page.keyboard.press('Alt+4');
+    await page.keyboard.press('Alt+2');
     await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
     await page.locator('tbody tr[data-uid]').first().waitFor();
     await check('queue');
 
-    await page.keyboard.press('Alt+5');
+    await page.keyboard.press('Alt+8');
     await page.getByRole('heading', { name: 'General' }).waitFor();
     await check('settings');
     await page.getByLabel('Language').selectOption('da');

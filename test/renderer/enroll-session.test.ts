@@ -6,7 +6,8 @@
  * the sandbox on a fixed loopback port, stopped and started again to make the desk offline.
  */
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Station } from '../../electron/core/station';
@@ -16,6 +17,7 @@ import { launchChromium, watchForProblems } from '../support/browser';
 import { closedPort } from '../support/net';
 import { tempDir } from '../support/temp';
 import { uidOf } from '../support/tokens';
+import { ScriptedDialogs } from '../io/support';
 
 const SCREENSHOTS = path.resolve('test-results/screenshots');
 const API_KEY = 'desk-session-key';
@@ -29,6 +31,8 @@ describe('an enrollment session', () => {
   let browser: Browser;
   let page: Page;
   let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  // The core's save dialog, answered by the test (Electron's native dialog cannot run here).
+  const dialogs = new ScriptedDialogs();
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
   const panel = () => page.getByTestId('last-tap');
@@ -44,6 +48,7 @@ describe('an enrollment session', () => {
       api: { baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY },
       readers: { simulated: true, pcsc: false },
       sync: { timeoutMs: 2000 },
+      dialogs,
     });
     bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
     browser = await launchChromium();
@@ -180,20 +185,30 @@ describe('an enrollment session', () => {
     await shot('session-5-synced');
 
     // The session summary counts the outcomes and charts the hour.
-    await page.keyboard.press('Alt+2');
+    await page.keyboard.press('Alt+3');
     await page.getByRole('heading', { name: 'Session summary' }).waitFor();
     const outcomes = page.getByTestId('outcomes');
     expect(await outcomes.locator('[data-outcome="synced"] .n').textContent()).toBe('4');
     expect(await outcomes.locator('[data-outcome="duplicates"] .n').textContent()).toBe('1');
     const bars = await page.getByTestId('hour-chart').locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
     expect(bars.reduce((a, b) => a + b, 0)).toBe(4);
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Download CSV' }).click();
-    const file = await download;
-    const csv = await (await file.createReadStream()).toArray();
-    const text = Buffer.concat(csv).toString('utf8');
-    expect(text.split('\r\n')[0]).toMatch(/^uid,label,customerId,state,spiriiId/);
-    expect(text.trim().split('\r\n')).toHaveLength(5);
+    // The export is written by the core to the file chosen in its save dialog, and audited.
+    const target = path.join(data.dir, 'session-export.csv');
+    dialogs.answer(target);
+    await page.getByRole('button', { name: 'Save as CSV…' }).click();
+    await page.getByTestId('session-export-result').getByText('Saved 4 tokens to session-export.csv. Recorded under Activity.').waitFor();
+    const rows = parse(readFileSync(target, 'utf8'), { bom: true }) as string[][];
+    expect(rows[0]!.slice(0, 5)).toEqual(['uid', 'label', 'customerId', 'state', 'spiriiId']);
+    expect(rows).toHaveLength(5);
+    expect(rows.slice(1).every((r) => r[3] === 'synced')).toBe(true);
+    const audited = station.audit.list({ actions: ['export'] });
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ subject: 'session-export.csv', details: { what: 'session', format: 'csv', rows: 4 } });
+    // It is on the Activity screen too.
+    await page.keyboard.press('Alt+7');
+    await page.getByText('session-export.csv').first().waitFor();
+    await page.keyboard.press('Alt+3');
+    await page.getByRole('heading', { name: 'Session summary' }).waitFor();
     await shot('session-6-summary');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('session-6-summary-dark');

@@ -58,6 +58,17 @@ describe('Queue screen', () => {
     expect(await row(uids[0]!).textContent()).toMatch(/Held until \d\d:\d\d/);
     await expect.poll(() => page.getByTestId('queue-sync-status').textContent()).toMatch(/Online.*Up to date · 5 held, first release in (59|60) min/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-held.png'), animations: 'disabled' });
+    // The header counts them, and so does the Session summary.
+    const counts = page.getByTestId('counts');
+    await expect.poll(() => counts.locator('[data-count="held"]').textContent()).toMatch(/^\s*5\s+held\s*$/);
+    expect(await counts.locator('[data-count="pending"] .n').textContent()).toBe('0');
+    await page.keyboard.press('Alt+3');
+    await page.getByRole('heading', { name: 'Session summary' }).waitFor();
+    await expect.poll(() => page.getByTestId('outcomes').locator('[data-outcome="held"] .n').textContent()).toBe('5');
+    expect(await page.getByTestId('outcomes').locator('[data-outcome="held"]').textContent()).toContain('Held (hold period)');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'session-held.png'), animations: 'disabled' });
+    await page.keyboard.press('Alt+2');
+    await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
 
     // Edit: only local, so it can be changed.
     await page.getByRole('button', { name: `Edit ${uids[0]}` }).click();
@@ -117,6 +128,8 @@ describe('Queue screen', () => {
     await page.getByRole('button', { name: /^All/ }).click();
     await expect.poll(() => page.locator('tbody tr[data-uid]').count()).toBe(4);
     await expect.poll(() => page.getByTestId('queue-sync-status').textContent()).toMatch(/Online.*Up to date/);
+    // None held any more: the header shows no held count at all.
+    expect(await counts.locator('[data-count="held"]').count()).toBe(0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-after.png'), animations: 'disabled' });
 
     // Spirii (the sandbox) holds exactly the four, with the edits.

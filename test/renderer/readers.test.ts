@@ -73,7 +73,22 @@ describe('Readers screen', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'readers-wedge.png'), fullPage: true });
     await read.getByRole('button', { name: 'Enroll this card' }).click();
     await expect.poll(() => station.queue.list().map((t) => [t.uid, t.source])).toEqual([['80A402A2', 'hid:Keyboard wedge (window)']]);
-    await expect.poll(() => page.getByTestId('last-card').textContent()).toMatch(/80A402A2.*queued/);
+    await expect.poll(() => page.getByTestId('last-card').textContent()).toMatch(/80A402A2.*Queued/);
+    expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Queued');
+
+    // The same card again from the simulated reader: refused as a duplicate, in words, in both languages.
+    station.simulated!.tap('80A402A2');
+    const pill = page.getByTestId('last-card').locator('.pill');
+    await expect.poll(() => pill.getAttribute('data-outcome')).toBe('refused');
+    expect(await pill.textContent()).toBe('Refused');
+    await station.preferences.update({ locale: 'da' });
+    await page.reload();
+    await page.getByTestId('last-card').waitFor();
+    expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Afvist');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'readers-last-card-danish.png'), animations: 'disabled' });
+    await station.preferences.update({ locale: null });
+    await page.reload();
+    await page.getByTestId('reader-list').waitFor();
   });
 
   it('leaves a person typing digits alone', async () => {

@@ -82,10 +82,57 @@ describe('Settings: General', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-danish.png'), animations: 'disabled' });
 
     // Back to following the system.
-    await page.keyboard.press('Alt+5');
+    await page.keyboard.press('Alt+8');
     await page.getByLabel('Sprog').selectOption('');
     await page.getByRole('heading', { name: 'General' }).waitFor();
     expect(station.preferences.get().locale).toBeNull();
+
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  });
+  it('sets the hold period and the batch size in the Sync section, refusing values out of range', async () => {
+    await page.goto(bridge.url + '#/settings');
+    const sync = page.getByTestId('settings-sync');
+    await sync.getByRole('heading', { name: 'Sync' }).waitFor();
+    const hold = sync.getByLabel('Hold period (minutes)');
+    const batch = sync.getByLabel('Batch size (tokens per request)');
+    expect(await hold.inputValue()).toBe('0');
+    expect(await batch.inputValue()).toBe('100');
+    const save = sync.getByRole('button', { name: 'Save' });
+    expect(await save.isDisabled()).toBe(true);
+
+    await hold.fill('1441');
+    await batch.fill('0');
+    await sync.getByText('Enter whole minutes from 0 (off) to 1440 (24 hours).').waitFor();
+    await sync.getByText('Enter a whole number of tokens from 1 to 500.').waitFor();
+    expect(await hold.getAttribute('aria-invalid')).toBe('true');
+    expect(await save.isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-sync-invalid.png'), animations: 'disabled', fullPage: true });
+    await hold.fill('2.5');
+    await sync.getByText('Enter whole minutes from 0 (off) to 1440 (24 hours).').waitFor();
+    expect(station.syncSettings.current).toEqual({ holdMinutes: 0, batchSize: 100 });
+
+    await hold.fill('15');
+    await batch.fill('250');
+    expect(await sync.locator('.field-error').count()).toBe(0);
+    await save.click();
+    await sync.getByText('Saved.').waitFor();
+    expect(station.syncSettings.current).toEqual({ holdMinutes: 15, batchSize: 250 });
+    await page.reload();
+    await sync.getByRole('heading', { name: 'Sync' }).waitFor();
+    expect(await sync.getByLabel('Hold period (minutes)').inputValue()).toBe('15');
+    expect(await sync.getByLabel('Batch size (tokens per request)').inputValue()).toBe('250');
+
+    // Danish.
+    await page.getByLabel('Language').selectOption('da');
+    await sync.getByRole('heading', { name: 'Synkronisering' }).waitFor();
+    await sync.getByLabel('Batchstørrelse (tokens pr. forespørgsel)').fill('600');
+    await sync.getByText('Angiv et helt antal tokens fra 1 til 500.').waitFor();
+    await sync.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-sync-danish.png'), animations: 'disabled' });
+    await page.getByLabel('Sprog').selectOption('');
+    await sync.getByRole('heading', { name: 'Sync' }).waitFor();
+    station.syncSettings.update({ holdMinutes: 0, batchSize: 100 });
 
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);

@@ -2,16 +2,21 @@
 import { z } from 'zod';
 import type { Settings } from '../settings';
 
+/** The largest batch the desk may choose: Spirii documents no limit, 500 matches its page size. */
+export const MAX_BATCH_SIZE = 500;
+
 export const syncSettingsSchema = z
   .object({
     /** Minutes a new token waits before it is sent, so a mistake can be fixed while it is only local; 0: off. */
     holdMinutes: z.number().int().min(0).max(24 * 60),
+    /** Tokens per POST to Spirii: one write request carries up to this many (the rate limit counts requests). */
+    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE),
   })
   .strict();
 
 export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 
-export const DEFAULT_SYNC_SETTINGS: SyncSettings = { holdMinutes: 0 };
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = { holdMinutes: 0, batchSize: 100 };
 
 const KEY = 'sync';
 

@@ -38,7 +38,8 @@ export interface SyncStatus {
 }
 
 export interface SyncWorkerOptions {
-  batchSize?: number;
+  /** Tokens per POST; a function is asked before every batch (the desk's setting can change). */
+  batchSize?: number | (() => number);
   backoff?: BackoffPolicy;
   /** How long to wait before probing again with a refused key (at most one request per period). */
   authProbeMs?: number;
@@ -68,7 +69,7 @@ const ITEM_ERRORS = new Set([400, 404, 422]);
 const LOOKUP_CHUNK = 1000;
 
 export class SyncWorker {
-  private readonly batchSize: number;
+  private readonly batchSize: () => number;
   private readonly backoff: BackoffPolicy;
   private readonly authProbeMs: number;
   private readonly inDoubtGraceMs: number;
@@ -89,7 +90,8 @@ export class SyncWorker {
     private readonly client: SpiriiClient,
     options: SyncWorkerOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 100;
+    const batchSize = options.batchSize ?? 100;
+    this.batchSize = typeof batchSize === 'function' ? batchSize : () => batchSize;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.authProbeMs = options.authProbeMs ?? 60_000;
     this.inDoubtGraceMs = options.inDoubtGraceMs ?? 5_000;
@@ -224,7 +226,7 @@ export class SyncWorker {
         await this.paceWrites();
         if (!this.running) return;
         this.holdLease();
-        const batch = this.queue.claimPending(this.batchSize, randomUUID());
+        const batch = this.queue.claimPending(this.batchSize(), randomUUID());
         if (batch.length === 0) break;
         await this.send(batch, true);
         if (!this.running) return;

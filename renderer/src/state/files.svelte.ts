@@ -1,6 +1,6 @@
 /** The Import/Export screen's state: the open import preview, the export's choices and progress, the last comparison. */
 import { describeError, station, StationError } from '../lib/station';
-import type { ExportInput, FilesProgress, ImportOpenResult, ImportPreview, ReconcileView } from '../lib/types';
+import type { CallOutput, ExportInput, FilesProgress, ImportOpenResult, ImportPreview, ReconcileView } from '../lib/types';
 
 export type UidChoice = 'auto' | 'hex' | 'reversed' | 'decimal' | '8h10d';
 export type Tri = 'any' | 'true' | 'false';
@@ -41,6 +41,8 @@ class FilesState {
   exportJob = $state<string | null>(null);
   exportProgress = $state.raw<FilesProgress | null>(null);
   exportMessage = $state<string | null>(null);
+  /** The last export's answer (file name and rows when done). */
+  exportResult = $state.raw<CallOutput<'export.tokens'> | null>(null);
   exportError = $state<string | null>(null);
 
   // Reconciliation
@@ -100,25 +102,39 @@ class FilesState {
     if (id) await station.call('import.discard', { id }).catch(() => {});
   }
 
+  /** The Import/Export screen's export: its own source, format and filters. */
   async exportTokens(): Promise<void> {
-    const job = newJob('export');
     const customerId = positive(this.filterCustomer);
     const search = this.filterSearch.trim() || undefined;
-    const input: ExportInput = {
-      job,
+    await this.exportWith({
       source: this.source,
-      format: this.format,
-      ...(this.format === 'csv' ? { csv: { delimiter: this.delimiter, bom: this.bom } } : {}),
       ...(this.source === 'spirii'
         ? { spiriiFilters: { customerId, search, isActive: tri(this.filterActive) } }
         : { localFilters: { customerId, search, states: this.localStates.length ? (this.localStates as never) : undefined } }),
+    });
+  }
+
+  /**
+   * Export with the chosen format (and CSV options) and the given source and filters (the Tokens
+   * screen passes its own); one export at a time, with progress from `files` events and a cancel.
+   */
+  async exportWith(request: Pick<ExportInput, 'source' | 'spiriiFilters' | 'localFilters'>): Promise<void> {
+    if (this.exportJob !== null) return;
+    const job = newJob('export');
+    const input: ExportInput = {
+      job,
+      format: this.format,
+      ...(this.format === 'csv' ? { csv: { delimiter: this.delimiter, bom: this.bom } } : {}),
+      ...request,
     };
     this.exportJob = job;
     this.exportProgress = null;
     this.exportMessage = null;
+    this.exportResult = null;
     this.exportError = null;
     try {
       const result = await station.call('export.tokens', input);
+      this.exportResult = result;
       this.exportMessage = result.status === 'done' ? result.message : null;
     } catch (error) {
       this.exportError = describeError(error);

@@ -3,8 +3,10 @@
  * the taps refused on the way, for the Enroll screen's list and the Summary screen.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import { station } from '../lib/station';
-import type { QueuedToken, TapOutcome } from '../lib/types';
+import { describeError, station } from '../lib/station';
+import type { CallOutput, QueuedToken, TapOutcome } from '../lib/types';
+
+export type SessionExportFormat = 'csv' | 'json';
 
 export type Refused = Extract<TapOutcome, { status: 'refused' }> & { at: number };
 
@@ -13,6 +15,10 @@ class SessionState {
   loaded = $state(false);
   /** Refused taps of this session (not stored by the core: they never became tokens). */
   refused = $state.raw<Refused[]>([]);
+  /** The session's export: written by the core (save dialog, audit trail), never in the window. */
+  exporting = $state<SessionExportFormat | null>(null);
+  exportResult = $state.raw<CallOutput<'session.export'> | null>(null);
+  exportError = $state<string | null>(null);
   private readonly byId = new SvelteMap<number, QueuedToken>();
 
   /** Newest first. */
@@ -35,6 +41,20 @@ class SessionState {
     const view = await station.call('session.restart', {});
     this.reset(view.startedAt, view.tokens);
     this.refused = [];
+  }
+
+  async exportTo(format: SessionExportFormat): Promise<void> {
+    if (this.exporting) return;
+    this.exporting = format;
+    this.exportResult = null;
+    this.exportError = null;
+    try {
+      this.exportResult = await station.call('session.export', { format });
+    } catch (error) {
+      this.exportError = describeError(error);
+    } finally {
+      this.exporting = null;
+    }
   }
 
   /** A token of this session left the queue (discarded). */

@@ -132,3 +132,10 @@ export const t = defineMessages({
     noDiffs: 'Ingen forskelle: skranken og Spirii er enige.',
   },
 });
+
+/** An export's or comparison's progress in words ("120 of 2,000 tokens"). */
+export function progressText(p: { done: number; total: number | null } | null): string {
+  if (!p) return '';
+  if (p.total !== null) return t('progress', { done: p.done, total: p.total });
+  return t('progressUnknown', { done: p.done });
+}

@@ -1,4 +1,5 @@
 import { defineMessages } from '../lib/i18n.svelte';
+import type { CallOutput } from '../lib/types';
 
 export const t = defineMessages({
   en: {
@@ -32,6 +33,12 @@ export const t = defineMessages({
     formatDecimal: 'Decimal',
     format8h10d: '8H10D (reversed, 10 digits)',
     onlyFourBytes: 'only for 4-byte UIDs',
+    outcomeQueued: 'Queued',
+    outcomeLabelNeeded: 'Waiting for its label',
+    outcomeRefused: 'Refused',
+    outcomeUnreadable: 'Unreadable',
+    outcomeIgnored: 'Ignored: not the chosen reader',
+    outcomeRepeat: 'Same card again: one tap',
   },
   da: {
     title: 'Læsere',
@@ -64,9 +71,35 @@ export const t = defineMessages({
     formatDecimal: 'Decimal',
     format8h10d: '8H10D (omvendt, 10 cifre)',
     onlyFourBytes: 'kun for UID på 4 byte',
+    outcomeQueued: 'I kø',
+    outcomeLabelNeeded: 'Venter på etiket',
+    outcomeRefused: 'Afvist',
+    outcomeUnreadable: 'Ulæseligt',
+    outcomeIgnored: 'Ignoreret: ikke den valgte læser',
+    outcomeRepeat: 'Samme kort igen: ét tryk',
   },
 });
 
 export function formatName(format: 'hex' | 'reversed' | 'decimal' | '8h10d'): string {
   return { hex: t('formatHex'), reversed: t('formatReversed'), decimal: t('formatDecimal'), '8h10d': t('format8h10d') }[format];
+}
+
+export type LastCardOutcome = NonNullable<CallOutput<'readers.status'>['lastCard']>['outcome'];
+
+/** What became of the last card, in words, and the pill's tone (app.css `.pill-*`). */
+export function describeOutcome(outcome: LastCardOutcome): { text: string; tone: string } {
+  switch (outcome) {
+    case 'queued':
+      return { text: t('outcomeQueued'), tone: 'pending' };
+    case 'label-needed':
+      return { text: t('outcomeLabelNeeded'), tone: 'held' };
+    case 'refused':
+      return { text: t('outcomeRefused'), tone: 'rejected' };
+    case 'unreadable':
+      return { text: t('outcomeUnreadable'), tone: 'rejected' };
+    case 'ignored':
+      return { text: t('outcomeIgnored'), tone: 'discarded' };
+    case 'repeat':
+      return { text: t('outcomeRepeat'), tone: 'discarded' };
+  }
 }

@@ -28,11 +28,11 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { id: 'enroll', label: () => t('enroll'), component: EnrollView },
+  { id: 'queue', label: () => t('queue'), component: QueueView },
   { id: 'summary', label: () => t('summary'), component: SummaryView },
   { id: 'tokens', label: () => t('tokens'), component: TokensView },
-  { id: 'queue', label: () => t('queue'), component: QueueView },
-  { id: 'settings', label: () => t('settings'), component: SettingsView },
-  { id: 'readers', label: () => readersText('title'), component: ReadersView },
   { id: 'files', label: () => t('files'), component: FilesView },
+  { id: 'readers', label: () => readersText('title'), component: ReadersView },
   { id: 'activity', label: () => t('activity'), component: ActivityView },
+  { id: 'settings', label: () => t('settings'), component: SettingsView },
 ];

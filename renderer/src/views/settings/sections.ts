@@ -6,6 +6,7 @@ import type { Component } from 'svelte';
 import GeneralSection from './GeneralSection.svelte';
 import ReaderSettings from './ReaderSettings.svelte';
 import ConnectionSettings from './ConnectionSettings.svelte';
+import SyncSettings from './SyncSettings.svelte';
 
 export interface SettingsSection {
   id: string;
@@ -16,4 +17,5 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { id: 'general', component: GeneralSection },
   { id: 'connection', component: ConnectionSettings },
   { id: 'reader', component: ReaderSettings },
+  { id: 'sync', component: SyncSettings },
 ];

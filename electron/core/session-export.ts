@@ -1,0 +1,59 @@
+/**
+ * The Session screen's export: the session's tokens written by the core (never a download made in
+ * the window), to a file chosen in the file dialogs port, and recorded in the audit trail as an
+ * export like every other one.
+ */
+import path from 'node:path';
+import type { AuditLog } from './audit';
+import type { FileDialogs } from './io/dialogs';
+import type { SaveResult } from './io/files';
+import { openTableWriter, type Column } from './io/writers';
+import type { QueuedToken } from './queue';
+import type { SessionView } from './session';
+
+export const SESSION_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type SessionExportFormat = (typeof SESSION_EXPORT_FORMATS)[number];
+
+/** The API's field names first (uid, label, customerId), so a session file can be imported again. */
+export const SESSION_COLUMNS: Column<QueuedToken>[] = [
+  { name: 'uid', kind: 'text', get: (t) => t.uid },
+  { name: 'label', kind: 'text', get: (t) => t.label },
+  { name: 'customerId', kind: 'number', get: (t) => t.customerId },
+  { name: 'state', kind: 'text', get: (t) => t.state },
+  { name: 'spiriiId', kind: 'number', get: (t) => t.spiriiId },
+  { name: 'createdAt', kind: 'date', get: (t) => t.createdAt },
+  { name: 'syncedAt', kind: 'date', get: (t) => t.syncedAt },
+  { name: 'validFrom', kind: 'date', get: (t) => t.validFrom },
+  { name: 'expiresAt', kind: 'date', get: (t) => t.expiresAt },
+  { name: 'isActive', kind: 'boolean', get: (t) => t.isActive },
+  { name: 'roamingEnabled', kind: 'boolean', get: (t) => t.roamingEnabled },
+  { name: 'priorityChargingEnabled', kind: 'boolean', get: (t) => t.priorityChargingEnabled },
+  { name: 'billingReference', kind: 'text', get: (t) => t.billingReference },
+  { name: 'comment', kind: 'text', get: (t) => t.comment },
+  { name: 'lastError', kind: 'text', get: (t) => t.lastError },
+];
+
+const FILTERS: Record<SessionExportFormat, { name: string; extensions: string[] }[]> = {
+  csv: [{ name: 'CSV', extensions: ['csv'] }],
+  json: [{ name: 'JSON', extensions: ['json'] }],
+};
+
+export async function exportSession(deps: { dialogs: FileDialogs; audit: AuditLog }, view: SessionView, format: SessionExportFormat): Promise<SaveResult> {
+  const stamp = view.startedAt.slice(0, 16).replace(/[:T]/g, '-');
+  const target = await deps.dialogs.pickSaveFile({ title: 'Export this session', defaultName: `token-station-session-${stamp}.${format}`, filters: FILTERS[format] });
+  if (target === null) return { status: 'cancelled' };
+  const fileName = path.basename(target);
+  // Oldest first, as the cards were tapped; a discarded token has left the session (as on screen).
+  const rows = view.tokens.filter((t) => t.state !== 'discarded').reverse();
+  const writer = openTableWriter(target, format, SESSION_COLUMNS);
+  let bytes: number;
+  try {
+    await writer.write(rows);
+    bytes = await writer.finish();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  deps.audit.record('export', { what: 'session', format, rows: rows.length, sessionStartedAt: view.startedAt }, fileName);
+  return { status: 'done', fileName, rows: rows.length, bytes, message: `Exported ${rows.length} tokens to ${fileName}.` };
+}

@@ -1,0 +1,81 @@
+/**
+ * The navigation bar, in real Chromium against the real core: the screens are in their final
+ * order and Alt+1..8 opens each one (the URL hash follows, the tab is marked current), in English
+ * and Danish.
+ */
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Station } from '../../electron/core/station';
+import { startBridge, type Bridge } from '../support/bridge';
+import { launchChromium, watchForProblems } from '../support/browser';
+import { tempDir } from '../support/temp';
+
+const SCREENSHOTS = path.resolve('test-results/screenshots');
+
+const ORDER = [
+  { key: 'Alt+1', hash: '#/enroll', name: 'Enroll' },
+  { key: 'Alt+2', hash: '#/queue', name: 'Queue' },
+  { key: 'Alt+3', hash: '#/summary', name: 'Session' },
+  { key: 'Alt+4', hash: '#/tokens', name: 'Tokens' },
+  { key: 'Alt+5', hash: '#/files', name: 'Import/Export' },
+  { key: 'Alt+6', hash: '#/readers', name: 'Readers' },
+  { key: 'Alt+7', hash: '#/activity', name: 'Activity' },
+  { key: 'Alt+8', hash: '#/settings', name: 'Settings' },
+];
+
+describe('navigation', () => {
+  let data: ReturnType<typeof tempDir>;
+  let station: Station;
+  let bridge: Bridge;
+  let browser: Browser;
+  let page: Page;
+  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+
+  beforeAll(async () => {
+    data = tempDir();
+    station = await Station.create({ dataDir: data.dir, readers: { simulated: true, pcsc: false } });
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' });
+    watcher = await watchForProblems(page);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await station?.close();
+    data?.cleanup();
+  });
+
+  it('lists the screens in order and opens each with Alt+N', async () => {
+    await page.goto(bridge.url);
+    const bar = page.getByRole('navigation', { name: 'Screens' });
+    await bar.getByRole('link').first().waitFor();
+    const links = bar.getByRole('link');
+    expect(await links.evaluateAll((all) => all.map((a) => [a.getAttribute('href'), a.getAttribute('aria-keyshortcuts')]))).toEqual(
+      ORDER.map((s) => [s.hash, s.key]),
+    );
+    for (const screen of [...ORDER].reverse()) {
+      await page.keyboard.press(screen.key);
+      await expect.poll(() => page.evaluate(() => location.hash)).toBe(screen.hash);
+      const current = bar.locator('[aria-current="page"]');
+      expect((await current.textContent())?.replace(/\d+$/, '').trim()).toBe(screen.name);
+    }
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'navigation-enroll.png'), animations: 'disabled' });
+
+    // Danish: the same order, the names translated.
+    await station.preferences.update({ locale: 'da' });
+    await page.reload();
+    const da = page.getByRole('navigation', { name: 'Skærme' });
+    await da.getByRole('link').first().waitFor();
+    expect(await da.textContent()).toMatch(/Tilmeld1.*Kø2.*Session3.*Tokens4.*Import\/eksport5.*Læsere6.*Aktivitet7.*Indstillinger8/);
+    await page.keyboard.press('Alt+8');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/settings');
+
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  });
+});
