@@ -124,7 +124,8 @@ export function describeSpiriiPlace(place: SpiriiPlace): string {
   return `token ${place.spiriiId} for customer ${place.customerId}${place.label ? `, label ${place.label}` : ''}`;
 }
 
-interface Row {
+/** A row of the tokens table as SQLite returns it (snake_case, booleans as 0/1). */
+export interface TokenRow {
   id: number;
   uid: string;
   customer_id: number;
@@ -160,7 +161,7 @@ function parseConflict(text: string | null): SpiriiPlace | null {
   }
 }
 
-function fromRow(row: Row): QueuedToken {
+function fromRow(row: TokenRow): QueuedToken {
   return {
     id: row.id,
     uid: row.uid,
@@ -287,7 +288,7 @@ export class TokenQueue {
       state: hold > 0 ? 'held' : 'pending',
       holdUntil: hold > 0 ? new Date(now.getTime() + hold * 60_000).toISOString() : null,
       now: now.toISOString(),
-    }) as Row | undefined;
+    }) as TokenRow | undefined;
     return row ? fromRow(row) : null;
   }
 
@@ -298,12 +299,12 @@ export class TokenQueue {
 
   /** The live (not discarded) row for this UID. */
   findByUid(uid: string): QueuedToken | undefined {
-    const row = this.liveByUid.get(uid) as Row | undefined;
+    const row = this.liveByUid.get(uid) as TokenRow | undefined;
     return row && fromRow(row);
   }
 
   get(id: number): QueuedToken | undefined {
-    const row = this.byId.get(id) as Row | undefined;
+    const row = this.byId.get(id) as TokenRow | undefined;
     return row && fromRow(row);
   }
 
@@ -322,7 +323,7 @@ export class TokenQueue {
     }
     const rows = this.db
       .prepare(`SELECT * FROM tokens WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...params, options.limit ?? -1, options.offset ?? 0) as Row[];
+      .all(...params, options.limit ?? -1, options.offset ?? 0) as TokenRow[];
     return rows.map(fromRow);
   }
 
@@ -379,7 +380,7 @@ export class TokenQueue {
         billingReference: next.billingReference || null,
         comment: next.comment || null,
         now: this.now().toISOString(),
-      }) as Row | undefined;
+      }) as TokenRow | undefined;
     if (!row) throw this.notLocalOnly(id, 'edited');
     return this.emitRows([row])[0]!;
   }
@@ -391,7 +392,7 @@ export class TokenQueue {
         `UPDATE tokens SET state = 'discarded', hold_until = NULL, updated_at = ?
          WHERE id = ? AND state IN ('held', 'pending', 'rejected') RETURNING *`,
       )
-      .get(this.now().toISOString(), id) as Row | undefined;
+      .get(this.now().toISOString(), id) as TokenRow | undefined;
     if (!row) throw this.notLocalOnly(id, 'discarded');
     return this.emitRows([row])[0]!;
   }
@@ -418,7 +419,7 @@ export class TokenQueue {
     const now = this.now().toISOString();
     const rows = this.db
       .prepare(`UPDATE tokens SET state = 'pending', hold_until = NULL, updated_at = @now WHERE state = 'held' AND hold_until <= @now RETURNING *`)
-      .all({ now }) as Row[];
+      .all({ now }) as TokenRow[];
     return this.emitRows(rows.sort((a, b) => a.id - b.id));
   }
 
@@ -450,7 +451,7 @@ export class TokenQueue {
   /** Held and pending tokens not yet checked against Spirii, oldest first. */
   unchecked(limit: number): QueuedToken[] {
     return (
-      this.db.prepare(`SELECT * FROM tokens WHERE state IN ('held', 'pending') AND spirii_checked_at IS NULL ORDER BY id LIMIT ?`).all(limit) as Row[]
+      this.db.prepare(`SELECT * FROM tokens WHERE state IN ('held', 'pending') AND spirii_checked_at IS NULL ORDER BY id LIMIT ?`).all(limit) as TokenRow[]
     ).map(fromRow);
   }
 
@@ -489,7 +490,7 @@ export class TokenQueue {
          WHERE id IN (SELECT id FROM tokens WHERE state = 'pending' AND spirii_checked_at IS NOT NULL ORDER BY id LIMIT @limit)
          RETURNING *`,
       )
-      .all({ attemptId, limit, now }) as Row[];
+      .all({ attemptId, limit, now }) as TokenRow[];
     return this.emitRows(rows.sort((a, b) => a.id - b.id));
   }
 
@@ -508,7 +509,7 @@ export class TokenQueue {
     return (
       this.db
         .prepare(`SELECT * FROM tokens WHERE state = 'in_doubt' AND (attempted_at IS NULL OR attempted_at <= ?) ORDER BY id LIMIT ?`)
-        .all(cutoff, limit) as Row[]
+        .all(cutoff, limit) as TokenRow[]
     ).map(fromRow);
   }
 
@@ -541,7 +542,7 @@ export class TokenQueue {
         `UPDATE tokens SET state = 'in_doubt', last_error = 'The app stopped while this token was being sent: will check Spirii before sending again', updated_at = ?
          WHERE state = 'sending' RETURNING *`,
       )
-      .all(this.now().toISOString()) as Row[];
+      .all(this.now().toISOString()) as TokenRow[];
     this.emitRows(rows);
     return rows.length;
   }
@@ -566,12 +567,12 @@ export class TokenQueue {
 
   private transition(ids: readonly number[] | undefined, update: string): QueuedToken[] {
     const now = this.now().toISOString();
-    let rows: Row[];
+    let rows: TokenRow[];
     if (ids === undefined) {
-      rows = this.db.prepare(`${update} RETURNING *`).all({ now }) as Row[];
+      rows = this.db.prepare(`${update} RETURNING *`).all({ now }) as TokenRow[];
     } else {
       const stmt = this.db.prepare(`${update} AND id = @id RETURNING *`);
-      rows = this.db.transaction(() => ids.map((id) => stmt.get({ id, now }) as Row | undefined).filter((r): r is Row => !!r))();
+      rows = this.db.transaction(() => ids.map((id) => stmt.get({ id, now }) as TokenRow | undefined).filter((r): r is TokenRow => !!r))();
     }
     return this.emitRows(rows.sort((a, b) => a.id - b.id));
   }
@@ -583,11 +584,11 @@ export class TokenQueue {
   }
 
   private updateEach(params: readonly object[], stmt: ReturnType<Db['prepare']>): void {
-    const rows = this.db.transaction(() => params.map((p) => stmt.get(p) as Row | undefined).filter((r): r is Row => !!r))();
+    const rows = this.db.transaction(() => params.map((p) => stmt.get(p) as TokenRow | undefined).filter((r): r is TokenRow => !!r))();
     this.emitRows(rows);
   }
 
-  private emitRows(rows: Row[]): QueuedToken[] {
+  private emitRows(rows: TokenRow[]): QueuedToken[] {
     const tokens = rows.map(fromRow);
     if (tokens.length > 0) this.emit(tokens);
     return tokens;

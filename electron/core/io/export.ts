@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/sqlite';
 import type { SpiriiClient } from '../api/client';
-import type { QueueState } from '../queue';
+import type { TokenRow } from '../queue';
 import type { SpiriiToken } from '../token';
 import { localFiltersShape, spiriiFiltersShape, type LocalFilters, type SpiriiFilters } from './shapes';
 import { Cancelled, tokenPages } from './spirii-pages';
@@ -15,26 +15,28 @@ export { spiriiFiltersShape, localFiltersShape, type SpiriiFilters, type LocalFi
 
 export type ExportSource = 'spirii' | 'local';
 
-export interface LocalRow {
-  id: number;
-  state: QueueState;
-  uid: string;
-  label: string | null;
-  customer_id: number;
-  valid_from: string | null;
-  expires_at: string | null;
-  is_active: number;
-  roaming_enabled: number;
-  priority_charging_enabled: number;
-  billing_reference: string | null;
-  comment: string | null;
-  spirii_id: number | null;
-  last_error: string | null;
-  source: string;
-  created_at: string;
-  updated_at: string;
-  synced_at: string | null;
-}
+/** A local token as the export reads it: the tokens table's own row. */
+export type LocalRow = Pick<
+  TokenRow,
+  | 'id'
+  | 'state'
+  | 'uid'
+  | 'label'
+  | 'customer_id'
+  | 'valid_from'
+  | 'expires_at'
+  | 'is_active'
+  | 'roaming_enabled'
+  | 'priority_charging_enabled'
+  | 'billing_reference'
+  | 'comment'
+  | 'spirii_id'
+  | 'last_error'
+  | 'source'
+  | 'created_at'
+  | 'updated_at'
+  | 'synced_at'
+>;
 
 /** Header names are the API's field names, so an export can be imported again. */
 export const SPIRII_COLUMNS: Column<SpiriiToken>[] = [

@@ -48,16 +48,7 @@ export function fieldOfHeader(name: string): ImportField | null {
 }
 
 /** What fills a cell the file leaves out: the session's defaults, or the CLI's --customer. */
-export interface ImportDefaults {
-  customerId: number | null;
-  validFrom: string | null;
-  expiresAt: string | null;
-  isActive: boolean;
-  roamingEnabled: boolean;
-  priorityChargingEnabled: boolean;
-  billingReference: string | null;
-  comment: string | null;
-}
+export type ImportDefaults = Omit<TokenDraft, 'uid' | 'label' | 'source' | 'customerId'> & { customerId: number | null };
 
 export type RowStatus = 'ready' | 'invalid' | 'duplicate';
 export type DuplicateKind = 'file' | 'queue' | 'spirii';
