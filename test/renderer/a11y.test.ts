@@ -4,22 +4,16 @@
  * serious or critical violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
-import { tempDir } from '../support/temp';
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 import { seedSandbox } from '../support/seed';
 import { axeViolations, describeViolations } from '../support/axe';
 import { uidOf } from '../support/tokens';
 
 describe('accessibility (axe-core)', () => {
-  let data: ReturnType<typeof tempDir>;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
 
   const check = async (what: string) => {
     for (const scheme of ['light', 'dark'] as const) {
@@ -31,21 +25,14 @@ describe('accessibility (axe-core)', () => {
   };
 
   beforeAll(async () => {
-    data = tempDir();
-    seedSandbox(data.dir, 500);
-    station = await Station.create({ dataDir: data.dir, readers: { simulated: true, pcsc: false } });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
-    watcher = await watchForProblems(page);
+    app = await openApp({
+      beforeStation: (dataDir) => seedSandbox(dataDir, 500),
+      page: { viewport: { width: 1280, height: 860 }, locale: 'en-GB' },
+    });
+    ({ station, bridge, page, watcher } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    data?.cleanup();
-  });
+  afterAll(() => app?.close());
 
   it('finds no serious or critical violation on Enroll, in each of its states', async () => {
     await page.goto(bridge.url);

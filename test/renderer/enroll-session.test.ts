@@ -6,63 +6,50 @@
  * the sandbox on a fixed loopback port, stopped and started again to make the desk offline.
  */
 import path from 'node:path';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 import { closedPort } from '../support/net';
-import { tempDir } from '../support/temp';
 import { uidOf } from '../support/tokens';
 import { ScriptedDialogs } from '../io/support';
 
-const SCREENSHOTS = path.resolve('test-results/screenshots');
 const API_KEY = 'desk-session-key';
 
 describe('an enrollment session', () => {
-  let data: ReturnType<typeof tempDir>;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
   let port: number;
   let sandbox: Sandbox | null = null;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
   // The core's save dialog, answered by the test (Electron's native dialog cannot run here).
   const dialogs = new ScriptedDialogs();
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+  const shot = (name: string) => app.screenshot(name);
   const panel = () => page.getByTestId('last-tap');
   /** The focused element is a real control or the tap panel: never nothing (the body). */
   const focused = () => page.evaluate(() => (document.activeElement && document.activeElement !== document.body ? document.activeElement.tagName : 'BODY'));
 
   beforeAll(async () => {
-    data = tempDir();
     port = await closedPort();
     sandbox = await startSandbox({ port, apiKey: API_KEY, host: '127.0.0.1' });
-    station = await Station.create({
-      dataDir: data.dir,
-      api: { baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY },
-      readers: { simulated: true, pcsc: false },
-      sync: { timeoutMs: 2000 },
-      dialogs,
+    app = await openApp({
+      station: {
+        api: { baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY },
+        readers: { simulated: true, pcsc: false },
+        sync: { timeoutMs: 2000 },
+        dialogs,
+      },
+      page: { viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'en-GB' },
     });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    ({ station, bridge, page, watcher } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
+    await app?.close();
     await sandbox?.close();
-    data?.cleanup();
   });
 
   it('chooses the customer, sets defaults, taps five cards (one duplicate), undoes one and syncs', async () => {
@@ -193,7 +180,7 @@ describe('an enrollment session', () => {
     const bars = await page.getByTestId('hour-chart').locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
     expect(bars.reduce((a, b) => a + b, 0)).toBe(4);
     // The export is written by the core to the file chosen in its save dialog, and audited.
-    const target = path.join(data.dir, 'session-export.csv');
+    const target = path.join(app.dataDir, 'session-export.csv');
     dialogs.answer(target);
     await page.getByRole('button', { name: 'Save as CSV…' }).click();
     await page.getByTestId('session-export-result').getByText('Saved 4 tokens to session-export.csv. Recorded under Activity.').waitFor();

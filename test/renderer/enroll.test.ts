@@ -3,47 +3,27 @@
  * token is seen queued before it is synced), the WebSocket bridge, the built renderer under its
  * CSP. A desk clerk's first card, end to end.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 
-const SCREENSHOTS = path.resolve('test-results/screenshots');
 const SANDBOX_LATENCY_MS = 700;
 
 describe('Enroll screen', () => {
-  let dataDir: string;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
   /** Console errors, uncaught page errors and CSP violations: the page must produce none. */
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'token-station-renderer-'));
-    station = await Station.create({
-      dataDir,
-      readers: { simulated: true, pcsc: false },
-      sandbox: { faults: { latencyMs: SANDBOX_LATENCY_MS } },
+    app = await openApp({
+      station: { readers: { simulated: true, pcsc: false }, sandbox: { faults: { latencyMs: SANDBOX_LATENCY_MS } } },
+      page: { viewport: { width: 1280, height: 860 }, colorScheme: 'light' },
     });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    ({ station, bridge, page, watcher } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('enrolls a tapped card for the chosen customer and shows it queued, then synced', async () => {
     const response = await page.goto(bridge.url);
@@ -82,7 +62,7 @@ describe('Enroll screen', () => {
     // State and its words read at the same instant: the row moves on within the sandbox's latency.
     const first = await row.evaluate((tr) => ({ state: tr.querySelector('[data-state]')?.getAttribute('data-state'), pill: tr.querySelector('[data-state]')?.textContent?.trim() }));
     expect(first).toSatisfy(({ state, pill }: typeof first) => (state === 'pending' && pill === 'Queued') || (state === 'sending' && pill === 'Sending'));
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-queued.png'), animations: 'disabled' });
+    await app.screenshot('enroll-queued');
     expect(await row.locator('td').nth(2).textContent()).toBe('FJH-0001');
     expect(await lastTap.getByTestId('last-tap-label').textContent()).toBe('FJH-0001');
     // The core pushed the moved-on label number: the next card's label is shown without a reload.
@@ -97,9 +77,9 @@ describe('Enroll screen', () => {
     expect(spiriiId).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('sync-status').textContent()).toMatch(/Online.*Up to date/);
     await page.getByTestId('last-tap-progress').getByText(`Created in Spirii as token ${spiriiId}`).waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-synced.png'), animations: 'disabled' });
+    await app.screenshot('enroll-synced');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-synced-dark.png'), animations: 'disabled' });
+    await app.screenshot('enroll-synced-dark');
 
     // The core agrees: synced in the local queue, and stored in the sandbox as sent.
     const queued = station.queue.findByUid(uid);

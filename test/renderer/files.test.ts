@@ -3,45 +3,32 @@
  * renderer under its CSP). Files are chosen in the core's dialogs, scripted here because the real
  * ones are Electron's (no Electron binary on this machine); the page never names a path.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 import { axeViolations, describeViolations } from '../support/axe';
 import { ScriptedDialogs, writeFile } from '../io/support';
 
-const SCREENSHOTS = path.resolve('test-results/screenshots');
-
 describe('Import/Export screen', () => {
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
   let dir: string;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
   const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'token-station-files-ui-'));
-    station = await Station.create({ dataDir: path.join(dir, 'data'), dialogs, readers: { simulated: true }, sync: { autoStart: false } });
-    station.enrollment.update({ customerId: 1001 });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await openApp({
+      dataSubdir: 'data',
+      station: { dialogs, readers: { simulated: true }, sync: { autoStart: false } },
+      beforeBridge: (station) => station.enrollment.update({ customerId: 1001 }),
+      page: { viewport: { width: 1280, height: 1000 }, colorScheme: 'light' },
+    });
+    ({ station, bridge, page, watcher, dir } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('previews a file with its format and every problem, then queues the ready rows', async () => {
     await page.goto(`${bridge.url}#/files`);
@@ -66,7 +53,7 @@ describe('Import/Export screen', () => {
     expect(statuses).toEqual(['ready', 'ready', 'ready', 'invalid', 'spirii', 'file']);
     expect(await page.locator('tr[data-row="3"] td').nth(4).textContent()).toBe('1003');
     expect(station.queue.counts().pending).toBe(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-import-preview.png'), fullPage: true, animations: 'disabled' });
+    await app.screenshot('files-import-preview', { fullPage: true });
 
     await page.getByRole('button', { name: 'Queue 3 cards' }).click();
     await page.getByTestId('import-result').getByText('Queued 3 cards from supplier.csv; 3 rows not queued.').waitFor();
@@ -93,7 +80,7 @@ describe('Import/Export screen', () => {
     await page.getByRole('button', { name: 'Export…' }).click();
     const bar = page.getByTestId('export-progress');
     await expect.poll(async () => (await bar.count()) > 0 && (await bar.evaluate((el) => (el as HTMLProgressElement).value)) > 0, { timeout: 10_000 }).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-export-progress.png'), fullPage: true, animations: 'disabled' });
+    await app.screenshot('files-export-progress', { fullPage: true });
     await page.getByTestId('export-result').getByText('Exported 3000 tokens to finance.csv.').waitFor({ timeout: 20_000 });
     const text = readFileSync(target, 'utf8');
     expect(text.startsWith('\uFEFF"id";"uid";"label";"customerId";')).toBe(true); // the screen's defaults: ";" and a BOM, for Excel
@@ -115,7 +102,7 @@ describe('Import/Export screen', () => {
     await summary.waitFor();
     expect(await summary.textContent()).toBe('3 enrolled here, 3001 RFID tokens in Spirii: 3 missing in Spirii, 3001 not enrolled here, 0 inactive, 0 with another customer, 0 with another label.');
     expect(await page.locator('[data-testid="reconcile-differences"] tr[data-kind="missing-in-spirii"]').count()).toBe(3);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-reconcile.png'), fullPage: false, animations: 'disabled' });
+    await app.screenshot('files-reconcile', { fullPage: false });
     // The screen with a preview, an export result and a comparison on it: no accessibility violations.
     dialogs.answer(writeFile(dir, 'again.csv', 'uid;label\n04C1000000B001;X\nbad;Y\n'));
     await page.getByRole('button', { name: 'Choose CSV file…' }).click();
@@ -124,7 +111,7 @@ describe('Import/Export screen', () => {
     expect(violations, describeViolations(violations)).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.getByTestId('import').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'files-dark.png'), animations: 'disabled' });
+    await app.screenshot('files-dark');
 
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);

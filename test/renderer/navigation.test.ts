@@ -3,16 +3,11 @@
  * order and Alt+1..8 opens each one (the URL hash follows, the tab is marked current), in English
  * and Danish.
  */
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
-import { tempDir } from '../support/temp';
-
-const SCREENSHOTS = path.resolve('test-results/screenshots');
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 
 const ORDER = [
   { key: 'Alt+1', hash: '#/enroll', name: 'Enroll' },
@@ -26,29 +21,14 @@ const ORDER = [
 ];
 
 describe('navigation', () => {
-  let data: ReturnType<typeof tempDir>;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
 
   beforeAll(async () => {
-    data = tempDir();
-    station = await Station.create({ dataDir: data.dir, readers: { simulated: true, pcsc: false } });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await openApp({ page: { viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' } });
+    ({ station, bridge, page, watcher } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    data?.cleanup();
-  });
+  afterAll(() => app?.close());
 
   it('lists the screens in order and opens each with Alt+N', async () => {
     await page.goto(bridge.url);
@@ -64,7 +44,7 @@ describe('navigation', () => {
       const current = bar.locator('[aria-current="page"]');
       expect((await current.textContent())?.replace(/\d+$/, '').trim()).toBe(screen.name);
     }
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'navigation-enroll.png'), animations: 'disabled' });
+    await app.screenshot('navigation-enroll');
 
     // Danish: the same order, the names translated.
     await station.preferences.update({ locale: 'da' });

@@ -3,42 +3,25 @@
  * built renderer under its CSP): held tokens, edit, discard with confirmation, release, retry, and
  * the counts and sync status, as the desk uses them.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
-
-const SCREENSHOTS = path.resolve('test-results/screenshots');
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 
 describe('Queue screen', () => {
-  let dataDir: string;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'token-station-queue-'));
-    station = await Station.create({ dataDir, readers: { simulated: true, pcsc: false }, sync: { inDoubtGraceMs: 0 } });
-    station.syncSettings.update({ holdMinutes: 60 });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await openApp({
+      station: { readers: { simulated: true, pcsc: false }, sync: { inDoubtGraceMs: 0 } },
+      beforeBridge: (station) => station.syncSettings.update({ holdMinutes: 60 }),
+      page: { viewport: { width: 1360, height: 900 }, colorScheme: 'light' },
+    });
+    ({ station, bridge, page, watcher } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   const row = (uid: string) => page.locator(`tr[data-uid="${uid}"]`);
   const stateOf = (uid: string) => row(uid).getAttribute('data-state');
@@ -57,7 +40,7 @@ describe('Queue screen', () => {
     await expect.poll(() => page.locator('[data-filter="held"] .chip-n').textContent()).toBe('5');
     expect(await row(uids[0]!).textContent()).toMatch(/Held until \d\d:\d\d/);
     await expect.poll(() => page.getByTestId('queue-sync-status').textContent()).toMatch(/Online.*Up to date · 5 held, first release in (59|60) min/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-held.png'), animations: 'disabled' });
+    await app.screenshot('queue-held');
     // The header counts them, and so does the Session summary.
     const counts = page.getByTestId('counts');
     await expect.poll(() => counts.locator('[data-count="held"]').textContent()).toMatch(/^\s*5\s+held\s*$/);
@@ -66,7 +49,7 @@ describe('Queue screen', () => {
     await page.getByRole('heading', { name: 'Session summary' }).waitFor();
     await expect.poll(() => page.getByTestId('outcomes').locator('[data-outcome="held"] .n').textContent()).toBe('5');
     expect(await page.getByTestId('outcomes').locator('[data-outcome="held"]').textContent()).toContain('Held (hold period)');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'session-held.png'), animations: 'disabled' });
+    await app.screenshot('session-held');
     await page.keyboard.press('Alt+2');
     await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
 
@@ -76,7 +59,7 @@ describe('Queue screen', () => {
     await edit.waitFor();
     await edit.getByRole('textbox', { name: 'Label' }).fill('Q-1-FIXED');
     await edit.getByRole('textbox', { name: 'Comment' }).fill('relabelled at the desk');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-edit.png'), animations: 'disabled' });
+    await app.screenshot('queue-edit');
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'hidden' });
     await expect.poll(() => row(uids[0]!).locator('td').nth(2).textContent()).toBe('Q-1-FIXED');
@@ -87,7 +70,7 @@ describe('Queue screen', () => {
     const confirm = page.getByRole('dialog', { name: `Discard token ${uids[1]}?` });
     await confirm.waitFor();
     expect(await confirm.textContent()).toMatch(/will not be sent to Spirii/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-discard-confirm.png'), animations: 'disabled' });
+    await app.screenshot('queue-discard-confirm');
     await confirm.getByRole('button', { name: 'Keep it' }).click();
     await confirm.waitFor({ state: 'hidden' });
     expect(station.queue.findByUid(uids[1]!)?.state).toBe('held');
@@ -130,7 +113,7 @@ describe('Queue screen', () => {
     await expect.poll(() => page.getByTestId('queue-sync-status').textContent()).toMatch(/Online.*Up to date/);
     // None held any more: the header shows no held count at all.
     expect(await counts.locator('[data-count="held"]').count()).toBe(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'queue-after.png'), animations: 'disabled' });
+    await app.screenshot('queue-after');
 
     // Spirii (the sandbox) holds exactly the four, with the edits.
     const stored = station.sandbox!.tokens();

@@ -3,42 +3,27 @@
  * is pointed at a missing addon so that a reader error (with what to do) is there to show; the
  * wedge is Chromium's keyboard typing at a reader's speed, and at a person's.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
-import { tempDir } from '../support/temp';
-
-const SCREENSHOTS = path.resolve('test-results/screenshots');
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 
 describe('Readers screen', () => {
-  let data: ReturnType<typeof tempDir>;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
 
   beforeAll(async () => {
-    data = tempDir();
-    station = await Station.create({ dataDir: data.dir, readers: { pcsc: true, simulated: true }, native: { pcsc: '/nonexistent/pcsclite.node' }, sync: { autoStart: false } });
-    station.enrollment.update({ customerId: 1001 });
-    station.readerDesk.update({ wedgeFormat: 'decimal' });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await openApp({
+      station: { readers: { pcsc: true, simulated: true }, native: { pcsc: '/nonexistent/pcsclite.node' }, sync: { autoStart: false } },
+      beforeBridge: (station) => {
+        station.enrollment.update({ customerId: 1001 });
+        station.readerDesk.update({ wedgeFormat: 'decimal' });
+      },
+      page: { viewport: { width: 1280, height: 900 }, colorScheme: 'light' },
+    });
+    ({ station, bridge, page, watcher } = app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    data?.cleanup();
-  });
+  afterAll(() => app?.close());
 
   it('shows the readers, the active one, the last error with what to do, and a UID in every format', async () => {
     await page.goto(`${bridge.url}#/readers`);
@@ -69,8 +54,7 @@ describe('Readers screen', () => {
     await read.waitFor();
     expect(await read.textContent()).toMatch(/typed 2158232226 \(Decimal\); it is the UID 80A402A2/);
     expect(station.queue.list()).toEqual([]); // shown before anything is queued
-    await mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'readers-wedge.png'), fullPage: true });
+    await app.screenshot('readers-wedge', { fullPage: true });
     await read.getByRole('button', { name: 'Enroll this card' }).click();
     await expect.poll(() => station.queue.list().map((t) => [t.uid, t.source])).toEqual([['80A402A2', 'hid:Keyboard wedge (window)']]);
     await expect.poll(() => page.getByTestId('last-card').textContent()).toMatch(/80A402A2.*Queued/);
@@ -85,7 +69,7 @@ describe('Readers screen', () => {
     await page.reload();
     await page.getByTestId('last-card').waitFor();
     expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Afvist');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'readers-last-card-danish.png'), animations: 'disabled' });
+    await app.screenshot('readers-last-card-danish');
     await station.preferences.update({ locale: null });
     await page.reload();
     await page.getByTestId('reader-list').waitFor();

@@ -7,19 +7,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 import { FakeKeychain } from '../support/keychain';
-import { tempDir } from '../support/temp';
 import { axeViolations, describeViolations } from '../support/axe';
 
-const SCREENSHOTS = path.resolve('test-results/screenshots');
 const RIGHT_KEY = 'desk-right-key-5c0ffee1';
 const WRONG_KEY = 'desk-wrong-key-00000000';
 const HOSTILE_LABEL = '<img src=x onerror="window.__pwned=1">';
@@ -27,21 +23,14 @@ const HOSTILE_COMMENT = '<script>window.__pwned=2</script>';
 const HOSTILE_ERROR = '<img src=x onerror="window.__pwned=3">Bad key';
 
 describe('security in the window', () => {
-  let dir: string;
-  let cleanup: () => void;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
   let keychain: FakeKeychain;
-  let station: Station;
   let remote: Sandbox;
   let hostile: Server;
   let hostileUrl: string;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
   const clipboard: string[] = [];
 
   beforeAll(async () => {
-    ({ dir, cleanup } = tempDir());
     keychain = new FakeKeychain();
     remote = await startSandbox({ apiKey: RIGHT_KEY, host: '127.0.0.1' });
     // A server whose error message is hostile markup: the app must show it as text.
@@ -50,23 +39,20 @@ describe('security in the window', () => {
     });
     await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
     hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
-    station = await Station.create({ dataDir: dir, vault: keychain.vault(), readers: { simulated: true } });
-    station.settings.set('preferences', { operatorName: 'Mette <b>Hansen</b>', sound: false, locale: 'en' });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: dir, copyText: (text) => void clipboard.push(text) });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
+    app = await openApp({
+      station: { vault: keychain.vault(), readers: { simulated: true } },
+      beforeBridge: (station) => station.settings.set('preferences', { operatorName: 'Mette <b>Hansen</b>', sound: false, locale: 'en' }),
+      host: { copyText: (text) => void clipboard.push(text) },
+      page: { viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-GB' },
+    });
+    ({ station, bridge, page, watcher } = app);
     page.setDefaultTimeout(10_000);
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
+    await app?.close();
     await remote?.close();
     await new Promise((resolve) => hostile?.close(resolve));
-    cleanup?.();
   });
 
   /** No serious or critical axe-core violation, in light and dark. */
@@ -80,7 +66,7 @@ describe('security in the window', () => {
   }
 
   async function shot(name: string) {
-    await page.screenshot({ path: path.join(SCREENSHOTS, name), animations: 'disabled', fullPage: true });
+    await app.screenshot(name, { fullPage: true });
   }
 
   it('connects with a wrong and then a right key: each step reported, the key masked once saved, used at once', async () => {
@@ -106,7 +92,7 @@ describe('security in the window', () => {
       ['tokens', 'null'],
     ]);
     expect(await check.locator('[data-step="key"]').textContent()).toMatch(/API key accepted.*failed.*The API key was refused \(401/);
-    await shot('settings-wrong-key.png');
+    await shot('settings-wrong-key');
 
     // Right key: every step passes.
     await key.fill(RIGHT_KEY);
@@ -114,7 +100,7 @@ describe('security in the window', () => {
     await page.locator('[data-testid="connection-check"][data-ok="true"]').waitFor();
     await check.getByText('Everything works: this connection is ready.').waitFor();
     await check.getByText(/Tokens can be listed \(0 in total\)/).waitFor();
-    await shot('settings-right-key.png');
+    await shot('settings-right-key');
     await accessible('Settings → Connection with a test result');
 
     // Saved: the field goes, a mask stays; the key is nowhere in the page.
@@ -130,7 +116,7 @@ describe('security in the window', () => {
     await page.getByRole('button', { name: 'Use this connection' }).click();
     await page.getByTestId('connection-in-use').getByText(`In use: ${remote.url}`).waitFor();
     await expect.poll(() => page.getByTestId('sandbox-banner').count()).toBe(0);
-    await shot('settings-connected.png');
+    await shot('settings-connected');
     expect(station.mode).toBe('spirii');
     expect(station.apiUrl).toBe(remote.url);
   });
@@ -149,7 +135,7 @@ describe('security in the window', () => {
     expect(await row.textContent()).toContain(label);
     await page.locator(`tr[data-uid="${uid}"] [data-state="synced"]`).waitFor({ timeout: 10_000 });
     expect(remote.tokens().find((t) => t.identifier.uid === uid)?.identifier.label).toBe(label);
-    await shot('injection-enroll.png');
+    await shot('injection-enroll');
 
     // The audit trail shows the label, the comment and the operator's name as text too.
     await page.goto(`${bridge.url}#/activity`);
@@ -158,7 +144,7 @@ describe('security in the window', () => {
     expect(await enrolled.textContent()).toContain(HOSTILE_LABEL);
     expect(await enrolled.textContent()).toContain(HOSTILE_COMMENT);
     expect(await enrolled.textContent()).toContain('Mette <b>Hansen</b>');
-    await shot('injection-activity.png');
+    await shot('injection-activity');
 
     // A server's error message, on the connection test.
     await page.goto(`${bridge.url}#/settings`);
@@ -170,7 +156,7 @@ describe('security in the window', () => {
     const keyStep = page.locator('[data-testid="connection-check"] [data-step="key"]');
     await keyStep.waitFor();
     expect(await keyStep.textContent()).toContain(HOSTILE_ERROR);
-    await shot('injection-server-error.png');
+    await shot('injection-server-error');
 
     // Nothing ran, nothing was parsed as markup, the CSP saw nothing to block.
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -232,10 +218,10 @@ describe('security in the window', () => {
     expect(copied).toMatch(/Readers: Simulated reader/);
     expect(copied).toMatch(/API key: ••••••••/);
     expect(copied).not.toContain(RIGHT_KEY);
-    await shot('activity.png');
+    await shot('activity');
     await accessible('Activity with diagnostics');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await shot('activity-dark.png');
+    await shot('activity-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
@@ -249,13 +235,13 @@ describe('security in the window', () => {
     const choice = page.getByTestId('weak-storage-choice');
     await choice.waitFor();
     expect(await choice.textContent()).toMatch(/no keychain to protect the key.*basic_text/s);
-    await shot('settings-basic-text-choice.png');
+    await shot('settings-basic-text-choice');
     await accessible('the basic_text choice');
     expect(station.connections.readKey('spirii-sandbox').ok).toBe(false); // nothing stored yet
     await page.getByRole('button', { name: 'Keep it for this session only' }).click();
     await page.locator('[data-testid="key-state"][data-state="session"]').waitFor();
     expect(await page.getByTestId('key-state').textContent()).toMatch(/this session only/);
-    await shot('settings-basic-text-session.png');
+    await shot('settings-basic-text-session');
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
   });

@@ -3,41 +3,21 @@
  * saved (and shown in the header), sound can be switched off, and choosing Danish turns the
  * whole window Danish at once and stays chosen after a reload.
  */
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
-import { tempDir } from '../support/temp';
-
-const SCREENSHOTS = path.resolve('test-results/screenshots');
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 
 describe('Settings: General', () => {
-  let data: ReturnType<typeof tempDir>;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
 
   beforeAll(async () => {
-    data = tempDir();
-    station = await Station.create({ dataDir: data.dir, readers: { simulated: true, pcsc: false } });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await openApp({ page: { viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' } });
+    ({ station, bridge, page, watcher } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    data?.cleanup();
-  });
+  afterAll(() => app?.close());
 
   it('saves the operator name and the sound choice', async () => {
     await page.goto(bridge.url + '#/settings');
@@ -53,9 +33,9 @@ describe('Settings: General', () => {
     await section.getByLabel('Play a tone after each tap').uncheck();
     await expect.poll(() => station.preferences.get().sound).toBe(false);
     expect(await section.getByRole('button', { name: 'Play test tone' }).isDisabled()).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-general.png'), animations: 'disabled' });
+    await app.screenshot('settings-general');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-general-dark.png'), animations: 'disabled' });
+    await app.screenshot('settings-general-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
@@ -73,13 +53,13 @@ describe('Settings: General', () => {
     expect(await page.getByTestId('sandbox-banner').textContent()).toContain('Indbygget sandkasse');
     expect(await page.getByTestId('counts').textContent()).toContain('i kø');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('da');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-danish.png'), animations: 'disabled' });
+    await app.screenshot('settings-danish');
 
     await page.reload();
     await page.getByRole('heading', { name: 'Generelt' }).waitFor();
     await page.keyboard.press('Alt+1');
     await page.getByText('Vælg en kunde for at begynde.').waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'enroll-danish.png'), animations: 'disabled' });
+    await app.screenshot('enroll-danish');
 
     // Back to following the system.
     await page.keyboard.press('Alt+8');
@@ -107,7 +87,7 @@ describe('Settings: General', () => {
     await sync.getByText('Enter a whole number of tokens from 1 to 500.').waitFor();
     expect(await hold.getAttribute('aria-invalid')).toBe('true');
     expect(await save.isDisabled()).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-sync-invalid.png'), animations: 'disabled', fullPage: true });
+    await app.screenshot('settings-sync-invalid', { fullPage: true });
     await hold.fill('2.5');
     await sync.getByText('Enter whole minutes from 0 (off) to 1440 (24 hours).').waitFor();
     expect(station.syncSettings.current).toEqual({ holdMinutes: 0, batchSize: 100 });
@@ -129,7 +109,7 @@ describe('Settings: General', () => {
     await sync.getByLabel('Batchstørrelse (tokens pr. forespørgsel)').fill('600');
     await sync.getByText('Angiv et helt antal tokens fra 1 til 500.').waitFor();
     await sync.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings-sync-danish.png'), animations: 'disabled' });
+    await app.screenshot('settings-sync-danish');
     await page.getByLabel('Sprog').selectOption('');
     await sync.getByRole('heading', { name: 'Sync' }).waitFor();
     station.syncSettings.update({ holdMinutes: 0, batchSize: 100 });

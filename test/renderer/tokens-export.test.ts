@@ -5,48 +5,33 @@
  * progress and a cancel, in English and Danish, and recorded in the audit trail.
  */
 import path from 'node:path';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
 import type { SpiriiToken } from '../../electron/core/token';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
-import { tempDir } from '../support/temp';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 import { seedSandbox } from '../support/seed';
 import { axeViolations, describeViolations } from '../support/axe';
 import { ScriptedDialogs } from '../io/support';
 
-const SCREENSHOTS = path.resolve('test-results/screenshots');
-
 describe('Tokens screen: Export…', () => {
-  let data: ReturnType<typeof tempDir>;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
   let seeded: SpiriiToken[];
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
   const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    data = tempDir();
-    seeded = seedSandbox(data.dir, 3000);
-    station = await Station.create({ dataDir: data.dir, dialogs, readers: { simulated: true, pcsc: false }, sync: { autoStart: false } });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await openApp({
+      beforeStation: (dataDir) => (seeded = seedSandbox(dataDir, 3000)),
+      station: { dialogs, readers: { simulated: true, pcsc: false }, sync: { autoStart: false } },
+      page: { viewport: { width: 1440, height: 900 }, colorScheme: 'light', locale: 'en-GB' },
+    });
+    ({ station, bridge, page, watcher } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    data?.cleanup();
-  });
+  afterAll(() => app?.close());
 
   it("exports the tokens matching the screen's filters and sort, with progress and a cancel, and audits it", async () => {
     await page.goto(bridge.url + '#/tokens');
@@ -76,15 +61,15 @@ describe('Tokens screen: Export…', () => {
 
     // Slow pages, so the progress is there to see.
     station.sandbox!.setFaults({ latencyMs: 300 });
-    const target = path.join(data.dir, 'rfid-1003.csv');
+    const target = path.join(app.dataDir, 'rfid-1003.csv');
     dialogs.answer(target);
     await box.getByLabel('File format').selectOption('csv');
     await box.getByLabel('Separator').selectOption(',');
     await box.getByRole('button', { name: 'Choose file and export' }).click();
     await box.getByTestId('export-tokens-progress').waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'tokens-export-progress.png'), animations: 'disabled' });
+    await app.screenshot('tokens-export-progress');
     await box.getByTestId('export-tokens-result').getByText(`Saved ${expected.length} tokens to rfid-1003.csv.`).waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'tokens-export-done.png'), animations: 'disabled' });
+    await app.screenshot('tokens-export-done');
     const rows = parse(readFileSync(target, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r.id)).toEqual(expected);
     expect(new Set(rows.map((r) => r.customerId))).toEqual(new Set(['1003']));
@@ -95,7 +80,7 @@ describe('Tokens screen: Export…', () => {
     expect(audited[0]!.details).toMatchObject({ call: 'export.tokens', source: 'spirii', format: 'csv', spiriiFilters: { customerId: 1003, type: 'rfid', sortBy: 'createdAt', sortDirection: 'asc' } });
 
     // Cancel: nothing written, nothing audited.
-    const never = path.join(data.dir, 'never.xlsx');
+    const never = path.join(app.dataDir, 'never.xlsx');
     dialogs.answer(never);
     await box.getByLabel('File format').selectOption('xlsx');
     await box.getByRole('button', { name: 'Choose file and export' }).click();
@@ -114,7 +99,7 @@ describe('Tokens screen: Export…', () => {
     await page.getByRole('button', { name: 'Eksportér…' }).click();
     const da = page.getByRole('dialog', { name: 'Eksportér disse tokens' });
     await da.getByRole('button', { name: 'Vælg fil og eksportér' }).waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'tokens-export-danish.png'), animations: 'disabled' });
+    await app.screenshot('tokens-export-danish');
     await da.getByRole('button', { name: 'Luk' }).click();
     await station.preferences.update({ locale: null });
 

@@ -3,30 +3,21 @@
  * 3,000 tokens: every filter and sort of GET /v2/tokens as a desk would set them, the list
  * answering as the API does, and an edit that is confirmed before it is sent.
  */
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { Station } from '../../electron/core/station';
+import type { Page } from 'playwright-core';
+import type { Station } from '../../electron/core/station';
 import type { SpiriiToken } from '../../electron/core/token';
-import { startBridge, type Bridge } from '../support/bridge';
-import { launchChromium, watchForProblems } from '../support/browser';
-import { tempDir } from '../support/temp';
+import type { Bridge } from '../support/bridge';
+import { openApp, type App } from '../support/app-harness';
 import { seedSandbox } from '../support/seed';
 
-const SCREENSHOTS = path.resolve('test-results/screenshots');
 const COUNT = 3000;
 
 describe('Tokens screen', () => {
-  let data: ReturnType<typeof tempDir>;
-  let station: Station;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
+  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
   let seeded: SpiriiToken[];
-  let watcher: Awaited<ReturnType<typeof watchForProblems>>;
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+  const shot = (name: string) => app.screenshot(name);
   const count = () => page.getByTestId('token-count').textContent();
   /** The ids of the first rows on screen, top to bottom. */
   const shownIds = (n: number) =>
@@ -39,22 +30,14 @@ describe('Tokens screen', () => {
     );
 
   beforeAll(async () => {
-    data = tempDir();
-    seeded = seedSandbox(data.dir, COUNT);
-    station = await Station.create({ dataDir: data.dir, readers: { simulated: true, pcsc: false } });
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: data.dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
-    watcher = await watchForProblems(page);
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    app = await openApp({
+      beforeStation: (dataDir) => (seeded = seedSandbox(dataDir, COUNT)),
+      page: { viewport: { width: 1440, height: 900 }, colorScheme: 'light', locale: 'en-GB' },
+    });
+    ({ station, bridge, page, watcher } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
-    data?.cleanup();
-  });
+  afterAll(() => app?.close());
 
   it('lists every token, filters and sorts as GET /v2/tokens does', async () => {
     await page.goto(bridge.url + '#/tokens');

@@ -1,0 +1,82 @@
+/**
+ * The whole renderer-test rig in one call: a fresh data folder, a real core Station, the WebSocket
+ * bridge serving the built renderer, Debian's Chromium and one page watched for problems (console
+ * errors, page errors, CSP violations). `close()` takes it all down again, in reverse order.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContextOptions, Page, PageScreenshotOptions } from 'playwright-core';
+import { Station, type StationOptions } from '../../electron/core/station';
+import type { HostInfo } from '../../electron/core/service';
+import { startBridge, type Bridge } from './bridge';
+import { launchChromium, watchForProblems } from './browser';
+import { tempDir } from './temp';
+
+export const SCREENSHOTS = path.resolve('test-results/screenshots');
+
+export interface AppOptions {
+  /** The Station's options but its data folder (readers default to the simulated one, no PC/SC). */
+  station?: Omit<StationOptions, 'dataDir'>;
+  /** The Station's data folder inside the temp folder (default: the temp folder itself). */
+  dataSubdir?: string;
+  /** What the host tells the renderer, beyond its version and data folder (the temp folder). */
+  host?: Partial<HostInfo>;
+  /** The page's viewport, colour scheme, locale... */
+  page?: BrowserContextOptions;
+  /** Runs on the empty data folder before the Station opens it (e.g. to seed the sandbox). */
+  beforeStation?: (dataDir: string) => unknown;
+  /** Runs on the open Station before the bridge starts (e.g. to set defaults). */
+  beforeBridge?: (station: Station) => unknown;
+}
+
+export interface App {
+  /** The temp folder (removed by close) and the Station's data folder in it. */
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly station: Station;
+  readonly bridge: Bridge;
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly watcher: Awaited<ReturnType<typeof watchForProblems>>;
+  /** Saves test-results/screenshots/<name>.png, animations stopped. */
+  screenshot(name: string, options?: PageScreenshotOptions): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openApp(options: AppOptions = {}): Promise<App> {
+  const { dir, cleanup } = tempDir();
+  const dataDir = options.dataSubdir ? path.join(dir, options.dataSubdir) : dir;
+  let station: Station | undefined;
+  let bridge: Bridge | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await bridge?.close();
+    await station?.close();
+    cleanup();
+  };
+  try {
+    await options.beforeStation?.(dataDir);
+    station = await Station.create({ readers: { simulated: true, pcsc: false }, ...options.station, dataDir });
+    await options.beforeBridge?.(station);
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: dir, ...options.host });
+    browser = await launchChromium();
+    const page = await browser.newPage(options.page);
+    const watcher = await watchForProblems(page);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    return {
+      dir,
+      dataDir,
+      station,
+      bridge,
+      browser,
+      page,
+      watcher,
+      screenshot: (name, shot) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled', ...shot }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
