@@ -40,7 +40,7 @@ async function importBench(dir: string): Promise<void> {
     const commitStart = performance.now();
     const result = station.files.importer.commit(prepared);
     const commitMs = performance.now() - commitStart;
-    console.log(`\nFiles: import of a ${N.toLocaleString('en')}-row CSV file (${(statSync(file).size / 1e6).toFixed(1)} MB), built-in sandbox`);
+    console.log(`\n6. Files: import of a ${N.toLocaleString('en')}-row CSV file (${(statSync(file).size / 1e6).toFixed(1)} MB), built-in sandbox`);
     row('to a preview (read, parse, queue and Spirii check)', `${(previewMs / 1000).toFixed(2)} s (${preview.summary.ready} ready; target < 3 s)`);
     row('then queued in one transaction', `${(commitMs / 1000).toFixed(2)} s (${result.queued} queued; target < 3 s)`);
   } finally {
@@ -80,7 +80,7 @@ async function exportBench(dir: string): Promise<void> {
     await child(['raw', url]); // warm up the sandbox once
     const bare = await child(['raw', url]);
     const raw = bare.ms!;
-    console.log(`\nFiles: export of ${N.toLocaleString('en')} tokens from the sandbox (separate processes, pages of 1,000; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`);
+    console.log(`\n7. Files: export of ${N.toLocaleString('en')} tokens from the sandbox (separate processes, pages of 1,000; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`);
     row('the sandbox serving every page, fetched bare', `${(raw / 1000).toFixed(2)} s (fetching client's CPU ${(bare.cpuMs! / 1000).toFixed(2)} s)`);
     for (const format of ['csv', 'xlsx'] as const) {
       const result = await child(['export', url, format, path.join(dir, `tokens.${format}`)]);

@@ -132,7 +132,7 @@ export async function readersBench(rounds = 4, tapsPerRound = 10): Promise<void>
     });
   }
   const total = rounds * tapsPerRound;
-  console.log(`\n4. Card insertion to token durable and announced, virtual PC/SC reader (${total} insertions each, alternating rounds of ${tapsPerRound})`);
+  console.log(`\n8. Card insertion to token durable and announced, virtual PC/SC reader (${total} insertions each, alternating rounds of ${tapsPerRound})`);
   console.log('  from card placed (pcscd and pcsclite polling included, their phases spread at random)');
   for (const p of [50, 99]) {
     const st = percentile([...fromInsert.station].sort((x, y) => x - y), p);
