@@ -83,13 +83,16 @@ describe('errors nfc-pcsc emits as the event name', () => {
     const card = await placeCard({ uid: '04F1EE7000F1EE', port: VPCD_PORTS[1] });
     await card.poweredOn;
     await card.remove();
+    // Which code pcscd gives depends on where in its own poll the card went: gone (NO_SMARTCARD),
+    // removed (REMOVED_CARD) or seen without power (UNPOWERED_CARD). Each must read as "it left".
     await expect.poll(() => station.readerStatus().lastError, { timeout: 10_000 }).toMatchObject({
       reader: 'Virtual PCD 00 01',
-      code: 'SCARD_E_NO_SMARTCARD',
+      code: expect.stringMatching(/^SCARD_(E_NO_SMARTCARD|W_REMOVED_CARD|W_UNPOWERED_CARD)$/),
       message: expect.stringMatching(/the card left the reader before it could be read: An error occurred while connecting/),
       hint: expect.stringMatching(/Hold it flat/),
     });
-    expect(log.some((l) => l.includes('[SCARD_E_NO_SMARTCARD]'))).toBe(true);
+    const code = station.readerStatus().lastError!.code;
+    expect(log.some((l) => l.includes(`[${code}]`))).toBe(true);
     expect(taps).toEqual([]);
   }, 30_000);
 });

@@ -110,7 +110,7 @@ describe('security in the window', () => {
     expect(await page.getByLabel('API key').count()).toBe(0);
     expect(await page.content()).not.toContain(RIGHT_KEY);
     expect(await page.evaluate(() => [...document.querySelectorAll('input')].map((i) => i.value).join('|'))).not.toContain(RIGHT_KEY);
-    expect(await page.getByTestId('key-state').textContent()).toMatch(/Key stored in gnome_libsecret/);
+    await expect.poll(() => page.getByTestId('key-state').textContent()).toMatch(/Key stored in gnome_libsecret/);
 
     // Used at once, without a restart: the sandbox banner goes, a tap reaches this API.
     await page.getByRole('button', { name: 'Use this connection' }).click();

@@ -32,7 +32,8 @@ describe('Settings: General', () => {
 
     await section.getByLabel('Play a tone after each tap').uncheck();
     await expect.poll(() => station.preferences.get().sound).toBe(false);
-    expect(await section.getByRole('button', { name: 'Play test tone' }).isDisabled()).toBe(true);
+    // The window hears back from the station after it saved: wait for that, not for a fixed moment.
+    await expect.poll(() => section.getByRole('button', { name: 'Play test tone' }).isDisabled()).toBe(true);
     await app.screenshot('settings-general');
     await page.emulateMedia({ colorScheme: 'dark' });
     await app.screenshot('settings-general-dark');
@@ -100,8 +101,8 @@ describe('Settings: General', () => {
     expect(station.syncSettings.current).toEqual({ holdMinutes: 15, batchSize: 250 });
     await page.reload();
     await sync.getByRole('heading', { name: 'Sync' }).waitFor();
-    expect(await sync.getByLabel('Hold period (minutes)').inputValue()).toBe('15');
-    expect(await sync.getByLabel('Batch size (tokens per request)').inputValue()).toBe('250');
+    await expect.poll(() => sync.getByLabel('Hold period (minutes)').inputValue()).toBe('15');
+    await expect.poll(() => sync.getByLabel('Batch size (tokens per request)').inputValue()).toBe('250');
 
     // Danish.
     await page.getByLabel('Language').selectOption('da');

@@ -131,8 +131,8 @@ describe('Tokens screen', () => {
     await dialog.getByRole('button', { name: 'Send to Spirii' }).click();
     await detail.getByTestId('patch-result').getByText(/Saved in Spirii/).waitFor();
     expect(station.sandbox!.tokens().find((t) => t.id === target.id)).toMatchObject({ isActive: false, comment: 'Card reported lost' });
-    // The list shows the new state at once.
-    expect(await page.locator('[data-row-index="0"] [role="gridcell"]').nth(5).textContent()).toBe('No');
+    // The list shows the new state without a refresh.
+    await expect.poll(() => page.locator('[data-row-index="0"] [role="gridcell"]').nth(5).textContent()).toBe('No');
 
     // An expiry before the start is caught before anything is sent.
     await detail.getByLabel('Expires at').fill('2000-01-01T00:00');
