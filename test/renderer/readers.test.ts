@@ -69,6 +69,7 @@ describe('Readers screen', () => {
     await page.reload();
     await page.getByTestId('last-card').waitFor();
     expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Afvist');
+    expect(await page.getByTestId('reader-list').textContent()).toMatch(/Simuleret læser\s*\(simuleret\)/);
     await app.screenshot('readers-last-card-danish');
     await station.preferences.update({ locale: null });
     await page.reload();

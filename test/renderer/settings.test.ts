@@ -53,6 +53,7 @@ describe('Settings: General', () => {
     expect(await page.getByRole('navigation', { name: 'Skærme' }).textContent()).toMatch(/Tilmeld.*Session.*Tokens.*Indstillinger/);
     expect(await page.getByTestId('sandbox-banner').textContent()).toContain('Indbygget sandkasse');
     expect(await page.getByTestId('counts').textContent()).toContain('i kø');
+    expect(await page.getByTestId('readers').textContent()).toContain('Simuleret læser');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('da');
     await app.screenshot('settings-danish');
 

@@ -39,6 +39,10 @@ export const t = defineMessages({
     outcomeUnreadable: 'Unreadable',
     outcomeIgnored: 'Ignored: not the chosen reader',
     outcomeRepeat: 'Same card again: one tap',
+    simulatedReader: 'Simulated reader',
+    kindPcsc: 'PC/SC',
+    kindHid: 'HID',
+    kindSimulated: 'simulated',
   },
   da: {
     title: 'Læsere',
@@ -77,11 +81,29 @@ export const t = defineMessages({
     outcomeUnreadable: 'Ulæseligt',
     outcomeIgnored: 'Ignoreret: ikke den valgte læser',
     outcomeRepeat: 'Samme kort igen: ét tryk',
+    simulatedReader: 'Simuleret læser',
+    kindPcsc: 'PC/SC',
+    kindHid: 'HID',
+    kindSimulated: 'simuleret',
   },
 });
 
 export function formatName(format: 'hex' | 'reversed' | 'decimal' | '8h10d'): string {
   return { hex: t('formatHex'), reversed: t('formatReversed'), decimal: t('formatDecimal'), '8h10d': t('format8h10d') }[format];
+}
+
+type Reader = CallOutput<'readers.status'>['readers'][number];
+
+/**
+ * A reader as the desk reads it. Real readers keep the name their driver gives (it is also how the
+ * chosen reader is remembered); the built-in simulated one is named in the window's language.
+ */
+export function readerName(reader: Reader): string {
+  return reader.kind === 'simulated' ? t('simulatedReader') : reader.name;
+}
+
+export function readerKind(reader: Reader): string {
+  return { pcsc: t('kindPcsc'), hid: t('kindHid'), simulated: t('kindSimulated') }[reader.kind];
 }
 
 export type LastCardOutcome = NonNullable<CallOutput<'readers.status'>['lastCard']>['outcome'];
