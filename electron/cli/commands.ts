@@ -145,7 +145,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   sync: { run: syncCommand(withStation), usage: 'sync [--timeout SECONDS] [--json]       send what is pending, then print counts by state and the sync status; exit 0 when nothing is left to send' },
   queue: {
     run: queueCommand,
-    usage: 'queue [--state S]... [--search TEXT] [--json] | queue retry|release [--id N]... | queue discard --id N | queue hold --minutes N',
+    usage: 'queue [--state S]... [--search TEXT] [--json] | queue retry|release [--id N]... | queue discard --id N | queue hold --minutes N | queue batch --size N',
   },
   import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal|8h10d] [--dry-run] [--json]   queue the cards of a CSV file' },
   export: {

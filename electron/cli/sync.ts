@@ -93,12 +93,12 @@ function ids(values: string[] | undefined): number[] | undefined {
   return values?.map((value) => positiveInt('id', value)!);
 }
 
-const ACTIONS = ['retry', 'release', 'discard', 'hold'] as const;
+const ACTIONS = ['retry', 'release', 'discard', 'hold', 'batch'] as const;
 type Action = (typeof ACTIONS)[number];
 
 /**
  * `queue [--state S]... [--search TEXT] [--json]` lists; `queue retry|release [--id N]...`,
- * `queue discard --id N` and `queue hold --minutes N` act. Reading and acting need neither the
+ * `queue discard --id N`, `queue hold --minutes N` and `queue batch --size N` act. Reading and acting need neither the
  * API nor a sandbox: only the database (the next `sync`, or the app, sends).
  */
 export const queueCommand: Command = async (args, io) => {
@@ -110,17 +110,19 @@ export const queueCommand: Command = async (args, io) => {
     search: { type: 'string' },
     id: { type: 'string', multiple: true },
     minutes: { type: 'string' },
+    size: { type: 'string' },
   });
   const states = values.state?.map((state) => {
     const key = state.replace(' ', '_').replace('-', '_');
     if (!(QUEUE_STATES as readonly string[]).includes(key)) throw new UsageError(`--state must be one of ${QUEUE_STATES.join(', ')}, got "${state}"`);
     return key as QueueState;
   });
-  if (!action && (values.id || values.minutes)) throw new UsageError('--id and --minutes go with an action: queue retry|release|discard|hold');
+  if (!action && (values.id || values.minutes || values.size)) throw new UsageError('--id, --minutes and --size go with an action: queue retry|release|discard|hold|batch');
   if (action && (states || values.search)) throw new UsageError('--state and --search only filter the list: "queue" without an action');
   const chosen = ids(values.id);
   if (action === 'discard' && chosen?.length !== 1) throw new UsageError('queue discard needs exactly one --id');
   const minutes = action === 'hold' ? nonNegativeInt('minutes', required('minutes', values.minutes))! : undefined;
+  const size = action === 'batch' ? nonNegativeInt('size', required('size', values.size))! : undefined;
 
   const config = configFromEnv(io.env);
   const db = openDatabase(config.dataDir);
@@ -160,9 +162,16 @@ export const queueCommand: Command = async (args, io) => {
         else line(io.stdout, settings.holdMinutes === 0 ? 'Hold period off: new tokens are sent at once.' : `New tokens are held ${settings.holdMinutes} minutes before they are sent.`);
         return 0;
       }
+      case 'batch': {
+        const settings = new SyncSettingsStore(new Settings(db)).update({ batchSize: size! });
+        if (values.json) jsonLine(io.stdout, settings);
+        else line(io.stdout, `Up to ${settings.batchSize} tokens go to Spirii in one request.`);
+        return 0;
+      }
     }
   } catch (error) {
-    if (error instanceof Error && /holdMinutes/.test(error.message)) throw new UsageError(`--minutes: ${error.message.replace(/^holdMinutes: /, '')}`);
+    if (error instanceof Error && /^holdMinutes: /.test(error.message)) throw new UsageError(`--minutes: ${error.message.replace(/^holdMinutes: /, '')}`);
+    if (error instanceof Error && /^batchSize: /.test(error.message)) throw new UsageError(`--size: ${error.message.replace(/^batchSize: /, '')}`);
     throw error;
   } finally {
     db.close();

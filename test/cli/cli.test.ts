@@ -103,6 +103,17 @@ describe('token-station add, sync, queue', () => {
 
   it('sync prints the counts by state and the status; queue retries, releases, discards and sets the hold period', async () => {
     expect((await runCli(['queue', 'hold', '--minutes', '30'], env)).stdout).toMatch(/held 30 minutes before they are sent/);
+    expect((await runCli(['queue', 'batch', '--size', '2'], env)).stdout).toMatch(/^Up to 2 tokens go to Spirii in one request\.$/m);
+    const tooBig = await runCli(['queue', 'batch', '--size', '501'], env);
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toMatch(/--size: .*500/);
+    // Kept where the app reads it: the desk's Sync settings show the same numbers.
+    const stored = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
+    try {
+      expect(JSON.parse((stored.prepare("SELECT value FROM settings WHERE key = 'sync'").get() as { value: string }).value)).toEqual({ holdMinutes: 30, batchSize: 2 });
+    } finally {
+      stored.close();
+    }
     await runCli(['add', '--uid', '04000001', '--customer', '1001', '--label', 'H1'], env);
     await runCli(['add', '--uid', '04000002', '--customer', '999999', '--label', 'H2'], env);
     await runCli(['add', '--uid', '04000003', '--customer', '1001', '--label', 'H3'], env);
