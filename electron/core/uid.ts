@@ -5,7 +5,21 @@
 
 export const UID_BYTE_LENGTHS = [4, 7, 10] as const;
 
-export type UidResult = { ok: true; uid: string } | { ok: false; error: string };
+/**
+ * What is wrong with a UID, machine-readable (the English is `error`), so a window can say it in
+ * its language. `input` is the text as given. Optional: a caller may refuse a UID for a reason of
+ * its own (io/uid-formats.ts) and give only the English.
+ */
+export type UidProblem =
+  | { key: 'empty' }
+  | { key: 'not-hex'; input: string }
+  | { key: 'odd-digits'; input: string; digits: number }
+  | { key: 'length'; input: string; bytes: number }
+  | { key: 'not-decimal'; input: string }
+  | { key: 'too-large-8h10d'; digits: string }
+  | { key: 'too-large'; digits: string; count: number };
+
+export type UidResult = { ok: true; uid: string } | { ok: false; error: string; problem?: UidProblem };
 
 /** Separators readers and spreadsheets put between bytes: space, colon, dash, dot. */
 const SEPARATORS = /[\s:.-]/g;
@@ -13,16 +27,20 @@ const SEPARATORS = /[\s:.-]/g;
 /** Turn what a person, a file or a reader gave into the canonical UID, or say what is wrong with it. */
 export function parseUid(input: string): UidResult {
   const compact = input.replace(SEPARATORS, '');
-  if (compact.length === 0) return { ok: false, error: 'UID is empty' };
+  if (compact.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty' } };
   if (!/^[0-9a-fA-F]+$/.test(compact)) {
-    return { ok: false, error: `UID "${input}" is not hexadecimal (only 0-9 and A-F are allowed)` };
+    return { ok: false, error: `UID "${input}" is not hexadecimal (only 0-9 and A-F are allowed)`, problem: { key: 'not-hex', input } };
   }
   if (compact.length % 2 !== 0) {
-    return { ok: false, error: `UID "${input}" has an odd number of hex digits (${compact.length}); each byte is two digits` };
+    return {
+      ok: false,
+      error: `UID "${input}" has an odd number of hex digits (${compact.length}); each byte is two digits`,
+      problem: { key: 'odd-digits', input, digits: compact.length },
+    };
   }
   const bytes = compact.length / 2;
   if (!(UID_BYTE_LENGTHS as readonly number[]).includes(bytes)) {
-    return { ok: false, error: `UID "${input}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes` };
+    return { ok: false, error: `UID "${input}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes`, problem: { key: 'length', input, bytes } };
   }
   return { ok: true, uid: compact.toUpperCase() };
 }
@@ -114,29 +132,37 @@ export function uidFrom(value: string, from: UidFormat): UidResult {
     return parsed.ok ? { ok: true, uid: reverseHex(parsed.uid) } : parsed;
   }
   const digits = value.replace(SEPARATORS, '');
-  if (digits.length === 0) return { ok: false, error: 'UID is empty' };
-  if (!/^\d+$/.test(digits)) return { ok: false, error: `"${value}" is not a decimal number (only 0-9 are allowed)` };
+  if (digits.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty' } };
+  if (!/^\d+$/.test(digits)) return { ok: false, error: `"${value}" is not a decimal number (only 0-9 are allowed)`, problem: { key: 'not-decimal', input: value } };
   const number = BigInt(digits);
   if (from === '8h10d') {
-    if (number > 0xffffffffn) return { ok: false, error: `${digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)` };
+    if (number > 0xffffffffn) {
+      return { ok: false, error: `${digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)`, problem: { key: 'too-large-8h10d', digits } };
+    }
     return { ok: true, uid: reverseHex(number.toString(16).toUpperCase().padStart(8, '0')) };
   }
   // The byte count follows from the written width: up to 10 digits is a 4-byte UID, up to 17 a
   // 7-byte one, up to 25 a 10-byte one (readers pad with zeros, people often drop them).
   const bytes = UID_BYTE_LENGTHS.find((n) => digits.length <= decimalDigits(n));
   if (!bytes || number >= 1n << BigInt(bytes * 8)) {
-    return { ok: false, error: `${digits} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)` };
+    return {
+      ok: false,
+      error: `${digits} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)`,
+      problem: { key: 'too-large', digits, count: digits.length },
+    };
   }
   return { ok: true, uid: number.toString(16).toUpperCase().padStart(bytes * 2, '0') };
 }
 
 /** What the desk sees when converting a UID: the canonical form, every format, and any warning. */
 export type UidConversion =
-  | { ok: true; uid: string; from: UidFormat; formats: UidFormats; warning: string | null }
-  | { ok: false; from: UidFormat; error: string };
+  /** `randomUid`: the warning is that the UID is a random ID (see randomUidRefusal). */
+  | { ok: true; uid: string; from: UidFormat; formats: UidFormats; warning: string | null; randomUid: boolean }
+  | { ok: false; from: UidFormat; error: string; problem: UidProblem | null };
 
 export function convertUid(value: string, from: UidFormat = 'hex'): UidConversion {
   const result = uidFrom(value, from);
-  if (!result.ok) return { ok: false, from, error: result.error };
-  return { ok: true, uid: result.uid, from, formats: uidFormats(result.uid), warning: randomUidRefusal(result.uid) };
+  if (!result.ok) return { ok: false, from, error: result.error, problem: result.problem ?? null };
+  const warning = randomUidRefusal(result.uid);
+  return { ok: true, uid: result.uid, from, formats: uidFormats(result.uid), warning, randomUid: warning !== null };
 }

@@ -25,6 +25,11 @@ describe('a reader that cannot start', () => {
         message: expect.stringMatching(/^PC\/SC is not available: .*nonexistent.*Install the smart-card service \(pcscd on Linux\)/),
         at: expect.any(String),
       });
+      // The same, machine-readable, for a window in another language: the library's text kept whole.
+      expect(status.lastError!.detail).toEqual({ key: 'unavailable', error: expect.stringContaining('/nonexistent/pcsclite.node') });
+      expect(status.lastError!.message).toContain((status.lastError!.detail as { error: string }).error);
+      expect(status.lastError!.hintKey).toBe(process.platform === 'linux' ? 'unavailable-linux' : 'unavailable');
+      expect(status.setup).toHaveLength(status.hints.length);
       expect(status.readers).toEqual([{ name: 'Simulated reader', kind: 'simulated' }]);
       station.enrollment.update({ customerId: 1001 });
       expect(station.simulateTap('04A224B2')).toMatchObject({ status: 'queued' });

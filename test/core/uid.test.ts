@@ -15,6 +15,13 @@ describe('parseUid', () => {
     expect(parseUid('')).toMatchObject({ ok: false, error: 'UID is empty' });
     expect(parseUid('04A224')).toMatchObject({ ok: false, error: expect.stringMatching(/3 bytes long; a card UID is 4, 7 or 10 bytes/) });
   });
+
+  it('says why also in machine-readable form, for a window in another language', () => {
+    expect(parseUid('04A22')).toMatchObject({ problem: { key: 'odd-digits', input: '04A22', digits: 5 } });
+    expect(parseUid('04A2ZZB2')).toMatchObject({ problem: { key: 'not-hex', input: '04A2ZZB2' } });
+    expect(parseUid(' ')).toMatchObject({ problem: { key: 'empty' } });
+    expect(parseUid('04A224')).toMatchObject({ problem: { key: 'length', input: '04A224', bytes: 3 } });
+  });
 });
 
 describe('randomUid', () => {

@@ -24,4 +24,23 @@ describe('a reader error', () => {
     await app.screenshot('reader-error');
     expect(await watcher.problems()).toEqual([]);
   });
+
+  it('is said in Danish in a Danish window, the loader\'s own words kept inside', async () => {
+    const { page, bridge, station, watcher } = app;
+    await station.preferences.update({ locale: 'da' });
+    try {
+      await page.goto(bridge.url);
+      await page.reload();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      const text = (await alert.textContent())!;
+      expect(text).toMatch(/PC\/SC er ikke tilgængelig: .*\/nonexistent\/pcsclite\.node.*Installér chipkorttjenesten \(pcscd på Linux\), og genstart\./);
+      expect(text).not.toMatch(/is not available|Install the/);
+      expect(await page.getByText('Simuleret læser').count()).toBeGreaterThan(0);
+      await app.screenshot('reader-error-danish');
+      expect(await watcher.problems()).toEqual([]);
+    } finally {
+      await station.preferences.update({ locale: null });
+    }
+  });
 });

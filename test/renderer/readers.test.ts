@@ -85,4 +85,66 @@ describe('Readers screen', () => {
     expect(station.queue.list()).toHaveLength(1);
     expect(await watcher.problems()).toEqual([]);
   });
+
+  it('says the errors, hints, last card and UID problems in Danish, keeping the outside text as it is', async () => {
+    await station.preferences.update({ locale: 'da' });
+    try {
+      await page.goto(`${bridge.url}#/readers`);
+      await page.reload();
+      await page.getByTestId('reader-list').waitFor();
+
+      // The error the core made when PC/SC would not load: Danish around the loader's own words.
+      const error = (await page.getByTestId('last-error').textContent())!;
+      expect(error).toMatch(/PC\/SC er ikke tilgængelig: .*\/nonexistent\/pcsclite\.node.*Installér chipkorttjenesten \(pcscd på Linux\), og genstart\./);
+      expect(error).toContain('[unavailable]');
+      expect(error).not.toMatch(/is not available|Install the/);
+      const hint = (await page.locator('.hint').textContent())!;
+      expect(hint).toMatch(process.platform === 'linux' ? /^Det kan du gøre: Installér PC\/SC-tjenesten og -biblioteket \("sudo apt install pcscd libpcsclite1"\)/ : /^Det kan du gøre: /);
+      const setup = (await page.getByTestId('setup-hints').textContent())!;
+      expect(setup).toMatch(process.platform === 'linux' ? /PC\/SC-læsere kræver pcscd: "sudo systemctl enable --now pcscd\.socket"; "pcsc_scan" viser dem\./ : /PC\/SC-læsere/);
+      expect(setup).not.toMatch(/readers need|never appears|type into the window/);
+      // The alert line at the top says it too.
+      const notice = page.getByRole('alert').filter({ hasText: 'PC/SC' }).first();
+      expect(await notice.textContent()).toMatch(/PC\/SC er ikke tilgængelig: .*\/nonexistent\/pcsclite\.node/);
+
+      // The card enrolled earlier, tapped again on the simulated reader: refused, with where it already is.
+      station.simulated!.tap('80A402A2');
+      const why = page.getByTestId('last-card-why');
+      await expect.poll(() => why.textContent()).toBe('Kort 80A402A2 står allerede i køen (i kø, kunde 1001)');
+      expect(await page.getByTestId('last-card').textContent()).toMatch(/80A402A2\s*simuleret · Simuleret læser · .*Afvist/);
+
+      // The UID converter's errors and warnings.
+      await page.getByRole('textbox', { name: 'UID' }).fill('zz');
+      await page.getByRole('combobox', { name: 'Skrevet som' }).selectOption('hex');
+      const converter = page.locator('.converter');
+      await expect.poll(() => converter.getByRole('alert').textContent()).toBe('UID "zz" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)');
+      await page.getByRole('textbox', { name: 'UID' }).fill('04A22');
+      await expect.poll(() => converter.getByRole('alert').textContent()).toBe('UID "04A22" har et ulige antal hex-cifre (5); hver byte er to cifre');
+      await page.getByRole('textbox', { name: 'UID' }).fill('08A1B2C3');
+      await expect.poll(() => converter.locator('.field-error').textContent()).toMatch(/^UID 08A1B2C3 er et tilfældigt ID \(4 byte, der starter med 08\)/);
+
+      // A keyboard wedge set to decimal typing hex letters: what is wrong, in Danish.
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.type('A1B2C3D4E5');
+      await page.keyboard.press('Enter');
+      const read = page.getByTestId('wedge-read');
+      await read.waitFor();
+      expect(await read.locator('.field-error').textContent()).toBe('"A1B2C3D4E5" er ikke et decimaltal (kun 0-9 er tilladt)');
+      await app.screenshot('readers-danish', { fullPage: true });
+      await read.getByRole('button', { name: 'Kassér' }).click();
+
+      // Settings › Reader: a HID device that is not a VID:PID is refused in Danish.
+      await page.goto(`${bridge.url}#/settings`);
+      const hid = page.getByRole('textbox', { name: /HID-læsere der læses direkte/ });
+      await hid.fill('FFFF:0035, nope');
+      await hid.press('Tab');
+      await expect.poll(() => page.getByTestId('reader-settings-problem').textContent()).toBe('"nope" er ikke et VID:PID i hex, fx FFFF:0035.');
+      expect(station.readerDesk.config.hidDevices).toEqual([]);
+      await page.locator('.reader-settings').screenshot({ path: 'test-results/screenshots/reader-settings-danish.png' });
+      expect(station.queue.list()).toHaveLength(1);
+      expect(await watcher.problems()).toEqual([]);
+    } finally {
+      await station.preferences.update({ locale: null });
+    }
+  });
 });

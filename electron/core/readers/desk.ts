@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { TapOutcome } from '../enrollment';
 import type { Settings } from '../settings';
 import { UID_FORMATS, uidFrom, type UidFormat } from '../uid';
-import { readerHint, setupHints } from './pcsc-codes';
-import type { LastCard, ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './types';
+import { READER_HINTS, readerHintKey, setupHintKeys, SETUP_HINTS } from './pcsc-codes';
+import type { LastCard, LastCardDetail, ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './types';
 
 export const readerSettingsShape = z.object({
   /** The chosen reader's name, or null for any reader. */
@@ -134,7 +134,8 @@ export class ReaderDesk {
       service: this.service,
       lastCard: this.lastCard,
       lastError: this.lastError,
-      hints: setupHints(this.platform),
+      hints: setupHintKeys(this.platform).map((key) => SETUP_HINTS[key]),
+      setup: setupHintKeys(this.platform),
     };
   }
 
@@ -142,10 +143,13 @@ export class ReaderDesk {
   handle(source: ReaderSource, event: ReaderEvent): void {
     const at = new Date(this.now()).toISOString();
     switch (event.type) {
-      case 'error':
-        this.lastError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, hint: readerHint(event.code, this.platform), at };
+      case 'error': {
+        const hintKey = readerHintKey(event.code, this.platform);
+        const hint = hintKey ? READER_HINTS[hintKey] : null;
+        this.lastError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, hint, hintKey, detail: event.detail ?? null, at };
         if (event.code === 'unavailable') this.service = 'off'; // PC/SC could not even load
         break;
+      }
       case 'service':
         this.service = event.state;
         break;
@@ -160,7 +164,16 @@ export class ReaderDesk {
         break;
       case 'unreadable': {
         if (!this.accepts(event.reader)) break;
-        this.lastCard = { reader: event.reader.name, uid: null, cardType: event.cardType, at, outcome: 'unreadable', message: event.message };
+        this.lastCard = {
+          reader: event.reader.name,
+          uid: null,
+          cardType: event.cardType,
+          card: event.card ?? null,
+          at,
+          outcome: 'unreadable',
+          message: event.message,
+          detail: event.detail ? { key: 'unreadable', unreadable: event.detail } : null,
+        };
         this.hooks.changed({ event, readers: this.readers() });
         const outcome: TapOutcome = { status: 'refused', reason: 'unreadable', uid: null, message: event.message, existing: null };
         this.hooks.refused(outcome);
@@ -182,16 +195,17 @@ export class ReaderDesk {
       this.hooks.refused(outcome);
       return { uid: null, outcome, lastCard: this.lastCard };
     }
-    const event = { type: 'card', reader: WINDOW_WEDGE, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null } as const;
+    const event = { type: 'card', reader: WINDOW_WEDGE, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', format } } as const;
     const outcome = this.card(null, event, new Date(this.now()).toISOString());
     return { uid: result.uid, outcome, lastCard: this.lastCard };
   }
 
   private card(source: ReaderSource | null, event: Extract<ReaderEvent, { type: 'card' }>, at: string): TapOutcome | null {
     const { reader, uid, cardType } = event;
-    const seen: Omit<LastCard, 'outcome' | 'message'> = { reader: reader.name, uid, cardType, at };
+    const seen: Omit<LastCard, 'outcome' | 'message' | 'detail'> = { reader: reader.name, uid, cardType, card: event.card ?? null, at };
     if (!this.accepts(reader)) {
-      this.lastCard = { ...seen, outcome: 'ignored', message: `${reader.name} is not the chosen reader (${this.chosen})` };
+      const detail = { key: 'ignored', chosen: this.chosen } as const;
+      this.lastCard = { ...seen, outcome: 'ignored', message: `${reader.name} is not the chosen reader (${this.chosen})`, detail };
       this.hooks.changed({ event, readers: this.readers() });
       return null;
     }
@@ -202,12 +216,13 @@ export class ReaderDesk {
     if (this.recent.size > 5000) this.forgetOlderThan(now - 60_000);
     // The simulated reader is a button: each press is meant as a tap.
     if (reader.kind !== 'simulated' && last !== undefined && now - last < this.current.repeatWindowMs) {
-      this.lastCard = { ...seen, outcome: 'repeat', message: `The same card again within ${this.current.repeatWindowMs / 1000} s: one tap.` };
+      const seconds = this.current.repeatWindowMs / 1000;
+      this.lastCard = { ...seen, outcome: 'repeat', message: `The same card again within ${seconds} s: one tap.`, detail: { key: 'repeat', seconds } };
       this.hooks.changed({ event, readers: this.readers() });
       return null;
     }
     const outcome = this.hooks.tap(uid, `${reader.kind}:${reader.name}`);
-    this.lastCard = { ...seen, outcome: outcome.status, message: outcome.status === 'queued' ? null : outcome.message };
+    this.lastCard = { ...seen, outcome: outcome.status, message: outcome.status === 'queued' ? null : outcome.message, detail: cardDetail(outcome) };
     this.hooks.changed({ event, readers: this.readers() });
     if (this.current.feedback) source?.signal?.(reader, outcome.status !== 'refused');
     return outcome;
@@ -216,4 +231,11 @@ export class ReaderDesk {
   private forgetOlderThan(time: number): void {
     for (const [uid, seen] of this.recent) if (seen < time) this.recent.delete(uid);
   }
+}
+
+/** Why a tap ended as it did, machine-readable, for the last card. */
+function cardDetail(outcome: TapOutcome): LastCardDetail | null {
+  if (outcome.status === 'refused') return { key: 'refused', reason: outcome.reason, existing: outcome.existing };
+  if (outcome.status === 'label-needed') return { key: 'label-needed' };
+  return null;
 }

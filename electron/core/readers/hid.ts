@@ -10,7 +10,7 @@ import { uidFrom } from '../uid';
 import { errorText } from './pcsc-codes';
 import type { ReaderSettings } from './desk';
 import { HidKeyboardDecoder } from './hid-keyboard';
-import type { ReaderEvent, ReaderInfo, ReaderSource } from './types';
+import type { ReaderErrorDetail, ReaderEvent, ReaderInfo, ReaderSource } from './types';
 
 /** The part of node-hid used here (its devicesAsync and HIDAsync.open). */
 export interface HidLibrary {
@@ -74,7 +74,10 @@ export class HidReaders implements ReaderSource {
     try {
       this.library = this.options.library ?? loadNodeHid();
     } catch (error) {
-      this.error(null, `HID readers are not available: ${errorText(error)}. Keyboard-wedge readers still type into the window.`, 'hid-unavailable');
+      this.error(null, `HID readers are not available: ${errorText(error)}. Keyboard-wedge readers still type into the window.`, 'hid-unavailable', {
+        key: 'hid-unavailable',
+        error: errorText(error),
+      });
       return;
     }
     this.running = true;
@@ -113,7 +116,7 @@ export class HidReaders implements ReaderSource {
       for (const [path, o] of this.open) if (!present.has(path)) this.detach(path, o);
       for (const path of this.failed) if (!present.has(path)) this.failed.delete(path); // replugged: try again
     } catch (error) {
-      this.error(null, `Looking for HID readers failed: ${errorText(error)}`, 'hid-enumerate');
+      this.error(null, `Looking for HID readers failed: ${errorText(error)}`, 'hid-enumerate', { key: 'hid-enumerate', error: errorText(error) });
     }
     if (this.running) this.timer = setTimeout(() => void this.scan(), this.options.pollMs ?? 2000);
   }
@@ -131,6 +134,7 @@ export class HidReaders implements ReaderSource {
         info,
         `${info.name} cannot be opened: ${errorText(error)}. On Linux add the udev rule from the README for /dev/hidraw*; it still types into the window.`,
         'hid-open',
+        { key: 'hid-open', reader: info.name, error: errorText(error) },
       );
       return;
     } finally {
@@ -142,7 +146,7 @@ export class HidReaders implements ReaderSource {
       for (const line of open.decoder.push(data)) this.line(info, line);
     });
     handle.on('error', (error) => {
-      this.error(info, `${info.name}: ${errorText(error)}`, 'hid-read');
+      this.error(info, `${info.name}: ${errorText(error)}`, 'hid-read', { key: 'reader', reader: info.name, error: errorText(error), cardLeft: false });
       this.detach(path, open);
     });
     this.events.emit({ type: 'attached', reader: info });
@@ -163,14 +167,15 @@ export class HidReaders implements ReaderSource {
     if (!result.ok) {
       const message = `${reader.name} typed "${text.trim()}", which is not a UID in the configured ${format} format: ${result.error}`;
       this.options.log?.(message);
-      this.events.emit({ type: 'unreadable', reader, message, cardType: null, atr: null, statusWord: null });
+      const detail = { key: 'wedge-not-uid', typed: text.trim(), format, problem: result.problem ?? null } as const;
+      this.events.emit({ type: 'unreadable', reader, message, cardType: null, atr: null, statusWord: null, card: null, detail });
       return;
     }
-    this.events.emit({ type: 'card', reader, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null });
+    this.events.emit({ type: 'card', reader, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', format } });
   }
 
-  private error(reader: ReaderInfo | null, message: string, code: string): void {
+  private error(reader: ReaderInfo | null, message: string, code: string, detail: ReaderErrorDetail): void {
     this.options.log?.(`${message} [${code}]`);
-    this.events.emit({ type: 'error', reader, message, code });
+    this.events.emit({ type: 'error', reader, message, code, detail });
   }
 }

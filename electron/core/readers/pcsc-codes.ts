@@ -3,6 +3,7 @@
  * "(0x8010001D)"), status words of an APDU answer, and the card type an ATR announces
  * (PC/SC Part 3, section 3.1.3.2.3: the ATR a contactless reader builds for the card it sees).
  */
+import type { CardKind } from './types';
 
 /** PC/SC return codes (winscard.h / pcsclite.h) by value. */
 const SCARD_CODES: Record<number, string> = {
@@ -109,70 +110,93 @@ const STORAGE_CARDS: Record<string, string> = {
 export interface AtrInfo {
   /** In the desk's words, e.g. "MIFARE Classic 1K" or "phone or watch (card emulation)". */
   cardType: string;
+  /** The same, machine-readable. */
+  card: CardKind;
   /** A phone, watch or other device emulating a card: its UID is random, it is never a token. */
   phone: boolean;
 }
 
 /** What the ATR a contactless reader reports says about the card. */
 export function describeAtr(atr: Buffer | null | undefined): AtrInfo {
-  if (!atr || atr.length < 2) return { cardType: 'unknown card (no ATR)', phone: false };
+  if (!atr || atr.length < 2) return { cardType: 'unknown card (no ATR)', card: { key: 'no-atr' }, phone: false };
   const hex = atr.toString('hex').toUpperCase();
   // Storage card: 3B 8F 80 01 80 4F 0C A0 00 00 03 06 SS NN NN 00 00 00 00 TCK.
   if (atr.length >= 15 && hex.startsWith('3B8F8001804F0CA0000003')) {
-    const name = STORAGE_CARDS[hex.slice(26, 30)];
-    return { cardType: name ?? `contactless memory card (type ${hex.slice(26, 30)})`, phone: false };
+    const type = hex.slice(26, 30);
+    const name = STORAGE_CARDS[type];
+    if (name) return { cardType: name, card: { key: 'named', name }, phone: false };
+    return { cardType: `contactless memory card (type ${type})`, card: { key: 'memory', type }, phone: false };
   }
   // ISO 14443-4 card: 3B 8n 80 01 + n historical bytes (ATS, or ATQB data) + TCK.
   if (atr[0] === 0x3b && (atr[1]! & 0xf0) === 0x80 && atr[2] === 0x80 && atr[3] === 0x01) {
     const historical = atr[1]! & 0x0f;
     // No historical bytes at all: what Android (HCE) and Apple/Google wallets present.
-    if (historical === 0) return { cardType: 'phone or watch (card emulation, ISO 14443-4 without historical bytes)', phone: true };
+    if (historical === 0) return { cardType: 'phone or watch (card emulation, ISO 14443-4 without historical bytes)', card: { key: 'phone' }, phone: true };
     const bytes = hex.slice(8, 8 + historical * 2);
-    if (bytes === '80' || bytes.startsWith('75778')) return { cardType: 'MIFARE DESFire (ISO 14443-4)', phone: false };
-    return { cardType: `ISO 14443-4 smart card (historical bytes ${bytes})`, phone: false };
+    if (bytes === '80' || bytes.startsWith('75778')) return { cardType: 'MIFARE DESFire (ISO 14443-4)', card: { key: 'named', name: 'MIFARE DESFire (ISO 14443-4)' }, phone: false };
+    return { cardType: `ISO 14443-4 smart card (historical bytes ${bytes})`, card: { key: 'iso14443', bytes }, phone: false };
   }
-  return { cardType: `unrecognised card (ATR ${hex})`, phone: false };
+  return { cardType: `unrecognised card (ATR ${hex})`, card: { key: 'unrecognised', atr: hex }, phone: false };
+}
+
+/**
+ * What the desk can do about a reader error, and what to check when no reader shows up: by key, so
+ * that a window can word them in its own language; the English here is the CLI's and the fallback.
+ */
+export const READER_HINTS = {
+  'unavailable-linux':
+    'Install the PC/SC service and library ("sudo apt install pcscd libpcsclite1"), start it ("sudo systemctl enable --now pcscd.socket"), then restart Token Station.',
+  unavailable: 'The PC/SC library could not be loaded: reinstall Token Station. Keyboard-wedge readers and the simulated reader still work.',
+  'service-win32':
+    'The Windows Smart Card service (SCardSvr) is not running. Windows starts it when a reader is plugged in; otherwise run "net start SCardSvr" as administrator. Token Station reconnects by itself.',
+  'service-darwin': 'The macOS smart-card service is not answering. Replug the reader; Token Station reconnects by itself.',
+  'service-linux': 'The PC/SC service (pcscd) is not running. Start it with "sudo systemctl start pcscd" (or enable pcscd.socket); Token Station reconnects by itself within seconds.',
+  'card-left': 'The card left the reader before its UID was read. Hold it flat on the reader until it beeps, then tap again.',
+  sharing: 'Another program is using the reader. Close it (another Token Station, a card tool) and tap again.',
+  'reader-gone-linux':
+    "The reader stopped answering. Replug it. An ACR122U that keeps failing is grabbed by the kernel's pn533/pn533_usb driver: blacklist it (see the README).",
+  'reader-gone': 'The reader stopped answering. Replug it, or try another USB port.',
+} as const;
+
+export type ReaderHintKey = keyof typeof READER_HINTS;
+
+/** Which hint fits an error with this code (null when there is nothing useful to say). */
+export function readerHintKey(code: string | null, platform: NodeJS.Platform = process.platform): ReaderHintKey | null {
+  if (code === null) return null;
+  if (code === 'unavailable') return platform === 'linux' ? 'unavailable-linux' : 'unavailable';
+  if (SERVICE_GONE.has(code)) return platform === 'win32' ? 'service-win32' : platform === 'darwin' ? 'service-darwin' : 'service-linux';
+  if (CARD_LEFT.has(code)) return 'card-left';
+  if (code === 'SCARD_E_SHARING_VIOLATION') return 'sharing';
+  if (code === 'SCARD_E_READER_UNAVAILABLE' || code === 'SCARD_E_UNKNOWN_READER') return platform === 'linux' ? 'reader-gone-linux' : 'reader-gone';
+  return null;
 }
 
 /** What the desk can do about an error with this code (null when there is nothing useful to say). */
 export function readerHint(code: string | null, platform: NodeJS.Platform = process.platform): string | null {
-  if (code === null) return null;
-  if (code === 'unavailable') {
-    if (platform === 'linux') return 'Install the PC/SC service and library ("sudo apt install pcscd libpcsclite1"), start it ("sudo systemctl enable --now pcscd.socket"), then restart Token Station.';
-    return 'The PC/SC library could not be loaded: reinstall Token Station. Keyboard-wedge readers and the simulated reader still work.';
-  }
-  if (SERVICE_GONE.has(code)) {
-    if (platform === 'win32') return 'The Windows Smart Card service (SCardSvr) is not running. Windows starts it when a reader is plugged in; otherwise run "net start SCardSvr" as administrator. Token Station reconnects by itself.';
-    if (platform === 'darwin') return 'The macOS smart-card service is not answering. Replug the reader; Token Station reconnects by itself.';
-    return 'The PC/SC service (pcscd) is not running. Start it with "sudo systemctl start pcscd" (or enable pcscd.socket); Token Station reconnects by itself within seconds.';
-  }
-  if (CARD_LEFT.has(code)) return 'The card left the reader before its UID was read. Hold it flat on the reader until it beeps, then tap again.';
-  if (code === 'SCARD_E_SHARING_VIOLATION') return 'Another program is using the reader. Close it (another Token Station, a card tool) and tap again.';
-  if (code === 'SCARD_E_READER_UNAVAILABLE' || code === 'SCARD_E_UNKNOWN_READER') {
-    return platform === 'linux'
-      ? 'The reader stopped answering. Replug it. An ACR122U that keeps failing is grabbed by the kernel\'s pn533/pn533_usb driver: blacklist it (see the README).'
-      : 'The reader stopped answering. Replug it, or try another USB port.';
-  }
-  return null;
+  const key = readerHintKey(code, platform);
+  return key ? READER_HINTS[key] : null;
+}
+
+export const SETUP_HINTS = {
+  'pcsc-win32': 'PC/SC readers need the Smart Card service (SCardSvr): "sc config SCardSvr start= auto" and "net start SCardSvr" as administrator.',
+  'pcsc-darwin': 'PC/SC readers work without a driver; "system_profiler SPSmartCardsDataType" lists them.',
+  'pcsc-linux': 'PC/SC readers need pcscd: "sudo systemctl enable --now pcscd.socket"; "pcsc_scan" lists them.',
+  pn533: "An ACR122U that never appears is grabbed by the kernel's pn533/pn533_usb driver: blacklist pn533_usb, pn533 and nfc, then replug it.",
+  wedge: 'Keyboard-wedge (HID) readers type into the window: choose their output format in Settings, Reader.',
+  'hid-udev':
+    'HID (keyboard-wedge) readers read directly need a udev rule giving the desk user access to /dev/hidraw* (see the README); without one they still type into the window.',
+} as const;
+
+export type SetupHintKey = keyof typeof SETUP_HINTS;
+
+/** What to check when a desk has no reader, by key (see SETUP_HINTS). */
+export function setupHintKeys(platform: NodeJS.Platform = process.platform): SetupHintKey[] {
+  if (platform === 'win32') return ['pcsc-win32', 'wedge'];
+  if (platform === 'darwin') return ['pcsc-darwin', 'wedge'];
+  return ['pcsc-linux', 'pn533', 'hid-udev'];
 }
 
 /** What to check when a desk has no reader, shown on the Readers screen. */
 export function setupHints(platform: NodeJS.Platform = process.platform): string[] {
-  if (platform === 'win32') {
-    return [
-      'PC/SC readers need the Smart Card service (SCardSvr): "sc config SCardSvr start= auto" and "net start SCardSvr" as administrator.',
-      'Keyboard-wedge (HID) readers type into the window: choose their output format in Settings, Reader.',
-    ];
-  }
-  if (platform === 'darwin') {
-    return [
-      'PC/SC readers work without a driver; "system_profiler SPSmartCardsDataType" lists them.',
-      'Keyboard-wedge (HID) readers type into the window: choose their output format in Settings, Reader.',
-    ];
-  }
-  return [
-    'PC/SC readers need pcscd: "sudo systemctl enable --now pcscd.socket"; "pcsc_scan" lists them.',
-    'An ACR122U that never appears is grabbed by the kernel\'s pn533/pn533_usb driver: blacklist pn533_usb, pn533 and nfc, then replug it.',
-    'HID (keyboard-wedge) readers read directly need a udev rule giving the desk user access to /dev/hidraw* (see the README); without one they still type into the window.',
-  ];
+  return setupHintKeys(platform).map((key) => SETUP_HINTS[key]);
 }

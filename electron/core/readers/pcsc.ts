@@ -13,7 +13,7 @@ import type { NFC as NfcType, Reader } from 'nfc-pcsc';
 import { parseUid } from '../uid';
 import { Listeners } from '../events';
 import { describeAtr, describeStatusWord, errorCode, errorText, pcscCode, CARD_LEFT } from './pcsc-codes';
-import type { ReaderEvent, ReaderInfo, ReaderSource } from './types';
+import type { ReaderErrorDetail, ReaderEvent, ReaderInfo, ReaderSource, UnreadableDetail } from './types';
 
 export interface PcscReadersOptions {
   /** An Electron build of pcsclite.node to load instead of the package's own (see ../native.ts). */
@@ -119,7 +119,8 @@ export class PcscReaders implements ReaderSource {
     try {
       this.library = loadNfcPcsc(this.options.nativeAddon);
     } catch (error) {
-      this.error(null, `PC/SC is not available: ${errorText(error)}. Install the smart-card service (pcscd on Linux) and restart.`, 'unavailable');
+      const text = errorText(error);
+      this.error(null, `PC/SC is not available: ${text}. Install the smart-card service (pcscd on Linux) and restart.`, 'unavailable', { key: 'unavailable', error: text });
       return;
     }
     this.running = true;
@@ -169,7 +170,7 @@ export class PcscReaders implements ReaderSource {
       if (this.serviceUp !== false) {
         this.serviceUp = false;
         this.events.emit({ type: 'service', state: 'down' });
-        this.error(null, 'The PC/SC service is not running (SCARD_E_NO_SERVICE); waiting for it to start.', 'SCARD_E_NO_SERVICE');
+        this.error(null, 'The PC/SC service is not running (SCARD_E_NO_SERVICE); waiting for it to start.', 'SCARD_E_NO_SERVICE', { key: 'no-service' });
       }
       this.retry = setTimeout(() => void this.connect(), this.retryMs);
       return;
@@ -178,7 +179,7 @@ export class PcscReaders implements ReaderSource {
     try {
       nfc = new this.library!.NFC();
     } catch (error) {
-      this.error(null, `PC/SC: ${errorText(error)}`, errorCode(error));
+      this.error(null, `PC/SC: ${errorText(error)}`, errorCode(error), { key: 'context', error: errorText(error) });
       this.retry = setTimeout(() => void this.connect(), this.retryMs);
       return;
     }
@@ -192,7 +193,7 @@ export class PcscReaders implements ReaderSource {
     nfc.on('error', (error: unknown) => {
       if (this.nfc !== nfc) return;
       const code = errorCode(error);
-      this.error(null, `PC/SC service: ${errorText(error)}`, code);
+      this.error(null, `PC/SC service: ${errorText(error)}`, code, { key: 'service', error: errorText(error) });
       // pcsclite stops watching for readers after any error: start over once the service answers.
       this.serviceUp = false;
       this.events.emit({ type: 'service', state: 'down' });
@@ -221,9 +222,9 @@ export class PcscReaders implements ReaderSource {
     }
   }
 
-  private error(reader: ReaderInfo | null, message: string, code: string | null): void {
+  private error(reader: ReaderInfo | null, message: string, code: string | null, detail: ReaderErrorDetail): void {
     this.options.log?.(`${message}${code ? ` [${code}]` : ''}`);
-    this.events.emit({ type: 'error', reader, message, code });
+    this.events.emit({ type: 'error', reader, message, code, detail });
   }
 
   private attach(reader: Reader): void {
@@ -252,7 +253,7 @@ export class PcscReaders implements ReaderSource {
     reader.on('error', (error: unknown) => {
       // During a service outage each reader reports it too; the service's own error says it once.
       if (!current() || (this.serviceUp === false && pcscCode(error) !== null)) return;
-      this.error(device.info, `${name}: ${errorText(error)}`, errorCode(error));
+      this.error(device.info, `${name}: ${errorText(error)}`, errorCode(error), { key: 'reader', reader: name, error: errorText(error), cardLeft: false });
     });
     reader.on('end', () => {
       if (!current()) return;
@@ -267,13 +268,16 @@ export class PcscReaders implements ReaderSource {
     const presence = device.presence;
     const reader = device.info;
     const atrHex = atr ? atr.toString('hex').toUpperCase() : null;
-    const { cardType, phone } = describeAtr(atr);
-    const unreadable = (message: string, statusWord: string | null = null) => {
+    const { cardType, card, phone } = describeAtr(atr);
+    const unreadable = (message: string, detail: UnreadableDetail, statusWord: string | null = null) => {
       this.options.log?.(`${reader.name}: ${message}`);
-      this.events.emit({ type: 'unreadable', reader, message, cardType, atr: atrHex, statusWord });
+      this.events.emit({ type: 'unreadable', reader, message, cardType, atr: atrHex, statusWord, card, detail });
     };
     if (phone) {
-      unreadable(`A ${cardType} was presented (ATR ${atrHex}). Phones and watches show a random ID at every tap and cannot be enrolled: use the customer's RFID card.`);
+      unreadable(`A ${cardType} was presented (ATR ${atrHex}). Phones and watches show a random ID at every tap and cannot be enrolled: use the customer's RFID card.`, {
+        key: 'phone',
+        atr: atrHex,
+      });
       return;
     }
     let response: Buffer;
@@ -288,29 +292,36 @@ export class PcscReaders implements ReaderSource {
           ? `${reader.name}: the card (${cardType}) left the reader before its UID was read; nothing was enrolled. Hold it still and tap again.`
           : `${reader.name}: reading the card's UID failed: ${errorText(error)}`,
         code,
+        left ? { key: 'card-left', reader: reader.name, card } : { key: 'read-failed', reader: reader.name, error: errorText(error) },
       );
       return;
     }
     if (device.presence !== presence || !this.devices.has(reader.name)) return; // gone meanwhile: no UID at all
     if (response.length < 2) {
       // What a reader returns when the card left during the exchange (vpcd does so too): nothing usable.
+      const got = response.length === 0 ? null : response.toString('hex').toUpperCase();
       unreadable(
-        `The ${cardType} left the reader before its UID was read (the reader got ${response.length === 0 ? 'no answer' : `only ${response.toString('hex').toUpperCase()}`}); nothing was enrolled. Hold it still and tap again.`,
+        `The ${cardType} left the reader before its UID was read (the reader got ${got === null ? 'no answer' : `only ${got}`}); nothing was enrolled. Hold it still and tap again.`,
+        { key: 'left', got },
       );
       return;
     }
     const statusWord = response.subarray(-2).toString('hex').toUpperCase();
     if (statusWord !== '9000') {
-      unreadable(`The ${cardType} did not give its UID: the reader answered ${describeStatusWord(statusWord)} instead of 90 00 (ATR ${atrHex}).`, statusWord);
+      unreadable(
+        `The ${cardType} did not give its UID: the reader answered ${describeStatusWord(statusWord)} instead of 90 00 (ATR ${atrHex}).`,
+        { key: 'status-word', statusWord, atr: atrHex },
+        statusWord,
+      );
       return;
     }
     const bytes = response.subarray(0, -2).toString('hex');
     const parsed = parseUid(bytes);
     if (!parsed.ok) {
-      unreadable(`The ${cardType} gave an unusable UID: ${parsed.error}.`, statusWord);
+      unreadable(`The ${cardType} gave an unusable UID: ${parsed.error}.`, { key: 'bad-uid', problem: parsed.problem ?? null }, statusWord);
       return;
     }
-    this.events.emit({ type: 'card', reader, uid: parsed.uid, cardType, atr: atrHex });
+    this.events.emit({ type: 'card', reader, uid: parsed.uid, cardType, atr: atrHex, card });
   }
 
   /** nfc-pcsc 0.8 sometimes calls `this.emit(err)`: the error object becomes the event name and is lost. */
@@ -321,7 +332,7 @@ export class PcscReaders implements ReaderSource {
       if (event instanceof Error) {
         const code = errorCode(event);
         const left = code !== null && CARD_LEFT.has(code) ? 'the card left the reader before it could be read: ' : '';
-        if (current()) this.error(device.info, `${device.info.name}: ${left}${errorText(event)}`, code);
+        if (current()) this.error(device.info, `${device.info.name}: ${left}${errorText(event)}`, code, { key: 'reader', reader: device.info.name, error: errorText(event), cardLeft: left !== '' });
         return true;
       }
       return emit(event, ...args);

@@ -32,7 +32,7 @@ export class SimulatedReaders implements ReaderSource {
 
   /** Tap a card with the given UID (already canonical) or a random 7-byte one; returns the UID. */
   tap(uid: string = randomUid(7)): string {
-    this.events.emit({ type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated' });
+    this.events.emit({ type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated' } });
     this.events.emit({ type: 'card-removed', reader: SIMULATED_READER });
     return uid;
   }

@@ -1,4 +1,10 @@
 /** What every reader source (PC/SC, HID keyboard wedge, simulated) reports. */
+import type { QueuedToken } from '../queue';
+import type { TapRefusal } from '../enrollment';
+import type { UidFormat, UidProblem } from '../uid';
+import type { ReaderHintKey, SetupHintKey } from './pcsc-codes';
+
+export type { ReaderHintKey, SetupHintKey };
 
 export type ReaderKind = 'pcsc' | 'hid' | 'simulated';
 
@@ -7,18 +13,80 @@ export interface ReaderInfo {
   kind: ReaderKind;
 }
 
+/**
+ * The kind of card, machine-readable, so a window can name it in its own language (`cardType` is
+ * the English). Product names (MIFARE Classic 1K, FeliCa...) are `named` and stay as they are.
+ */
+export type CardKind =
+  | { key: 'named'; name: string }
+  | { key: 'no-atr' }
+  | { key: 'memory'; type: string }
+  | { key: 'phone' }
+  | { key: 'iso14443'; bytes: string }
+  | { key: 'unrecognised'; atr: string }
+  | { key: 'wedge'; format: UidFormat }
+  | { key: 'simulated' };
+
+/**
+ * Why a card gave no usable UID, machine-readable (the English is the event's `message`).
+ * left: the card left mid-read (`got`: the hex the reader answered, null for no answer);
+ * status-word: the reader answered something else than 90 00; bad-uid: the bytes are not a UID;
+ * wedge-not-uid: a keyboard-wedge reader typed something that is not a UID in the configured format.
+ */
+export type UnreadableDetail =
+  | { key: 'phone'; atr: string | null }
+  | { key: 'left'; got: string | null }
+  | { key: 'status-word'; statusWord: string; atr: string | null }
+  | { key: 'bad-uid'; problem: UidProblem | null }
+  | { key: 'wedge-not-uid'; typed: string; format: UidFormat; problem: UidProblem | null };
+
+/**
+ * What went wrong with a reader, machine-readable (the English is the error's `message`). `error`
+ * is the outside text (the OS's, the driver's, the library's), shown as it is.
+ */
+export type ReaderErrorDetail =
+  /** The PC/SC library could not be loaded at all. */
+  | { key: 'unavailable'; error: string }
+  /** The PC/SC service is not running: waiting for it. */
+  | { key: 'no-service' }
+  /** Opening a PC/SC context failed. */
+  | { key: 'context'; error: string }
+  /** The PC/SC service reported an error (it is then watched for until it answers again). */
+  | { key: 'service'; error: string }
+  /** A reader reported an error; `cardLeft` when its code says the card left. */
+  | { key: 'reader'; reader: string; error: string; cardLeft: boolean }
+  /** A card left before its UID was read. */
+  | { key: 'card-left'; reader: string; card: CardKind }
+  /** Reading a card's UID failed otherwise. */
+  | { key: 'read-failed'; reader: string; error: string }
+  /** A HID reader could not be opened (Linux: no udev rule). */
+  | { key: 'hid-open'; reader: string; error: string }
+  /** node-hid could not be loaded: wedges still type into the window. */
+  | { key: 'hid-unavailable'; error: string }
+  /** Listing the HID devices failed. */
+  | { key: 'hid-enumerate'; error: string };
+
 export type ReaderEvent =
   | { type: 'attached'; reader: ReaderInfo }
   | { type: 'detached'; reader: ReaderInfo }
   /** A card's UID was read whole (canonical upper-case hex). */
-  | { type: 'card'; reader: ReaderInfo; uid: string; cardType: string | null; atr?: string | null }
-  /** A card was seen but no usable UID came from it: what was seen is in the message. */
-  | { type: 'unreadable'; reader: ReaderInfo; message: string; cardType: string | null; atr: string | null; statusWord: string | null }
+  | { type: 'card'; reader: ReaderInfo; uid: string; cardType: string | null; atr?: string | null; card?: CardKind }
+  /** A card was seen but no usable UID came from it: what was seen is in the message (and `detail`). */
+  | {
+      type: 'unreadable';
+      reader: ReaderInfo;
+      message: string;
+      cardType: string | null;
+      atr: string | null;
+      statusWord: string | null;
+      card?: CardKind | null;
+      detail?: UnreadableDetail;
+    }
   | { type: 'card-removed'; reader: ReaderInfo }
   /** The smart-card service went away (`down`) or is back (`up`). */
   | { type: 'service'; state: 'up' | 'down' }
   /** `code`: the PC/SC code's name (SCARD_E_NO_SERVICE, ...) when there is one, else the library's. */
-  | { type: 'error'; reader: ReaderInfo | null; message: string; code: string | null };
+  | { type: 'error'; reader: ReaderInfo | null; message: string; code: string | null; detail?: ReaderErrorDetail };
 
 /** The last thing that went wrong with a reader, kept so a window opened later still sees it. */
 export interface ReaderError {
@@ -27,18 +95,32 @@ export interface ReaderError {
   code: string | null;
   /** What the desk can do about it. */
   hint: string | null;
+  /** The same hint, machine-readable (the window words it in its language). */
+  hintKey?: ReaderHintKey | null;
+  detail?: ReaderErrorDetail | null;
   at: string;
 }
+
+/** Why the last card's outcome is what it is, machine-readable (the English is its `message`). */
+export type LastCardDetail =
+  | { key: 'ignored'; chosen: string | null }
+  | { key: 'repeat'; seconds: number }
+  | { key: 'refused'; reason: TapRefusal; existing: QueuedToken | null }
+  | { key: 'label-needed' }
+  | { key: 'unreadable'; unreadable: UnreadableDetail };
 
 /** The last card a reader saw, and what became of it. */
 export interface LastCard {
   reader: string;
   uid: string | null;
   cardType: string | null;
+  /** The card type, machine-readable. */
+  card: CardKind | null;
   at: string;
   /** queued, label-needed (waiting for a typed label), refused (with the reason), unreadable, ignored (another reader is chosen), repeat. */
   outcome: 'queued' | 'label-needed' | 'refused' | 'unreadable' | 'ignored' | 'repeat';
   message: string | null;
+  detail: LastCardDetail | null;
 }
 
 export interface ReaderStatus {
@@ -53,6 +135,8 @@ export interface ReaderStatus {
   lastError: ReaderError | null;
   /** What to check when no reader shows up (driver, service, udev). */
   hints: string[];
+  /** The same hints, machine-readable, in the same order. */
+  setup: SetupHintKey[];
 }
 
 export interface ReaderSource {

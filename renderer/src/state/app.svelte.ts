@@ -3,6 +3,7 @@ import { defineMessages } from '../lib/i18n.svelte';
 import { describeError, station } from '../lib/station';
 import type { AppInfo, QueueState, ReaderInfo, SyncStatus } from '../lib/types';
 import { queue } from './queue.svelte';
+import { describeReaderError } from '../views/readers.messages';
 
 const t = defineMessages({
   en: { syncFailed: 'Could not start a sync: {error}', notConnected: 'Not connected' },
@@ -57,7 +58,7 @@ class AppState {
       station.on('sync', (status) => (this.sync = status)),
       station.on('reader', ({ event, readers }) => {
         this.readers = readers;
-        if (event.type === 'error') this.report(event.message);
+        if (event.type === 'error') this.report(() => describeReaderError(event));
       }),
       station.onDisconnect((reason) => this.fail('lost', reason)),
       // Settings → Connection switched the API: the banner and header follow.
@@ -69,7 +70,8 @@ class AppState {
       this.sync = sync;
       this.readers = readers.readers;
       // A reader that failed before this window opened (PC/SC missing, say) is still news to the desk.
-      if (readers.lastError) this.report(readers.lastError.message);
+      const lastError = readers.lastError;
+      if (lastError) this.report(() => describeReaderError(lastError));
       this.connection = 'ready';
       return true;
     } catch (error) {
@@ -114,9 +116,20 @@ class AppState {
     }
   }
 
-  report(text: string, tone: Notice['tone'] = 'error'): void {
+  /**
+   * Show a notice. Given as a function, its text is worded when shown, so it follows the window's
+   * language (also when the language is only known after the notice was raised, as at start-up).
+   */
+  report(text: string | (() => string), tone: Notice['tone'] = 'error'): void {
     const id = ++this.noticeSeq;
-    this.notice = { id, tone, text };
+    const say = typeof text === 'function' ? text : () => text;
+    this.notice = {
+      id,
+      tone,
+      get text() {
+        return say();
+      },
+    };
     // Information goes by itself; an error stays until dismissed.
     if (tone === 'info') setTimeout(() => this.notice?.id === id && this.dismiss(), 6000);
   }

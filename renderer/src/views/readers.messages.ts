@@ -1,4 +1,5 @@
 import { defineMessages } from '../lib/i18n.svelte';
+import { stateLabel } from '../lib/format';
 import type { CallOutput } from '../lib/types';
 
 export const t = defineMessages({
@@ -40,9 +41,93 @@ export const t = defineMessages({
     outcomeIgnored: 'Ignored: not the chosen reader',
     outcomeRepeat: 'Same card again: one tap',
     simulatedReader: 'Simulated reader',
+    windowWedge: 'Keyboard wedge (window)',
     kindPcsc: 'PC/SC',
     kindHid: 'HID',
     kindSimulated: 'simulated',
+    // Reader errors (ReaderErrorDetail): outside text ({error}, {reader}) is shown as it is.
+    errUnavailable: 'PC/SC is not available: {error}. Install the smart-card service (pcscd on Linux) and restart.',
+    errNoService: 'The PC/SC service is not running (SCARD_E_NO_SERVICE); waiting for it to start.',
+    errContext: 'PC/SC: {error}',
+    errService: 'PC/SC service: {error}',
+    errReader: '{reader}: {error}',
+    errReaderCardLeft: '{reader}: the card left the reader before it could be read: {error}',
+    errCardLeft: "{reader}: the card ({card}) left the reader before its UID was read; nothing was enrolled. Hold it still and tap again.",
+    errReadFailed: "{reader}: reading the card's UID failed: {error}",
+    errHidOpen: '{reader} cannot be opened: {error}. On Linux add the udev rule from the README for /dev/hidraw*; it still types into the window.',
+    errHidUnavailable: 'HID readers are not available: {error}. Keyboard-wedge readers still type into the window.',
+    errHidEnumerate: 'Looking for HID readers failed: {error}',
+    // What to do (ReaderHintKey).
+    hintUnavailableLinux:
+      'Install the PC/SC service and library ("sudo apt install pcscd libpcsclite1"), start it ("sudo systemctl enable --now pcscd.socket"), then restart Token Station.',
+    hintUnavailable: 'The PC/SC library could not be loaded: reinstall Token Station. Keyboard-wedge readers and the simulated reader still work.',
+    hintServiceWin32:
+      'The Windows Smart Card service (SCardSvr) is not running. Windows starts it when a reader is plugged in; otherwise run "net start SCardSvr" as administrator. Token Station reconnects by itself.',
+    hintServiceDarwin: 'The macOS smart-card service is not answering. Replug the reader; Token Station reconnects by itself.',
+    hintServiceLinux:
+      'The PC/SC service (pcscd) is not running. Start it with "sudo systemctl start pcscd" (or enable pcscd.socket); Token Station reconnects by itself within seconds.',
+    hintCardLeft: 'The card left the reader before its UID was read. Hold it flat on the reader until it beeps, then tap again.',
+    hintSharing: 'Another program is using the reader. Close it (another Token Station, a card tool) and tap again.',
+    hintReaderGoneLinux:
+      "The reader stopped answering. Replug it. An ACR122U that keeps failing is grabbed by the kernel's pn533/pn533_usb driver: blacklist it (see the README).",
+    hintReaderGone: 'The reader stopped answering. Replug it, or try another USB port.',
+    // If a reader does not show up (SetupHintKey).
+    setupPcscWin32: 'PC/SC readers need the Smart Card service (SCardSvr): "sc config SCardSvr start= auto" and "net start SCardSvr" as administrator.',
+    setupPcscDarwin: 'PC/SC readers work without a driver; "system_profiler SPSmartCardsDataType" lists them.',
+    setupPcscLinux: 'PC/SC readers need pcscd: "sudo systemctl enable --now pcscd.socket"; "pcsc_scan" lists them.',
+    setupPn533: "An ACR122U that never appears is grabbed by the kernel's pn533/pn533_usb driver: blacklist pn533_usb, pn533 and nfc, then replug it.",
+    setupWedge: 'Keyboard-wedge (HID) readers type into the window: choose their output format in Settings, Reader.',
+    setupHidUdev:
+      'HID (keyboard-wedge) readers read directly need a udev rule giving the desk user access to /dev/hidraw* (see the README); without one they still type into the window.',
+    // Card types (CardKind); product names stay as they are.
+    cardNoAtr: 'unknown card (no ATR)',
+    cardMemory: 'contactless memory card (type {type})',
+    cardPhone: 'phone or watch (card emulation, ISO 14443-4 without historical bytes)',
+    cardIso14443: 'ISO 14443-4 smart card (historical bytes {bytes})',
+    cardUnrecognised: 'unrecognised card (ATR {atr})',
+    cardWedge: 'keyboard wedge ({format})',
+    cardSimulated: 'simulated',
+    // Why the last card ended as it did (LastCardDetail).
+    lastIgnored: '{reader} is not the chosen reader ({chosen})',
+    lastRepeat: 'The same card again within {seconds} s: one tap.',
+    lastNoCustomer: 'Choose a customer before tapping cards',
+    lastInvalidUid: 'The card gave no valid UID',
+    lastDuplicate: 'Card {uid} is already in the queue ({place})',
+    lastPlace: '{state}, customer {customer}',
+    lastPlaceLabel: ', label {label}',
+    lastPlaceSpirii: ', Spirii token {id}',
+    lastLabelPending: 'The previous card is still waiting for its label: give it (or skip it) before the next card',
+    lastRandomUid:
+      'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
+    lastLabelNeeded: 'Type or scan the label printed on this card',
+    lastPhone: "A phone or watch was presented (ATR {atr}). Phones and watches show a random ID at every tap and cannot be enrolled: use the customer's RFID card.",
+    lastLeft: 'The {card} left the reader before its UID was read (the reader got {got}); nothing was enrolled. Hold it still and tap again.',
+    lastGotNothing: 'no answer',
+    lastGotOnly: 'only {hex}',
+    lastStatusWord: 'The {card} did not give its UID: the reader answered {sw} instead of 90 00 (ATR {atr}).',
+    lastBadUid: 'The {card} gave an unusable UID: {problem}.',
+    lastWedgeNotUid: '{reader} typed "{typed}", which is not a UID in the configured {format} format: {problem}',
+    noAtr: 'none',
+    // ISO 7816-4 status words.
+    sw6281: 'part of the data may be corrupted',
+    sw6300: 'the reader could not get the UID from the card',
+    sw6700: 'wrong length',
+    sw6A81: 'the reader does not support this function',
+    sw6A82: 'not found',
+    sw6B00: 'wrong parameters',
+    sw6D00: 'instruction not supported',
+    sw6E00: 'class not supported',
+    sw6F00: 'no precise diagnosis',
+    // What is wrong with a UID (UidProblem).
+    uidEmpty: 'UID is empty',
+    uidNotHex: 'UID "{input}" is not hexadecimal (only 0-9 and A-F are allowed)',
+    uidOddDigits: 'UID "{input}" has an odd number of hex digits ({digits}); each byte is two digits',
+    uidLength: 'UID "{input}" is {bytes} bytes long; a card UID is 4, 7 or 10 bytes',
+    uidNotDecimal: '"{input}" is not a decimal number (only 0-9 are allowed)',
+    uidTooLarge8h10d: '{digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)',
+    uidTooLarge: '{digits} is too large for a card UID written with {count} digits (a 4-byte UID is at most 4294967295)',
+    uidRandom:
+      'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
   },
   da: {
     title: 'Læsere',
@@ -82,9 +167,86 @@ export const t = defineMessages({
     outcomeIgnored: 'Ignoreret: ikke den valgte læser',
     outcomeRepeat: 'Samme kort igen: ét tryk',
     simulatedReader: 'Simuleret læser',
+    windowWedge: 'Tastatur-læser (vindue)',
     kindPcsc: 'PC/SC',
     kindHid: 'HID',
     kindSimulated: 'simuleret',
+    errUnavailable: 'PC/SC er ikke tilgængelig: {error}. Installér chipkorttjenesten (pcscd på Linux), og genstart.',
+    errNoService: 'PC/SC-tjenesten kører ikke (SCARD_E_NO_SERVICE); venter på, at den starter.',
+    errContext: 'PC/SC kunne ikke startes: {error}',
+    errService: 'Fejl fra PC/SC-tjenesten: {error}',
+    errReader: 'Fejl fra {reader}: {error}',
+    errReaderCardLeft: '{reader}: kortet forlod læseren, før det kunne læses: {error}',
+    errCardLeft: '{reader}: kortet ({card}) forlod læseren, før dets UID blev læst; intet blev tilmeldt. Hold det stille, og tap igen.',
+    errReadFailed: '{reader}: kortets UID kunne ikke læses: {error}',
+    errHidOpen: '{reader} kan ikke åbnes: {error}. På Linux: tilføj udev-reglen fra README for /dev/hidraw*; læseren skriver stadig i vinduet.',
+    errHidUnavailable: 'HID-læsere er ikke tilgængelige: {error}. Tastatur-læsere skriver stadig i vinduet.',
+    errHidEnumerate: 'Kunne ikke søge efter HID-læsere: {error}',
+    hintUnavailableLinux:
+      'Installér PC/SC-tjenesten og -biblioteket ("sudo apt install pcscd libpcsclite1"), start tjenesten ("sudo systemctl enable --now pcscd.socket"), og genstart derefter Token Station.',
+    hintUnavailable: 'PC/SC-biblioteket kunne ikke indlæses: geninstallér Token Station. Tastatur-læsere og den simulerede læser virker stadig.',
+    hintServiceWin32:
+      'Windows-tjenesten Smart Card (SCardSvr) kører ikke. Windows starter den, når en læser sættes i; ellers kør "net start SCardSvr" som administrator. Token Station forbinder igen af sig selv.',
+    hintServiceDarwin: 'Chipkorttjenesten i macOS svarer ikke. Tag læseren ud, og sæt den i igen; Token Station forbinder igen af sig selv.',
+    hintServiceLinux:
+      'PC/SC-tjenesten (pcscd) kører ikke. Start den med "sudo systemctl start pcscd" (eller aktivér pcscd.socket); Token Station forbinder igen af sig selv inden for få sekunder.',
+    hintCardLeft: 'Kortet forlod læseren, før dets UID blev læst. Hold det fladt mod læseren, til den bipper, og tap igen.',
+    hintSharing: 'Et andet program bruger læseren. Luk det (en anden Token Station, et kortværktøj), og tap igen.',
+    hintReaderGoneLinux:
+      'Læseren svarer ikke længere. Tag den ud, og sæt den i igen. En ACR122U, der bliver ved med at fejle, er optaget af kernens pn533/pn533_usb-driver: blokér driveren (se README).',
+    hintReaderGone: 'Læseren svarer ikke længere. Tag den ud, og sæt den i igen, eller prøv en anden USB-port.',
+    setupPcscWin32: 'PC/SC-læsere kræver tjenesten Smart Card (SCardSvr): "sc config SCardSvr start= auto" og "net start SCardSvr" som administrator.',
+    setupPcscDarwin: 'PC/SC-læsere virker uden driver; "system_profiler SPSmartCardsDataType" viser dem.',
+    setupPcscLinux: 'PC/SC-læsere kræver pcscd: "sudo systemctl enable --now pcscd.socket"; "pcsc_scan" viser dem.',
+    setupPn533: 'En ACR122U, der aldrig dukker op, er optaget af kernens pn533/pn533_usb-driver: blokér pn533_usb, pn533 og nfc, og sæt læseren i igen.',
+    setupWedge: 'Tastatur-læsere (HID) skriver i vinduet: vælg deres format under Indstillinger › Læser.',
+    setupHidUdev:
+      'HID-læsere (tastatur-læsere), der læses direkte, kræver en udev-regel, der giver brugeren adgang til /dev/hidraw* (se README); uden den skriver de stadig i vinduet.',
+    cardNoAtr: 'ukendt kort (ingen ATR)',
+    cardMemory: 'kontaktløst hukommelseskort (type {type})',
+    cardPhone: 'telefon eller ur (kortemulering, ISO 14443-4 uden historiske bytes)',
+    cardIso14443: 'ISO 14443-4-chipkort (historiske bytes {bytes})',
+    cardUnrecognised: 'ukendt kort (ATR {atr})',
+    cardWedge: 'tastatur-læser ({format})',
+    cardSimulated: 'simuleret',
+    lastIgnored: '{reader} er ikke den valgte læser ({chosen})',
+    lastRepeat: 'Samme kort igen inden for {seconds} s: ét tryk.',
+    lastNoCustomer: 'Vælg en kunde, før du tapper kort',
+    lastInvalidUid: 'Kortet gav ikke et gyldigt UID',
+    lastDuplicate: 'Kort {uid} står allerede i køen ({place})',
+    lastPlace: '{state}, kunde {customer}',
+    lastPlaceLabel: ', etiket {label}',
+    lastPlaceSpirii: ', Spirii-token {id}',
+    lastLabelPending: 'Det forrige kort venter stadig på sin etiket: giv det en (eller spring det over) før næste kort',
+    lastRandomUid:
+      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke bruges som ladetoken. Brug et kort med fast UID.',
+    lastLabelNeeded: 'Skriv eller scan etiketten, der er trykt på kortet',
+    lastPhone: 'Der blev vist en telefon eller et ur (ATR {atr}). Telefoner og ure viser et nyt ID ved hvert tap og kan ikke tilmeldes: brug kundens RFID-kort.',
+    lastLeft: 'Kortet ({card}) forlod læseren, før dets UID blev læst (læseren fik {got}); intet blev tilmeldt. Hold det stille, og tap igen.',
+    lastGotNothing: 'intet svar',
+    lastGotOnly: 'kun {hex}',
+    lastStatusWord: 'Kortet ({card}) gav ikke sit UID: læseren svarede {sw} i stedet for 90 00 (ATR {atr}).',
+    lastBadUid: 'Kortet ({card}) gav et ubrugeligt UID: {problem}.',
+    lastWedgeNotUid: '{reader} skrev "{typed}", som ikke er et UID i det valgte format ({format}): {problem}',
+    noAtr: 'ingen',
+    sw6281: 'en del af data kan være beskadiget',
+    sw6300: 'læseren kunne ikke hente UID fra kortet',
+    sw6700: 'forkert længde',
+    sw6A81: 'læseren understøtter ikke funktionen',
+    sw6A82: 'ikke fundet',
+    sw6B00: 'forkerte parametre',
+    sw6D00: 'instruktionen understøttes ikke',
+    sw6E00: 'klassen understøttes ikke',
+    sw6F00: 'ingen præcis diagnose',
+    uidEmpty: 'UID er tomt',
+    uidNotHex: 'UID "{input}" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)',
+    uidOddDigits: 'UID "{input}" har et ulige antal hex-cifre ({digits}); hver byte er to cifre',
+    uidLength: 'UID "{input}" er {bytes} byte langt; et kort-UID er på 4, 7 eller 10 byte',
+    uidNotDecimal: '"{input}" er ikke et decimaltal (kun 0-9 er tilladt)',
+    uidTooLarge8h10d: '{digits} er for stort til et 8H10D-tal (højst 4294967295, det største UID på 4 byte)',
+    uidTooLarge: '{digits} er for stort til et kort-UID skrevet med {count} cifre (et UID på 4 byte er højst 4294967295)',
+    uidRandom:
+      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke bruges som ladetoken. Brug et kort med fast UID.',
   },
 });
 
@@ -124,4 +286,235 @@ export function describeOutcome(outcome: LastCardOutcome): { text: string; tone:
     case 'repeat':
       return { text: t('outcomeRepeat'), tone: 'discarded' };
   }
+}
+
+type Status = CallOutput<'readers.status'>;
+type ReaderError = NonNullable<Status['lastError']>;
+type ErrorDetail = NonNullable<ReaderError['detail']>;
+type HintKey = NonNullable<ReaderError['hintKey']>;
+type SetupKey = Status['setup'][number];
+type LastCard = NonNullable<Status['lastCard']>;
+type CardKind = NonNullable<LastCard['card']>;
+type LastDetail = NonNullable<LastCard['detail']>;
+type Unreadable = Extract<LastDetail, { key: 'unreadable' }>['unreadable'];
+type Conversion = CallOutput<'uid.convert'>;
+export type UidProblem = NonNullable<Extract<Conversion, { ok: false }>['problem']>;
+
+/** The core's own readers (simulated, the window's wedge) by their fixed names. */
+const BUILT_IN = { 'Simulated reader': 'simulatedReader', 'Keyboard wedge (window)': 'windowWedge' } as const;
+
+/** A reader named in a card or an error: the built-in ones in the window's language, any other as its driver gives it. */
+export function nameOf(name: string): string {
+  return name in BUILT_IN ? t(BUILT_IN[name as keyof typeof BUILT_IN]) : name;
+}
+
+/**
+ * A reader error as the desk reads it: worded here from its detail (the OS's, driver's or library's
+ * own text kept inside), the core's English when there is no detail.
+ */
+export function describeReaderError(error: { message: string; detail?: ErrorDetail | null }): string {
+  const detail = error.detail;
+  if (!detail) return error.message;
+  switch (detail.key) {
+    case 'unavailable':
+      return t('errUnavailable', { error: detail.error });
+    case 'no-service':
+      return t('errNoService');
+    case 'context':
+      return t('errContext', { error: detail.error });
+    case 'service':
+      return t('errService', { error: detail.error });
+    case 'reader':
+      return t(detail.cardLeft ? 'errReaderCardLeft' : 'errReader', { reader: nameOf(detail.reader), error: detail.error });
+    case 'card-left':
+      return t('errCardLeft', { reader: nameOf(detail.reader), card: describeCardKind(detail.card) });
+    case 'read-failed':
+      return t('errReadFailed', { reader: nameOf(detail.reader), error: detail.error });
+    case 'hid-open':
+      return t('errHidOpen', { reader: detail.reader, error: detail.error });
+    case 'hid-unavailable':
+      return t('errHidUnavailable', { error: detail.error });
+    case 'hid-enumerate':
+      return t('errHidEnumerate', { error: detail.error });
+  }
+}
+
+const HINTS = {
+  'unavailable-linux': 'hintUnavailableLinux',
+  unavailable: 'hintUnavailable',
+  'service-win32': 'hintServiceWin32',
+  'service-darwin': 'hintServiceDarwin',
+  'service-linux': 'hintServiceLinux',
+  'card-left': 'hintCardLeft',
+  sharing: 'hintSharing',
+  'reader-gone-linux': 'hintReaderGoneLinux',
+  'reader-gone': 'hintReaderGone',
+} as const satisfies Record<HintKey, string>;
+
+/** What the desk can do about a reader error, or null. */
+export function describeHint(error: Pick<ReaderError, 'hint' | 'hintKey'>): string | null {
+  return error.hintKey ? t(HINTS[error.hintKey]) : error.hint;
+}
+
+const SETUP = {
+  'pcsc-win32': 'setupPcscWin32',
+  'pcsc-darwin': 'setupPcscDarwin',
+  'pcsc-linux': 'setupPcscLinux',
+  pn533: 'setupPn533',
+  wedge: 'setupWedge',
+  'hid-udev': 'setupHidUdev',
+} as const satisfies Record<SetupKey, string>;
+
+/** What to check when no reader shows up, in the window's language. */
+export function setupHints(status: Pick<Status, 'hints' | 'setup'>): string[] {
+  return status.setup ? status.setup.map((key) => t(SETUP[key])) : status.hints;
+}
+
+export function describeCardKind(card: CardKind): string {
+  switch (card.key) {
+    case 'named':
+      return card.name;
+    case 'no-atr':
+      return t('cardNoAtr');
+    case 'memory':
+      return t('cardMemory', { type: card.type });
+    case 'phone':
+      return t('cardPhone');
+    case 'iso14443':
+      return t('cardIso14443', { bytes: card.bytes });
+    case 'unrecognised':
+      return t('cardUnrecognised', { atr: card.atr });
+    case 'wedge':
+      return t('cardWedge', { format: formatName(card.format) });
+    case 'simulated':
+      return t('cardSimulated');
+  }
+}
+
+/** The last card's type in words (the core's English when it gave no kind). */
+export function describeCard(card: Pick<LastCard, 'card' | 'cardType'>): string | null {
+  return card.card ? describeCardKind(card.card) : card.cardType;
+}
+
+const STATUS_WORDS = {
+  '6281': 'sw6281',
+  '6300': 'sw6300',
+  '6700': 'sw6700',
+  '6A81': 'sw6A81',
+  '6A82': 'sw6A82',
+  '6B00': 'sw6B00',
+  '6D00': 'sw6D00',
+  '6E00': 'sw6E00',
+  '6F00': 'sw6F00',
+} as const;
+
+/** "6A 81 (the reader does not support this function)". */
+export function describeStatusWord(sw: string): string {
+  const upper = sw.toUpperCase();
+  const spaced = `${upper.slice(0, 2)} ${upper.slice(2)}`;
+  const key = STATUS_WORDS[upper as keyof typeof STATUS_WORDS];
+  return key ? `${spaced} (${t(key)})` : spaced;
+}
+
+/** What is wrong with a UID, in the window's language. */
+export function describeUidProblem(problem: UidProblem): string {
+  switch (problem.key) {
+    case 'empty':
+      return t('uidEmpty');
+    case 'not-hex':
+      return t('uidNotHex', { input: problem.input });
+    case 'odd-digits':
+      return t('uidOddDigits', { input: problem.input, digits: problem.digits });
+    case 'length':
+      return t('uidLength', { input: problem.input, bytes: problem.bytes });
+    case 'not-decimal':
+      return t('uidNotDecimal', { input: problem.input });
+    case 'too-large-8h10d':
+      return t('uidTooLarge8h10d', { digits: problem.digits });
+    case 'too-large':
+      return t('uidTooLarge', { digits: problem.digits, count: problem.count });
+  }
+}
+
+/** A conversion's error or warning in the window's language (the core's English as fallback). */
+export function conversionError(conversion: Extract<Conversion, { ok: false }>): string {
+  return conversion.problem ? describeUidProblem(conversion.problem) : conversion.error;
+}
+
+export function conversionWarning(conversion: Extract<Conversion, { ok: true }>): string | null {
+  if (conversion.randomUid) return t('uidRandom', { uid: conversion.uid });
+  return conversion.warning;
+}
+
+function unreadableText(detail: Unreadable, card: string, reader: string): string {
+  switch (detail.key) {
+    case 'phone':
+      return t('lastPhone', { atr: detail.atr ?? t('noAtr') });
+    case 'left':
+      return t('lastLeft', { card, got: detail.got === null ? t('lastGotNothing') : t('lastGotOnly', { hex: detail.got }) });
+    case 'status-word':
+      return t('lastStatusWord', { card, sw: describeStatusWord(detail.statusWord), atr: detail.atr ?? t('noAtr') });
+    case 'bad-uid':
+      return t('lastBadUid', { card, problem: detail.problem ? describeUidProblem(detail.problem) : '' });
+    case 'wedge-not-uid':
+      return t('lastWedgeNotUid', {
+        reader,
+        typed: detail.typed,
+        format: formatName(detail.format),
+        problem: detail.problem ? describeUidProblem(detail.problem) : '',
+      });
+  }
+}
+
+function placeOf(token: NonNullable<Extract<LastDetail, { key: 'refused' }>['existing']>): string {
+  let place = t('lastPlace', { state: stateLabel(token.state).toLocaleLowerCase(), customer: String(token.customerId) });
+  if (token.label) place += t('lastPlaceLabel', { label: token.label });
+  if (token.spiriiId !== null) place += t('lastPlaceSpirii', { id: String(token.spiriiId) });
+  return place;
+}
+
+function refusalText(detail: Extract<LastDetail, { key: 'refused' }>, uid: string | null): string | null {
+  switch (detail.reason) {
+    case 'no-customer':
+      return t('lastNoCustomer');
+    case 'invalid-uid':
+      return t('lastInvalidUid');
+    case 'duplicate':
+      return detail.existing ? t('lastDuplicate', { uid: detail.existing.uid, place: placeOf(detail.existing) }) : null;
+    case 'label-pending':
+      return t('lastLabelPending');
+    case 'random-uid':
+      return uid ? t('lastRandomUid', { uid }) : null;
+    case 'unreadable':
+      return null;
+  }
+}
+
+/**
+ * Why the last card ended as it did, in the window's language; the core's English when there is
+ * no detail for it (null when there is nothing to say).
+ */
+export function describeLastCard(card: LastCard): string | null {
+  const detail = card.detail;
+  if (!detail) return card.message;
+  const reader = nameOf(card.reader);
+  let text: string | null;
+  switch (detail.key) {
+    case 'ignored':
+      text = t('lastIgnored', { reader, chosen: detail.chosen ?? t('any') });
+      break;
+    case 'repeat':
+      text = t('lastRepeat', { seconds: detail.seconds });
+      break;
+    case 'refused':
+      text = refusalText(detail, card.uid);
+      break;
+    case 'label-needed':
+      text = t('lastLabelNeeded');
+      break;
+    case 'unreadable':
+      text = unreadableText(detail.unreadable, describeCard(card) ?? t('cardNoAtr'), reader);
+      break;
+  }
+  return text ?? card.message;
 }
