@@ -5,7 +5,22 @@
 
 export const UID_BYTE_LENGTHS = [4, 7, 10] as const;
 
-export type UidResult = { ok: true; uid: string } | { ok: false; error: string };
+/**
+ * Why a UID was refused, as data for a window that words it in its own language (the `error`
+ * text stays the English for the CLI and the log).
+ */
+export type UidRefusal =
+  | { key: 'empty' }
+  | { key: 'not-hex'; value: string }
+  | { key: 'odd-digits'; value: string; digits: number }
+  | { key: 'wrong-length'; value: string; bytes: number }
+  | { key: 'not-decimal'; value: string }
+  | { key: 'too-large-8h10d'; digits: string }
+  | { key: 'too-large-decimal'; digits: string; length: number }
+  | { key: 'random-id'; uid: string }
+  | { key: 'rounded'; value: string };
+
+export type UidResult = { ok: true; uid: string } | { ok: false; error: string; reason?: UidRefusal };
 
 /** Separators readers and spreadsheets put between bytes: space, colon, dash, dot. */
 const SEPARATORS = /[\s:.-]/g;
@@ -13,16 +28,20 @@ const SEPARATORS = /[\s:.-]/g;
 /** Turn what a person, a file or a reader gave into the canonical UID, or say what is wrong with it. */
 export function parseUid(input: string): UidResult {
   const compact = input.replace(SEPARATORS, '');
-  if (compact.length === 0) return { ok: false, error: 'UID is empty' };
+  if (compact.length === 0) return { ok: false, error: 'UID is empty', reason: { key: 'empty' } };
   if (!/^[0-9a-fA-F]+$/.test(compact)) {
-    return { ok: false, error: `UID "${input}" is not hexadecimal (only 0-9 and A-F are allowed)` };
+    return { ok: false, error: `UID "${input}" is not hexadecimal (only 0-9 and A-F are allowed)`, reason: { key: 'not-hex', value: input } };
   }
   if (compact.length % 2 !== 0) {
-    return { ok: false, error: `UID "${input}" has an odd number of hex digits (${compact.length}); each byte is two digits` };
+    return {
+      ok: false,
+      error: `UID "${input}" has an odd number of hex digits (${compact.length}); each byte is two digits`,
+      reason: { key: 'odd-digits', value: input, digits: compact.length },
+    };
   }
   const bytes = compact.length / 2;
   if (!(UID_BYTE_LENGTHS as readonly number[]).includes(bytes)) {
-    return { ok: false, error: `UID "${input}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes` };
+    return { ok: false, error: `UID "${input}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes`, reason: { key: 'wrong-length', value: input, bytes } };
   }
   return { ok: true, uid: compact.toUpperCase() };
 }
@@ -114,18 +133,26 @@ export function uidFrom(value: string, from: UidFormat): UidResult {
     return parsed.ok ? { ok: true, uid: reverseHex(parsed.uid) } : parsed;
   }
   const digits = value.replace(SEPARATORS, '');
-  if (digits.length === 0) return { ok: false, error: 'UID is empty' };
-  if (!/^\d+$/.test(digits)) return { ok: false, error: `"${value}" is not a decimal number (only 0-9 are allowed)` };
+  if (digits.length === 0) return { ok: false, error: 'UID is empty', reason: { key: 'empty' } };
+  if (!/^\d+$/.test(digits)) return { ok: false, error: `"${value}" is not a decimal number (only 0-9 are allowed)`, reason: { key: 'not-decimal', value } };
   const number = BigInt(digits);
   if (from === '8h10d') {
-    if (number > 0xffffffffn) return { ok: false, error: `${digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)` };
+    if (number > 0xffffffffn) return {
+        ok: false,
+        error: `${digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)`,
+        reason: { key: 'too-large-8h10d', digits },
+      };
     return { ok: true, uid: reverseHex(number.toString(16).toUpperCase().padStart(8, '0')) };
   }
   // The byte count follows from the written width: up to 10 digits is a 4-byte UID, up to 17 a
   // 7-byte one, up to 25 a 10-byte one (readers pad with zeros, people often drop them).
   const bytes = UID_BYTE_LENGTHS.find((n) => digits.length <= decimalDigits(n));
   if (!bytes || number >= 1n << BigInt(bytes * 8)) {
-    return { ok: false, error: `${digits} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)` };
+    return {
+      ok: false,
+      error: `${digits} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)`,
+      reason: { key: 'too-large-decimal', digits, length: digits.length },
+    };
   }
   return { ok: true, uid: number.toString(16).toUpperCase().padStart(bytes * 2, '0') };
 }
