@@ -9,11 +9,34 @@ import { ApiError } from './api/errors';
 
 export type CheckStep = 'reach' | 'tls' | 'key' | 'tokens';
 
+/**
+ * A step's outcome as data, for a window that words it in its own language (`detail` stays the
+ * English for the CLI and the log). Host names, certificate names and error text are carried as
+ * they came.
+ */
+export type CheckReason =
+  | { key: 'reached'; host: string; port: number }
+  | { key: 'reach-timeout'; host: string; port: number; seconds: number }
+  | { key: 'unknown-host'; host: string }
+  | { key: 'unreachable'; host: string; port: number; error: string }
+  | { key: 'certificate-invalid'; host: string; error: string }
+  | { key: 'tls-ok'; version: string; subject: string; issuer: string | null; until: string | null }
+  | { key: 'tls-timeout'; host: string; seconds: number }
+  | { key: 'tls-failed'; error: string }
+  | { key: 'plain-http' }
+  | { key: 'not-tried' }
+  | { key: 'key-accepted' }
+  | { key: 'key-refused'; error: string }
+  | { key: 'unexpected-answer'; error: string }
+  | { key: 'tokens-listed'; count: number }
+  | { key: 'tokens-failed'; error: string };
+
 export interface CheckResult {
   step: CheckStep;
   /** null: not run (a step before it failed, or it does not apply). */
   ok: boolean | null;
   detail: string;
+  reason?: CheckReason;
 }
 
 export interface ConnectionCheck {
@@ -31,10 +54,21 @@ function reach(host: string, port: number, timeoutMs: number): Promise<CheckResu
       socket.destroy();
       resolve(result);
     };
-    socket.once('connect', () => done({ step: 'reach', ok: true, detail: `${host} answers on port ${port}` }));
-    socket.once('timeout', () => done({ step: 'reach', ok: false, detail: `${host}:${port} did not answer in ${timeoutMs / 1000} s` }));
+    socket.once('connect', () => done({ step: 'reach', ok: true, detail: `${host} answers on port ${port}`, reason: { key: 'reached', host, port } }));
+    socket.once('timeout', () =>
+      done({ step: 'reach', ok: false, detail: `${host}:${port} did not answer in ${timeoutMs / 1000} s`, reason: { key: 'reach-timeout', host, port, seconds: timeoutMs / 1000 } }),
+    );
     socket.once('error', (error: NodeJS.ErrnoException) =>
-      done({ step: 'reach', ok: false, detail: error.code === 'ENOTFOUND' ? `${host} is not a known host name (DNS)` : `Cannot reach ${host}:${port} (${error.code ?? error.message})` }),
+      done(
+        error.code === 'ENOTFOUND'
+          ? { step: 'reach', ok: false, detail: `${host} is not a known host name (DNS)`, reason: { key: 'unknown-host', host } }
+          : {
+              step: 'reach',
+              ok: false,
+              detail: `Cannot reach ${host}:${port} (${error.code ?? error.message})`,
+              reason: { key: 'unreachable', host, port, error: error.code ?? error.message },
+            },
+      ),
     );
   });
 }
@@ -50,14 +84,25 @@ function checkTls(host: string, port: number, timeoutMs: number): Promise<CheckR
       const cert = socket.getPeerCertificate();
       const version = socket.getProtocol() ?? 'TLS';
       if (!socket.authorized) {
-        done({ step: 'tls', ok: false, detail: `The certificate is not valid for ${host}: ${String(socket.authorizationError)}` });
+        const reason = String(socket.authorizationError);
+        done({ step: 'tls', ok: false, detail: `The certificate is not valid for ${host}: ${reason}`, reason: { key: 'certificate-invalid', host, error: reason } });
         return;
       }
-      const expires = cert.valid_to ? `, valid until ${new Date(cert.valid_to).toISOString().slice(0, 10)}` : '';
-      done({ step: 'tls', ok: true, detail: `${version}, certificate for ${cert.subject?.CN ?? host} from ${cert.issuer?.O ?? cert.issuer?.CN ?? 'an unknown issuer'}${expires}` });
+      const until = cert.valid_to ? new Date(cert.valid_to).toISOString().slice(0, 10) : null;
+      const subject = String(cert.subject?.CN ?? host);
+      const issuerName = cert.issuer?.O ?? cert.issuer?.CN;
+      const issuer = issuerName === undefined ? null : String(issuerName);
+      done({
+        step: 'tls',
+        ok: true,
+        detail: `${version}, certificate for ${subject} from ${issuer ?? 'an unknown issuer'}${until ? `, valid until ${until}` : ''}`,
+        reason: { key: 'tls-ok', version, subject, issuer, until },
+      });
     });
-    socket.once('timeout', () => done({ step: 'tls', ok: false, detail: `No TLS handshake with ${host} in ${timeoutMs / 1000} s` }));
-    socket.once('error', (error) => done({ step: 'tls', ok: false, detail: `TLS failed: ${error.message}` }));
+    socket.once('timeout', () =>
+      done({ step: 'tls', ok: false, detail: `No TLS handshake with ${host} in ${timeoutMs / 1000} s`, reason: { key: 'tls-timeout', host, seconds: timeoutMs / 1000 } }),
+    );
+    socket.once('error', (error) => done({ step: 'tls', ok: false, detail: `TLS failed: ${error.message}`, reason: { key: 'tls-failed', error: error.message } }));
   });
 }
 
@@ -74,7 +119,7 @@ export async function checkConnection(api: ApiConnection, options: { timeoutMs?:
   const port = Number(url.port) || (https ? 443 : 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const steps: CheckResult[] = [];
-  const skip = (...names: CheckStep[]) => names.forEach((step) => steps.push({ step, ok: null, detail: 'Not tried: an earlier step failed' }));
+  const skip = (...names: CheckStep[]) => names.forEach((step) => steps.push({ step, ok: null, detail: 'Not tried: an earlier step failed', reason: { key: 'not-tried' } }));
   const finish = () => ({ url: api.baseUrl, ok: steps.every((s) => s.ok !== false) && steps.some((s) => s.step === 'tokens' && s.ok), steps });
 
   const reached = await reach(host, port, timeoutMs);
@@ -91,24 +136,30 @@ export async function checkConnection(api: ApiConnection, options: { timeoutMs?:
       return finish();
     }
   } else {
-    steps.push({ step: 'tls', ok: null, detail: 'Plain http to a server on this computer: no TLS' });
+    steps.push({ step: 'tls', ok: null, detail: 'Plain http to a server on this computer: no TLS', reason: { key: 'plain-http' } });
   }
 
   const client = new SpiriiClient(api, { timeoutMs, userAgent: options.userAgent });
   try {
     await client.searchCustomers('', { limit: 1 });
-    steps.push({ step: 'key', ok: true, detail: 'The API key was accepted' });
+    steps.push({ step: 'key', ok: true, detail: 'The API key was accepted', reason: { key: 'key-accepted' } });
   } catch (error) {
     const refused = error instanceof ApiError && (error.status === 401 || error.status === 403);
-    steps.push({ step: 'key', ok: false, detail: refused ? `The API key was refused (${failure(error)})` : `The API did not answer as expected (${failure(error)})` });
+    const why = failure(error);
+    steps.push(
+      refused
+        ? { step: 'key', ok: false, detail: `The API key was refused (${why})`, reason: { key: 'key-refused', error: why } }
+        : { step: 'key', ok: false, detail: `The API did not answer as expected (${why})`, reason: { key: 'unexpected-answer', error: why } },
+    );
     skip('tokens');
     return finish();
   }
   try {
     const page = await client.listTokens({ limit: 1 });
-    steps.push({ step: 'tokens', ok: true, detail: `Tokens can be listed (${page.count} in total)` });
+    steps.push({ step: 'tokens', ok: true, detail: `Tokens can be listed (${page.count} in total)`, reason: { key: 'tokens-listed', count: page.count } });
   } catch (error) {
-    steps.push({ step: 'tokens', ok: false, detail: `Tokens cannot be listed (${failure(error)})` });
+    const why = failure(error);
+    steps.push({ step: 'tokens', ok: false, detail: `Tokens cannot be listed (${why})`, reason: { key: 'tokens-failed', error: why } });
   }
   return finish();
 }

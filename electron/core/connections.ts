@@ -87,7 +87,12 @@ export interface ConnectionsView {
   storage: { level: Protection; backend: string };
   /** The active profile cannot be used until a key is entered. */
   problem: string | null;
+  /** The same, as data for a window that words it in its own language. */
+  problemCode: KeyProblem | null;
 }
+
+/** Why a profile's key cannot be used (the `problem` text is the English). */
+export type KeyProblem = 'no-custom-url' | 'no-key' | 'app-only' | 'unreadable';
 
 export type KeySaveResult =
   | { status: 'saved'; profile: ProfileView }
@@ -137,7 +142,7 @@ export interface ConnectionsOptions {
 }
 
 /** The built-in sandbox is not a URL here: the station starts it, on a port of its choosing. */
-export type ResolvedConnection = { kind: 'builtin' } | { kind: 'remote'; api: ApiConnection; problem: string | null };
+export type ResolvedConnection = { kind: 'builtin' } | { kind: 'remote'; api: ApiConnection; problem: string | null; problemCode?: KeyProblem };
 
 export class Connections {
   private readonly file: string;
@@ -169,10 +174,10 @@ export class Connections {
   resolve(id: ProfileId = this.active): ResolvedConnection {
     if (id === 'builtin-sandbox') return { kind: 'builtin' };
     const url = this.url(id);
-    if (!url) return { kind: 'remote', api: { baseUrl: 'https://invalid.invalid', apiKey: '' }, problem: 'Enter the custom URL in Settings → Connection.' };
+    if (!url) return { kind: 'remote', api: { baseUrl: 'https://invalid.invalid', apiKey: '' }, problem: 'Enter the custom URL in Settings → Connection.', problemCode: 'no-custom-url' };
     const key = this.readKey(id);
     if (key.ok) return { kind: 'remote', api: { baseUrl: url, apiKey: key.key }, problem: null };
-    return { kind: 'remote', api: { baseUrl: url, apiKey: '' }, problem: key.problem };
+    return { kind: 'remote', api: { baseUrl: url, apiKey: '' }, problem: key.problem, problemCode: key.code };
   }
 
   /** The connection the station starts with: the environment's, else the active profile's. */
@@ -197,6 +202,7 @@ export class Connections {
       profiles: PROFILE_IDS.map((id) => this.profileView(id)),
       storage: this.storage(),
       problem: resolved?.kind === 'remote' ? resolved.problem : null,
+      problemCode: resolved?.kind === 'remote' && resolved.problem !== null ? (resolved.problemCode ?? null) : null,
     };
   }
 
@@ -258,18 +264,18 @@ export class Connections {
   }
 
   /** The key for a profile: from this session, else decrypted from the file. */
-  readKey(id: ProfileId): { ok: true; key: string } | { ok: false; problem: string } {
+  readKey(id: ProfileId): { ok: true; key: string } | { ok: false; problem: string; code: KeyProblem } {
     const inSession = this.session.get(id);
     if (inSession) return { ok: true, key: inSession };
     const stored = this.readFile()[id];
-    if (!stored) return { ok: false, problem: 'No API key for this connection: enter it in Settings → Connection.' };
-    if (!this.options.vault) return { ok: false, problem: 'The stored key can only be read by the Token Station app.' };
+    if (!stored) return { ok: false, problem: 'No API key for this connection: enter it in Settings → Connection.', code: 'no-key' };
+    if (!this.options.vault) return { ok: false, problem: 'The stored key can only be read by the Token Station app.', code: 'app-only' };
     try {
       const key = this.options.vault.decrypt(stored.cipher);
       registerSecret(key);
       return { ok: true, key };
     } catch {
-      return { ok: false, problem: 'The stored API key cannot be read on this computer or by this user (the keychain changed): enter the key again.' };
+      return { ok: false, problem: 'The stored API key cannot be read on this computer or by this user (the keychain changed): enter the key again.', code: 'unreadable' };
     }
   }
 

@@ -7,8 +7,7 @@ export const UID_BYTE_LENGTHS = [4, 7, 10] as const;
 
 /**
  * What is wrong with a UID, machine-readable (the English is `error`), so a window can say it in
- * its language. `input` is the text as given. Optional: a caller may refuse a UID for a reason of
- * its own (io/uid-formats.ts) and give only the English.
+ * its language. `input` is the text as given. One set for every screen (reader, converter, import).
  */
 export type UidProblem =
   | { key: 'empty' }
@@ -17,7 +16,10 @@ export type UidProblem =
   | { key: 'length'; input: string; bytes: number }
   | { key: 'not-decimal'; input: string }
   | { key: 'too-large-8h10d'; digits: string }
-  | { key: 'too-large'; digits: string; count: number };
+  | { key: 'too-large'; digits: string; count: number }
+  /** Set by io/uid-formats.ts for a file's cell: a valid UID that is a random ID, or a number a spreadsheet rounded. */
+  | { key: 'random-id'; uid: string }
+  | { key: 'rounded'; input: string };
 
 export type UidResult = { ok: true; uid: string } | { ok: false; error: string; problem?: UidProblem };
 

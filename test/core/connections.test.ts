@@ -64,7 +64,7 @@ describe('keys', () => {
     connections().saveKey('spirii-production', KEY);
     keychain.user = 'someone-else';
     const c = connections();
-    expect(c.readKey('spirii-production')).toEqual({ ok: false, problem: expect.stringMatching(/enter the key again/) });
+    expect(c.readKey('spirii-production')).toEqual({ ok: false, problem: expect.stringMatching(/enter the key again/), code: 'unreadable' });
     expect(c.view().profiles.find((p) => p.id === 'spirii-production')!.key).toMatchObject({ state: 'unreadable' });
     c.setActive('spirii-production');
     const resolved = c.resolve();

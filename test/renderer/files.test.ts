@@ -116,4 +116,63 @@ describe('Import/Export screen', () => {
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
   }, 30_000);
+
+  it('in Danish: the format, the summary, every problem, a refused file, an export and the comparison are in Danish', async () => {
+    station.preferences.update({ locale: 'da' });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Importér kort fra en fil' }).waitFor();
+
+    const csv = 'sep=;\r\nCard;Visual ID;Customer\r\n04C1000000D001;DK.1;\r\n04C1000000A001;DK.0001;\r\n04C1000000A004;X;\r\nxyz;Y;\r\n04C1000000D001;DK.1;\r\n';
+    dialogs.answer(writeFile(dir, 'leverandør.csv', csv));
+    await page.getByRole('button', { name: 'Vælg CSV-fil…' }).click();
+    await page.getByTestId('import-preview').getByText('leverandør.csv').waitFor();
+    expect(await page.getByTestId('import-format').textContent()).toBe('UTF-8, semikolonsepareret (fra filens "sep="-linje), CRLF-linjeskift, UID\'er i hex (genkendt)');
+    expect(await page.getByTestId('import-summary').textContent()).toBe('5 rækker: 1 sættes i kø; ikke i kø: 1 med problemer, 1 gentaget i filen, 1 allerede i køen, 1 allerede i Spirii.');
+    const problems = await page.getByTestId('import-problems').locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    expect(problems).toEqual([
+      ['3', 'Card', 'Kort 04C1000000A001 er allerede i køen (i kø, kunde 1001, etiket DK.0001)'],
+      ['4', 'Card', expect.stringMatching(/^Kort 04C1000000A004 er allerede i Spirii \(token \d+, kunde 1002, etiket THEIRS\)$/)],
+      ['5', 'Card', 'UID "xyz" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)'],
+      ['6', 'Card', 'Kort 04C1000000D001 gentager række 2; det sættes i kø én gang'],
+    ]);
+    expect(await page.locator('tr[data-row="5"] td.detail').textContent()).toBe('UID "xyz" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)');
+    await app.screenshot('files-import-danish', { fullPage: true });
+
+    await page.getByRole('button', { name: 'Sæt 1 kort i kø' }).click();
+    await page.getByTestId('import-result').getByText('1 kort fra leverandør.csv sat i kø; 4 rækker ikke sat i kø.').waitFor();
+
+    dialogs.answer(writeFile(dir, 'bog.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0])));
+    await page.getByRole('button', { name: 'Vælg CSV-fil…' }).click();
+    const refused = page.getByTestId('import-refused');
+    await refused.getByText('Ikke importeret: bog.csv').waitFor();
+    expect(await refused.textContent()).toContain('Det er ikke en CSV-fil, men et ZIP-arkiv eller en Excel-projektmappe (.xlsx). Gem den først som "CSV UTF-8" i Excel eller LibreOffice.');
+    await app.screenshot('files-refused-danish');
+
+    // An export of this desk's queue, then the comparison.
+    const target = path.join(dir, 'skranke.csv');
+    dialogs.answer(target);
+    await page.getByRole('radio', { name: 'Denne skranke: kø og historik' }).check();
+    await page.getByLabel('Filformat').selectOption('csv');
+    await page.getByLabel('Kunde-ID', { exact: true }).fill('');
+    expect(await page.getByTestId('export').getByText('I kø', { exact: true }).count()).toBe(1); // the state filter, in Danish
+    await page.getByRole('button', { name: 'Eksportér…' }).click();
+    await page.getByTestId('export-result').getByText('4 tokens eksporteret til skranke.csv.').waitFor();
+    expect(existsSync(target)).toBe(true);
+
+    await page.getByRole('button', { name: 'Sammenlign' }).click();
+    await expect
+      .poll(() => page.getByTestId('reconcile-summary').textContent())
+      .toBe('4 tilmeldt her, 3001 RFID-tokens i Spirii: 4 mangler i Spirii, 3001 ikke tilmeldt her, 0 inaktive, 0 med en anden kunde, 0 med en anden etiket.');
+    const missing = page.locator('[data-testid="reconcile-differences"] tr[data-kind="missing-in-spirii"]').first();
+    expect(await missing.locator('td').first().textContent()).toBe('Mangler i Spirii');
+    expect(await missing.locator('td').last().textContent()).toBe('Ikke sendt endnu (venter i køen)');
+    const notHere = page.locator('[data-testid="reconcile-differences"] tr[data-kind="not-enrolled-here"]').first();
+    expect(await notHere.locator('td').last().textContent()).toMatch(/^I Spirii som token \d+ for kunde 10\d\d, men ikke tilmeldt ved denne skranke$/);
+    await app.screenshot('files-danish', { fullPage: true });
+
+    station.preferences.update({ locale: 'en' });
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  }, 60_000);
 });

@@ -245,4 +245,61 @@ describe('security in the window', () => {
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
   });
+
+  it('in Danish: the test steps, the key storage, a refused key with the server\'s own text, and the trail\'s details', async () => {
+    station.preferences.update({ locale: 'da' });
+    await page.goto(`${bridge.url}#/settings`);
+    await page.reload();
+    await page.getByTestId('storage-warning').getByText('Nøgler på denne computer er ikke beskyttet af en nøglering (basic_text).').waitFor();
+    await page.getByRole('radio', { name: /Egen URL/ }).check();
+    // Without its keychain, the key stored under GNOME cannot be read: said in Danish.
+    expect(await page.getByTestId('key-state').textContent()).toContain('Den gemte nøgle kan ikke læses på denne computer');
+    keychain.backend = 'gnome_libsecret';
+    await page.reload();
+    await page.getByRole('radio', { name: /Egen URL/ }).check();
+    await page.locator('[data-testid="key-state"][data-state="stored"]').waitFor();
+    expect(await page.getByTestId('key-state').textContent()).toContain('Nøglen er gemt i gnome_libsecret');
+    await page.getByRole('button', { name: 'Test forbindelsen' }).click();
+    const check = page.locator('[data-testid="connection-check"][data-ok="true"]');
+    await check.waitFor();
+    const steps = await check.locator('[data-step] .step-detail').allTextContents();
+    expect(steps).toEqual([
+      expect.stringMatching(/^127\.0\.0\.1 svarer på port \d+$/),
+      'Almindelig http til en server på denne computer: ingen TLS',
+      'API-nøglen blev godkendt',
+      expect.stringMatching(/^Brikker kan vises \(\d+ i alt\)$/),
+    ]);
+    await check.getByText('Alt virker: forbindelsen er klar.').waitFor();
+    await shot('settings-danish');
+
+    // A refused key: the sentence in Danish, the server's own error text kept as it came.
+    await page.getByRole('textbox', { name: 'URL' }).fill(hostileUrl);
+    await page.getByRole('button', { name: 'Skift nøgle' }).click();
+    await page.getByLabel('API-nøgle').fill(WRONG_KEY);
+    await page.getByRole('button', { name: 'Test forbindelsen' }).click();
+    const keyStep = page.locator('[data-testid="connection-check"][data-ok="false"] [data-step="key"] .step-detail');
+    await keyStep.waitFor();
+    expect(await keyStep.textContent()).toBe(`API-nøglen blev afvist (401: ${HOSTILE_ERROR})`);
+    expect(await page.locator('[data-testid="connection-check"] [data-step="tokens"] .step-detail').textContent()).toBe('Ikke prøvet: et tidligere trin fejlede');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await shot('settings-refused-danish');
+
+    // The trail: action names, detail names and fixed values in Danish; the operator's name, URLs and labels as they are.
+    await page.goto(`${bridge.url}#/activity`);
+    const table = page.getByTestId('audit-table');
+    await table.locator('tr[data-action="connection"]').first().waitFor();
+    const connection = await table.locator('tr[data-action="connection"]').allTextContents();
+    expect(connection.join('\n')).toContain('Forbindelse');
+    expect(connection.join('\n')).toContain('ændring: nøgle gemt · opbevaring: styresystemets nøglering');
+    expect(connection.join('\n')).toContain(`ændring: valgt · fra: builtin-sandbox · til: custom · URL: ${remote.url}`);
+    expect(connection.join('\n')).toContain('Mette <b>Hansen</b>');
+    const enrolled = await table.locator('tr[data-action="enroll"]').first().textContent();
+    expect(enrolled).toContain(`etiket: ${HOSTILE_LABEL}0001`);
+    expect(enrolled).toContain('Tilmelding');
+    await shot('activity-danish');
+
+    station.preferences.update({ locale: 'en' });
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  });
 });

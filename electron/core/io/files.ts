@@ -13,9 +13,10 @@ import type { TokenQueue } from '../queue';
 import type { EnrollmentDefaults } from '../enrollment';
 import type { FileDialogs, FileFilter } from './dialogs';
 import { checkFileSize } from './csv-read';
-import { FileRefused } from './text';
+import { FileRefused, type RefusalDetail } from './text';
 import { Importer, describeSummary, type ImportPreview, type ImportResult, type Prepared } from './import';
 import type { ImportDefaults } from './import-plan';
+import type { FilesStep } from './shapes';
 import type { UidFormat } from './uid-formats';
 import { Cancelled, runExport, type ExportRequest, type ExportResult } from './export';
 import { openTableWriter, FORMAT_EXTENSIONS, type CsvOptions, type ExportFormat } from './writers';
@@ -27,8 +28,10 @@ export interface FilesProgress {
   job: string;
   kind: JobKind;
   phase: 'running' | 'done' | 'failed' | 'cancelled';
-  /** What is happening, in words ("reading Spirii", "writing"). */
-  step: string;
+  /** What is happening ("reading Spirii", "writing"). */
+  step: FilesStep;
+  /** While an export waits for Spirii (a rate limit, a retry): why and how long, in English. */
+  note?: string;
   done: number;
   total: number | null;
   fileName: string | null;
@@ -37,7 +40,7 @@ export interface FilesProgress {
 
 export type ImportOpenResult =
   | { status: 'cancelled' }
-  | { status: 'refused'; fileName: string; message: string }
+  | { status: 'refused'; fileName: string; message: string; detail?: RefusalDetail }
   | { status: 'ready'; preview: ImportPreview; summaryText: string };
 
 export type SaveResult = { status: 'cancelled' } | { status: 'done'; fileName: string; rows: number; bytes: number; message: string };
@@ -96,11 +99,13 @@ export async function readImportFile(file: string): Promise<Uint8Array> {
   let size: number;
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new FileRefused(`${path.basename(file)} is not a file.`);
+    if (!info.isFile()) throw new FileRefused(`${path.basename(file)} is not a file.`, { key: 'not-a-file', file: path.basename(file) });
     size = info.size;
   } catch (error) {
     if (error instanceof FileRefused) throw error;
-    throw new FileRefused(`Cannot read ${path.basename(file)}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    const name = path.basename(file);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileRefused(`Cannot read ${name}: no such file`, { key: 'no-such-file', file: name });
+    throw new FileRefused(`Cannot read ${name}: ${(error as Error).message}`, { key: 'cannot-read', file: name, error: (error as Error).message });
   }
   checkFileSize(size);
   return readFile(file);
@@ -157,7 +162,7 @@ export class FilesService {
     const result = await this.run(request.job, 'export', fileName, async (signal, progress) => {
       const r: ExportResult = await runExport({ db: this.deps.db, client: this.deps.client }, request, target, {
         signal,
-        onProgress: (p) => progress(p.note ?? 'writing', p.done, p.total),
+        onProgress: (p) => progress('writing', p.done, p.total, p.note),
       });
       return { result: r, message: `Exported ${r.rows} tokens to ${fileName}.` };
     }).catch(cancelledAsNull);
@@ -218,7 +223,7 @@ export class FilesService {
       const preview = this.importer.preview(prepared, id);
       return { status: 'ready', preview, summaryText: describeSummary(preview.summary) };
     } catch (error) {
-      if (error instanceof FileRefused) return { status: 'refused', fileName, message: error.message };
+      if (error instanceof FileRefused) return { status: 'refused', fileName, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
       if (error instanceof Cancelled) return { status: 'cancelled' };
       throw error;
     }
@@ -228,23 +233,23 @@ export class FilesService {
     jobId: string | undefined,
     kind: JobKind,
     fileName: string | null,
-    work: (signal: AbortSignal, progress: (step: string, done: number, total: number | null) => void) => Promise<{ result: T; message: string | null }>,
+    work: (signal: AbortSignal, progress: (step: FilesStep, done: number, total: number | null, note?: string) => void) => Promise<{ result: T; message: string | null }>,
   ): Promise<{ result: T; message: string | null }> {
     const job = jobId ?? randomBytes(6).toString('hex');
     if (this.jobs.has(job)) throw new Error(`A job with id ${job} is already running`);
     const controller = new AbortController();
     this.jobs.set(job, controller);
     let last = 0;
-    const emit = (phase: FilesProgress['phase'], step: string, done: number, total: number | null, message: string | null) =>
-      this.deps.emit({ job, kind, phase, step, done, total, fileName, message });
+    const emit = (phase: FilesProgress['phase'], step: FilesStep, done: number, total: number | null, message: string | null, note?: string) =>
+      this.deps.emit({ job, kind, phase, step, done, total, fileName, message, ...(note ? { note } : {}) });
     emit('running', 'starting', 0, null, null);
     try {
-      const outcome = await work(controller.signal, (step, done, total) => {
+      const outcome = await work(controller.signal, (step, done, total, note) => {
         // At most ~20 events a second: progress for a person, not a flood over IPC.
         const now = Date.now();
         if (now - last < 50 && total !== null && done < total) return;
         last = now;
-        emit('running', step, done, total, null);
+        emit('running', step, done, total, null, note);
       });
       emit('done', 'done', 1, 1, outcome.message);
       return outcome;

@@ -9,6 +9,7 @@ import { readCsv, type CsvFormat } from './csv-read';
 import { FileRefused } from './text';
 import { unneutralizeCell } from './csv-safe';
 import { detectUidFormat, parseUidAs, type UidFormat } from './uid-formats';
+import type { UidProblem } from '../uid';
 
 export const IMPORT_FIELDS = [
   'uid',
@@ -66,12 +67,33 @@ export interface ImportValues {
   comment: string | null;
 }
 
+/**
+ * A problem as data, for a window that words it in its own language; `message` stays the English
+ * (the CLI, the log). Values from the file are carried as they are.
+ */
+export type ProblemDetail =
+  | { key: 'unknown-columns'; columns: string }
+  | { key: 'cell-count'; cells: number; header: number }
+  | { key: 'uid'; problem: UidProblem }
+  | { key: 'too-long'; field: string; length: number; max: number }
+  | { key: 'not-boolean'; field: string; value: string }
+  | { key: 'not-date'; field: string; value: string }
+  | { key: 'not-customer'; value: string }
+  | { key: 'no-customer' }
+  | { key: 'expires-before'; validFrom: string; expiresAt: string }
+  | { key: 'repeats'; uid: string; row: number }
+  | { key: 'conflict'; uid: string; row: number }
+  | { key: 'conflict-later'; uid: string }
+  | { key: 'in-queue'; uid: string; state: string; customerId: number; label: string | null }
+  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null };
+
 export interface PlanRow {
   row: number;
   status: RowStatus;
   duplicate: DuplicateKind | null;
   /** Why the row is not queued (the first problem, or the duplicate), for the preview's table. */
   message: string | null;
+  detail?: ProblemDetail;
   values: ImportValues;
 }
 
@@ -82,6 +104,7 @@ export interface Problem {
   column: string | null;
   severity: 'error' | 'warning' | 'duplicate';
   message: string;
+  detail?: ProblemDetail;
 }
 
 export interface ColumnMapping {
@@ -163,7 +186,8 @@ function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: str
     row.message = same
       ? `Card ${row.values.uid} repeats row ${earlier.row}; it is queued once`
       : `Card ${row.values.uid} is also in row ${earlier.row} with different data; neither row is queued`;
-    problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message });
+    row.detail = { key: same ? 'repeats' : 'conflict', uid: row.values.uid, row: earlier.row };
+    problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message, detail: row.detail });
     if (!same) conflicted.add(earlier);
   }
   for (const row of conflicted) {
@@ -171,7 +195,8 @@ function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: str
     row.status = 'duplicate';
     row.duplicate = 'file';
     row.message = `Card ${row.values.uid} appears again later in the file with different data; neither row is queued`;
-    problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message });
+    row.detail = { key: 'conflict-later', uid: row.values.uid };
+    problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message, detail: row.detail });
   }
 }
 
@@ -188,21 +213,28 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
   for (const column of columns) {
     if (!column.field) continue;
     const other = byField.get(column.field);
-    if (other) throw new FileRefused(`Columns "${other.header}" and "${column.header}" both give the ${column.field}: keep one of them.`);
+    if (other) {
+      throw new FileRefused(`Columns "${other.header}" and "${column.header}" both give the ${column.field}: keep one of them.`, {
+        key: 'same-field',
+        first: other.header,
+        second: column.header,
+        field: column.field,
+      });
+    }
     byField.set(column.field, column);
   }
   const uidColumn = byField.get('uid');
   if (!uidColumn) {
-    throw new FileRefused(
-      `No UID column. The first row must name the columns, one of them uid (or card, rfid); this file's first row is: ${columns
-        .map((c) => c.header)
-        .join(', ')
-        .slice(0, 200)}`,
-    );
+    const headers = columns
+      .map((c) => c.header)
+      .join(', ')
+      .slice(0, 200);
+    throw new FileRefused(`No UID column. The first row must name the columns, one of them uid (or card, rfid); this file's first row is: ${headers}`, { key: 'no-uid-column', headers });
   }
   const unused = columns.filter((c) => !c.field && c.header !== '' && !EXPORT_ONLY.has(headerKey(c.header)));
   if (unused.length > 0) {
-    problems.push({ row: null, column: null, severity: 'warning', message: `Not imported (unknown columns): ${unused.map((c) => c.header).join(', ')}` });
+    const names = unused.map((c) => c.header).join(', ');
+    problems.push({ row: null, column: null, severity: 'warning', message: `Not imported (unknown columns): ${names}`, detail: { key: 'unknown-columns', columns: names } });
   }
 
   const cell = (cells: string[], field: ImportField): string => {
@@ -217,33 +249,40 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
   for (const { row, cells } of raw) {
     if (cells.every((c) => c.trim() === '')) continue; // ";;;;" rows Excel leaves at the end
     const rowProblems: Problem[] = [];
-    const problem = (field: ImportField, message: string) => rowProblems.push({ row, column: byField.get(field)?.header ?? field, severity: 'error', message });
+    const problem = (field: ImportField, message: string, detail?: ProblemDetail) =>
+      rowProblems.push({ row, column: byField.get(field)?.header ?? field, severity: 'error', message, ...(detail ? { detail } : {}) });
     if (cells.length !== columns.length) {
-      rowProblems.push({ row, column: null, severity: 'warning', message: `Row has ${cells.length} cells but the header has ${columns.length}` });
+      rowProblems.push({
+        row,
+        column: null,
+        severity: 'warning',
+        message: `Row has ${cells.length} cells but the header has ${columns.length}`,
+        detail: { key: 'cell-count', cells: cells.length, header: columns.length },
+      });
     }
 
     const uidText = cell(cells, 'uid');
     const uid = parseUidAs(uidText, uidFormat);
-    if (!uid.ok) problem('uid', uid.error);
+    if (!uid.ok) problem('uid', uid.error, uid.problem && { key: 'uid', problem: uid.problem });
 
     const text = (field: 'label' | 'billingReference' | 'comment', fallback: string | null): string | null => {
       const value = unneutralizeCell(cell(cells, field));
       if (value === '') return fallback;
-      if (value.length > TEXT_FIELD_MAX) problem(field, `${field} is ${value.length} characters; at most ${TEXT_FIELD_MAX}`);
+      if (value.length > TEXT_FIELD_MAX) problem(field, `${field} is ${value.length} characters; at most ${TEXT_FIELD_MAX}`, { key: 'too-long', field, length: value.length, max: TEXT_FIELD_MAX });
       return value;
     };
     const bool = (field: 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled', fallback: boolean): boolean => {
       const value = cell(cells, field);
       if (value === '') return fallback;
       const parsed = parseBoolean(value);
-      if (parsed === undefined) problem(field, `${field} must be true or false (or yes/no, 1/0), not ${describeCell(value)}`);
+      if (parsed === undefined) problem(field, `${field} must be true or false (or yes/no, 1/0), not ${describeCell(value)}`, { key: 'not-boolean', field, value: describeCell(value) });
       return parsed ?? fallback;
     };
     const date = (field: 'validFrom' | 'expiresAt', fallback: string | null): string | null => {
       const value = cell(cells, field);
       if (value === '') return fallback;
       const parsed = parseDateTime(value);
-      if (parsed === undefined) problem(field, `${field} must be a date such as 2026-12-31 or 2026-12-31T23:59:59Z, not ${describeCell(value)}`);
+      if (parsed === undefined) problem(field, `${field} must be a date such as 2026-12-31 or 2026-12-31T23:59:59Z, not ${describeCell(value)}`, { key: 'not-date', field, value: describeCell(value) });
       return parsed ?? null;
     };
 
@@ -252,9 +291,9 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
     if (customerText !== '') {
       const n = /^\d+$/.test(customerText) ? Number(customerText) : NaN;
       if (Number.isSafeInteger(n) && n >= 1) customerId = n;
-      else problem('customerId', `customerId must be a whole number from 1, not ${describeCell(customerText)}`);
+      else problem('customerId', `customerId must be a whole number from 1, not ${describeCell(customerText)}`, { key: 'not-customer', value: describeCell(customerText) });
     } else if (customerId === null) {
-      problem('customerId', 'No customer: give the row a customer, or choose one for the whole file');
+      problem('customerId', 'No customer: give the row a customer, or choose one for the whole file', { key: 'no-customer' });
     }
 
     const values: ImportValues = {
@@ -270,13 +309,17 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
       comment: text('comment', d.comment),
     };
     if (values.validFrom && values.expiresAt && Date.parse(values.expiresAt) <= Date.parse(values.validFrom)) {
-      problem('expiresAt', `expiresAt (${values.expiresAt}) must be after validFrom (${values.validFrom})`);
+      problem('expiresAt', `expiresAt (${values.expiresAt}) must be after validFrom (${values.validFrom})`, {
+        key: 'expires-before',
+        validFrom: values.validFrom,
+        expiresAt: values.expiresAt,
+      });
     }
     const firstError = rowProblems.find((p) => p.severity === 'error');
-    rows.push({ row, status: firstError ? 'invalid' : 'ready', duplicate: null, message: firstError?.message ?? null, values });
+    rows.push({ row, status: firstError ? 'invalid' : 'ready', duplicate: null, message: firstError?.message ?? null, ...(firstError?.detail ? { detail: firstError.detail } : {}), values });
     problems.push(...rowProblems);
   }
-  if (rows.length === 0) throw new FileRefused('The file has a header row but no cards.');
+  if (rows.length === 0) throw new FileRefused('The file has a header row but no cards.', { key: 'no-cards' });
 
   markFileDuplicates(rows, problems, uidColumn.header);
   problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));

@@ -10,11 +10,25 @@ import type { QueuedToken, QueueState, TokenQueue } from '../queue';
 import type { Settings } from '../settings';
 import type { SpiriiClient } from '../api/client';
 import { NetworkError } from '../api/errors';
-import { ENCODING_NAMES } from './text';
-import { DELIMITER_NAMES } from './dialect';
+import { ENCODING_NAMES, type TextEncodingName } from './text';
+import { DELIMITER_NAMES, type Delimiter } from './dialect';
 import { UID_FORMAT_NAMES, type UidFormat } from './uid-formats';
-import { describeProblem, draftOf, planImport, type ColumnMapping, type ImportDefaults, type ImportPlan, type ImportValues, type PlanRow, type Problem, type RowStatus, type DuplicateKind } from './import-plan';
+import {
+  describeProblem,
+  draftOf,
+  planImport,
+  type ColumnMapping,
+  type ImportDefaults,
+  type ImportPlan,
+  type ImportValues,
+  type PlanRow,
+  type Problem,
+  type ProblemDetail,
+  type RowStatus,
+  type DuplicateKind,
+} from './import-plan';
 import { Cancelled, tokenPages, PAGE_SIZE } from './spirii-pages';
+import type { FilesStep } from './shapes';
 
 /** Rows and problems a preview carries to the window; the CLI's --json and the core keep them all. */
 export const PREVIEW_ROWS = 200;
@@ -28,6 +42,10 @@ const HISTORY_LIMIT = 200;
 export interface SpiriiCheck {
   state: 'checked' | 'offline' | 'skipped' | 'failed';
   message: string | null;
+  /** Skipped for its size: the requests the check would have taken. */
+  requests?: number;
+  /** Offline or failed: the error as it came (a network's or Spirii's own text). */
+  error?: string;
 }
 
 export interface ImportSummary {
@@ -45,6 +63,7 @@ export interface PreviewRow extends ImportValues {
   status: RowStatus;
   duplicate: DuplicateKind | null;
   message: string | null;
+  detail?: ProblemDetail;
 }
 
 export interface PreviousImport {
@@ -61,6 +80,9 @@ export interface ImportPreview {
   format: {
     encoding: string;
     delimiter: string;
+    /** The same two as data (encoding, delimiter character), for a window in another language. */
+    encodingId: TextEncodingName;
+    delimiterChar: Delimiter;
     lineEnding: string;
     sepLine: boolean;
     uidFormat: UidFormat;
@@ -102,7 +124,7 @@ export interface ImportOptions {
   /** Check the ready cards against Spirii (default true). */
   checkSpirii?: boolean;
   signal?: AbortSignal;
-  onProgress?: (phase: string, done: number, total: number) => void;
+  onProgress?: (phase: FilesStep, done: number, total: number) => void;
 }
 
 /** The queue changed between preview and confirmation; nothing was imported. */
@@ -148,6 +170,8 @@ export class Importer {
       format: {
         encoding: ENCODING_NAMES[f.encoding],
         delimiter: DELIMITER_NAMES[f.delimiter],
+        encodingId: f.encoding,
+        delimiterChar: f.delimiter,
         lineEnding: f.lineEnding,
         sepLine: f.sepLine,
         uidFormat: f.uidFormat,
@@ -216,7 +240,14 @@ export class Importer {
       for (const row of chunk) {
         const existing = byUid.get(row.values.uid);
         if (!existing) continue;
-        hold(row, 'queue', `Card ${row.values.uid} is already in the queue (${existing.state.replace('_', ' ')}, customer ${existing.customerId}${existing.label ? `, label ${existing.label}` : ''})`, plan.problems, uidColumn);
+        hold(
+          row,
+          'queue',
+          `Card ${row.values.uid} is already in the queue (${existing.state.replace('_', ' ')}, customer ${existing.customerId}${existing.label ? `, label ${existing.label}` : ''})`,
+          plan.problems,
+          uidColumn,
+          { key: 'in-queue', uid: row.values.uid, state: existing.state, customerId: existing.customerId, label: existing.label },
+        );
       }
     }
   }
@@ -234,6 +265,7 @@ export class Importer {
         return {
           state: 'skipped',
           message: `Not checked against Spirii: it would take ${requests} requests. Cards already in Spirii are refused when the queue is sent.`,
+          requests,
         };
       }
       const found: { uid: string; id: number; customerId: number; label: string | null | undefined }[] = [];
@@ -264,24 +296,35 @@ export class Importer {
       for (const f of found) {
         const row = byUid.get(f.uid)!;
         if (row.status !== 'ready') continue;
-        hold(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn);
+        hold(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn, {
+          key: 'in-spirii',
+          uid: f.uid,
+          tokenId: f.id,
+          customerId: f.customerId,
+          label: f.label ?? null,
+        });
       }
       return { state: 'checked', message: null };
     } catch (error) {
       if (error instanceof Cancelled) throw error;
       if (error instanceof NetworkError) {
-        return { state: 'offline', message: `Spirii could not be reached, so cards already in Spirii are not shown; they are refused when the queue is sent. (${error.message})` };
+        return {
+          state: 'offline',
+          message: `Spirii could not be reached, so cards already in Spirii are not shown; they are refused when the queue is sent. (${error.message})`,
+          error: error.message,
+        };
       }
-      return { state: 'failed', message: `Spirii could not be checked: ${(error as Error).message}` };
+      return { state: 'failed', message: `Spirii could not be checked: ${(error as Error).message}`, error: (error as Error).message };
     }
   }
 }
 
-function hold(row: PlanRow, kind: DuplicateKind, message: string, problems: Problem[], column: string): void {
+function hold(row: PlanRow, kind: DuplicateKind, message: string, problems: Problem[], column: string, detail: ProblemDetail): void {
   row.status = 'duplicate';
   row.duplicate = kind;
   row.message = message;
-  problems.push({ row: row.row, column, severity: 'duplicate', message });
+  row.detail = detail;
+  problems.push({ row: row.row, column, severity: 'duplicate', message, detail });
 }
 
 function summarize(plan: ImportPlan): ImportSummary {
@@ -298,7 +341,7 @@ function summarize(plan: ImportPlan): ImportSummary {
 }
 
 function toPreviewRow(row: PlanRow): PreviewRow {
-  return { row: row.row, status: row.status, duplicate: row.duplicate, message: row.message, ...row.values };
+  return { row: row.row, status: row.status, duplicate: row.duplicate, message: row.message, ...(row.detail ? { detail: row.detail } : {}), ...row.values };
 }
 
 /** One line for the desk: what the import will do. The window and the CLI say the same. */

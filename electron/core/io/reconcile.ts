@@ -10,6 +10,7 @@ import type { QueueState } from '../queue';
 import { tokenPages } from './spirii-pages';
 import { localPages, type LocalRow } from './export';
 import type { Column } from './writers';
+import type { FilesStep } from './shapes';
 
 export const DIFFERENCE_KINDS = ['missing-in-spirii', 'not-enrolled-here', 'inactive', 'customer-differs', 'label-differs'] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
@@ -22,6 +23,9 @@ export interface Difference {
   localState: QueueState | null;
   localCustomerId: number | null;
   localLabel: string | null;
+  /** The Spirii token this desk recorded for the card (synced), and why Spirii refused it (rejected). */
+  localSpiriiId: number | null;
+  localError: string | null;
   spiriiId: number | null;
   spiriiCustomerId: number | null;
   spiriiLabel: string | null;
@@ -55,14 +59,14 @@ export const DIFFERENCE_COLUMNS: Column<Difference>[] = [
 const MAX_LOOKUPS = 300;
 
 function localPart(row: LocalRow) {
-  return { localId: row.id, localState: row.state, localCustomerId: row.customer_id, localLabel: row.label };
+  return { localId: row.id, localState: row.state, localCustomerId: row.customer_id, localLabel: row.label, localSpiriiId: row.spirii_id ?? null, localError: row.last_error ?? null };
 }
 
 function spiriiPart(token: SpiriiToken) {
   return { spiriiId: token.id, spiriiCustomerId: token.customerId, spiriiLabel: token.identifier.label ?? null, spiriiActive: token.isActive };
 }
 
-const NO_LOCAL = { localId: null, localState: null, localCustomerId: null, localLabel: null };
+const NO_LOCAL = { localId: null, localState: null, localCustomerId: null, localLabel: null, localSpiriiId: null, localError: null };
 const NO_SPIRII = { spiriiId: null, spiriiCustomerId: null, spiriiLabel: null, spiriiActive: null };
 
 function missingMessage(row: LocalRow): string {
@@ -80,7 +84,7 @@ function missingMessage(row: LocalRow): string {
 
 export async function reconcile(
   deps: { db: Db; client: SpiriiClient },
-  options: { customerId?: number; signal?: AbortSignal; onProgress?: (phase: string, done: number, total: number | null) => void } = {},
+  options: { customerId?: number; signal?: AbortSignal; onProgress?: (phase: FilesStep, done: number, total: number | null) => void } = {},
 ): Promise<ReconcileReport> {
   const filter = options.customerId === undefined ? {} : { customerId: options.customerId };
   const spirii = new Map<string, SpiriiToken>();

@@ -37,3 +37,7 @@ export const localFiltersShape = z
   })
   .strict();
 export type LocalFilters = z.infer<typeof localFiltersShape>;
+
+/** What a files job is doing, for its progress line (the window words it in its language). */
+export const FILES_STEPS = ['starting', 'reading', 'checking the queue', 'checking Spirii', 'reading Spirii', 'comparing', 'writing', 'done', 'failed', 'cancelled'] as const;
+export type FilesStep = (typeof FILES_STEPS)[number];

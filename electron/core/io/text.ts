@@ -7,21 +7,49 @@
 
 export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 
+export type FileKind = 'xlsx' | 'xls' | 'pdf' | 'png' | 'jpeg' | 'gzip';
+
+/**
+ * Why a file is not imported, as data for a window that words it in its own language (the
+ * message stays the English for the CLI and the log). Names and text from the file are carried as
+ * they are.
+ */
+export type RefusalDetail =
+  | { key: 'not-a-file'; file: string }
+  | { key: 'no-such-file'; file: string }
+  | { key: 'cannot-read'; file: string; error: string }
+  | { key: 'too-big'; size: string; max: string }
+  | { key: 'empty' }
+  | { key: 'not-csv'; kind: FileKind }
+  | { key: 'binary' }
+  | { key: 'too-many-columns'; row: number; columns: number; max: number }
+  | { key: 'too-many-rows'; max: number }
+  | { key: 'quote-not-closed'; row: number }
+  | { key: 'row-too-long'; row: number; kb: number }
+  | { key: 'not-readable'; row: number; error: string }
+  | { key: 'no-rows' }
+  | { key: 'same-field'; first: string; second: string; field: string }
+  | { key: 'no-uid-column'; headers: string }
+  | { key: 'no-cards' };
+
 export class FileRefused extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly detail?: RefusalDetail,
+  ) {
     super(message);
     this.name = 'FileRefused';
   }
 }
 
 /** Signatures of files people rename to .csv by mistake. */
-const SIGNATURES: { bytes: number[]; what: string }[] = [
-  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive or an Excel workbook (.xlsx). In Excel or LibreOffice, save it as "CSV UTF-8" first' },
-  { bytes: [0xd0, 0xcf, 0x11, 0xe0], what: 'an old Excel workbook (.xls). Save it as "CSV UTF-8" first' },
-  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
-  { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
-  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
-  { bytes: [0x1f, 0x8b], what: 'a gzip archive' },
+const SIGNATURES: { bytes: number[]; kind: FileKind; what: string }[] = [
+  { bytes: [0x50, 0x4b, 0x03, 0x04], kind: 'xlsx', what: 'a ZIP archive or an Excel workbook (.xlsx). In Excel or LibreOffice, save it as "CSV UTF-8" first' },
+  { bytes: [0xd0, 0xcf, 0x11, 0xe0], kind: 'xls', what: 'an old Excel workbook (.xls). Save it as "CSV UTF-8" first' },
+  { bytes: [0x25, 0x50, 0x44, 0x46], kind: 'pdf', what: 'a PDF document' },
+  { bytes: [0x89, 0x50, 0x4e, 0x47], kind: 'png', what: 'a PNG image' },
+  { bytes: [0xff, 0xd8, 0xff], kind: 'jpeg', what: 'a JPEG image' },
+  { bytes: [0x1f, 0x8b], kind: 'gzip', what: 'a gzip archive' },
 ];
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
@@ -45,13 +73,13 @@ export interface DecodedText {
 }
 
 export function decodeText(bytes: Uint8Array): DecodedText {
-  if (bytes.length === 0) throw new FileRefused('The file is empty.');
+  if (bytes.length === 0) throw new FileRefused('The file is empty.', { key: 'empty' });
   if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8-bom' };
   if (startsWith(bytes, [0xff, 0xfe])) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
   if (startsWith(bytes, [0xfe, 0xff])) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
   const signature = SIGNATURES.find((s) => startsWith(bytes, s.bytes));
-  if (signature) throw new FileRefused(`This is not a CSV file: it is ${signature.what}.`);
-  if (looksBinary(bytes)) throw new FileRefused('This is not a CSV file: it holds binary data, not text. Choose the CSV file the cards came with.');
+  if (signature) throw new FileRefused(`This is not a CSV file: it is ${signature.what}.`, { key: 'not-csv', kind: signature.kind });
+  if (looksBinary(bytes)) throw new FileRefused('This is not a CSV file: it holds binary data, not text. Choose the CSV file the cards came with.', { key: 'binary' });
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch {

@@ -20,12 +20,12 @@ const SCIENTIFIC = /^\d+(?:[.,]\d+)?E\+?\d+$/i;
 export function parseUidAs(value: string, format: UidFormat): UidResult {
   const text = value.trim();
   if (SCIENTIFIC.test(text)) {
-    return { ok: false, error: `UID "${text}" is a number a spreadsheet rounded: format the column as text and save the file again` };
+    return { ok: false, error: `UID "${text}" is a number a spreadsheet rounded: format the column as text and save the file again`, problem: { key: 'rounded', input: text } };
   }
   const result = uidFrom(text, format);
   if (!result.ok) return result;
   const refusal = randomUidRefusal(result.uid);
-  return refusal ? { ok: false, error: refusal } : result;
+  return refusal ? { ok: false, error: refusal, problem: { key: 'random-id', uid: result.uid } } : result;
 }
 
 /**

@@ -20,9 +20,9 @@ function positive(text: string): number | undefined {
 class FilesState {
   // Import
   preview = $state.raw<ImportPreview | null>(null);
-  summaryText = $state<string | null>(null);
-  refusal = $state.raw<{ fileName: string; message: string } | null>(null);
-  importMessage = $state<string | null>(null);
+  refusal = $state.raw<Extract<ImportOpenResult, { status: 'refused' }> | null>(null);
+  /** The last confirmed import (the screen words it in its language). */
+  importResult = $state.raw<CallOutput<'import.confirm'> | null>(null);
   importError = $state<string | null>(null);
   importBusy = $state(false);
   uidFormat = $state<UidChoice>('auto');
@@ -40,7 +40,6 @@ class FilesState {
   localStates = $state<string[]>([]);
   exportJob = $state<string | null>(null);
   exportProgress = $state.raw<FilesProgress | null>(null);
-  exportMessage = $state<string | null>(null);
   /** The last export's answer (file name and rows when done). */
   exportResult = $state.raw<CallOutput<'export.tokens'> | null>(null);
   exportError = $state<string | null>(null);
@@ -52,7 +51,8 @@ class FilesState {
   reconcileProgress = $state.raw<FilesProgress | null>(null);
   reconcileError = $state<string | null>(null);
   diffFormat = $state<'csv' | 'xlsx' | 'json'>('xlsx');
-  diffMessage = $state<string | null>(null);
+  /** The last export of the differences, when done. */
+  diffResult = $state.raw<{ rows: number; fileName: string } | null>(null);
 
   private importJob: string | null = null;
 
@@ -85,8 +85,7 @@ class FilesState {
     if (!id) return;
     this.importBusy = true;
     try {
-      const result = await station.call('import.confirm', { id });
-      this.importMessage = result.message;
+      this.importResult = await station.call('import.confirm', { id });
       this.preview = null;
     } catch (error) {
       this.importError = describeError(error);
@@ -98,7 +97,6 @@ class FilesState {
   async discard(): Promise<void> {
     const id = this.preview?.id;
     this.preview = null;
-    this.summaryText = null;
     if (id) await station.call('import.discard', { id }).catch(() => {});
   }
 
@@ -129,13 +127,10 @@ class FilesState {
     };
     this.exportJob = job;
     this.exportProgress = null;
-    this.exportMessage = null;
     this.exportResult = null;
     this.exportError = null;
     try {
-      const result = await station.call('export.tokens', input);
-      this.exportResult = result;
-      this.exportMessage = result.status === 'done' ? result.message : null;
+      this.exportResult = await station.call('export.tokens', input);
     } catch (error) {
       this.exportError = describeError(error);
     } finally {
@@ -152,7 +147,7 @@ class FilesState {
     this.reconcileJob = job;
     this.reconcileProgress = null;
     this.reconcileError = null;
-    this.diffMessage = null;
+    this.diffResult = null;
     try {
       this.report = await station.call('reconcile.run', { job, customerId: positive(this.reconcileCustomer) });
     } catch (error) {
@@ -165,7 +160,7 @@ class FilesState {
   async exportDifferences(): Promise<void> {
     try {
       const result = await station.call('reconcile.export', { format: this.diffFormat });
-      this.diffMessage = result.status === 'done' ? result.message : null;
+      this.diffResult = result.status === 'done' ? result : null;
     } catch (error) {
       this.reconcileError = describeError(error);
     }
@@ -179,20 +174,19 @@ class FilesState {
 
   private async runImport(open: () => Promise<ImportOpenResult>): Promise<void> {
     this.importBusy = true;
-    this.importMessage = null;
+    this.importResult = null;
     this.importError = null;
     this.importProgress = null;
     try {
       const result = await open();
       if (result.status === 'cancelled') return;
       if (result.status === 'refused') {
-        this.refusal = { fileName: result.fileName, message: result.message };
+        this.refusal = result;
         this.preview = null;
         return;
       }
       this.refusal = null;
       this.preview = result.preview;
-      this.summaryText = result.summaryText;
     } catch (error) {
       this.importError = describeError(error);
     } finally {

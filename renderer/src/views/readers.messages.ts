@@ -126,6 +126,7 @@ export const t = defineMessages({
     uidNotDecimal: '"{input}" is not a decimal number (only 0-9 are allowed)',
     uidTooLarge8h10d: '{digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)',
     uidTooLarge: '{digits} is too large for a card UID written with {count} digits (a 4-byte UID is at most 4294967295)',
+    uidRounded: 'UID "{input}" is a number a spreadsheet rounded: format the column as text and save the file again',
     uidRandom:
       'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
   },
@@ -245,6 +246,7 @@ export const t = defineMessages({
     uidNotDecimal: '"{input}" er ikke et decimaltal (kun 0-9 er tilladt)',
     uidTooLarge8h10d: '{digits} er for stort til et 8H10D-tal (højst 4294967295, det største UID på 4 byte)',
     uidTooLarge: '{digits} er for stort til et kort-UID skrevet med {count} cifre (et UID på 4 byte er højst 4294967295)',
+    uidRounded: 'UID "{input}" er et tal, som regnearket har afrundet: formatér kolonnen som tekst, og gem filen igen',
     uidRandom:
       'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke bruges som ladetoken. Brug et kort med fast UID.',
   },
@@ -433,6 +435,10 @@ export function describeUidProblem(problem: UidProblem): string {
       return t('uidTooLarge8h10d', { digits: problem.digits });
     case 'too-large':
       return t('uidTooLarge', { digits: problem.digits, count: problem.count });
+    case 'random-id':
+      return t('uidRandom', { uid: problem.uid });
+    case 'rounded':
+      return t('uidRounded', { input: problem.input });
   }
 }
 

@@ -1,4 +1,5 @@
-import { defineMessages } from '../../lib/i18n.svelte';
+import { defineMessages, type Params } from '../../lib/i18n.svelte';
+import type { CallOutput } from '../../lib/types';
 
 export const t = defineMessages({
   en: {
@@ -55,6 +56,27 @@ export const t = defineMessages({
     storeWeak: 'Store it anyway, unprotected',
     sessionOnly: 'Keep it for this session only',
     storageWarning: 'Keys on this computer are not protected by an OS keychain ({backend}).',
+    'why.reached': '{host} answers on port {port}',
+    'why.reach-timeout': '{host}:{port} did not answer in {seconds} s',
+    'why.unknown-host': '{host} is not a known host name (DNS)',
+    'why.unreachable': 'Cannot reach {host}:{port} ({error})',
+    'why.certificate-invalid': 'The certificate is not valid for {host}: {error}',
+    'why.tls-ok': '{version}, certificate for {subject} from {issuer}',
+    'why.tls-ok-until': '{version}, certificate for {subject} from {issuer}, valid until {until}',
+    'why.unknown-issuer': 'an unknown issuer',
+    'why.tls-timeout': 'No TLS handshake with {host} in {seconds} s',
+    'why.tls-failed': 'TLS failed: {error}',
+    'why.plain-http': 'Plain http to a server on this computer: no TLS',
+    'why.not-tried': 'Not tried: an earlier step failed',
+    'why.key-accepted': 'The API key was accepted',
+    'why.key-refused': 'The API key was refused ({error})',
+    'why.unexpected-answer': 'The API did not answer as expected ({error})',
+    'why.tokens-listed': 'Tokens can be listed ({count} in total)',
+    'why.tokens-failed': 'Tokens cannot be listed ({error})',
+    'problem.no-custom-url': 'Enter the custom URL in Settings → Connection.',
+    'problem.no-key': 'No API key for this connection: enter it in Settings → Connection.',
+    'problem.app-only': 'The stored key can only be read by the Token Station app.',
+    'problem.unreadable': 'The stored API key cannot be read on this computer or by this user (the keychain changed): enter the key again.',
   },
   da: {
     title: 'Forbindelse',
@@ -110,5 +132,61 @@ export const t = defineMessages({
     storeWeak: 'Gem den alligevel, ubeskyttet',
     sessionOnly: 'Husk den kun i denne session',
     storageWarning: 'Nøgler på denne computer er ikke beskyttet af en nøglering ({backend}).',
+    'why.reached': '{host} svarer på port {port}',
+    'why.reach-timeout': '{host}:{port} svarede ikke inden for {seconds} s',
+    'why.unknown-host': '{host} er ikke et kendt værtsnavn (DNS)',
+    'why.unreachable': '{host}:{port} kan ikke nås ({error})',
+    'why.certificate-invalid': 'Certifikatet er ikke gyldigt for {host}: {error}',
+    'why.tls-ok': '{version}, certifikat for {subject} fra {issuer}',
+    'why.tls-ok-until': '{version}, certifikat for {subject} fra {issuer}, gyldigt til {until}',
+    'why.unknown-issuer': 'en ukendt udsteder',
+    'why.tls-timeout': 'Intet TLS-håndtryk med {host} inden for {seconds} s',
+    'why.tls-failed': 'TLS fejlede: {error}',
+    'why.plain-http': 'Almindelig http til en server på denne computer: ingen TLS',
+    'why.not-tried': 'Ikke prøvet: et tidligere trin fejlede',
+    'why.key-accepted': 'API-nøglen blev godkendt',
+    'why.key-refused': 'API-nøglen blev afvist ({error})',
+    'why.unexpected-answer': 'API’et svarede ikke som forventet ({error})',
+    'why.tokens-listed': 'Brikker kan vises ({count} i alt)',
+    'why.tokens-failed': 'Brikker kan ikke vises ({error})',
+    'problem.no-custom-url': 'Indtast den egne URL under Indstillinger → Forbindelse.',
+    'problem.no-key': 'Ingen API-nøgle til denne forbindelse: indtast den under Indstillinger → Forbindelse.',
+    'problem.app-only': 'Den gemte nøgle kan kun læses af Token Station-appen.',
+    'problem.unreadable': 'Den gemte API-nøgle kan ikke læses på denne computer eller af denne bruger (nøgleringen er ændret): indtast nøglen igen.',
   },
 });
+
+type Check = CallOutput<'connections.test'>;
+type Reason = NonNullable<Check['steps'][number]['reason']>;
+
+/** A test step's outcome in the window's language; host names, certificate names and error text stay as they came. */
+export function stepDetail(step: Check['steps'][number]): string {
+  const reason: Reason | undefined = step.reason;
+  if (!reason) return step.detail;
+  switch (reason.key) {
+    case 'reached':
+    case 'reach-timeout':
+    case 'unreachable':
+      // A port is a name, not an amount: no thousands separator.
+      return t(`why.${reason.key}`, { ...reason, port: String(reason.port) } as Params);
+    case 'tls-ok':
+      return t(reason.until ? 'why.tls-ok-until' : 'why.tls-ok', {
+        version: reason.version,
+        subject: reason.subject,
+        issuer: reason.issuer ?? t('why.unknown-issuer'),
+        until: reason.until ?? '',
+      });
+    case 'tokens-listed':
+      return t('why.tokens-listed', { count: String(reason.count) });
+    default: {
+      const { key, ...params } = reason;
+      return t(`why.${key}`, params as Params);
+    }
+  }
+}
+
+/** Why the connection in use cannot be used yet; the core's English when it sent no code. */
+export function problemText(view: CallOutput<'connections.list'>): string | null {
+  if (!view.problem) return null;
+  return view.problemCode ? t(`problem.${view.problemCode}`) : view.problem;
+}
