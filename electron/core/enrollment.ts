@@ -8,6 +8,7 @@ import type { Settings } from './settings';
 import { TEXT_FIELD_MAX } from './token';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
+import type { TapProblem } from './problem';
 
 const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
@@ -78,7 +79,8 @@ export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pe
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
-  | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null }
+  /** `detail`: what the window needs to word `message` in its language, where `reason`, `uid` and `existing` are not enough. */
+  | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null; detail?: TapProblem }
   /**
    * 'typed' label mode: the card is read and held, not queued, until its label is given
    * (Enrollment.giveLabel). Spirii cannot change a label after creation, so the token must not be
@@ -145,7 +147,9 @@ export class Enrollment {
   tap(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number } = {}): TapOutcome {
     const { label } = overrides;
     const parsed = parseUid(rawUid);
-    if (!parsed.ok) return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null };
+    if (!parsed.ok) {
+      return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null, detail: { key: 'invalid-uid', params: { input: rawUid } } };
+    }
     const uid = parsed.uid;
     const random = randomUidRefusal(uid);
     if (random) return { status: 'refused', reason: 'random-uid', uid, message: random, existing: null };
@@ -208,6 +212,7 @@ export class Enrollment {
         uid,
         message: `Card ${this.held.uid} is still waiting for its label: give it (or skip it) before the next card`,
         existing: null,
+        detail: { key: 'label-pending', params: { waiting: this.held.uid } },
       };
     }
     // Refuse a duplicate now, before anyone types a label for it.
