@@ -3,12 +3,12 @@
  * defaults and the next printed label. The token is on disk before the tap is reported queued.
  */
 import { z } from 'zod';
-import { DuplicateUidError, type QueuedToken, type TokenQueue } from './queue';
+import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
 import type { Settings } from './settings';
 import { TEXT_FIELD_MAX } from './token';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
-import type { TapProblem } from './problem';
+import type { ActionProblem, TapProblem } from './problem';
 
 const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
@@ -90,7 +90,20 @@ export type TapOutcome =
 
 const SETTINGS_KEY = 'enrollment.defaults';
 
-export class InvalidDefaultsError extends Error {}
+export class InvalidDefaultsError extends Error {
+  constructor(
+    message: string,
+    /** The same, for the window to word in its language. */
+    readonly detail?: ActionProblem,
+  ) {
+    super(message);
+  }
+}
+
+/** 'typed' label mode: a label given when no card waits for one (it was skipped, or given twice). */
+export class NoCardWaitingError extends Error {
+  readonly detail: ActionProblem = { key: 'no-card-waiting', params: {} };
+}
 
 /** The label printed on the card: prefix + zero-padded number, or none when no prefix is set. */
 export function labelFor(
@@ -132,7 +145,8 @@ export class Enrollment {
     const result = enrollmentDefaultsSchema.safeParse({ ...this.current, ...patch });
     if (!result.success) {
       const issue = result.error.issues[0]!;
-      throw new InvalidDefaultsError(`${issue.path.join('.') || 'defaults'}: ${issue.message}`);
+      const detail = issue.path.join('.') === 'expiresAt' && issue.code === 'custom' ? invalidField(issue, true) : invalidField(issue);
+      throw new InvalidDefaultsError(`${issue.path.join('.') || 'defaults'}: ${issue.message}`, detail);
     }
     this.current = result.data;
     this.settings.set(SETTINGS_KEY, this.current);
@@ -188,9 +202,11 @@ export class Enrollment {
   /** The label typed or scanned for the card held in 'typed' mode: the card is queued with it (null: no label). */
   giveLabel(label: string | null): TapOutcome {
     const held = this.held;
-    if (!held) throw new Error('No card is waiting for a label: tap a card first');
+    if (!held) throw new NoCardWaitingError('No card is waiting for a label: tap a card first');
     const text = label?.trim() || null;
-    if (text !== null && text.length > LABEL_MAX) throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`);
+    if (text !== null && text.length > LABEL_MAX) {
+      throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
+    }
     this.held = null;
     const outcome = this.tap(held.uid, held.source, { label: text, customerId: held.customerId });
     this.listeners.emit(this.view);

@@ -52,12 +52,14 @@ export type TapProblem =
   /** `waiting`: the UID of the card still waiting for its label. */
   | { key: 'label-pending'; params: { waiting: string } };
 
-/** A desk action on the queue refused (queue.ts QueueActionError). */
+/** A desk action refused: on the queue (queue.ts QueueActionError) or the session's defaults and labels (enrollment.ts). */
 export type ActionProblem =
   | { key: 'no-such-token'; params: { id: number } }
   | { key: 'not-local-only'; params: { uid: string; action: 'edited' | 'discarded'; state: string; spiriiId: number | null } }
   /** A field's value refused; `max` for a text too long, `afterValidFrom` for an expiry before the start. */
-  | { key: 'invalid-field'; params: { field: string; max: number | null; afterValidFrom: boolean } };
+  | { key: 'invalid-field'; params: { field: string; max: number | null; afterValidFrom: boolean } }
+  /** A label given while no card waits for one ('typed' label mode). */
+  | { key: 'no-card-waiting'; params: Record<string, never> };
 
 /** What a failed call may carry next to its English message. */
 export type CallProblem = RequestProblem | ActionProblem;

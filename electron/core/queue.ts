@@ -120,9 +120,9 @@ export interface ConflictEntry {
 }
 
 /** A refused field of an edit, as the window words it: which field, and a length limit or the expiry rule. */
-export function invalidField(issue: { path: PropertyKey[]; code: string; maximum?: unknown }): ActionProblem {
+export function invalidField(issue: { path: PropertyKey[]; code: string; maximum?: unknown }, afterValidFrom = false): ActionProblem {
   const max = issue.code === 'too_big' && typeof issue.maximum === 'number' ? issue.maximum : null;
-  return { key: 'invalid-field', params: { field: issue.path.map(String).join('.'), max, afterValidFrom: false } };
+  return { key: 'invalid-field', params: { field: issue.path.map(String).join('.'), max, afterValidFrom } };
 }
 
 const STATE_WORDS: Record<QueueState, string> = {

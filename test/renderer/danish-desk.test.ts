@@ -103,6 +103,15 @@ describe('the desk in Danish', () => {
     });
     await app.screenshot('danish-enroll-label-pending');
     station.enrollment.skipLabel();
+
+    // A label typed for a card that no longer waits (skipped at another window meanwhile).
+    station.simulated!.tap(uidOf(0xd4));
+    await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
+    station.enrollment.skipLabel();
+    await page.getByTestId('typed-label').fill('DK-X');
+    await page.getByTestId('typed-label').press('Enter');
+    await panel().getByRole('alert').getByText('Etiketten blev ikke gemt: Intet kort venter på en etiket: tap et kort først').waitFor();
+    await app.screenshot('danish-enroll-no-card-waiting');
     station.enrollment.update({ labelMode: 'numbered' });
   });
 

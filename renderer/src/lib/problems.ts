@@ -46,6 +46,10 @@ const t = defineMessages({
     fieldExpiresAt: 'Expires at',
     fieldBillingReference: 'Billing reference',
     fieldComment: 'Comment',
+    fieldLabelPrefix: 'Label prefix',
+    fieldLabelNext: 'Next number',
+    fieldLabelDigits: 'Digits',
+    noCardWaiting: 'No card is waiting for a label: tap a card first',
     noCustomer: 'Choose a customer before tapping cards',
     duplicate: 'Card {uid} is already in the queue ({place})',
     localPlace: '{state}, customer {customer}',
@@ -92,6 +96,10 @@ const t = defineMessages({
     fieldExpiresAt: 'Udløber',
     fieldBillingReference: 'Faktureringsreference',
     fieldComment: 'Kommentar',
+    fieldLabelPrefix: 'Etiketpræfiks',
+    fieldLabelNext: 'Næste nummer',
+    fieldLabelDigits: 'Cifre',
+    noCardWaiting: 'Intet kort venter på en etiket: tap et kort først',
     noCustomer: 'Vælg en kunde, før du tapper kort',
     duplicate: 'Kort {uid} står allerede i køen ({place})',
     localPlace: '{state}, kunde {customer}',
@@ -178,6 +186,9 @@ const FIELDS: Record<string, Parameters<typeof t>[0]> = {
   expiresAt: 'fieldExpiresAt',
   billingReference: 'fieldBillingReference',
   comment: 'fieldComment',
+  labelPrefix: 'fieldLabelPrefix',
+  labelNext: 'fieldLabelNext',
+  labelDigits: 'fieldLabelDigits',
 };
 
 function whyNotLocal(state: string, spiriiId: number | null): string {
@@ -212,6 +223,8 @@ export function describeCallProblem(problem: CallProblem): string {
       const name = FIELDS[field] ? t(FIELDS[field]) : field;
       return max === null ? t('invalidField', { field: name }) : t('tooLong', { field: name, max });
     }
+    case 'no-card-waiting':
+      return t('noCardWaiting');
     default:
       return describeRequestProblem(problem);
   }
