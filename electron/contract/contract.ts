@@ -23,6 +23,7 @@ import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/i
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
+import type { CallProblem } from '../core/problem';
 import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
 
 /** A response type carried only at compile time. */
@@ -215,7 +216,8 @@ export type EventPayload<K extends EventName> = Events[K];
 export const CALL_NAMES = Object.keys(contract.calls) as CallName[];
 export const EVENT_NAMES = Object.keys(contract.events) as EventName[];
 
-export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string };
+/** `detail`: the same as `message`, for the window to word in its language (see core/problem.ts). */
+export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string; detail?: CallProblem };
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError };
 
 /** The handlers a transport serves: one per call, taking the validated input. */

@@ -4,6 +4,7 @@
  * ipcMain.handle would otherwise reduce them to a prefixed message).
  */
 import { contract, type CallName, type Envelope, type Handlers } from './contract';
+import { problemOf } from '../core/problem';
 
 /** Inputs larger than this (as JSON) are refused before parsing them against the schema. */
 const MAX_INPUT_BYTES = 256 * 1024;
@@ -34,7 +35,8 @@ export function createDispatch(handlers: Handlers, onError?: (name: string, erro
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {
       onError?.(name, error);
-      return { ok: false, error: { code: 'failed', message: error instanceof Error ? error.message : String(error) } };
+      const detail = problemOf(error);
+      return { ok: false, error: { code: 'failed', message: error instanceof Error ? error.message : String(error), ...(detail ? { detail } : {}) } };
     }
   };
 }

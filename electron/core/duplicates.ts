@@ -15,7 +15,8 @@
  */
 import type { SpiriiClient } from './api/client';
 import type { SpiriiToken } from './token';
-import { describeLocalPlace, describeSpiriiPlace, type QueuedToken, type SpiriiPlace, type TokenQueue } from './queue';
+import { describeLocalPlace, describeSpiriiPlace, type ConflictEntry, type QueuedToken, type SpiriiPlace, type TokenQueue } from './queue';
+import type { TokenProblem } from './problem';
 
 export function placeOf(token: SpiriiToken): SpiriiPlace {
   return { spiriiId: token.id, customerId: token.customerId, label: token.identifier.label ?? null };
@@ -44,6 +45,11 @@ export function conflictMessage(place: SpiriiPlace, before: 'sending' | 'after-d
     : `Spirii has this UID as ${where}, not the customer and label queued here: not adopted, and not sent again.`;
 }
 
+/** The conflict as the window words it (the English is conflictMessage). */
+export function conflictDetail(place: SpiriiPlace, when: 'sending' | 'after-doubt'): TokenProblem {
+  return { key: 'conflict', params: { when, place: { spiriiId: place.spiriiId, customerId: place.customerId, label: place.label } } };
+}
+
 /**
  * The pre-send check: look up held and pending tokens not yet checked, in as few requests as the
  * API allows (SpiriiClient.lookupUids). Returns how many were checked; throws when the lookup
@@ -62,7 +68,7 @@ export async function checkNewTokens(
     beforeRequest,
   );
   const clear: number[] = [];
-  const conflicts: { id: number; place: SpiriiPlace; message: string }[] = [];
+  const conflicts: ConflictEntry[] = [];
   for (const row of rows) {
     const existing = found.get(row.uid);
     if (!existing || existing.length === 0) {
@@ -70,7 +76,7 @@ export async function checkNewTokens(
       continue;
     }
     const place = placeOf([...existing].sort((a, b) => a.id - b.id)[0]!);
-    conflicts.push({ id: row.id, place, message: conflictMessage(place, 'sending') });
+    conflicts.push({ id: row.id, place, message: conflictMessage(place, 'sending'), detail: conflictDetail(place, 'sending') });
   }
   queue.markChecked(clear);
   // Only rows still held or pending: one the desk discarded meanwhile stays discarded.

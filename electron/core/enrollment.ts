@@ -3,11 +3,12 @@
  * defaults and the next printed label. The token is on disk before the tap is reported queued.
  */
 import { z } from 'zod';
-import { DuplicateUidError, type QueuedToken, type TokenQueue } from './queue';
+import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
 import type { Settings } from './settings';
 import { TEXT_FIELD_MAX } from './token';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
+import type { ActionProblem, TapProblem } from './problem';
 
 const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
@@ -78,7 +79,8 @@ export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pe
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
-  | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null }
+  /** `detail`: what the window needs to word `message` in its language, where `reason`, `uid` and `existing` are not enough. */
+  | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null; detail?: TapProblem }
   /**
    * 'typed' label mode: the card is read and held, not queued, until its label is given
    * (Enrollment.giveLabel). Spirii cannot change a label after creation, so the token must not be
@@ -88,7 +90,20 @@ export type TapOutcome =
 
 const SETTINGS_KEY = 'enrollment.defaults';
 
-export class InvalidDefaultsError extends Error {}
+export class InvalidDefaultsError extends Error {
+  constructor(
+    message: string,
+    /** The same, for the window to word in its language. */
+    readonly detail?: ActionProblem,
+  ) {
+    super(message);
+  }
+}
+
+/** 'typed' label mode: a label given when no card waits for one (it was skipped, or given twice). */
+export class NoCardWaitingError extends Error {
+  readonly detail: ActionProblem = { key: 'no-card-waiting', params: {} };
+}
 
 /** The label printed on the card: prefix + zero-padded number, or none when no prefix is set. */
 export function labelFor(
@@ -130,7 +145,8 @@ export class Enrollment {
     const result = enrollmentDefaultsSchema.safeParse({ ...this.current, ...patch });
     if (!result.success) {
       const issue = result.error.issues[0]!;
-      throw new InvalidDefaultsError(`${issue.path.join('.') || 'defaults'}: ${issue.message}`);
+      const detail = issue.path.join('.') === 'expiresAt' && issue.code === 'custom' ? invalidField(issue, true) : invalidField(issue);
+      throw new InvalidDefaultsError(`${issue.path.join('.') || 'defaults'}: ${issue.message}`, detail);
     }
     this.current = result.data;
     this.settings.set(SETTINGS_KEY, this.current);
@@ -145,7 +161,9 @@ export class Enrollment {
   tap(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number } = {}): TapOutcome {
     const { label } = overrides;
     const parsed = parseUid(rawUid);
-    if (!parsed.ok) return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null };
+    if (!parsed.ok) {
+      return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null, detail: { key: 'invalid-uid', params: { input: rawUid } } };
+    }
     const uid = parsed.uid;
     const random = randomUidRefusal(uid);
     if (random) return { status: 'refused', reason: 'random-uid', uid, message: random, existing: null };
@@ -184,9 +202,11 @@ export class Enrollment {
   /** The label typed or scanned for the card held in 'typed' mode: the card is queued with it (null: no label). */
   giveLabel(label: string | null): TapOutcome {
     const held = this.held;
-    if (!held) throw new Error('No card is waiting for a label: tap a card first');
+    if (!held) throw new NoCardWaitingError('No card is waiting for a label: tap a card first');
     const text = label?.trim() || null;
-    if (text !== null && text.length > LABEL_MAX) throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`);
+    if (text !== null && text.length > LABEL_MAX) {
+      throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
+    }
     this.held = null;
     const outcome = this.tap(held.uid, held.source, { label: text, customerId: held.customerId });
     this.listeners.emit(this.view);
@@ -208,6 +228,7 @@ export class Enrollment {
         uid,
         message: `Card ${this.held.uid} is still waiting for its label: give it (or skip it) before the next card`,
         existing: null,
+        detail: { key: 'label-pending', params: { waiting: this.held.uid } },
       };
     }
     // Refuse a duplicate now, before anyone types a label for it.

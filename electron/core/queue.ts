@@ -17,6 +17,7 @@ import type { Db } from './db/sqlite';
 import type { TokenCreate } from './token';
 import { TEXT_FIELD_MAX } from './token';
 import { Listeners } from './events';
+import type { ActionProblem, TokenProblem } from './problem';
 
 export const QUEUE_STATES = ['held', 'pending', 'sending', 'synced', 'rejected', 'in_doubt', 'discarded'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
@@ -55,6 +56,8 @@ export interface QueuedToken extends TokenDraft {
   attempts: number;
   spiriiId: number | null;
   lastError: string | null;
+  /** The same, for the window to word in its language (null when there is none, or for a row from before it was kept). */
+  lastErrorDetail: TokenProblem | null;
   /** A held row is released at this time (or earlier by the desk). */
   holdUntil: string | null;
   /** When the pre-send check found the UID absent from Spirii; null: not checked yet (never sent). */
@@ -98,10 +101,28 @@ export class DuplicateUidError extends Error {
 
 /** A desk action refused because of the row's state (or because it does not exist). */
 export class QueueActionError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The same, for the window to word in its language. */
+    readonly detail?: ActionProblem,
+  ) {
     super(message);
     this.name = 'QueueActionError';
   }
+}
+
+/** A conflict found for a row: where Spirii has its UID, in English and for the window. */
+export interface ConflictEntry {
+  id: number;
+  place: SpiriiPlace;
+  message: string;
+  detail?: TokenProblem;
+}
+
+/** A refused field of an edit, as the window words it: which field, and a length limit or the expiry rule. */
+export function invalidField(issue: { path: PropertyKey[]; code: string; maximum?: unknown }, afterValidFrom = false): ActionProblem {
+  const max = issue.code === 'too_big' && typeof issue.maximum === 'number' ? issue.maximum : null;
+  return { key: 'invalid-field', params: { field: issue.path.map(String).join('.'), max, afterValidFrom } };
 }
 
 const STATE_WORDS: Record<QueueState, string> = {
@@ -146,20 +167,23 @@ export interface TokenRow {
   attempts: number;
   spirii_id: number | null;
   last_error: string | null;
+  last_error_detail: string | null;
   source: string;
   created_at: string;
   updated_at: string;
   synced_at: string | null;
 }
 
-function parseConflict(text: string | null): SpiriiPlace | null {
+function parseJson<T>(text: string | null | undefined): T | null {
   if (!text) return null;
   try {
-    return JSON.parse(text) as SpiriiPlace;
+    return JSON.parse(text) as T;
   } catch {
     return null;
   }
 }
+
+const parseConflict = (text: string | null) => parseJson<SpiriiPlace>(text);
 
 function fromRow(row: TokenRow): QueuedToken {
   return {
@@ -179,6 +203,7 @@ function fromRow(row: TokenRow): QueuedToken {
     attempts: row.attempts,
     spiriiId: row.spirii_id,
     lastError: row.last_error,
+    lastErrorDetail: row.last_error === null ? null : parseJson<TokenProblem>(row.last_error_detail),
     holdUntil: row.hold_until,
     spiriiCheckedAt: row.spirii_checked_at,
     conflict: parseConflict(row.conflict),
@@ -349,12 +374,15 @@ export class TokenQueue {
     const parsed = tokenEditSchema.safeParse(patch);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new QueueActionError(`${issue.path.join('.') || 'change'}: ${issue.message}`);
+      throw new QueueActionError(`${issue.path.join('.') || 'change'}: ${issue.message}`, invalidField(issue));
     }
     const current = this.requireLocalOnly(id, 'edited');
     const next = { ...current, ...parsed.data };
     if (next.validFrom && next.expiresAt && Date.parse(next.expiresAt) <= Date.parse(next.validFrom)) {
-      throw new QueueActionError('expiresAt: must be after validFrom');
+      throw new QueueActionError('expiresAt: must be after validFrom', {
+        key: 'invalid-field',
+        params: { field: 'expiresAt', max: null, afterValidFrom: true },
+      });
     }
     const row = this.db
       .prepare(
@@ -365,6 +393,7 @@ export class TokenQueue {
            spirii_checked_at = CASE state WHEN 'rejected' THEN NULL ELSE spirii_checked_at END,
            conflict = CASE state WHEN 'rejected' THEN NULL ELSE conflict END,
            last_error = CASE state WHEN 'rejected' THEN NULL ELSE last_error END,
+           last_error_detail = CASE state WHEN 'rejected' THEN NULL ELSE last_error_detail END,
            updated_at = @now
          WHERE id = @id AND state IN ('held', 'pending', 'rejected') RETURNING *`,
       )
@@ -404,7 +433,7 @@ export class TokenQueue {
   retry(ids?: readonly number[]): QueuedToken[] {
     return this.transition(
       ids,
-      `UPDATE tokens SET state = 'pending', spirii_checked_at = NULL, conflict = NULL, last_error = NULL, updated_at = @now
+      `UPDATE tokens SET state = 'pending', spirii_checked_at = NULL, conflict = NULL, last_error = NULL, last_error_detail = NULL, updated_at = @now
        WHERE state = 'rejected'`,
     );
   }
@@ -469,14 +498,14 @@ export class TokenQueue {
    * Spirii already has this UID somewhere this row does not account for: never send it; show where.
    * `states` limits which rows may change (the pre-send check must not touch a row the desk discarded meanwhile).
    */
-  markConflict(entries: readonly { id: number; place: SpiriiPlace; message: string }[], states: readonly QueueState[]): void {
+  markConflict(entries: readonly ConflictEntry[], states: readonly QueueState[]): void {
     const now = this.now().toISOString();
     const stmt = this.db.prepare(
-      `UPDATE tokens SET state = 'rejected', conflict = @conflict, last_error = @message, hold_until = NULL, updated_at = @now
+      `UPDATE tokens SET state = 'rejected', conflict = @conflict, last_error = @message, last_error_detail = @detail, hold_until = NULL, updated_at = @now
        WHERE id = @id AND state IN (${states.map((s) => `'${s}'`).join(',')}) RETURNING *`,
     );
     this.updateEach(
-      entries.map((e) => ({ id: e.id, conflict: JSON.stringify(e.place), message: e.message, now })),
+      entries.map((e) => ({ id: e.id, conflict: JSON.stringify(e.place), message: e.message, detail: e.detail ? JSON.stringify(e.detail) : null, now })),
       stmt,
     );
   }
@@ -516,30 +545,32 @@ export class TokenQueue {
   markSynced(entries: readonly { id: number; spiriiId: number }[]): void {
     const now = this.now().toISOString();
     const stmt = this.db.prepare(
-      `UPDATE tokens SET state = 'synced', spirii_id = @spiriiId, last_error = NULL, conflict = NULL, synced_at = @now, updated_at = @now
+      `UPDATE tokens SET state = 'synced', spirii_id = @spiriiId, last_error = NULL, last_error_detail = NULL, conflict = NULL, synced_at = @now, updated_at = @now
        WHERE id = @id RETURNING *`,
     );
     this.updateEach(entries.map((e) => ({ ...e, now })), stmt);
   }
 
-  markRejected(ids: readonly number[], message: string): void {
-    this.setState(ids, 'rejected', message);
+  /** `detail`: the same as `message`, for the window to word in its language. */
+  markRejected(ids: readonly number[], message: string, detail?: TokenProblem): void {
+    this.setState(ids, 'rejected', message, detail);
   }
 
-  markInDoubt(ids: readonly number[], message: string): void {
-    this.setState(ids, 'in_doubt', message);
+  markInDoubt(ids: readonly number[], message: string, detail?: TokenProblem): void {
+    this.setState(ids, 'in_doubt', message, detail);
   }
 
   /** Back to pending: the request certainly did not take effect (never sent, 429, auth refused, or looked up and absent). */
-  returnToPending(ids: readonly number[], message: string | null): void {
-    this.setState(ids, 'pending', message);
+  returnToPending(ids: readonly number[], message: string | null, detail?: TokenProblem): void {
+    this.setState(ids, 'pending', message, detail);
   }
 
   /** A token left "sending" by a crash may or may not have reached Spirii. Called by the one process holding the sync lease. */
   recoverInterrupted(): number {
     const rows = this.db
       .prepare(
-        `UPDATE tokens SET state = 'in_doubt', last_error = 'The app stopped while this token was being sent: will check Spirii before sending again', updated_at = ?
+        `UPDATE tokens SET state = 'in_doubt', last_error = 'The app stopped while this token was being sent: will check Spirii before sending again',
+           last_error_detail = '{"key":"interrupted","params":{}}', updated_at = ?
          WHERE state = 'sending' RETURNING *`,
       )
       .all(this.now().toISOString()) as TokenRow[];
@@ -547,22 +578,25 @@ export class TokenQueue {
     return rows.length;
   }
 
-  private requireLocalOnly(id: number, verb: string): QueuedToken {
+  private requireLocalOnly(id: number, verb: 'edited' | 'discarded'): QueuedToken {
     const token = this.get(id);
     if (!token || !(LOCAL_ONLY_STATES as readonly string[]).includes(token.state)) throw this.notLocalOnly(id, verb);
     return token;
   }
 
-  private notLocalOnly(id: number, verb: string): QueueActionError {
+  private notLocalOnly(id: number, verb: 'edited' | 'discarded'): QueueActionError {
     const token = this.get(id);
-    if (!token) return new QueueActionError(`There is no queued token ${id}`);
+    if (!token) return new QueueActionError(`There is no queued token ${id}`, { key: 'no-such-token', params: { id } });
     const why: Partial<Record<QueueState, string>> = {
       sending: 'it is being sent to Spirii right now',
       synced: `it is already in Spirii (token ${token.spiriiId})`,
       in_doubt: 'it may already be in Spirii: it is looked up first',
       discarded: 'it was discarded',
     };
-    return new QueueActionError(`Token ${token.uid} cannot be ${verb}: ${why[token.state] ?? token.state}. Only held, pending and rejected tokens can be.`);
+    return new QueueActionError(`Token ${token.uid} cannot be ${verb}: ${why[token.state] ?? token.state}. Only held, pending and rejected tokens can be.`, {
+      key: 'not-local-only',
+      params: { uid: token.uid, action: verb, state: token.state, spiriiId: token.spiriiId },
+    });
   }
 
   private transition(ids: readonly number[] | undefined, update: string): QueuedToken[] {
@@ -577,10 +611,13 @@ export class TokenQueue {
     return this.emitRows(rows.sort((a, b) => a.id - b.id));
   }
 
-  private setState(ids: readonly number[], state: QueueState, message: string | null): void {
+  private setState(ids: readonly number[], state: QueueState, message: string | null, detail?: TokenProblem): void {
     const now = this.now().toISOString();
-    const stmt = this.db.prepare(`UPDATE tokens SET state = @state, last_error = @message, updated_at = @now WHERE id = @id RETURNING *`);
-    this.updateEach(ids.map((id) => ({ id, state, message, now })), stmt);
+    const stmt = this.db.prepare(
+      `UPDATE tokens SET state = @state, last_error = @message, last_error_detail = @detail, updated_at = @now WHERE id = @id RETURNING *`,
+    );
+    const json = message !== null && detail ? JSON.stringify(detail) : null;
+    this.updateEach(ids.map((id) => ({ id, state, message, detail: json, now })), stmt);
   }
 
   private updateEach(params: readonly object[], stmt: ReturnType<Db['prepare']>): void {

@@ -157,6 +157,28 @@ describe('TokenQueue', () => {
     expect(queue.release().map((t) => t.id)).toEqual([e!.id]);
   });
 
+  it('keeps a detail the window can word next to each last error, and drops it with the error', () => {
+    const [a, b, c] = ['04000011', '04000012', '04000013'].map((uid) => queue.add(draft(uid)));
+    queue.markRejected([a!.id], 'Spirii refused this token: no such customer', { key: 'refused', params: { spirii: 'no such customer' } });
+    const cause = { key: 'connection-failed', params: { host: 'api.example', reason: 'other side closed' } } as const;
+    queue.markInDoubt([b!.id], 'Connection to api.example failed: other side closed: will check Spirii before sending again', { key: 'in-doubt', params: { cause } });
+    queue.markChecked([c!.id]);
+    expect(queue.claimPending(10, 'attempt-1').map((t) => t.id)).toEqual([c!.id]);
+    queue.recoverInterrupted();
+    // The English stays as it was; the detail says the same in data.
+    expect(queue.get(a!.id)).toMatchObject({ lastError: 'Spirii refused this token: no such customer', lastErrorDetail: { key: 'refused', params: { spirii: 'no such customer' } } });
+    expect(queue.get(b!.id)?.lastErrorDetail).toEqual({ key: 'in-doubt', params: { cause } });
+    expect(queue.get(c!.id)).toMatchObject({ state: 'in_doubt', lastErrorDetail: { key: 'interrupted', params: {} } });
+    expect(queue.retry([a!.id])[0]).toMatchObject({ lastError: null, lastErrorDetail: null });
+    queue.markSynced([{ id: b!.id, spiriiId: 7 }]);
+    expect(queue.get(b!.id)).toMatchObject({ lastError: null, lastErrorDetail: null });
+    // A refused desk action says what and why in data too.
+    queue.discard(a!.id);
+    expect(() => queue.edit(a!.id, { label: 'X' })).toThrow(
+      expect.objectContaining({ detail: { key: 'not-local-only', params: { uid: '04000011', action: 'edited', state: 'discarded', spiriiId: null } } }),
+    );
+  });
+
   it('searches by part of a UID or label, in any case', () => {
     queue.add(draft('04A224B2', { label: 'DK.ACME.0001' }));
     queue.add(draft('04B00001', { label: 'FJH-0002' }));

@@ -1,4 +1,5 @@
 /** How the Spirii API and the network fail, in the terms the sync engine decides on. */
+import type { RequestProblem } from '../problem';
 
 /** The server answered with an error status. */
 export class ApiError extends Error {
@@ -23,6 +24,8 @@ export class NetworkError extends Error {
     message: string,
     readonly mayHaveReached: boolean,
     readonly code: string | undefined,
+    /** The same, for the window to word in its language. */
+    readonly detail?: RequestProblem,
   ) {
     super(message);
     this.name = 'NetworkError';
@@ -36,13 +39,15 @@ export function toNetworkError(error: unknown, url: string): NetworkError {
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   // fetch refuses the ports on the Fetch spec's block list before connecting ("bad port").
   const code = cause?.code ?? (cause?.message === 'bad port' ? 'BAD_PORT' : undefined) ?? (error instanceof Error && error.name === 'TimeoutError' ? 'TIMEOUT' : undefined);
-  if (code === 'TIMEOUT') return new NetworkError(`No answer from ${new URL(url).host} in time`, true, code);
+  const host = new URL(url).host;
+  if (code === 'TIMEOUT') return new NetworkError(`No answer from ${host} in time`, true, code, { key: 'no-answer-in-time', params: { host } });
   const reason = cause?.message ?? (error instanceof Error ? error.message : String(error));
   const notSent = code !== undefined && NOT_SENT_CODES.has(code);
   return new NetworkError(
-    notSent ? `Cannot reach ${new URL(url).host} (${code}): working offline` : `Connection to ${new URL(url).host} failed: ${reason}`,
+    notSent ? `Cannot reach ${host} (${code}): working offline` : `Connection to ${host} failed: ${reason}`,
     !notSent,
     code,
+    notSent ? { key: 'unreachable', params: { host, code } } : { key: 'connection-failed', params: { host, reason } },
   );
 }
 

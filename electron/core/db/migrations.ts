@@ -133,6 +133,13 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
       `),
   },
+  {
+    version: 5,
+    // The window words a token's last error in its own language from this (JSON), never by
+    // parsing the English in last_error, which stays as it was.
+    name: 'last error detail',
+    up: (db) => db.exec(`ALTER TABLE tokens ADD COLUMN last_error_detail TEXT;`),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -11,15 +11,16 @@
  *   -> send cleared pending tokens in lists, paced by the rate-limit headers.
  */
 import { randomUUID } from 'node:crypto';
-import type { QueueCounts, QueuedToken, TokenQueue } from '../queue';
+import type { ConflictEntry, QueueCounts, QueuedToken, TokenQueue } from '../queue';
 import { toTokenCreate } from '../queue';
 import type { SpiriiClient } from '../api/client';
 import type { SpiriiToken } from '../token';
 import { ApiError, NetworkError } from '../api/errors';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Listeners } from '../events';
-import { checkNewTokens, conflictMessage, ownToken, placeOf } from '../duplicates';
+import { checkNewTokens, conflictDetail, conflictMessage, ownToken, placeOf } from '../duplicates';
 import { SyncLease } from './lease';
+import type { RequestProblem } from '../problem';
 
 export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'backoff' | 'rate-limited' | 'paused-auth' | 'elsewhere' | 'stopped';
 
@@ -33,6 +34,8 @@ export interface SyncStatus {
    */
   nextAttemptAt: number | null;
   lastError: string | null;
+  /** The same, for the window to word in its language. */
+  lastErrorDetail: RequestProblem | null;
   lastSyncedAt: string | null;
   counts: QueueCounts;
 }
@@ -60,6 +63,7 @@ class Wait {
     readonly phase: Exclude<SyncPhase, 'idle' | 'syncing' | 'stopped'>,
     readonly delayMs: number,
     readonly message: string,
+    readonly detail: RequestProblem,
   ) {}
 }
 
@@ -83,7 +87,14 @@ export class SyncWorker {
   private waitUntil: number | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private wake: () => void = () => {};
-  private current: Omit<SyncStatus, 'counts'> = { phase: 'idle', online: null, nextAttemptAt: null, lastError: null, lastSyncedAt: null };
+  private current: Omit<SyncStatus, 'counts'> = {
+    phase: 'idle',
+    online: null,
+    nextAttemptAt: null,
+    lastError: null,
+    lastErrorDetail: null,
+    lastSyncedAt: null,
+  };
 
   constructor(
     private readonly queue: TokenQueue,
@@ -194,10 +205,12 @@ export class SyncWorker {
         }
         this.failures++;
         this.waitUntil = this.now() + backoffDelay(this.failures, this.backoff, this.random);
+        const text = error instanceof Error ? error.message : String(error);
         this.update({
           phase: 'backoff',
           nextAttemptAt: this.waitUntil,
-          lastError: `Sync failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+          lastError: `Sync failed unexpectedly: ${text}`,
+          lastErrorDetail: { key: 'unexpected', params: { error: text } },
         });
       }
     }
@@ -232,7 +245,7 @@ export class SyncWorker {
         if (!this.running) return;
       }
       this.failures = 0;
-      this.update({ phase: 'idle', online: true, lastError: null, nextAttemptAt: this.queue.due(this.inDoubtGraceMs).nextAt });
+      this.update({ phase: 'idle', online: true, lastError: null, lastErrorDetail: null, nextAttemptAt: this.queue.due(this.inDoubtGraceMs).nextAt });
     } catch (error) {
       if (!(error instanceof Wait)) throw error;
       if (error.phase !== 'rate-limited' && error.phase !== 'elsewhere') this.failures++;
@@ -242,6 +255,7 @@ export class SyncWorker {
         online: error.phase === 'offline' ? false : error.phase === 'elsewhere' ? this.current.online : true,
         nextAttemptAt: this.waitUntil,
         lastError: error.message,
+        lastErrorDetail: error.detail,
       });
     }
   }
@@ -251,7 +265,12 @@ export class SyncWorker {
     const result = this.lease.acquire();
     if (result === 'busy') {
       const other = this.lease.heldElsewhere();
-      throw new Wait('elsewhere', 5_000, `Another Token Station${other ? ` (process ${other.pid})` : ''} is sending this queue; waiting for it to finish`);
+      throw new Wait(
+        'elsewhere',
+        5_000,
+        `Another Token Station${other ? ` (process ${other.pid})` : ''} is sending this queue; waiting for it to finish`,
+        { key: 'elsewhere', params: { pid: other?.pid ?? null } },
+      );
     }
     if (result === 'acquired') this.queue.recoverInterrupted();
   }
@@ -279,7 +298,7 @@ export class SyncWorker {
   /** The outcome of looking tokens up: ours -> synced; someone else's -> conflict; absent -> pending (checked). */
   private settleLookups(tokens: readonly QueuedToken[], found: Map<string, SpiriiToken[]>, from: 'in_doubt' | 'sending'): void {
     const synced: { id: number; spiriiId: number }[] = [];
-    const conflicts: { id: number; place: ReturnType<typeof placeOf>; message: string }[] = [];
+    const conflicts: ConflictEntry[] = [];
     const absent: number[] = [];
     for (const token of tokens) {
       const remote = found.get(token.uid) ?? [];
@@ -287,7 +306,7 @@ export class SyncWorker {
       if (own) synced.push({ id: token.id, spiriiId: own.id });
       else if (remote.length > 0) {
         const place = placeOf(remote[0]!);
-        conflicts.push({ id: token.id, place, message: conflictMessage(place, 'after-doubt') });
+        conflicts.push({ id: token.id, place, message: conflictMessage(place, 'after-doubt'), detail: conflictDetail(place, 'after-doubt') });
       } else absent.push(token.id);
     }
     this.queue.markSynced(synced);
@@ -326,7 +345,7 @@ export class SyncWorker {
     if (waitMs <= 0) return;
     this.update({ phase: 'rate-limited', nextAttemptAt: state.resetAt });
     await this.sleep(waitMs);
-    if (!this.running) throw new Wait('rate-limited', 0, 'Stopped');
+    if (!this.running) throw new Wait('rate-limited', 0, 'Stopped', { key: 'slow-down', params: { status: 429 } });
     this.update({ phase: 'syncing', nextAttemptAt: null });
   }
 
@@ -346,8 +365,8 @@ export class SyncWorker {
       const wait = this.waitFor(error);
       const certainlyNotCreated =
         (error instanceof ApiError && [401, 403, 429].includes(error.status)) || (error instanceof NetworkError && !error.mayHaveReached);
-      if (certainlyNotCreated) this.queue.returnToPending(ids, wait.message);
-      else this.queue.markInDoubt(ids, `${wait.message}: will check Spirii before sending again`);
+      if (certainlyNotCreated) this.queue.returnToPending(ids, wait.message, { key: 'not-sent', params: { cause: wait.detail } });
+      else this.queue.markInDoubt(ids, `${wait.message}: will check Spirii before sending again`, { key: 'in-doubt', params: { cause: wait.detail } });
       throw wait;
     }
     this.failures = 0;
@@ -356,14 +375,16 @@ export class SyncWorker {
     const synced = batch.filter((t) => byUid.has(t.uid)).map((t) => ({ id: t.id, spiriiId: byUid.get(t.uid)! }));
     this.queue.markSynced(synced);
     const missing = batch.filter((t) => !byUid.has(t.uid)).map((t) => t.id);
-    if (missing.length > 0) this.queue.markInDoubt(missing, "Spirii's answer did not list this card: will check before sending again");
+    if (missing.length > 0) {
+      this.queue.markInDoubt(missing, "Spirii's answer did not list this card: will check before sending again", { key: 'not-in-answer', params: {} });
+    }
     this.current.lastSyncedAt = new Date(this.now()).toISOString();
   }
 
   /** One bad item makes Spirii refuse the whole list: split it until the bad one stands alone. */
   private async isolate(batch: QueuedToken[], error: ApiError): Promise<void> {
     if (batch.length === 1) {
-      this.queue.markRejected([batch[0]!.id], `Spirii refused this token: ${error.message}`);
+      this.queue.markRejected([batch[0]!.id], `Spirii refused this token: ${error.message}`, { key: 'refused', params: { spirii: error.message } });
       return;
     }
     const half = Math.ceil(batch.length / 2);
@@ -398,6 +419,7 @@ export class SyncWorker {
       this.queue.returnToPending(
         batch.map((t) => t.id),
         `Spirii says a card of this list exists; the lookup failed and will be retried (${error.message})`,
+        { key: 'lookup-failed', params: { spirii: error.message } },
       );
       throw this.waitFor(lookupError);
     }
@@ -405,7 +427,11 @@ export class SyncWorker {
     if (!anyFound) {
       // Spirii lists none of them, yet refuses one (a deleted token burns its UID for good).
       if (batch.length > 1) return this.isolate(batch, error);
-      this.queue.markRejected([batch[0]!.id], `Spirii refuses this UID as a duplicate but lists no such token (a deleted token burns its UID): ${error.message}`);
+      this.queue.markRejected(
+        [batch[0]!.id],
+        `Spirii refuses this UID as a duplicate but lists no such token (a deleted token burns its UID): ${error.message}`,
+        { key: 'refused-burnt-uid', params: { spirii: error.message } },
+      );
       return;
     }
     this.settleLookups(batch, found, 'sending');
@@ -415,17 +441,32 @@ export class SyncWorker {
     if (error instanceof Wait) return error;
     if (error instanceof ApiError) {
       if (error.status === 401 || error.status === 403) {
-        return new Wait('paused-auth', this.authProbeMs, `Spirii refused the API key (${error.status}): enter a valid key. ${error.message}`);
+        return new Wait('paused-auth', this.authProbeMs, `Spirii refused the API key (${error.status}): enter a valid key. ${error.message}`, {
+          key: 'key-refused',
+          params: { status: error.status, spirii: error.message },
+        });
       }
       if (error.status === 429) {
-        return new Wait('rate-limited', error.retryAfterMs ?? backoffDelay(this.failures, this.backoff, this.random), 'Spirii asked to slow down (429)');
+        return new Wait('rate-limited', error.retryAfterMs ?? backoffDelay(this.failures, this.backoff, this.random), 'Spirii asked to slow down (429)', {
+          key: 'slow-down',
+          params: { status: 429 },
+        });
       }
-      return new Wait('backoff', backoffDelay(this.failures, this.backoff, this.random), `Spirii answered ${error.status}: ${error.message}`);
+      return new Wait('backoff', backoffDelay(this.failures, this.backoff, this.random), `Spirii answered ${error.status}: ${error.message}`, {
+        key: 'spirii-answered',
+        params: { status: error.status, spirii: error.message },
+      });
     }
     if (error instanceof NetworkError) {
-      return new Wait(error.mayHaveReached ? 'backoff' : 'offline', backoffDelay(this.failures, this.backoff, this.random), error.message);
+      return new Wait(
+        error.mayHaveReached ? 'backoff' : 'offline',
+        backoffDelay(this.failures, this.backoff, this.random),
+        error.message,
+        error.detail ?? { key: 'unexpected', params: { error: error.message } },
+      );
     }
-    return new Wait('backoff', backoffDelay(this.failures, this.backoff, this.random), error instanceof Error ? error.message : String(error));
+    const text = error instanceof Error ? error.message : String(error);
+    return new Wait('backoff', backoffDelay(this.failures, this.backoff, this.random), text, { key: 'unexpected', params: { error: text } });
   }
 
   private update(patch: Partial<Omit<SyncStatus, 'counts'>>): void {

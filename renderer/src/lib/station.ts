@@ -8,10 +8,13 @@
  */
 import { BridgeTransport, parseBridgeUrl } from './bridge-transport';
 import { defineMessages } from './i18n.svelte';
+import { describeCallProblem } from './problems';
 import type { CallError, CallInput, CallName, CallOutput, EventName, EventPayload, StationTransport } from './types';
 
 export class StationError extends Error {
   readonly code: CallError['code'];
+  /** What the core said next to its English message, for the window to word (see problems.ts). */
+  readonly detail: CallError['detail'];
 
   constructor(
     readonly call: CallName,
@@ -20,6 +23,7 @@ export class StationError extends Error {
     super(error.message);
     this.name = 'StationError';
     this.code = error.code;
+    this.detail = error.detail;
   }
 }
 
@@ -92,7 +96,7 @@ const t = defineMessages({
 export function describeError(error: unknown): string {
   if (error instanceof StationError) {
     if (error.code === 'transport') return t('noConnection', { message: error.message });
-    return error.message;
+    return error.detail ? describeCallProblem(error.detail) : error.message;
   }
   return error instanceof Error ? error.message : String(error);
 }

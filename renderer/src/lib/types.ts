@@ -2,7 +2,7 @@
  * The core's types as the renderer sees them: all derived from the contract, so the renderer
  * never imports electron/core (the lint rule) and stays in step with what the calls return.
  */
-import type { CallInput, CallOutput, EventPayload } from '../../../electron/contract/contract';
+import type { CallError, CallInput, CallOutput, EventPayload } from '../../../electron/contract/contract';
 
 export type {
   CallError,
@@ -42,3 +42,9 @@ export type TokenQuery = CallInput<'tokens.list'>;
 export type TokenPatch = CallInput<'tokens.patch'>['patch'];
 export type Preferences = CallOutput<'preferences.get'>;
 export type SessionView = CallOutput<'session.get'>;
+
+// What the core says next to its English messages, for the window to word in its language (core/problem.ts).
+export type TokenProblem = NonNullable<QueuedToken['lastErrorDetail']>;
+export type RequestProblem = NonNullable<SyncStatus['lastErrorDetail']>;
+export type TapProblem = NonNullable<Extract<TapOutcome, { status: 'refused' }>['detail']>;
+export type CallProblem = NonNullable<CallError['detail']>;

@@ -1,0 +1,258 @@
+/**
+ * The core's refusals and errors in the desk's words, English and Danish, from the structured
+ * detail the core sends next to its English message (electron/core/problem.ts), never by reading
+ * the English. Outside text (Spirii's own words, an OS error) is kept as it came, inside the
+ * sentence. Without a detail (an older row, a message the core has no detail for) the core's
+ * English is shown as it is.
+ */
+import { defineMessages } from './i18n.svelte';
+import { stateLabel } from './format';
+import type { CallProblem, QueuedToken, QueueState, RequestProblem, SyncStatus, TapOutcome, TokenProblem } from './types';
+
+const t = defineMessages({
+  en: {
+    unreachable: 'Cannot reach {host} ({code}): working offline',
+    noAnswerInTime: 'No answer from {host} in time',
+    connectionFailed: 'Connection to {host} failed: {reason}',
+    keyRefused: 'Spirii refused the API key ({status}): enter a valid key. {spirii}',
+    slowDown: 'Spirii asked to slow down ({status})',
+    spiriiAnswered: 'Spirii answered {status}: {spirii}',
+    elsewhere: 'Another Token Station is sending this queue; waiting for it to finish',
+    elsewherePid: 'Another Token Station (process {pid}) is sending this queue; waiting for it to finish',
+    unexpected: 'Sync failed unexpectedly: {error}',
+    refused: 'Spirii refused this token: {spirii}',
+    refusedBurnt: 'Spirii refuses this UID as a duplicate but lists no such token (a deleted token burns its UID): {spirii}',
+    conflictSending: 'Already in Spirii as {place}: not sent. Discard it here, or retry once Spirii no longer has it.',
+    conflictAfterDoubt: 'Spirii has this UID as {place}, not the customer and label queued here: not adopted, and not sent again.',
+    spiriiPlace: 'token {id} for customer {customer}',
+    inDoubt: '{cause}: will check Spirii before sending again',
+    notInAnswer: "Spirii's answer did not list this card: will check before sending again",
+    interrupted: 'The app stopped while this token was being sent: will check Spirii before sending again',
+    lookupFailed: 'Spirii says a card of this list exists; the lookup failed and will be retried ({spirii})',
+    noSuchToken: 'There is no queued token {id}',
+    notLocalOnly: 'Token {uid} cannot be {action}: {why}. Only held, pending and rejected tokens can be.',
+    edited: 'edited',
+    discarded: 'discarded',
+    whySending: 'it is being sent to Spirii right now',
+    whySynced: 'it is already in Spirii (token {id})',
+    whyInDoubt: 'it may already be in Spirii: it is looked up first',
+    whyDiscarded: 'it was discarded',
+    tooLong: '{field}: at most {max} characters',
+    expiresAfter: '“Expires at” must be after “valid from”',
+    invalidField: '{field}: not a valid value',
+    fieldLabel: 'Label',
+    fieldCustomerId: 'Customer number',
+    fieldValidFrom: 'Valid from',
+    fieldExpiresAt: 'Expires at',
+    fieldBillingReference: 'Billing reference',
+    fieldComment: 'Comment',
+    fieldLabelPrefix: 'Label prefix',
+    fieldLabelNext: 'Next number',
+    fieldLabelDigits: 'Digits',
+    noCardWaiting: 'No card is waiting for a label: tap a card first',
+    noCustomer: 'Choose a customer before tapping cards',
+    duplicate: 'Card {uid} is already in the queue ({place})',
+    localPlace: '{state}, customer {customer}',
+    withLabel: ', label {label}',
+    withSpiriiId: ', Spirii token {id}',
+    randomUid:
+      'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
+    invalidUid: '{message}',
+    labelPending: 'Card {waiting} is still waiting for its label: give it (or skip it) before the next card',
+  },
+  da: {
+    unreachable: 'Kan ikke nå {host} ({code}): arbejder offline',
+    noAnswerInTime: 'Intet svar fra {host} i tide',
+    connectionFailed: 'Forbindelsen til {host} fejlede: {reason}',
+    keyRefused: 'Spirii afviste API-nøglen ({status}): indtast en gyldig nøgle. {spirii}',
+    slowDown: 'Spirii bad om at sætte tempoet ned ({status})',
+    spiriiAnswered: 'Spirii svarede {status}: {spirii}',
+    elsewhere: 'En anden Token Station sender denne kø; venter på, at den bliver færdig',
+    elsewherePid: 'En anden Token Station (proces {pid}) sender denne kø; venter på, at den bliver færdig',
+    unexpected: 'Synkroniseringen fejlede uventet: {error}',
+    refused: 'Spirii afviste dette token: {spirii}',
+    refusedBurnt: 'Spirii afviser UID’et som dublet, men viser intet sådant token (et slettet token bruger sit UID op for altid): {spirii}',
+    conflictSending: 'Findes allerede i Spirii som {place}: ikke sendt. Kassér det her, eller prøv igen, når Spirii ikke længere har det.',
+    conflictAfterDoubt: 'Spirii har dette UID som {place}, ikke den kunde og etiket, der står i køen her: ikke overtaget og ikke sendt igen.',
+    spiriiPlace: 'token {id} for kunde {customer}',
+    inDoubt: '{cause}: tjekkes i Spirii, før det sendes igen',
+    notInAnswer: 'Spiriis svar nævnte ikke dette kort: tjekkes, før det sendes igen',
+    interrupted: 'Appen stoppede, mens dette token blev sendt: tjekkes i Spirii, før det sendes igen',
+    lookupFailed: 'Spirii siger, at et kort i listen findes; opslaget fejlede og prøves igen ({spirii})',
+    noSuchToken: 'Der er intet token {id} i køen',
+    notLocalOnly: 'Token {uid} kan ikke {action}: {why}. Kun tilbageholdte, ventende og afviste tokens kan.',
+    edited: 'rettes',
+    discarded: 'kasseres',
+    whySending: 'det sendes til Spirii lige nu',
+    whySynced: 'det findes allerede i Spirii (token {id})',
+    whyInDoubt: 'det findes måske allerede i Spirii: det slås op først',
+    whyDiscarded: 'det er kasseret',
+    tooLong: '{field}: højst {max} tegn',
+    expiresAfter: '“Udløber” skal ligge efter “gyldig fra”',
+    invalidField: '{field}: ugyldig værdi',
+    fieldLabel: 'Etiket',
+    fieldCustomerId: 'Kundenummer',
+    fieldValidFrom: 'Gyldig fra',
+    fieldExpiresAt: 'Udløber',
+    fieldBillingReference: 'Faktureringsreference',
+    fieldComment: 'Kommentar',
+    fieldLabelPrefix: 'Etiketpræfiks',
+    fieldLabelNext: 'Næste nummer',
+    fieldLabelDigits: 'Cifre',
+    noCardWaiting: 'Intet kort venter på en etiket: tap et kort først',
+    noCustomer: 'Vælg en kunde, før du tapper kort',
+    duplicate: 'Kort {uid} står allerede i køen ({place})',
+    localPlace: '{state}, kunde {customer}',
+    withLabel: ', etiket {label}',
+    withSpiriiId: ', Spirii-token {id}',
+    randomUid:
+      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke være en ladebrik. Brug et kort med fast UID.',
+    invalidUid: '“{input}” er ikke et kort-UID: et UID er 4, 7 eller 10 byte skrevet i hex (0-9 og A-F)',
+    labelPending: 'Kort {waiting} venter stadig på sin etiket: giv den (eller spring kortet over) før det næste kort',
+  },
+});
+
+/** Ids and customer numbers as they are written elsewhere on screen: plain digits, no grouping. */
+const id = (n: number) => String(n);
+
+export function describeRequestProblem(problem: RequestProblem): string {
+  switch (problem.key) {
+    case 'unreachable':
+      return t('unreachable', problem.params);
+    case 'no-answer-in-time':
+      return t('noAnswerInTime', problem.params);
+    case 'connection-failed':
+      return t('connectionFailed', problem.params);
+    case 'key-refused':
+      return t('keyRefused', { status: id(problem.params.status), spirii: problem.params.spirii }).trim();
+    case 'slow-down':
+      return t('slowDown', { status: id(problem.params.status) });
+    case 'spirii-answered':
+      return t('spiriiAnswered', { status: id(problem.params.status), spirii: problem.params.spirii });
+    case 'elsewhere':
+      return problem.params.pid === null ? t('elsewhere') : t('elsewherePid', { pid: id(problem.params.pid) });
+    case 'unexpected':
+      return t('unexpected', problem.params);
+  }
+}
+
+function spiriiPlace(place: { spiriiId: number; customerId: number; label: string | null }): string {
+  return t('spiriiPlace', { id: id(place.spiriiId), customer: id(place.customerId) }) + (place.label ? t('withLabel', { label: place.label }) : '');
+}
+
+export function describeTokenProblem(problem: TokenProblem): string {
+  switch (problem.key) {
+    case 'refused':
+      return t('refused', problem.params);
+    case 'refused-burnt-uid':
+      return t('refusedBurnt', problem.params);
+    case 'conflict':
+      return t(problem.params.when === 'sending' ? 'conflictSending' : 'conflictAfterDoubt', { place: spiriiPlace(problem.params.place) });
+    case 'in-doubt':
+      return t('inDoubt', { cause: describeRequestProblem(problem.params.cause) });
+    case 'not-in-answer':
+      return t('notInAnswer');
+    case 'interrupted':
+      return t('interrupted');
+    case 'not-sent':
+      return describeRequestProblem(problem.params.cause);
+    case 'lookup-failed':
+      return t('lookupFailed', problem.params);
+  }
+}
+
+/** A queued token's last error in words ('' when it has none); the core's English for a row without detail. */
+export function tokenError(token: Pick<QueuedToken, 'lastError' | 'lastErrorDetail'>): string {
+  if (token.lastErrorDetail) return describeTokenProblem(token.lastErrorDetail);
+  return token.lastError ?? '';
+}
+
+/** Just what Spirii said, when it refused the token itself (for a sentence that already says "Spirii refused"). */
+export function spiriiWords(token: Pick<QueuedToken, 'lastErrorDetail'>): string | null {
+  const detail = token.lastErrorDetail;
+  return detail?.key === 'refused' ? detail.params.spirii : null;
+}
+
+/** The sync's last problem in words, or null. */
+export function syncError(status: SyncStatus | null): string | null {
+  if (!status?.lastError) return null;
+  return status.lastErrorDetail ? describeRequestProblem(status.lastErrorDetail) : status.lastError;
+}
+
+const FIELDS: Record<string, Parameters<typeof t>[0]> = {
+  label: 'fieldLabel',
+  customerId: 'fieldCustomerId',
+  validFrom: 'fieldValidFrom',
+  expiresAt: 'fieldExpiresAt',
+  billingReference: 'fieldBillingReference',
+  comment: 'fieldComment',
+  labelPrefix: 'fieldLabelPrefix',
+  labelNext: 'fieldLabelNext',
+  labelDigits: 'fieldLabelDigits',
+};
+
+function whyNotLocal(state: string, spiriiId: number | null): string {
+  switch (state) {
+    case 'sending':
+      return t('whySending');
+    case 'synced':
+      return t('whySynced', { id: spiriiId === null ? '' : id(spiriiId) });
+    case 'in_doubt':
+      return t('whyInDoubt');
+    case 'discarded':
+      return t('whyDiscarded');
+    default:
+      return stateLabel(state as QueueState).toLocaleLowerCase();
+  }
+}
+
+/** A failed call's detail in words. */
+export function describeCallProblem(problem: CallProblem): string {
+  switch (problem.key) {
+    case 'no-such-token':
+      return t('noSuchToken', { id: id(problem.params.id) });
+    case 'not-local-only':
+      return t('notLocalOnly', {
+        uid: problem.params.uid,
+        action: t(problem.params.action),
+        why: whyNotLocal(problem.params.state, problem.params.spiriiId),
+      });
+    case 'invalid-field': {
+      const { field, max, afterValidFrom } = problem.params;
+      if (afterValidFrom) return t('expiresAfter');
+      const name = FIELDS[field] ? t(FIELDS[field]) : field;
+      return max === null ? t('invalidField', { field: name }) : t('tooLong', { field: name, max });
+    }
+    case 'no-card-waiting':
+      return t('noCardWaiting');
+    default:
+      return describeRequestProblem(problem);
+  }
+}
+
+/** "pending, customer 1001, label A1": where a UID already is in the local queue. */
+function localPlace(token: Pick<QueuedToken, 'state' | 'customerId' | 'label' | 'spiriiId'>): string {
+  return (
+    t('localPlace', { state: stateLabel(token.state).toLocaleLowerCase(), customer: id(token.customerId) }) +
+    (token.label ? t('withLabel', { label: token.label }) : '') +
+    (token.spiriiId !== null ? t('withSpiriiId', { id: id(token.spiriiId) }) : '')
+  );
+}
+
+/** Why a tap was refused, in words; the core's (or reader's) message where there is nothing more to go on. */
+export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refused' }>): string {
+  const detail = refusal.detail;
+  // The English is the core's own, which says exactly what is wrong with the UID.
+  if (detail?.key === 'invalid-uid') return t('invalidUid', { input: detail.params.input, message: refusal.message });
+  if (detail?.key === 'label-pending') return t('labelPending', detail.params);
+  switch (refusal.reason) {
+    case 'no-customer':
+      return t('noCustomer');
+    case 'duplicate':
+      return refusal.existing && refusal.uid ? t('duplicate', { uid: refusal.uid, place: localPlace(refusal.existing) }) : refusal.message;
+    case 'random-uid':
+      return refusal.uid ? t('randomUid', { uid: refusal.uid }) : refusal.message;
+    default:
+      return refusal.message;
+  }
+}
