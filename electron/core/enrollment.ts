@@ -162,7 +162,7 @@ export class Enrollment {
     const { label } = overrides;
     const parsed = parseUid(rawUid);
     if (!parsed.ok) {
-      return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null, detail: { key: 'invalid-uid', params: { input: rawUid } } };
+      return { status: 'refused', reason: 'invalid-uid', uid: null, message: parsed.error, existing: null, detail: { key: 'invalid-uid', params: { input: rawUid, problem: parsed.problem } } };
     }
     const uid = parsed.uid;
     const random = randomUidRefusal(uid);

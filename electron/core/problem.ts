@@ -6,6 +6,8 @@
  * Each is `{ key, params }`, so the window's switch on `key` is checked by the compiler.
  */
 
+import type { UidProblem } from './uid';
+
 /** Why a request to Spirii got no usable answer (api/errors.ts, and the sync worker's waits). */
 export type RequestProblem =
   /** The connection was never made (refused, no DNS...): certainly not sent. `code`: the OS's, e.g. ECONNREFUSED. */
@@ -48,7 +50,8 @@ export type TokenProblem =
 
 /** A tap refused for a reason whose sentence needs more than the refusal's `reason`, `uid` and `existing`. */
 export type TapProblem =
-  | { key: 'invalid-uid'; params: { input: string } }
+  /** `problem`: what is wrong with it (uid.ts), when the parser said. */
+  | { key: 'invalid-uid'; params: { input: string; problem?: UidProblem } }
   /** `waiting`: the UID of the card still waiting for its label. */
   | { key: 'label-pending'; params: { waiting: string } };
 

@@ -91,7 +91,7 @@ describe('the desk in Danish', () => {
 
     // What was given is quoted as it came.
     station.tap('04:ZZ', 'simulated');
-    expect((await refusal()).message).toBe('“04:ZZ” er ikke et kort-UID: et UID er 4, 7 eller 10 byte skrevet i hex (0-9 og A-F)');
+    expect((await refusal()).message).toBe('UID "04:ZZ" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)');
 
     station.enrollment.update({ labelMode: 'typed' });
     station.simulated!.tap(uidOf(0xd2));

@@ -7,6 +7,7 @@
  */
 import { defineMessages } from './i18n.svelte';
 import { stateLabel } from './format';
+import { describeUidProblem } from './uid-problem';
 import type { CallProblem, QueuedToken, QueueState, RequestProblem, SyncStatus, TapOutcome, TokenProblem } from './types';
 
 const t = defineMessages({
@@ -242,8 +243,10 @@ function localPlace(token: Pick<QueuedToken, 'state' | 'customerId' | 'label' | 
 /** Why a tap was refused, in words; the core's (or reader's) message where there is nothing more to go on. */
 export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refused' }>): string {
   const detail = refusal.detail;
-  // The English is the core's own, which says exactly what is wrong with the UID.
-  if (detail?.key === 'invalid-uid') return t('invalidUid', { input: detail.params.input, message: refusal.message });
+  // What exactly is wrong with the UID when the parser said; else the general rule (English: the core's own sentence).
+  if (detail?.key === 'invalid-uid') {
+    return detail.params.problem ? describeUidProblem(detail.params.problem) : t('invalidUid', { input: detail.params.input, message: refusal.message });
+  }
   if (detail?.key === 'label-pending') return t('labelPending', detail.params);
   switch (refusal.reason) {
     case 'no-customer':

@@ -7,7 +7,7 @@
  */
 import { defineMessages, type Params } from '../lib/i18n.svelte';
 import { stateLabel } from '../lib/format';
-import { describeUidProblem } from './readers.messages';
+import { describeUidProblem } from '../lib/uid-problem';
 import type { FilesProgress, ImportOpenResult, ImportPreview, PreviewRow, QueueState, ReconcileView } from '../lib/types';
 
 type ProblemDetail = NonNullable<PreviewRow['detail']>;

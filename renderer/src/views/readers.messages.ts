@@ -1,4 +1,5 @@
 import { defineMessages } from '../lib/i18n.svelte';
+import { describeUidProblem } from '../lib/uid-problem';
 import { stateLabel } from '../lib/format';
 import type { CallOutput } from '../lib/types';
 
@@ -118,17 +119,6 @@ export const t = defineMessages({
     sw6D00: 'instruction not supported',
     sw6E00: 'class not supported',
     sw6F00: 'no precise diagnosis',
-    // What is wrong with a UID (UidProblem).
-    uidEmpty: 'UID is empty',
-    uidNotHex: 'UID "{input}" is not hexadecimal (only 0-9 and A-F are allowed)',
-    uidOddDigits: 'UID "{input}" has an odd number of hex digits ({digits}); each byte is two digits',
-    uidLength: 'UID "{input}" is {bytes} bytes long; a card UID is 4, 7 or 10 bytes',
-    uidNotDecimal: '"{input}" is not a decimal number (only 0-9 are allowed)',
-    uidTooLarge8h10d: '{digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)',
-    uidTooLarge: '{digits} is too large for a card UID written with {count} digits (a 4-byte UID is at most 4294967295)',
-    uidRounded: 'UID "{input}" is a number a spreadsheet rounded: format the column as text and save the file again',
-    uidRandom:
-      'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
   },
   da: {
     title: 'Læsere',
@@ -239,16 +229,6 @@ export const t = defineMessages({
     sw6D00: 'instruktionen understøttes ikke',
     sw6E00: 'klassen understøttes ikke',
     sw6F00: 'ingen præcis diagnose',
-    uidEmpty: 'UID er tomt',
-    uidNotHex: 'UID "{input}" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)',
-    uidOddDigits: 'UID "{input}" har et ulige antal hex-cifre ({digits}); hver byte er to cifre',
-    uidLength: 'UID "{input}" er {bytes} byte langt; et kort-UID er på 4, 7 eller 10 byte',
-    uidNotDecimal: '"{input}" er ikke et decimaltal (kun 0-9 er tilladt)',
-    uidTooLarge8h10d: '{digits} er for stort til et 8H10D-tal (højst 4294967295, det største UID på 4 byte)',
-    uidTooLarge: '{digits} er for stort til et kort-UID skrevet med {count} cifre (et UID på 4 byte er højst 4294967295)',
-    uidRounded: 'UID "{input}" er et tal, som regnearket har afrundet: formatér kolonnen som tekst, og gem filen igen',
-    uidRandom:
-      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke bruges som ladetoken. Brug et kort med fast UID.',
   },
 });
 
@@ -300,7 +280,6 @@ type CardKind = NonNullable<LastCard['card']>;
 type LastDetail = NonNullable<LastCard['detail']>;
 type Unreadable = Extract<LastDetail, { key: 'unreadable' }>['unreadable'];
 type Conversion = CallOutput<'uid.convert'>;
-export type UidProblem = NonNullable<Extract<Conversion, { ok: false }>['problem']>;
 
 /** The core's own readers (simulated, the window's wedge) by their fixed names. */
 const BUILT_IN = { 'Simulated reader': 'simulatedReader', 'Keyboard wedge (window)': 'windowWedge' } as const;
@@ -418,37 +397,13 @@ export function describeStatusWord(sw: string): string {
   return key ? `${spaced} (${t(key)})` : spaced;
 }
 
-/** What is wrong with a UID, in the window's language. */
-export function describeUidProblem(problem: UidProblem): string {
-  switch (problem.key) {
-    case 'empty':
-      return t('uidEmpty');
-    case 'not-hex':
-      return t('uidNotHex', { input: problem.input });
-    case 'odd-digits':
-      return t('uidOddDigits', { input: problem.input, digits: problem.digits });
-    case 'length':
-      return t('uidLength', { input: problem.input, bytes: problem.bytes });
-    case 'not-decimal':
-      return t('uidNotDecimal', { input: problem.input });
-    case 'too-large-8h10d':
-      return t('uidTooLarge8h10d', { digits: problem.digits });
-    case 'too-large':
-      return t('uidTooLarge', { digits: problem.digits, count: problem.count });
-    case 'random-id':
-      return t('uidRandom', { uid: problem.uid });
-    case 'rounded':
-      return t('uidRounded', { input: problem.input });
-  }
-}
-
 /** A conversion's error or warning in the window's language (the core's English as fallback). */
 export function conversionError(conversion: Extract<Conversion, { ok: false }>): string {
   return conversion.problem ? describeUidProblem(conversion.problem) : conversion.error;
 }
 
 export function conversionWarning(conversion: Extract<Conversion, { ok: true }>): string | null {
-  if (conversion.randomUid) return t('uidRandom', { uid: conversion.uid });
+  if (conversion.randomUid) return describeUidProblem({ key: 'random-id', uid: conversion.uid });
   return conversion.warning;
 }
 
