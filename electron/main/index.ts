@@ -5,7 +5,7 @@
 import { app, BrowserWindow, clipboard, dialog } from 'electron';
 import path from 'node:path';
 import { Station } from '../core/station';
-import { createHandlers, forwardEvents } from '../core/service';
+import { createHandlers, forwardEvents } from '../contract/handlers';
 import { configFromEnv } from '../core/config';
 import { nativeAddonPath } from '../core/native';
 import { registerIpc, sendEvent } from './ipc';

@@ -6,6 +6,7 @@
  *  3. CLI start-up (`token-station queue --json` on an empty queue)
  *  files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
  *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
+ *  bundles (./bundles.ts): the size of the built preload (budget 40 KB) and main bundles
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { uidOf } from '../support/tokens';
 import { uiBench } from './ui';
 import { filesBench } from './files';
 import { readersBench } from './readers';
+import { bundleSizes } from './bundles';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -71,3 +73,4 @@ cliStartup();
 await uiBench();
 await filesBench();
 await readersBench();
+bundleSizes();

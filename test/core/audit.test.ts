@@ -7,7 +7,7 @@ import { schemaVersion } from '../../electron/core/db/migrations';
 import { exportAudit, UNKNOWN_OPERATOR } from '../../electron/core/audit';
 import { registerSecret } from '../../electron/core/logger';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { tempDir } from '../support/temp';
 
 let dir: string;

@@ -8,7 +8,7 @@ import { openDatabase, type Db } from '../../electron/core/db/sqlite';
 import { Settings } from '../../electron/core/settings';
 import { checkApiUrl, Connections, ConnectionError, KEYS_FILE, maskKey } from '../../electron/core/connections';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { FakeKeychain } from '../support/keychain';
 import { tempDir } from '../support/temp';

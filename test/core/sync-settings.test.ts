@@ -2,7 +2,7 @@
 // against their limits, kept across a restart, and the batch size is what the sync worker sends.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { tempDir } from '../support/temp';
 import { tokenDraft, uidOf } from '../support/tokens';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { createFileLogger, RecentErrors } from '../../electron/core/logger';
 import { cliEnv, runCli, type CliResult } from '../support/cli';
 import { FakeKeychain } from '../support/keychain';

@@ -1,15 +1,19 @@
-/** The contract's calls and events, served by a Station. */
-import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from '../contract/contract';
-import type { AppInfo } from '../contract/types';
-import { SANDBOX_NOTICE, type Station } from './station';
-import { checkApiUrl, ConnectionError, type ProfileId } from './connections';
-import { checkConnection } from './connection-check';
-import { exportAudit } from './audit';
-import { auditCalls } from './audit-hooks';
-import { collectDiagnostics } from './diagnostics';
-import { registerSecret, type LogEntry } from './logger';
-import { convertUid } from './uid';
-import { exportSession } from './session-export';
+/**
+ * The contract's calls and events, served by a Station: the handler table every transport (Electron
+ * IPC, the tests' bridge) puts behind createDispatch. It lives beside the contract, not in the core,
+ * so the core knows nothing of the window.
+ */
+import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from './contract';
+import type { AppInfo } from './types';
+import { auditCalls } from './audit-calls';
+import { SANDBOX_NOTICE, type Station } from '../core/station';
+import { checkApiUrl, ConnectionError, type ProfileId } from '../core/connections';
+import { checkConnection } from '../core/connection-check';
+import { exportAudit } from '../core/audit';
+import { collectDiagnostics } from '../core/diagnostics';
+import { registerSecret, type LogEntry } from '../core/logger';
+import { convertUid } from '../core/uid';
+import { exportSession } from '../core/session-export';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
 export interface HostInfo {
