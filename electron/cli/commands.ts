@@ -96,7 +96,7 @@ const enroll: Command = async (args, io) => {
     values.json ? jsonLine(io.stdout, event) : line(toErr ? io.stderr : io.stdout, text);
 
   return withStation(io, { pcsc: !simulated, json: values.json }, async (station) => {
-    station.enrollment.update({
+    station.enrollmentDefaults.update({
       customerId,
       labelMode: 'numbered', // the CLI numbers labels; typing each label is the window's mode
       ...(values['label-prefix'] !== undefined ? { labelPrefix: values['label-prefix'], labelNext: labelStart ?? 1 } : {}),

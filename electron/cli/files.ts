@@ -88,7 +88,7 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
     let prepared;
     try {
       prepared = await station.files.importer.prepare(bytes, file, {
-        defaults: importDefaults(station.enrollment.defaults, customerId),
+        defaults: importDefaults(station.enrollmentDefaults.value, customerId),
         uidFormat,
         onProgress: (step, done, total) => progress(`${step}: ${done} of ${total}`),
       });

@@ -7,7 +7,7 @@ import { configFromEnv } from '../core/config';
 import { openDatabase } from '../core/db/sqlite';
 import { QUEUE_STATES, QueueActionError, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
 import { Settings } from '../core/settings';
-import { SyncSettingsStore } from '../core/sync/settings';
+import { InvalidSyncSettingsError, syncSettingsSection } from '../core/sync/settings';
 import type { SyncStatus } from '../core/sync/worker';
 import { nonNegativeInt, parse, positiveInt, required, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
@@ -157,21 +157,22 @@ export const queueCommand: Command = async (args, io) => {
           return 1;
         }
       case 'hold': {
-        const settings = new SyncSettingsStore(new Settings(db)).update({ holdMinutes: minutes! });
+        const settings = syncSettingsSection(new Settings(db)).update({ holdMinutes: minutes! });
         if (values.json) jsonLine(io.stdout, settings);
         else line(io.stdout, settings.holdMinutes === 0 ? 'Hold period off: new tokens are sent at once.' : `New tokens are held ${settings.holdMinutes} minutes before they are sent.`);
         return 0;
       }
       case 'batch': {
-        const settings = new SyncSettingsStore(new Settings(db)).update({ batchSize: size! });
+        const settings = syncSettingsSection(new Settings(db)).update({ batchSize: size! });
         if (values.json) jsonLine(io.stdout, settings);
         else line(io.stdout, `Up to ${settings.batchSize} tokens go to Spirii in one request.`);
         return 0;
       }
     }
   } catch (error) {
-    if (error instanceof Error && /^holdMinutes: /.test(error.message)) throw new UsageError(`--minutes: ${error.message.replace(/^holdMinutes: /, '')}`);
-    if (error instanceof Error && /^batchSize: /.test(error.message)) throw new UsageError(`--size: ${error.message.replace(/^batchSize: /, '')}`);
+    // A refused value is the flag's fault: say which flag, with the setting's own reason.
+    if (error instanceof InvalidSyncSettingsError && error.field === 'holdMinutes') throw new UsageError(`--minutes: ${error.reason}`);
+    if (error instanceof InvalidSyncSettingsError && error.field === 'batchSize') throw new UsageError(`--size: ${error.reason}`);
     throw error;
   } finally {
     db.close();

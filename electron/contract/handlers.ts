@@ -63,15 +63,15 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'customers.search': ({ search }) => station.customers.search(search),
     'enrollment.get': () => station.enrollment.view,
     'enrollment.update': (patch) => {
-      station.enrollment.update(patch);
+      station.enrollmentDefaults.update(patch);
       return station.enrollment.view;
     },
     // Readers and UIDs (#3).
     'readers.status': () => station.readerStatus(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
-    'readers.settings': () => station.readerDesk.config,
+    'readers.settings': () => station.readerSettings.value,
     'readers.configure': (patch) => {
-      const settings = station.readerDesk.update(patch);
+      const settings = station.readerSettings.update(patch);
       station.events.emit('readers', station.readerStatus());
       return settings;
     },
@@ -158,7 +158,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
       await app.copyText(text);
       return { text, copied: true };
     },
-    'sync.settings': () => station.syncSettings.current,
+    'sync.settings': () => station.syncSettings.value,
     'sync.updateSettings': (patch) => station.syncSettings.update(patch),
     // --- end of sync (#4)
 
@@ -178,7 +178,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'tokens.list': (query) => station.client.listTokens(query),
     'tokens.get': ({ id }) => station.client.getToken(id),
     'tokens.patch': ({ id, patch }) => station.client.patchToken(id, patch),
-    'preferences.get': () => station.preferences.get(),
+    'preferences.get': () => station.preferences.value,
     'preferences.update': (patch) => station.preferences.update(patch),
     'session.get': () => station.session.view(),
     'session.restart': () => station.session.restart(),

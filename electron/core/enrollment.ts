@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
-import type { Settings } from './settings';
+import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from './settings';
 import { TEXT_FIELD_MAX } from './token';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
@@ -88,17 +88,21 @@ export type TapOutcome =
    */
   | { status: 'label-needed'; uid: string; message: string };
 
-const SETTINGS_KEY = 'enrollment.defaults';
+/** A default (or a typed label) refused; `detail` words it for the window. */
+export class InvalidDefaultsError extends InvalidSettingError {}
 
-export class InvalidDefaultsError extends Error {
-  constructor(
-    message: string,
-    /** The same, for the window to word in its language. */
-    readonly detail?: ActionProblem,
-  ) {
-    super(message);
-  }
-}
+export const ENROLLMENT_DEFAULTS: SectionSpec<EnrollmentDefaults> = {
+  key: 'enrollment.defaults',
+  subject: 'defaults',
+  schema: enrollmentDefaultsSchema,
+  defaults: DEFAULT_ENROLLMENT,
+  error: InvalidDefaultsError,
+  problem: (issue) => invalidField(issue, issue.path.join('.') === 'expiresAt' && issue.code === 'custom'),
+};
+
+export type EnrollmentDefaultsSection = SettingsSection<EnrollmentDefaults>;
+
+export const enrollmentDefaultsSection = (settings: Settings): EnrollmentDefaultsSection => new SettingsSection(settings, ENROLLMENT_DEFAULTS);
 
 /** 'typed' label mode: a label given when no card waits for one (it was skipped, or given twice). */
 export class NoCardWaitingError extends Error {
@@ -114,44 +118,27 @@ export function labelFor(
 }
 
 export class Enrollment {
-  private current: EnrollmentDefaults;
   private held: (AwaitingLabel & { source: string }) | null = null;
   private readonly listeners = new Listeners<EnrollmentView>();
 
   constructor(
     private readonly queue: TokenQueue,
-    private readonly settings: Settings,
+    /** The session's defaults (customer, label numbering...): changed through the section itself. */
+    private readonly defaults: EnrollmentDefaultsSection,
   ) {
-    const stored = enrollmentDefaultsSchema.safeParse({ ...DEFAULT_ENROLLMENT, ...settings.get<object>(SETTINGS_KEY, {}) });
-    this.current = stored.success ? stored.data : DEFAULT_ENROLLMENT;
-  }
-
-  get defaults(): EnrollmentDefaults {
-    return { ...this.current };
+    // A change of defaults (by a person, or the label number moving on) is a change of the view.
+    defaults.onChange(() => this.listeners.emit(this.view));
   }
 
   get view(): EnrollmentView {
     const held = this.held && { uid: this.held.uid, customerId: this.held.customerId, at: this.held.at };
-    return { ...this.current, nextLabel: labelFor(this.current), awaitingLabel: held };
+    const current = this.defaults.value;
+    return { ...current, nextLabel: labelFor(current), awaitingLabel: held };
   }
 
   /** Told of every change, including the label number moving on after a tap. */
   onChange(listener: (view: EnrollmentView) => void): () => void {
     return this.listeners.add(listener);
-  }
-
-  /** Change some defaults; refused whole, with the field named, when any is invalid. */
-  update(patch: Partial<EnrollmentDefaults>): EnrollmentDefaults {
-    const result = enrollmentDefaultsSchema.safeParse({ ...this.current, ...patch });
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      const detail = issue.path.join('.') === 'expiresAt' && issue.code === 'custom' ? invalidField(issue, true) : invalidField(issue);
-      throw new InvalidDefaultsError(`${issue.path.join('.') || 'defaults'}: ${issue.message}`, detail);
-    }
-    this.current = result.data;
-    this.settings.set(SETTINGS_KEY, this.current);
-    this.listeners.emit(this.view);
-    return this.defaults;
   }
 
   /**
@@ -167,7 +154,7 @@ export class Enrollment {
     const uid = parsed.uid;
     const random = randomUidRefusal(uid);
     if (random) return { status: 'refused', reason: 'random-uid', uid, message: random, existing: null };
-    const d = this.current;
+    const d = this.defaults.value;
     const customerId = overrides.customerId ?? d.customerId;
     if (customerId === null) {
       return { status: 'refused', reason: 'no-customer', uid, message: 'Choose a customer before tapping cards', existing: null };
@@ -176,7 +163,7 @@ export class Enrollment {
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
-    if (numbered && printed !== null) this.update({ labelNext: d.labelNext + 1 });
+    if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext + 1 });
     try {
       const token = this.queue.add({
         uid,
@@ -193,7 +180,7 @@ export class Enrollment {
       });
       return { status: 'queued', token };
     } catch (error) {
-      if (numbered && printed !== null) this.update({ labelNext: d.labelNext });
+      if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext });
       if (!(error instanceof DuplicateUidError)) throw error;
       return { status: 'refused', reason: 'duplicate', uid, message: error.message, existing: error.existing };
     }
@@ -205,7 +192,7 @@ export class Enrollment {
     if (!held) throw new NoCardWaitingError('No card is waiting for a label: tap a card first');
     const text = label?.trim() || null;
     if (text !== null && text.length > LABEL_MAX) {
-      throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
+      throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', `at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
     }
     this.held = null;
     const outcome = this.tap(held.uid, held.source, { label: text, customerId: held.customerId });

@@ -8,17 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db } from './db/sqlite';
 import { TokenQueue, type QueuedToken } from './queue';
 import { Settings } from './settings';
-import { Enrollment, type EnrollmentView, type TapOutcome } from './enrollment';
+import { Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
-import { SyncSettingsStore } from './sync/settings';
+import { syncSettingsSection, type SyncSettingsSection } from './sync/settings';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
 import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
 import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders, type PcscReadersOptions } from './readers/pcsc';
 import { HidReaders, type HidOptions } from './readers/hid';
-import { ReaderDesk } from './readers/desk';
+import { ReaderDesk, readerSettingsSection, type ReaderSettingsSection } from './readers/desk';
 import { parseUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { FilesService, type FilesProgress } from './io/files';
@@ -27,7 +27,7 @@ import { AuditLog } from './audit';
 import { Connections, type ResolvedConnection, type SecretVault } from './connections';
 import { silentLogger, type Logger } from './logger';
 import { logStationActivity } from './diagnostics';
-import { PreferencesStore, type Preferences } from './preferences';
+import { preferencesSection, type Preferences, type PreferencesSection } from './preferences';
 import { EnrollmentSession } from './session';
 
 export interface StationOptions {
@@ -92,14 +92,17 @@ export class Station {
   readonly enrollment: Enrollment;
   readonly customers: CustomerDirectory;
   readonly sync: SyncWorker;
-  readonly syncSettings: SyncSettingsStore;
+  /** The four settings sections, each with one API: `value`, `update(patch)`, `onChange`. */
+  readonly enrollmentDefaults: EnrollmentDefaultsSection;
+  readonly readerSettings: ReaderSettingsSection;
+  readonly syncSettings: SyncSettingsSection;
   /** How the core asks for a file to read or write (Electron's dialogs in the app, scripted in tests). */
   readonly dialogs: FileDialogs;
   readonly simulated: SimulatedReaders | null;
   readonly files: FilesService;
   readonly audit: AuditLog;
   readonly logger: Logger;
-  readonly preferences: PreferencesStore;
+  readonly preferences: PreferencesSection;
   readonly session: EnrollmentSession;
   readonly readerDesk: ReaderDesk;
   private readonly sources: ReaderSource[] = [];
@@ -115,12 +118,14 @@ export class Station {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.settings = new Settings(db);
-    this.syncSettings = new SyncSettingsStore(this.settings);
-    this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.current.holdMinutes });
-    this.enrollment = new Enrollment(this.queue, this.settings);
+    this.syncSettings = syncSettingsSection(this.settings);
+    this.enrollmentDefaults = enrollmentDefaultsSection(this.settings);
+    this.readerSettings = readerSettingsSection(this.settings);
+    this.preferences = preferencesSection(this.settings);
+    this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.value.holdMinutes });
+    this.enrollment = new Enrollment(this.queue, this.enrollmentDefaults);
     this.customers = new CustomerDirectory(client, this.settings);
-    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.current.batchSize, ...options.sync });
-    this.preferences = new PreferencesStore(this.settings);
+    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.value.batchSize, ...options.sync });
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
@@ -129,7 +134,7 @@ export class Station {
       settings: this.settings,
       client,
       dialogs: this.dialogs,
-      defaults: () => this.enrollment.defaults,
+      defaults: () => this.enrollmentDefaults.value,
       queue: this.queue,
       onQueued: () => this.sync.poke(),
       emit: (progress) => this.events.emit('files', progress),
@@ -138,7 +143,7 @@ export class Station {
     if (this.simulated) this.sources.push(this.simulated);
     const pcsc = options.readers?.pcsc;
     if (pcsc) this.sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
-    this.readerDesk = new ReaderDesk(this.sources, this.settings, {
+    this.readerDesk = new ReaderDesk(this.sources, this.readerSettings, {
       tap: (uid, source) => this.tap(uid, source),
       refused: (outcome) => this.events.emit('tap', outcome),
       changed: (update) => {
@@ -147,7 +152,7 @@ export class Station {
       },
     });
     const hid = options.readers?.hid;
-    if (hid) this.sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerDesk.config, log: options.log }));
+    if (hid) this.sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerSettings.value, log: options.log }));
 
     this.unsubscribe.push(
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),

@@ -34,7 +34,7 @@ async function importBench(dir: string): Promise<void> {
   try {
     const start = performance.now();
     const bytes = await readImportFile(file);
-    const prepared = await station.files.importer.prepare(bytes, file, { defaults: importDefaults(station.enrollment.defaults, 1001) });
+    const prepared = await station.files.importer.prepare(bytes, file, { defaults: importDefaults(station.enrollmentDefaults.value, 1001) });
     const preview = station.files.importer.preview(prepared, 'bench');
     const previewMs = performance.now() - start;
     const commitStart = performance.now();

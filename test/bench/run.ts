@@ -32,7 +32,7 @@ function row(name: string, value: string): void {
 async function tapLatency(): Promise<void> {
   const { dir, cleanup } = tempDir();
   const station = await Station.create({ dataDir: dir, readers: { simulated: true }, sync: { autoStart: false } });
-  station.enrollment.update({ customerId: 1001, labelPrefix: 'B-' });
+  station.enrollmentDefaults.update({ customerId: 1001, labelPrefix: 'B-' });
   const n = 2000;
   const times: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -32,7 +32,7 @@ describe('session.export', () => {
     await new Promise((r) => setTimeout(r, 5));
     station.session.restart();
     await new Promise((r) => setTimeout(r, 5));
-    station.enrollment.update({ customerId: 1001, labelPrefix: 'S-', labelNext: 1 });
+    station.enrollmentDefaults.update({ customerId: 1001, labelPrefix: 'S-', labelNext: 1 });
     station.simulateTap(uidOf(2));
     station.simulateTap(uidOf(3));
     station.simulateTap(uidOf(4));

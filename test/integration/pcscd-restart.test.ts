@@ -25,7 +25,7 @@ afterAll(async () => {
 async function open(log: string[] = []) {
   data = tempDir();
   const s = await Station.create({ dataDir: data.dir, readers: { pcsc: { retryMs: 250 }, simulated: true }, sync: { autoStart: false }, log: (l) => log.push(l) });
-  s.enrollment.update({ customerId: 1001 });
+  s.enrollmentDefaults.update({ customerId: 1001 });
   const taps: TapOutcome[] = [];
   const events: ReaderEvent[] = [];
   s.events.on('tap', (o) => taps.push(o));

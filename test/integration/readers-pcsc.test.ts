@@ -25,7 +25,7 @@ beforeAll(async () => {
     sync: { autoStart: false },
     log: (line) => logged.push(line),
   });
-  station.enrollment.update({ customerId: 1001 });
+  station.enrollmentDefaults.update({ customerId: 1001 });
   station.events.on('tap', (outcome) => taps.push(outcome));
   station.events.on('reader', ({ event }) => events.push(event));
   await until(() => station.readers().length === 2, 10_000);
@@ -152,14 +152,14 @@ describe('PC/SC readers at a desk', () => {
 
   it('ignores cards on a reader other than the chosen one, and remembers the choice when the name changes its suffix', async () => {
     const seen = tapsFrom();
-    station.readerDesk.update({ reader: 'Virtual PCD 00 01' });
+    station.readerSettings.update({ reader: 'Virtual PCD 00 01' });
     await tapCard({ uid: '04ABCDEF000001', port: VPCD_PORTS[0], holdMs: 800 });
     await new Promise((r) => setTimeout(r, 800));
     expect(seen()).toEqual([]);
     expect(station.readerStatus()).toMatchObject({ chosen: READER_1, active: [READER_1], lastCard: { uid: '04ABCDEF000001', outcome: 'ignored' } });
     // Stored without the index the OS adds (as if the reader had been replugged and renumbered): both match.
-    station.readerDesk.update({ reader: 'Virtual PCD 00 07' });
+    station.readerSettings.update({ reader: 'Virtual PCD 00 07' });
     expect(station.readerStatus().active).toEqual([READER_0, READER_1]);
-    station.readerDesk.update({ reader: null });
+    station.readerSettings.update({ reader: null });
   }, 30_000);
 });

@@ -26,7 +26,7 @@ async function open(options: { offline?: boolean } = {}) {
   const api = options.offline ? { baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: 'k' } : undefined;
   const station = await Station.create({ dataDir: dir, api, dialogs, readers: { simulated: true }, sync: { autoStart: false } });
   opened.push({ station, cleanup });
-  station.enrollment.update({ customerId: 1001 });
+  station.enrollmentDefaults.update({ customerId: 1001 });
   return { station, dialogs, dir };
 }
 

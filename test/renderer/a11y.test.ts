@@ -56,7 +56,7 @@ describe('accessibility (axe-core)', () => {
     await check('enroll, card refused');
 
     await page.getByRole('radio', { name: 'Typed or scanned' }).check();
-    await expect.poll(() => station.enrollment.defaults.labelMode).toBe('typed');
+    await expect.poll(() => station.enrollmentDefaults.value.labelMode).toBe('typed');
     station.simulated!.tap(uidOf(0xc2));
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
     await check('enroll, label wanted');

@@ -70,7 +70,7 @@ describe('the desk in Danish', () => {
     expect(await refusal()).toEqual({ title: 'Ikke tilføjet: ingen kunde valgt', message: 'Vælg en kunde, før du tapper kort' });
     await app.screenshot('danish-enroll-no-customer');
 
-    station.enrollment.update({ customerId: 1001, customerName: 'Acme Fleet ApS', labelPrefix: 'DK-', labelNext: 1 });
+    station.enrollmentDefaults.update({ customerId: 1001, customerName: 'Acme Fleet ApS', labelPrefix: 'DK-', labelNext: 1 });
     station.simulated!.tap(uidOf(0xd1));
     await expect.poll(() => station.queue.findByUid(uidOf(0xd1))?.state, { timeout: 10_000 }).toBe('synced');
     const spiriiId = station.queue.findByUid(uidOf(0xd1))!.spiriiId!;
@@ -93,7 +93,7 @@ describe('the desk in Danish', () => {
     station.tap('04:ZZ', 'simulated');
     expect((await refusal()).message).toBe('UID "04:ZZ" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)');
 
-    station.enrollment.update({ labelMode: 'typed' });
+    station.enrollmentDefaults.update({ labelMode: 'typed' });
     station.simulated!.tap(uidOf(0xd2));
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
     station.simulated!.tap(uidOf(0xd3));
@@ -112,7 +112,7 @@ describe('the desk in Danish', () => {
     await page.getByTestId('typed-label').press('Enter');
     await panel().getByRole('alert').getByText('Etiketten blev ikke gemt: Intet kort venter på en etiket: tap et kort først').waitFor();
     await app.screenshot('danish-enroll-no-card-waiting');
-    station.enrollment.update({ labelMode: 'numbered' });
+    station.enrollmentDefaults.update({ labelMode: 'numbered' });
   });
 
   it('words what Spirii refused, what it already has, what is in doubt and why sync waits', async () => {

@@ -16,8 +16,8 @@ describe('Readers screen', () => {
     app = await openApp({
       station: { readers: { pcsc: true, simulated: true }, native: { pcsc: '/nonexistent/pcsclite.node' }, sync: { autoStart: false } },
       beforeBridge: (station) => {
-        station.enrollment.update({ customerId: 1001 });
-        station.readerDesk.update({ wedgeFormat: 'decimal' });
+        station.enrollmentDefaults.update({ customerId: 1001 });
+        station.readerSettings.update({ wedgeFormat: 'decimal' });
       },
       page: { viewport: { width: 1280, height: 900 }, colorScheme: 'light' },
     });
@@ -139,7 +139,7 @@ describe('Readers screen', () => {
       await hid.fill('FFFF:0035, nope');
       await hid.press('Tab');
       await expect.poll(() => page.getByTestId('reader-settings-problem').textContent()).toBe('"nope" er ikke et VID:PID i hex, fx FFFF:0035.');
-      expect(station.readerDesk.config.hidDevices).toEqual([]);
+      expect(station.readerSettings.value.hidDevices).toEqual([]);
       await page.locator('.reader-settings').screenshot({ path: 'test-results/screenshots/reader-settings-danish.png' });
       expect(station.queue.list()).toHaveLength(1);
       expect(await watcher.problems()).toEqual([]);

@@ -72,7 +72,7 @@ describe('the API key is in no file the app or the CLI writes', () => {
       await handlers['connections.save']({ id: 'custom', key: KEY });
       expect((await handlers['connections.test']({ id: 'custom' })).ok).toBe(true);
       await handlers['connections.select']({ id: 'custom' });
-      station.enrollment.update({ customerId: 1002, comment: 'leak test' });
+      station.enrollmentDefaults.update({ customerId: 1002, comment: 'leak test' });
       for (let i = 0; i < 3; i++) station.simulateTap();
       await expect.poll(() => station.sync.status.counts.synced, { timeout: 15_000 }).toBe(3);
       // A careless log line with the request's headers: redacted on the way out.

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { TapOutcome } from '../enrollment';
-import type { Settings } from '../settings';
+import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from '../settings';
 import { UID_FORMATS, uidFrom, type UidFormat } from '../uid';
 import { READER_HINTS, readerHintKey, setupHintKeys, SETUP_HINTS } from './pcsc-codes';
 import type { LastCard, LastCardDetail, ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './types';
@@ -27,7 +27,20 @@ export type ReaderSettings = z.infer<typeof readerSettingsShape>;
 
 export const DEFAULT_READER_SETTINGS: ReaderSettings = { reader: null, wedgeFormat: 'hex', repeatWindowMs: 2000, feedback: true, hidDevices: [] };
 
-const SETTINGS_KEY = 'readers';
+/** A reader setting refused. */
+export class InvalidReaderSettingsError extends InvalidSettingError {}
+
+export const READER_SETTINGS: SectionSpec<ReaderSettings> = {
+  key: 'readers',
+  subject: 'settings',
+  schema: readerSettingsShape,
+  defaults: DEFAULT_READER_SETTINGS,
+  error: InvalidReaderSettingsError,
+};
+
+export type ReaderSettingsSection = SettingsSection<ReaderSettings>;
+
+export const readerSettingsSection = (settings: Settings): ReaderSettingsSection => new SettingsSection(settings, READER_SETTINGS);
 
 /** Keystrokes of a keyboard-wedge reader captured by the window (where the OS owns the keyboard). */
 export const WINDOW_WEDGE: ReaderInfo = { name: 'Keyboard wedge (window)', kind: 'hid' };
@@ -38,8 +51,6 @@ export interface TypedResult {
   outcome: TapOutcome | null;
   lastCard: LastCard | null;
 }
-
-export class InvalidReaderSettingsError extends Error {}
 
 /** The PC/SC index an OS appends to a reader's name (" 00 00" on Linux, " 0" on Windows). */
 export function readerBaseName(name: string): string {
@@ -65,7 +76,6 @@ export interface ReaderDeskOptions {
 }
 
 export class ReaderDesk {
-  private current: ReaderSettings;
   private lastError: ReaderError | null = null;
   private lastCard: LastCard | null = null;
   private service: ReaderStatus['service'];
@@ -81,7 +91,7 @@ export class ReaderDesk {
 
   constructor(
     private readonly sources: readonly ReaderSource[],
-    private readonly settings: Settings,
+    private readonly settings: ReaderSettingsSection,
     private readonly hooks: {
       tap: (uid: string, source: string) => TapOutcome;
       /** A refusal that never reached enrollment (an unreadable card): shown like any tap. */
@@ -90,27 +100,14 @@ export class ReaderDesk {
     },
     options: ReaderDeskOptions = {},
   ) {
-    const stored = readerSettingsShape.safeParse({ ...DEFAULT_READER_SETTINGS, ...settings.get<object>(SETTINGS_KEY, {}) });
-    this.current = stored.success ? stored.data : DEFAULT_READER_SETTINGS;
     this.now = options.now ?? Date.now;
     this.platform = options.platform ?? process.platform;
     this.service = sources.some((s) => s.kind === 'pcsc') ? 'down' : 'off';
   }
 
-  get config(): ReaderSettings {
-    return { ...this.current, hidDevices: [...this.current.hidDevices] };
-  }
-
-  /** Change some reader settings; refused whole, with the field named, when any is invalid. */
-  update(patch: Partial<ReaderSettings>): ReaderSettings {
-    const result = readerSettingsShape.safeParse({ ...this.current, ...patch });
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      throw new InvalidReaderSettingsError(`${issue.path.join('.') || 'settings'}: ${issue.message}`);
-    }
-    this.current = result.data;
-    this.settings.set(SETTINGS_KEY, this.current);
-    return this.config;
+  /** The desk's reader settings as they are now (the section is changed by its owner, never here). */
+  private get current(): ReaderSettings {
+    return this.settings.value;
   }
 
   get chosen(): string | null {
