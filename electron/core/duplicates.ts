@@ -13,7 +13,7 @@
  * is ours only if its customer and label are the ones queued; otherwise it is someone else's and
  * is shown as a conflict, never adopted.
  */
-import type { SpiriiClient } from './api/client';
+import type { SyncApi } from './sync/api-port';
 import type { SpiriiToken } from './token';
 import { describeLocalPlace, describeSpiriiPlace, type ConflictEntry, type QueuedToken, type SpiriiPlace, type TokenQueue } from './queue';
 import type { TokenProblem } from './problem';
@@ -57,7 +57,7 @@ export function conflictDetail(place: SpiriiPlace, when: 'sending' | 'after-doub
  */
 export async function checkNewTokens(
   queue: TokenQueue,
-  client: SpiriiClient,
+  client: Pick<SyncApi, 'lookupUids'>,
   limit: number,
   beforeRequest?: () => Promise<void>,
 ): Promise<number> {

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConflictEntry, QueueCounts, QueuedToken, TokenQueue } from '../queue';
 import { toTokenCreate } from '../queue';
-import type { SpiriiClient } from '../api/client';
+import type { SyncApi } from './api-port';
 import type { SpiriiToken } from '../token';
 import { ApiError, NetworkError } from '../api/errors';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
@@ -98,7 +98,7 @@ export class SyncWorker {
 
   constructor(
     private readonly queue: TokenQueue,
-    private readonly client: SpiriiClient,
+    private readonly client: SyncApi,
     options: SyncWorkerOptions = {},
   ) {
     const batchSize = options.batchSize ?? 100;
