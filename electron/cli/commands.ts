@@ -67,7 +67,7 @@ const add: Command = async (args, io) => {
   const label = values.label?.trim() || null;
   if (label && label.length > 100) throw new UsageError('--label must be at most 100 characters');
   return withStation(io, { json: values.json }, async (station) => {
-    const outcome = station.tap(uid, 'cli', { label, customerId });
+    const outcome = station.enrollment.tap(uid, 'cli', { label, customerId });
     if (values.json) jsonLine(io.stdout, describeTap(outcome));
     else if (outcome.status === 'queued') line(io.stdout, `Queued ${uid}${label ? ` (${label})` : ''} for customer ${customerId}. Run "token-station sync" to send it.`);
     else line(io.stderr, `Not queued: ${outcome.message}`);
@@ -101,7 +101,7 @@ const enroll: Command = async (args, io) => {
       labelMode: 'numbered', // the CLI numbers labels; typing each label is the window's mode
       ...(values['label-prefix'] !== undefined ? { labelPrefix: values['label-prefix'], labelNext: labelStart ?? 1 } : {}),
     });
-    station.activeReader = values.reader ?? null;
+    station.readerDesk.override = values.reader ?? null;
     let taps = 0;
     let finish: () => void = () => {};
     const done = new Promise<void>((resolve) => (finish = resolve));
@@ -109,7 +109,7 @@ const enroll: Command = async (args, io) => {
       if (event.type === 'attached' && event.reader.kind === 'pcsc') emit({ event: 'reader-attached', reader: event.reader.name }, `Reader ready: ${event.reader.name}`, true);
       if (event.type === 'detached' && event.reader.kind === 'pcsc') emit({ event: 'reader-detached', reader: event.reader.name }, `Reader gone: ${event.reader.name}`, true);
       if (event.type === 'error') emit({ event: 'error', reader: event.reader?.name ?? null, message: event.message, code: event.code }, event.message, true);
-      if (event.type === 'card' && !station.accepts(event.reader)) emit({ event: 'ignored', reader: event.reader.name, uid: event.uid }, `Ignored ${event.uid} on ${event.reader.name} (not --reader)`, true);
+      if (event.type === 'card' && !station.readerDesk.accepts(event.reader)) emit({ event: 'ignored', reader: event.reader.name, uid: event.uid }, `Ignored ${event.uid} on ${event.reader.name} (not --reader)`, true);
     });
     station.events.on('tap', (outcome) => {
       taps++;

@@ -68,7 +68,7 @@ export const diagnostics: Command = async (args, io) => {
   parse(args, {});
   return withQuietStation(io, (station, dataDir, recent) => {
     io.stdout.write(
-      collectDiagnostics(station, {
+      collectDiagnostics({ sync: station.sync, connections: station.connections, readers: station.readerDesk, audit: station.audit }, {
         app: { name: 'Token Station CLI', version: process.env.npm_package_version ?? 'dev', runtime: { node: process.versions.node } },
         dataDir,
         logFolder: path.join(dataDir, 'logs'),

@@ -38,7 +38,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     simulatedTaps: station.simulatedTapsAllowed,
   });
   const diagnostics = () =>
-    collectDiagnostics(station, {
+    collectDiagnostics({ sync: station.sync, connections: station.connections, readers: station.readerDesk, audit: station.audit }, {
       app: { name: 'Token Station', version: app.version, runtime: app.runtime ?? { node: process.versions.node } },
       dataDir: app.dataDir,
       logFolder: app.logFolder ?? null,
@@ -67,14 +67,11 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
       return station.enrollment.view;
     },
     // Readers and UIDs (#3).
-    'readers.status': () => station.readerStatus(),
+    'readers.status': () => station.readerDesk.status(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
     'readers.settings': () => station.readerSettings.value,
-    'readers.configure': (patch) => {
-      const settings = station.readerSettings.update(patch);
-      station.events.emit('readers', station.readerStatus());
-      return settings;
-    },
+    // The station tells the window of the readers' new state (a settings change is an event).
+    'readers.configure': (patch) => station.readerSettings.update(patch),
     'readers.wedgeTap': ({ value, format }) => station.readerDesk.typed(value, format),
     'uid.convert': ({ value, from }) => convertUid(value, from),
     // --- Sync (#4)
@@ -183,7 +180,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'session.get': () => station.session.view(),
     'session.restart': () => station.session.restart(),
     'session.export': ({ format }) => exportSession({ dialogs: station.dialogs, audit: station.audit }, station.session.view(), format),
-    'session.label': ({ label }) => station.giveLabel(label),
+    'session.label': ({ label }) => station.enrollment.giveLabel(label),
     'session.skipLabel': () => {
       station.enrollment.skipLabel();
       return station.enrollment.view;

@@ -120,6 +120,7 @@ export function labelFor(
 export class Enrollment {
   private held: (AwaitingLabel & { source: string }) | null = null;
   private readonly listeners = new Listeners<EnrollmentView>();
+  private readonly outcomes = new Listeners<TapOutcome>();
 
   constructor(
     private readonly queue: TokenQueue,
@@ -141,11 +142,22 @@ export class Enrollment {
     return this.listeners.add(listener);
   }
 
+  /** Told of every tap's outcome, whoever tapped (a reader, the window, the CLI, a script). */
+  onOutcome(listener: (outcome: TapOutcome) => void): () => void {
+    return this.outcomes.add(listener);
+  }
+
   /**
    * A card was tapped (or a UID given): queue it, or say why not. `label` replaces the numbered
    * label (null for none); `customerId` replaces the session's customer for this token only.
    */
   tap(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number } = {}): TapOutcome {
+    const outcome = this.decide(rawUid, source, overrides);
+    this.outcomes.emit(outcome);
+    return outcome;
+  }
+
+  private decide(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number }): TapOutcome {
     const { label } = overrides;
     const parsed = parseUid(rawUid);
     if (!parsed.ok) {
@@ -195,8 +207,9 @@ export class Enrollment {
       throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', `at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
     }
     this.held = null;
-    const outcome = this.tap(held.uid, held.source, { label: text, customerId: held.customerId });
+    const outcome = this.decide(held.uid, held.source, { label: text, customerId: held.customerId });
     this.listeners.emit(this.view);
+    this.outcomes.emit(outcome);
     return outcome;
   }
 

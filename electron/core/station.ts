@@ -19,7 +19,7 @@ import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders, type PcscReadersOptions } from './readers/pcsc';
 import { HidReaders, type HidOptions } from './readers/hid';
 import { ReaderDesk, readerSettingsSection, type ReaderSettingsSection } from './readers/desk';
-import { parseUid } from './uid';
+import { parseUid, randomUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { FilesService, type FilesProgress } from './io/files';
 import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
@@ -105,7 +105,6 @@ export class Station {
   readonly preferences: PreferencesSection;
   readonly session: EnrollmentSession;
   readonly readerDesk: ReaderDesk;
-  private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
   private constructor(
@@ -140,27 +139,32 @@ export class Station {
       emit: (progress) => this.events.emit('files', progress),
     });
     this.audit = new AuditLog(db, this.settings);
-    if (this.simulated) this.sources.push(this.simulated);
+    // Every reader adapter first, then the desk that listens to them: cards go one way, adapters ->
+    // desk -> enrollment -> queue, and what happened comes back out as events.
+    const sources: ReaderSource[] = [];
+    if (this.simulated) sources.push(this.simulated);
     const pcsc = options.readers?.pcsc;
-    if (pcsc) this.sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
-    this.readerDesk = new ReaderDesk(this.sources, this.readerSettings, {
-      tap: (uid, source) => this.tap(uid, source),
-      refused: (outcome) => this.events.emit('tap', outcome),
-      changed: (update) => {
-        this.events.emit('reader', update);
-        this.events.emit('readers', this.readerDesk.status());
-      },
-    });
+    if (pcsc) sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
     const hid = options.readers?.hid;
-    if (hid) this.sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerSettings.value, log: options.log }));
+    if (hid) sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerSettings.value, log: options.log }));
+    this.readerDesk = new ReaderDesk(sources, this.readerSettings, this.enrollment);
 
     this.unsubscribe.push(
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
+      this.enrollment.onOutcome((outcome) => {
+        this.events.emit('tap', outcome);
+        if (outcome.status === 'queued') this.sync.poke();
+      }),
+      this.readerDesk.on((event) => {
+        if (event.type === 'refused') return this.events.emit('tap', event.outcome);
+        this.events.emit('reader', event.update);
+        this.events.emit('readers', this.readerDesk.status());
+      }),
+      this.readerSettings.onChange(() => this.events.emit('readers', this.readerDesk.status())),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
       this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
-      ...this.sources.map((source) => source.on((event) => this.readerDesk.handle(source, event))),
-      ...logStationActivity(this),
+      ...logStationActivity({ sync: this.sync, events: this.events, logger: this.logger }),
       this.events.on('tap', (outcome) => {
         if (outcome.status !== 'queued') return;
         const { uid, label, customerId, id, source, comment } = outcome.token;
@@ -185,7 +189,7 @@ export class Station {
       else connection = initial.api;
       const client = new SpiriiClient(connection, { timeoutMs: options.sync?.timeoutMs, userAgent: options.userAgent });
       const station = new Station(db, client, initial.kind === 'builtin' ? 'sandbox' : 'spirii', sandbox, connections, options);
-      for (const source of station.sources) source.start();
+      station.readerDesk.start();
       if (options.sync?.autoStart !== false) station.sync.start();
       return station;
     } catch (error) {
@@ -256,39 +260,6 @@ export class Station {
     }
   }
 
-  readers(): ReaderInfo[] {
-    return this.readerDesk.readers();
-  }
-
-  readerStatus(): ReaderStatus {
-    return this.readerDesk.status();
-  }
-
-  /** Cards from other readers are ignored while this is set (`enroll --reader`; the window's choice is a reader setting). */
-  get activeReader(): string | null {
-    return this.readerDesk.chosen;
-  }
-
-  set activeReader(name: string | null) {
-    this.readerDesk.override = name;
-  }
-
-  /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
-  tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
-    const outcome = this.enrollment.tap(uid, source, overrides);
-    this.events.emit('tap', outcome);
-    if (outcome.status === 'queued') this.sync.poke();
-    return outcome;
-  }
-
-  /** The label typed or scanned for the card waiting for one ('typed' label mode): it is queued with it. */
-  giveLabel(label: string | null): TapOutcome {
-    const outcome = this.enrollment.giveLabel(label);
-    this.events.emit('tap', outcome);
-    if (outcome.status === 'queued') this.sync.poke();
-    return outcome;
-  }
-
   /** Tap the simulated reader with a given UID (parsed like any other) or a random one. */
   simulateTap(uid?: string): TapOutcome {
     if (!this.simulated) throw new Error('The simulated reader is switched off');
@@ -296,30 +267,21 @@ export class Station {
     if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
     if (uid !== undefined) {
       const parsed = parseUid(uid);
-      if (!parsed.ok) return this.tap(uid, 'simulated');
+      if (!parsed.ok) return this.enrollment.tap(uid, 'simulated');
       uid = parsed.uid;
     }
-    let outcome: TapOutcome | undefined;
-    const off = this.events.on('tap', (o) => (outcome ??= o));
-    try {
-      this.simulated.tap(uid); // reader events are synchronous: the tap is handled before this returns
-    } finally {
-      off();
-    }
-    return outcome!;
+    const outcome = this.readerDesk.simulate(this.simulated, uid ?? randomUid(7));
+    // The simulated reader is always among the accepted ones and a press is never a repeat.
+    if (!outcome) throw new Error('The simulated reader is not in use');
+    return outcome;
   }
 
   async close(): Promise<void> {
     for (const off of this.unsubscribe) off();
     await this.sync.stop();
-    await Promise.all(this.sources.map((source) => source.stop()));
+    await this.readerDesk.stop();
     await this.currentSandbox?.close();
     this.db.close();
-  }
-
-  /** Whether a card on this reader is enrolled now (the desk's choice of reader). */
-  accepts(reader: ReaderInfo): boolean {
-    return this.readerDesk.accepts(reader);
   }
 }
 

@@ -43,7 +43,7 @@ async function withListener<T>(mode: Mode, run: (next: (uid: string) => Promise<
     try {
       await waitFor<void>((done) => {
         const check = setInterval(() => {
-          if (station.readers().some((r) => r.name === READER)) {
+          if (station.readerDesk.readers().some((r) => r.name === READER)) {
             clearInterval(check);
             done();
           }

@@ -16,7 +16,7 @@ function desk(tap: (uid: string) => TapOutcome) {
   const source: ReaderSource = { kind: 'pcsc', start() {}, stop: async () => {}, readers: () => [ACR, OTHER], on: () => () => {} };
   let now = 1_000_000;
   const readerSettings = readerSettingsSection(settings);
-  const d = new ReaderDesk([source], readerSettings, { tap, refused: () => {}, changed: () => {} }, { now: () => now, platform: 'win32' });
+  const d = new ReaderDesk([source], readerSettings, { tap }, { now: () => now, platform: 'win32' });
   const send = (event: ReaderEvent) => d.handle(source, event);
   return { d, readerSettings, send, later: (ms: number) => (now += ms) };
 }

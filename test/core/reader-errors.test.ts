@@ -19,7 +19,7 @@ describe('a reader that cannot start', () => {
       sync: { autoStart: false },
     });
     try {
-      const status = station.readerStatus();
+      const status = station.readerDesk.status();
       expect(status.lastError).toMatchObject({
         reader: null,
         message: expect.stringMatching(/^PC\/SC is not available: .*nonexistent.*Install the smart-card service \(pcscd on Linux\)/),

@@ -93,7 +93,7 @@ describe('import through the station', () => {
     const preview = await station.files.openImport({});
     if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
     // The last ready row's card is tapped at the desk meanwhile: the rows before it were already inserted when it conflicts.
-    expect(station.tap('04A224B2C35D82', 'simulated').status).toBe('queued');
+    expect(station.enrollment.tap('04A224B2C35D82', 'simulated').status).toBe('queued');
     expect(() => station.files.confirmImport(preview.preview.id)).toThrow(ImportConflict);
     expect(() => station.files.confirmImport(preview.preview.id)).toThrow(/Nothing was imported: preview the file again/);
     expect(station.queue.list().map((t) => t.uid)).toEqual(['04A224B2C35D82']);

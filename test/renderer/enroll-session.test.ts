@@ -118,13 +118,13 @@ describe('an enrollment session', () => {
     // The keyboard armed the audio: a tone was played for the card taken.
     expect(await panel().getAttribute('data-sound')).toBe('ok');
     for (const [i, uid] of uids.slice(0, 3).entries()) {
-      station.simulated!.tap(uid);
+      station.simulated!.present(uid);
       await expectQueued(uid, `ACME-010${i + 1}`);
     }
     await shot('session-2-tapped');
 
     // Card 2 again: refused as a duplicate, in red, with its reason and the low tone.
-    station.simulated!.tap(uids[0]!);
+    station.simulated!.present(uids[0]!);
     await page.locator(`[data-testid="last-tap"][data-status="refused"]`).waitFor();
     expect(await panel().getByTestId('last-tap-title').textContent()).toBe('Not added: card already in the queue');
     expect(await panel().getByTestId('last-tap-uid').textContent()).toBe(uids[0]);
@@ -141,7 +141,7 @@ describe('an enrollment session', () => {
     await expect.poll(() => page.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toMatch(/Offline/);
 
     // The 5th card, then undo it with Ctrl+Z while it is only on this computer; its label number comes back.
-    station.simulated!.tap(uids[3]!);
+    station.simulated!.present(uids[3]!);
     await expectQueued(uids[3]!, 'ACME-0104');
     await expect.poll(() => station.queue.findByUid(uids[3]!)?.state, { timeout: 10_000 }).toBe('pending');
     await page.getByTestId('undo').waitFor();
@@ -211,7 +211,7 @@ describe('an enrollment session', () => {
     await expect.poll(() => station.enrollmentDefaults.value.labelMode).toBe('typed');
 
     const uid = uidOf(0xb1);
-    station.simulated!.tap(uid);
+    station.simulated!.present(uid);
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
     // Nothing is queued (or sendable) until the label is known: Spirii cannot change it later.
     expect(station.queue.findByUid(uid)).toBeUndefined();
@@ -228,9 +228,9 @@ describe('an enrollment session', () => {
     expect(await focused()).not.toBe('BODY');
 
     // A second card while one waits for its label is refused, not silently queued without one.
-    station.simulated!.tap(uidOf(0xb2));
+    station.simulated!.present(uidOf(0xb2));
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
-    station.simulated!.tap(uidOf(0xb3));
+    station.simulated!.present(uidOf(0xb3));
     await page.locator('[data-testid="last-tap"][data-status="refused"]').waitFor();
     expect(await panel().getByTestId('last-tap-title').textContent()).toBe('Not added: the previous card still needs its label');
     expect(station.enrollment.view.awaitingLabel?.uid).toBe(uidOf(0xb2));

@@ -61,7 +61,7 @@ describe('Readers screen', () => {
     expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Queued');
 
     // The same card again from the simulated reader: refused as a duplicate, in words, in both languages.
-    station.simulated!.tap('80A402A2');
+    station.simulated!.present('80A402A2');
     const pill = page.getByTestId('last-card').locator('.pill');
     await expect.poll(() => pill.getAttribute('data-outcome')).toBe('refused');
     expect(await pill.textContent()).toBe('Refused');
@@ -108,7 +108,7 @@ describe('Readers screen', () => {
       expect(await notice.textContent()).toMatch(/PC\/SC er ikke tilgængelig: .*\/nonexistent\/pcsclite\.node/);
 
       // The card enrolled earlier, tapped again on the simulated reader: refused, with where it already is.
-      station.simulated!.tap('80A402A2');
+      station.simulated!.present('80A402A2');
       const why = page.getByTestId('last-card-why');
       await expect.poll(() => why.textContent()).toBe('Kort 80A402A2 står allerede i køen (i kø, kunde 1001)');
       expect(await page.getByTestId('last-card').textContent()).toMatch(/80A402A2\s*simuleret · Simuleret læser · .*Afvist/);

@@ -9,6 +9,8 @@ import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings }
 import { UID_FORMATS, uidFrom, type UidFormat } from '../uid';
 import { READER_HINTS, readerHintKey, setupHintKeys, SETUP_HINTS } from './pcsc-codes';
 import type { LastCard, LastCardDetail, ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './types';
+import { SIMULATED_READER } from './simulated';
+import { Listeners } from '../events';
 
 export const readerSettingsShape = z.object({
   /** The chosen reader's name, or null for any reader. */
@@ -75,6 +77,14 @@ export interface ReaderDeskOptions {
   platform?: NodeJS.Platform;
 }
 
+/** Where the desk sends a card it accepts: the enrollment (the desk never calls back up into the station). */
+export interface Enroller {
+  tap(uid: string, source: string): TapOutcome;
+}
+
+/** What the desk tells whoever listens: a reader update, or a tap refused before it reached enrollment. */
+export type DeskEvent = { type: 'changed'; update: { event: ReaderEvent; readers: ReaderInfo[] } } | { type: 'refused'; outcome: TapOutcome };
+
 export class ReaderDesk {
   private lastError: ReaderError | null = null;
   private lastCard: LastCard | null = null;
@@ -85,24 +95,41 @@ export class ReaderDesk {
   private readonly onReader = new Map<string, string>();
   private readonly now: () => number;
   private readonly platform: NodeJS.Platform;
+  private readonly listeners = new Listeners<DeskEvent>();
+  private readonly unsubscribe: (() => void)[] = [];
 
   /** A choice for this session only (the CLI's --reader); undefined: the stored setting. */
   override: string | null | undefined = undefined;
 
   constructor(
+    /** Every reader adapter, built before the desk: the desk listens to all of them from start(). */
     private readonly sources: readonly ReaderSource[],
     private readonly settings: ReaderSettingsSection,
-    private readonly hooks: {
-      tap: (uid: string, source: string) => TapOutcome;
-      /** A refusal that never reached enrollment (an unreadable card): shown like any tap. */
-      refused: (outcome: TapOutcome) => void;
-      changed: (update: { event: ReaderEvent; readers: ReaderInfo[] }) => void;
-    },
+    private readonly enrollment: Enroller,
     options: ReaderDeskOptions = {},
   ) {
     this.now = options.now ?? Date.now;
     this.platform = options.platform ?? process.platform;
     this.service = sources.some((s) => s.kind === 'pcsc') ? 'down' : 'off';
+  }
+
+  /** Listen to every reader adapter and start it. */
+  start(): void {
+    for (const source of this.sources) {
+      this.unsubscribe.push(source.on((event) => this.handle(source, event)));
+      source.start();
+    }
+  }
+
+  /** Stop listening, then stop every adapter (what they report while stopping is not news). */
+  async stop(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    await Promise.all(this.sources.map((source) => source.stop()));
+  }
+
+  /** Reader updates and refusals that never reached enrollment (an unreadable card, a wedge typing nonsense). */
+  on(listener: (event: DeskEvent) => void): () => void {
+    return this.listeners.add(listener);
   }
 
   /** The desk's reader settings as they are now (the section is changed by its owner, never here). */
@@ -171,9 +198,9 @@ export class ReaderDesk {
           message: event.message,
           detail: event.detail ? { key: 'unreadable', unreadable: event.detail } : null,
         };
-        this.hooks.changed({ event, readers: this.readers() });
+        this.changed(event);
         const outcome: TapOutcome = { status: 'refused', reason: 'unreadable', uid: null, message: event.message, existing: null };
-        this.hooks.refused(outcome);
+        this.listeners.emit({ type: 'refused', outcome });
         if (this.current.feedback) source.signal?.(event.reader, false);
         return;
       }
@@ -181,7 +208,7 @@ export class ReaderDesk {
         void this.card(source, event, at);
         return;
     }
-    this.hooks.changed({ event, readers: this.readers() });
+    this.changed(event);
   }
 
   /** A UID typed by a keyboard wedge into the window, in the configured (or given) format. */
@@ -189,12 +216,27 @@ export class ReaderDesk {
     const result = uidFrom(value.trim(), format);
     if (!result.ok) {
       const outcome: TapOutcome = { status: 'refused', reason: 'invalid-uid', uid: null, message: `Not a ${format} UID: ${result.error}`, existing: null };
-      this.hooks.refused(outcome);
+      this.listeners.emit({ type: 'refused', outcome });
       return { uid: null, outcome, lastCard: this.lastCard };
     }
     const event = { type: 'card', reader: WINDOW_WEDGE, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', format } } as const;
     const outcome = this.card(null, event, new Date(this.now()).toISOString());
     return { uid: result.uid, outcome, lastCard: this.lastCard };
+  }
+
+  /**
+   * A press of the simulated reader's button (the window's "Simulate tap", `enroll --simulate`):
+   * that reader's card and its removal, handled as any reader's; the outcome comes back directly.
+   */
+  simulate(source: ReaderSource, uid: string): TapOutcome | null {
+    const event = { type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated' } } as const;
+    const outcome = this.card(source, event, new Date(this.now()).toISOString());
+    this.handle(source, { type: 'card-removed', reader: SIMULATED_READER });
+    return outcome;
+  }
+
+  private changed(event: ReaderEvent): void {
+    this.listeners.emit({ type: 'changed', update: { event, readers: this.readers() } });
   }
 
   private card(source: ReaderSource | null, event: Extract<ReaderEvent, { type: 'card' }>, at: string): TapOutcome | null {
@@ -203,7 +245,7 @@ export class ReaderDesk {
     if (!this.accepts(reader)) {
       const detail = { key: 'ignored', chosen: this.chosen } as const;
       this.lastCard = { ...seen, outcome: 'ignored', message: `${reader.name} is not the chosen reader (${this.chosen})`, detail };
-      this.hooks.changed({ event, readers: this.readers() });
+      this.changed(event);
       return null;
     }
     const now = this.now();
@@ -215,12 +257,12 @@ export class ReaderDesk {
     if (reader.kind !== 'simulated' && last !== undefined && now - last < this.current.repeatWindowMs) {
       const seconds = this.current.repeatWindowMs / 1000;
       this.lastCard = { ...seen, outcome: 'repeat', message: `The same card again within ${seconds} s: one tap.`, detail: { key: 'repeat', seconds } };
-      this.hooks.changed({ event, readers: this.readers() });
+      this.changed(event);
       return null;
     }
-    const outcome = this.hooks.tap(uid, `${reader.kind}:${reader.name}`);
+    const outcome = this.enrollment.tap(uid, `${reader.kind}:${reader.name}`);
     this.lastCard = { ...seen, outcome: outcome.status, message: outcome.status === 'queued' ? null : outcome.message, detail: cardDetail(outcome) };
-    this.hooks.changed({ event, readers: this.readers() });
+    this.changed(event);
     if (this.current.feedback) source?.signal?.(reader, outcome.status !== 'refused');
     return outcome;
   }
