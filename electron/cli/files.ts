@@ -10,10 +10,10 @@ import { readImportFile, importDefaults, writeDifferences } from '../core/io/fil
 import { describeProblem } from '../core/io/import-plan';
 import { describeSummary, ImportConflict, type ImportPreview } from '../core/io/import';
 import { FileRefused } from '../core/io/text';
-import { Cancelled, runExport, type ExportRequest } from '../core/io/export';
+import { Cancelled, type ExportRequest } from '../core/io/export';
 import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape, type ExportFormat } from '../core/io/shapes';
 import { QUEUE_STATES } from '../core/queue';
-import { reconcile, describeReport } from '../core/io/reconcile';
+import { describeReport } from '../core/io/reconcile';
 import { positiveInt, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
 
@@ -87,7 +87,7 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
     const progress = progressPrinter(io, !values.json);
     let prepared;
     try {
-      prepared = await station.files.importer.prepare(bytes, file, {
+      prepared = await station.importer.prepare(bytes, file, {
         defaults: importDefaults(station.enrollmentDefaults.value, customerId),
         uidFormat,
         onProgress: (step, done, total) => progress(`${step}: ${done} of ${total}`),
@@ -96,13 +96,13 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
       if (error instanceof FileRefused) throw new UsageError(error.message);
       throw error;
     }
-    const preview = station.files.importer.preview(prepared, 'cli', { rows: Infinity, problems: Infinity });
+    const preview = station.importer.preview(prepared, 'cli', { rows: Infinity, problems: Infinity });
     const problems = prepared.plan.problems.map(describeProblem);
     let queued: number | null = null;
     let failure: string | null = null;
     if (!values['dry-run']) {
       try {
-        queued = station.files.importer.commit(prepared).queued;
+        queued = station.importer.commit(prepared).queued;
       } catch (error) {
         if (!(error instanceof ImportConflict)) throw error;
         failure = error.message;
@@ -182,7 +182,7 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
   void io.interrupted.then(() => controller.abort());
   try {
     const progress = progressPrinter(io, !values.json);
-    const result = await runExport({ db: station.db, client: station.client }, request, path.resolve(out), {
+    const result = await station.files.exportToPath(request, path.resolve(out), {
       signal: controller.signal,
       onProgress: (p) => progress(p.note ?? `${p.done}${p.total !== null ? ` of ${p.total}` : ''} tokens written`),
     });
@@ -211,7 +211,7 @@ export const reconcileCommand = async (args: string[], io: Io): Promise<number> 
   if (values.out && !(EXPORT_FORMATS as readonly string[]).includes(format!)) throw new UsageError('--format is required (csv, xlsx or json)');
   const station = await openStation(io, values.json);
   try {
-    const report = await reconcile({ db: station.db, client: station.client }, { customerId });
+    const report = await station.files.compare({ customerId });
     if (values.out) {
       await writeDifferences(report.differences, path.resolve(values.out), format!);
       station.audit.record('export', { call: 'cli reconcile', format, customerId: customerId ?? null, rows: report.differences.length }, path.resolve(values.out));

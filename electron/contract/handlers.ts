@@ -27,7 +27,38 @@ export interface HostInfo {
   copyText?: (text: string) => void | Promise<void>;
 }
 
-export function createHandlers(station: Station, app: HostInfo): Handlers {
+/**
+ * The parts of a Station the window's calls use. Not the database, the API client, the raw
+ * settings table, the importer or the sandbox: a handler that needs more asks for it here.
+ */
+export type WindowStation = Pick<
+  Station,
+  | 'mode'
+  | 'apiUrl'
+  | 'apiConnection'
+  | 'simulatedTapsAllowed'
+  | 'connections'
+  | 'reconfigure'
+  | 'unsentCount'
+  | 'audit'
+  | 'logger'
+  | 'customers'
+  | 'enrollment'
+  | 'enrollmentDefaults'
+  | 'readerDesk'
+  | 'readerSettings'
+  | 'simulateTap'
+  | 'queue'
+  | 'sync'
+  | 'syncSettings'
+  | 'files'
+  | 'spiriiTokens'
+  | 'preferences'
+  | 'session'
+  | 'dialogs'
+>;
+
+export function createHandlers(station: WindowStation, app: HostInfo): Handlers {
   // Built per call: the connection can change while the app runs.
   const info = (): AppInfo => ({
     version: app.version,
@@ -127,7 +158,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'connections.test': async ({ id, key, url }) => {
       if (id === 'builtin-sandbox') {
         if (station.mode !== 'sandbox') throw new ConnectionError('The built-in sandbox starts when it is the connection in use.');
-        return checkConnection(station.client.connection);
+        return checkConnection(station.apiConnection);
       }
       const baseUrl = url && id === 'custom' ? checkApiUrl(url) : connections.url(id);
       if (!baseUrl) throw new ConnectionError('Enter the URL first.');
@@ -172,9 +203,9 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'reconcile.export': (options) => station.files.exportReconciliation(options),
     'files.cancel': ({ job }) => ({ cancelled: station.files.cancel(job) }),
     // ---- UI (#5) ----
-    'tokens.list': (query) => station.client.listTokens(query),
-    'tokens.get': ({ id }) => station.client.getToken(id),
-    'tokens.patch': ({ id, patch }) => station.client.patchToken(id, patch),
+    'tokens.list': (query) => station.spiriiTokens.listTokens(query),
+    'tokens.get': ({ id }) => station.spiriiTokens.getToken(id),
+    'tokens.patch': ({ id, patch }) => station.spiriiTokens.patchToken(id, patch),
     'preferences.get': () => station.preferences.value,
     'preferences.update': (patch) => station.preferences.update(patch),
     'session.get': () => station.session.view(),
@@ -191,7 +222,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
 }
 
 /** Forward every station event to a transport's `send`; returns the function that stops it. */
-export function forwardEvents(station: Station, send: <K extends EventName>(name: K, payload: EventPayload<K>) => void): () => void {
+export function forwardEvents(station: Pick<Station, 'events'>, send: <K extends EventName>(name: K, payload: EventPayload<K>) => void): () => void {
   const offs = EVENT_NAMES.map((name) => station.events.on(name, (payload) => send(name, payload as never)));
   return () => offs.forEach((off) => off());
 }

@@ -10,6 +10,9 @@ import { TokenQueue, type QueuedToken } from './queue';
 import { Settings } from './settings';
 import { Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
+
+/** What the window's Tokens screen asks of the API. */
+export type SpiriiTokens = Pick<SpiriiClient, 'listTokens' | 'getToken' | 'patchToken'>;
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
 import { syncSettingsSection, type SyncSettingsSection } from './sync/settings';
 import { CustomerDirectory } from './customers';
@@ -22,6 +25,7 @@ import { ReaderDesk, readerSettingsSection, type ReaderSettingsSection } from '.
 import { parseUid, randomUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { FilesService, type FilesProgress } from './io/files';
+import { Importer } from './io/import';
 import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
 import { AuditLog } from './audit';
 import { Connections, type ResolvedConnection, type SecretVault } from './connections';
@@ -100,6 +104,10 @@ export class Station {
   readonly dialogs: FileDialogs;
   readonly simulated: SimulatedReaders | null;
   readonly files: FilesService;
+  /** The import path on its own, for the CLI's `import` (the window goes through `files`). */
+  readonly importer: Importer;
+  /** Tokens in Spirii as the window's Tokens screen reads and edits them: three calls of the client, no more. */
+  readonly spiriiTokens: SpiriiTokens;
   readonly audit: AuditLog;
   readonly logger: Logger;
   readonly preferences: PreferencesSection;
@@ -116,6 +124,7 @@ export class Station {
     private readonly options: StationOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.spiriiTokens = client;
     this.settings = new Settings(db);
     this.syncSettings = syncSettingsSection(this.settings);
     this.enrollmentDefaults = enrollmentDefaultsSection(this.settings);
@@ -128,6 +137,7 @@ export class Station {
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
+    this.importer = new Importer(db, this.settings, client, this.queue);
     this.files = new FilesService({
       db,
       settings: this.settings,
@@ -135,6 +145,7 @@ export class Station {
       dialogs: this.dialogs,
       defaults: () => this.enrollmentDefaults.value,
       queue: this.queue,
+      importer: this.importer,
       onQueued: () => this.sync.poke(),
       emit: (progress) => this.events.emit('files', progress),
     });
@@ -202,6 +213,11 @@ export class Station {
   /** A made-up card must never become a real token: simulated taps only on a sandbox API. */
   get simulatedTapsAllowed(): boolean {
     return this.simulated !== null && (this.mode === 'sandbox' || isLoopbackUrl(this.apiUrl));
+  }
+
+  /** The API in use (its URL and key): what "test connection" checks for the built-in sandbox. */
+  get apiConnection(): ApiConnection {
+    return this.client.connection;
   }
 
   get apiUrl(): string {

@@ -21,7 +21,9 @@ describe('the reader desk', () => {
   it('listens to its adapters from start, sends a card down to the enrollment, and tells what happened as events', async () => {
     const { dir, cleanup } = tempDir();
     const db = openDatabase(dir);
-    cleanups.push(cleanup, () => db.close());
+    cleanups.push(cleanup, () => {
+      db.close();
+    });
     const simulated = new SimulatedReaders();
     const enrolled: [string, string][] = [];
     const enroller = {
