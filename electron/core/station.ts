@@ -116,6 +116,8 @@ export class Station {
   private readonly unsubscribe: (() => void)[] = [];
 
   private constructor(
+    // The database and the client stay readable for tests that seed them; no consumer in electron/
+    // uses them (the window's handlers take a WindowStation, the CLI the importer and files).
     readonly db: Db,
     readonly client: SpiriiClient,
     private currentMode: ConnectionMode,
