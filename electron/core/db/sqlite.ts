@@ -15,6 +15,13 @@ export interface OpenDatabaseOptions {
 
 export const DATABASE_FILE = 'token-station.sqlite';
 
+/**
+ * How long a write waits for another process's write to end before failing "database is
+ * locked". An import queues its rows in one transaction: 200,000 rows held the lock for 20 s on a
+ * busy 2-core machine, so a card added meanwhile (CLI or window) waits rather than fails.
+ */
+export const BUSY_TIMEOUT_MS = 60_000;
+
 /** The database and the files SQLite keeps next to it. */
 export const DATABASE_FILES = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, `${DATABASE_FILE}-journal`] as const;
 
@@ -105,7 +112,7 @@ export function openDatabaseFile(file: string, options: OpenDatabaseOptions = {}
   try {
     stepWritesToTheEnd(db);
     // Waits for another process's write (an import's transaction) instead of failing "database is locked".
-    db.pragma('busy_timeout = 30000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
