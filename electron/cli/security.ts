@@ -11,6 +11,7 @@ import { createFileLogger, RecentErrors, type Logger } from '../core/logger';
 import { Station } from '../core/station';
 import { parse, positiveInt, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
+import { outFile } from './files';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -40,17 +41,26 @@ async function withQuietStation<T>(io: Io, run: (station: Station, dataDir: stri
 }
 
 export const audit: Command = async (args, io) => {
-  const { values } = parse(args, { action: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parse(args, { action: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
   const actions = actionsArg(values.action);
   const limit = positiveInt('limit', values.limit);
   const format = values.format ?? (values.out ? 'csv' : undefined);
   if (format !== undefined && format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got "${format}"`);
   if (format && !values.out) throw new UsageError('--format needs --out FILE');
   return withQuietStation(io, (station) => {
+    const out = values.out ? outFile(values.out, values.force) : undefined;
     const entries = station.audit.list({ limit: limit ?? (values.out ? 100_000 : 50), actions });
-    if (values.out) {
-      const out = path.resolve(values.out);
-      fs.writeFileSync(out, exportAudit(entries, format as 'csv' | 'json'));
+    if (out) {
+      // Whole or not at all under its name; checked again right before it replaces anything.
+      const temp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.part`);
+      fs.writeFileSync(temp, exportAudit(entries, format as 'csv' | 'json'), { flag: 'wx' });
+      try {
+        outFile(out, values.force);
+        fs.renameSync(temp, out);
+      } catch (error) {
+        fs.rmSync(temp, { force: true });
+        throw error;
+      }
       station.audit.record('export', { what: 'activity', format, rows: entries.length, via: 'cli' }, path.basename(out));
       line(io.stderr, `Wrote ${entries.length} entries to ${out}`);
     } else if (values.json) {

@@ -137,7 +137,7 @@ describe('a gateway that echoes the Authorization header', () => {
       expect(seen).not.toContain(BASIC);
       // A refused GET: the window's Spirii list shows the error text.
       gateway.echoGets = true;
-      const listed = await handlers['tokens.list']({}).catch((error: Error) => error.message);
+      const listed = await Promise.resolve(handlers['tokens.list']({})).catch((error: Error) => error.message);
       expect(String(listed)).toContain('Gateway refused');
       expect(String(listed)).not.toContain(KEY);
     } finally {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from './migrations';
+import { protectDataFolder } from '../io/targets';
 
 export type Db = Database.Database;
 
@@ -126,5 +127,7 @@ export function openDatabaseFile(file: string, options: OpenDatabaseOptions = {}
   } finally {
     process.umask(umask);
   }
+  // No export or audit file may replace a file beside the database.
+  protectDataFolder(path.dirname(path.resolve(file)));
   return db;
 }
