@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AUDIT_ACTIONS, exportAudit, type AuditAction } from '../core/audit';
-import { collectDiagnostics } from '../core/diagnostics';
+import { collectDiagnostics, collectDiagnosticsWithoutStation } from '../core/diagnostics';
 import { configFromEnv } from '../core/config';
 import { createFileLogger, RecentErrors, type Logger } from '../core/logger';
 import { Station } from '../core/station';
@@ -76,15 +76,24 @@ export const audit: Command = async (args, io) => {
 
 export const diagnostics: Command = async (args, io) => {
   parse(args, {});
-  return withQuietStation(io, (station, dataDir, recent) => {
-    io.stdout.write(
-      collectDiagnostics(station, {
-        app: { name: 'Token Station CLI', version: process.env.npm_package_version ?? 'dev', runtime: { node: process.versions.node } },
-        dataDir,
-        logFolder: path.join(dataDir, 'logs'),
-        recentErrors: recent.list(),
-      }),
-    );
-    return 0;
+  const config = configFromEnv(io.env);
+  const input = (dataDir: string, recent: RecentErrors) => ({
+    app: { name: 'Token Station CLI', version: process.env.npm_package_version ?? 'dev', runtime: { node: process.versions.node } },
+    dataDir,
+    logFolder: path.join(dataDir, 'logs'),
+    recentErrors: recent.list(),
   });
+  let started = false;
+  try {
+    return await withQuietStation(io, (station, dataDir, recent) => {
+      started = true;
+      io.stdout.write(collectDiagnostics(station, input(dataDir, recent)));
+      return 0;
+    });
+  } catch (error) {
+    if (started) throw error;
+    // The station could not start (a damaged database): this is when IT needs the report most.
+    io.stdout.write(collectDiagnosticsWithoutStation(input(config.dataDir, new RecentErrors()), error));
+    return 1;
+  }
 };

@@ -131,3 +131,38 @@ export function openDatabaseFile(file: string, options: OpenDatabaseOptions = {}
   protectDataFolder(path.dirname(path.resolve(file)));
   return db;
 }
+
+/**
+ * What state the database file is in, read-only and without the app's adapter (which would try
+ * to migrate it): "ok", or what is wrong with it, for IT.
+ */
+export function checkDatabaseFile(file: string): { ok: boolean; text: string } {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return { ok: true, text: `${file}: not created yet` };
+  }
+  const head = Buffer.alloc(16);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 16, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (size === 0) return { ok: false, text: `${file}: DAMAGED, the file is empty (0 bytes)` };
+  if (!head.equals(Buffer.from('SQLite format 3\0', 'latin1'))) {
+    return { ok: false, text: `${file}: DAMAGED, not an SQLite database (${size} bytes; starts with ${JSON.stringify(head.toString('latin1').replace(/[^\x20-\x7e]/g, '.'))})` };
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const problems = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+    const found = problems.map((p) => p.quick_check).filter((p) => p !== 'ok');
+    return found.length === 0 ? { ok: true, text: `${file}: ok (${size} bytes)` } : { ok: false, text: `${file}: DAMAGED (${size} bytes): ${found.join('; ')}` };
+  } catch (error) {
+    return { ok: false, text: `${file}: DAMAGED (${size} bytes): ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    db?.close();
+  }
+}
