@@ -12,6 +12,8 @@ import { Station } from '../core/station';
 import { parse, positiveInt, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
 import { outFile } from './files';
+import { noteExportFolder, partFileFor } from '../core/io/targets';
+import { randomBytes } from 'node:crypto';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -52,7 +54,8 @@ export const audit: Command = async (args, io) => {
     const entries = station.audit.list({ limit: limit ?? (values.out ? 100_000 : 50), actions });
     if (out) {
       // Whole or not at all under its name; checked again right before it replaces anything.
-      const temp = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.part`);
+      noteExportFolder(path.dirname(out));
+      const temp = partFileFor(out, randomBytes(4).toString('hex'));
       fs.writeFileSync(temp, exportAudit(entries, format as 'csv' | 'json'), { flag: 'wx' });
       try {
         outFile(out, values.force);

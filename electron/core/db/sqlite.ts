@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from './migrations';
-import { protectDataFolder } from '../io/targets';
+import { protectDataFolder, removeStaleExportParts } from '../io/targets';
 
 export type Db = Database.Database;
 
@@ -97,7 +97,14 @@ function restrictFiles(file: string): void {
  */
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Db {
   fs.mkdirSync(dataDir, { recursive: true });
-  return openDatabaseFile(path.join(dataDir, DATABASE_FILE), options);
+  const db = openDatabaseFile(path.join(dataDir, DATABASE_FILE), options);
+  // Every process starts by opening its data folder: the moment to clear what killed exports left.
+  try {
+    removeStaleExportParts(dataDir);
+  } catch {
+    // A clean-up, never a reason not to start.
+  }
+  return db;
 }
 
 export function openDatabaseFile(file: string, options: OpenDatabaseOptions = {}): Db {

@@ -24,6 +24,72 @@ export function protectDataFolder(dir: string): void {
   protectedFolders.add(realFolder(path.resolve(dir)));
 }
 
+/** The temporary name an export is written under beside its target, renamed when complete. */
+export function partFileFor(target: string, tag: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${tag}.part`);
+}
+const PART_FILE = /^\..+\.[0-9a-f]{8}\.part$/;
+/** Where a data folder remembers the folders exports were written to, to clean them at start. */
+const EXPORT_FOLDERS_FILE = 'export-folders.json';
+const EXPORT_FOLDERS_KEPT = 50;
+/** A .part file older than this is left by an export that was killed: removed at start. */
+export const STALE_PART_MS = 24 * 60 * 60 * 1000;
+
+function readExportFolders(dataDir: string): string[] {
+  try {
+    const list: unknown = JSON.parse(fs.readFileSync(path.join(dataDir, EXPORT_FOLDERS_FILE), 'utf8'));
+    return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** An export is about to write in `folder`: remember it in each data folder, so a killed export's .part file is found later. */
+export function noteExportFolder(folder: string): void {
+  const resolved = path.resolve(folder);
+  for (const dataDir of protectedFolders) {
+    const list = readExportFolders(dataDir);
+    if (list[0] === resolved) continue;
+    const next = [resolved, ...list.filter((f) => f !== resolved)].slice(0, EXPORT_FOLDERS_KEPT);
+    try {
+      fs.writeFileSync(path.join(dataDir, EXPORT_FOLDERS_FILE), JSON.stringify(next), { mode: 0o600 });
+    } catch {
+      // Only the clean-up at start depends on it.
+    }
+  }
+}
+
+/**
+ * Remove the .part files that exports killed midway left (up to 10 MB each) in the folders this
+ * data folder's exports went to, once they are older than a day (a younger one may belong to an
+ * export running now in another process). Returns the files removed.
+ */
+export function removeStaleExportParts(dataDir: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const folder of new Set([path.resolve(dataDir), ...readExportFolders(dataDir)])) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(folder);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!PART_FILE.test(name)) continue;
+      const file = path.join(folder, name);
+      try {
+        const stats = fs.lstatSync(file);
+        if (stats.isFile() && now - stats.mtimeMs > STALE_PART_MS) {
+          fs.rmSync(file);
+          removed.push(file);
+        }
+      } catch {
+        // Gone meanwhile, or not ours to remove.
+      }
+    }
+  }
+  return removed;
+}
+
 /** Names SQLite may give files beside a database: never written by an export even when absent. */
 const DATABASE_NAME = /\.(sqlite|sqlite3|db)(-wal|-shm|-journal)?$/i;
 
