@@ -150,9 +150,9 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal|8h10d] [--dry-run] [--json]   queue the cards of a CSV file' },
   export: {
     run: exportCommand,
-    usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
+    usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--force] [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
   },
-  reconcile: { run: reconcileCommand, usage: 'reconcile [--customer ID] [--out FILE [--format F]] [--json]   compare this desk with Spirii' },
-  audit: { run: audit, usage: 'audit [--action A,B] [--limit N] [--json] [--out FILE [--format csv|json]]   the audit trail, or export it' },
+  reconcile: { run: reconcileCommand, usage: 'reconcile [--customer ID] [--out FILE [--format F] [--force]] [--json]   compare this desk with Spirii' },
+  audit: { run: audit, usage: 'audit [--action A,B] [--limit N] [--json] [--out FILE [--format csv|json] [--force]]   the audit trail, or export it' },
   diagnostics: { run: diagnostics, usage: 'diagnostics                             version, OS, connection, queue and recent errors (no secrets)' },
 };

@@ -16,6 +16,7 @@ import { QUEUE_STATES } from '../core/queue';
 import { describeReport } from '../core/io/reconcile';
 import { positiveInt, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
+import { checkOutputTarget, OutputFileRefused } from '../core/io/targets';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -122,11 +123,26 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
   }
 };
 
+/**
+ * The --out file, resolved; refused in one line (exit 2) when it is a folder, a file in the data
+ * folder, or an existing file without --force. Call it once the station is open: opening the
+ * database is what marks its folder as the data folder.
+ */
+export function outFile(out: string, force: boolean | undefined): string {
+  try {
+    return checkOutputTarget(out, { force });
+  } catch (error) {
+    if (error instanceof OutputFileRefused) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export const exportCommand = async (args: string[], io: Io): Promise<number> => {
   const { values, positionals } = parseWithFile(args, {
     source: { type: 'string' },
     format: { type: 'string' },
     out: { type: 'string' },
+    force: { type: 'boolean' },
     delimiter: { type: 'string' },
     bom: { type: 'boolean' },
     customer: { type: 'string' },
@@ -181,8 +197,9 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
   const controller = new AbortController();
   void io.interrupted.then(() => controller.abort());
   try {
+    const target = outFile(out, values.force);
     const progress = progressPrinter(io, !values.json);
-    const result = await station.files.exportToPath(request, path.resolve(out), {
+    const result = await station.files.exportToPath(request, target, {
       signal: controller.signal,
       onProgress: (p) => progress(p.note ?? `${p.done}${p.total !== null ? ` of ${p.total}` : ''} tokens written`),
     });
@@ -204,17 +221,18 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
 };
 
 export const reconcileCommand = async (args: string[], io: Io): Promise<number> => {
-  const { values, positionals } = parseWithFile(args, { customer: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseWithFile(args, { customer: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, format: { type: 'string' }, json: { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const customerId = positiveInt('customer', values.customer);
   const format = values.out ? (oneOf('format', values.format, EXPORT_FORMATS) ?? (path.extname(values.out).slice(1).toLowerCase() as ExportFormat)) : undefined;
   if (values.out && !(EXPORT_FORMATS as readonly string[]).includes(format!)) throw new UsageError('--format is required (csv, xlsx or json)');
   const station = await openStation(io, values.json);
   try {
+    const target = values.out ? outFile(values.out, values.force) : undefined;
     const report = await station.files.compare({ customerId });
-    if (values.out) {
-      await writeDifferences(report.differences, path.resolve(values.out), format!);
-      station.audit.record('export', { call: 'cli reconcile', format, customerId: customerId ?? null, rows: report.differences.length }, path.resolve(values.out));
+    if (target) {
+      await writeDifferences(report.differences, target, format!);
+      station.audit.record('export', { call: 'cli reconcile', format, customerId: customerId ?? null, rows: report.differences.length }, target);
     }
     if (values.json) jsonLine(io.stdout, { ...report, summaryText: describeReport(report) });
     else {

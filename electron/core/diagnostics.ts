@@ -4,6 +4,8 @@
  * the text is built from views that hold only masks, then redacted once more.
  */
 import os from 'node:os';
+import path from 'node:path';
+import { checkDatabaseFile, DATABASE_FILE } from './db/sqlite';
 import type { StationEventMap } from './station';
 import { redact, type LogEntry, type Logger } from './logger';
 import type { SyncStatus } from './sync/worker';
@@ -53,6 +55,34 @@ export interface DiagnosticsInput {
   dataDir: string;
   logFolder: string | null;
   recentErrors: readonly LogEntry[];
+}
+
+/**
+ * The diagnostics when the station cannot start (a damaged database): what can be said without
+ * it, the database's state and the error, so IT gets a report instead of a failure.
+ */
+export function collectDiagnosticsWithoutStation(input: DiagnosticsInput, error: unknown): string {
+  const database = checkDatabaseFile(path.join(input.dataDir, DATABASE_FILE));
+  const lines = [
+    `${input.app.name} ${input.app.version} diagnostics, ${new Date().toISOString()}`,
+    '',
+    `OS: ${os.type()} ${os.release()} (${process.platform} ${process.arch}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM`,
+    `Runtime: ${Object.entries(input.app.runtime)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `Data folder: ${input.dataDir}`,
+    `Log folder: ${input.logFolder ?? 'none'}`,
+    '',
+    `Database: ${database.text}`,
+    `The station could not start: ${error instanceof Error ? error.message : String(error)}`,
+    database.ok
+      ? 'Nothing else could be read.'
+      : 'Keep a copy of the data folder for IT before anything else is changed in it.',
+    '',
+    `Recent warnings and errors (${input.recentErrors.length}):`,
+    ...(input.recentErrors.length ? input.recentErrors.map((e) => `  ${e.at} ${e.level}: ${e.message}`) : ['  none']),
+  ];
+  return redact(lines.join('\n')) + '\n';
 }
 
 /** Plain text, ready to paste into an e-mail to IT. */

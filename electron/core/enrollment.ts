@@ -8,6 +8,7 @@ import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings }
 import { TEXT_FIELD_MAX } from './token';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
+import { describeStorageProblem, storageCode } from './db/sqlite';
 import type { ActionProblem, TapProblem } from './problem';
 
 const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
@@ -74,8 +75,11 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   labelMode: 'numbered',
 };
 
-/** random-uid: a 4-byte UID starting with 08 (new at every tap); unreadable: a card whose UID could not be read (readers). */
-export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable';
+/**
+ * random-uid: a 4-byte UID starting with 08 (new at every tap); unreadable: a card whose UID could not be read (readers);
+ * not-saved: the database did not take the write (a full disk): the card is not queued, tap it again once there is room.
+ */
+export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable' | 'not-saved';
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
@@ -103,6 +107,12 @@ export const ENROLLMENT_DEFAULTS: SectionSpec<EnrollmentDefaults> = {
 export type EnrollmentDefaultsSection = SettingsSection<EnrollmentDefaults>;
 
 export const enrollmentDefaultsSection = (settings: Settings): EnrollmentDefaultsSection => new SettingsSection(settings, ENROLLMENT_DEFAULTS);
+
+/** A tap the database did not take: said as a refusal, so the desk sees the card was NOT saved. */
+function notSaved(error: unknown, uid: string): TapOutcome {
+  const problem = describeStorageProblem(error, 'the database');
+  return { status: 'refused', reason: 'not-saved', uid, message: `Card ${uid} was NOT saved: ${problem}. Free some space, then tap it again.`, existing: null };
+}
 
 /** 'typed' label mode: a label given when no card waits for one (it was skipped, or given twice). */
 export class NoCardWaitingError extends Error {
@@ -175,7 +185,11 @@ export class Enrollment {
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
-    if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext + 1 });
+    try {
+      if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext + 1 });
+    } catch (error) {
+      return notSaved(error, uid);
+    }
     try {
       const token = this.queue.add({
         uid,
@@ -192,6 +206,14 @@ export class Enrollment {
       });
       return { status: 'queued', token };
     } catch (error) {
+      if (storageCode(error)) {
+        try {
+          if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext });
+        } catch {
+          // The disk is still full: the number stays taken (skipped, never reused).
+        }
+        return notSaved(error, uid);
+      }
       if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext });
       if (!(error instanceof DuplicateUidError)) throw error;
       return { status: 'refused', reason: 'duplicate', uid, message: error.message, existing: error.existing };

@@ -1,6 +1,7 @@
 /** The Spirii API as Token Station uses it (../shared/spirii-api.md), over the platform's fetch. */
 import type { CustomerPage, Page, SpiriiToken, TokenCreate, TokenPatch, TokenQuery } from '../token';
 import { ApiError, errorMessage, parseRetryAfter, toNetworkError } from './errors';
+import { registerSecret } from '../logger';
 
 export interface ApiConnection {
   /** e.g. https://api.spirii.com; paths such as /v2/tokens are appended. */
@@ -40,6 +41,8 @@ export class SpiriiClient {
     private readonly options: SpiriiClientOptions = {},
   ) {
     this.current = connection;
+    // Whoever made this client, the key it sends is hidden wherever a text is redacted.
+    registerSecret(connection.apiKey);
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.fetch = options.fetch ?? globalThis.fetch;
   }
@@ -51,6 +54,7 @@ export class SpiriiClient {
   /** Talk to another API (the desk switched connection): the rate limits seen so far belong to the old one. */
   use(connection: ApiConnection): void {
     this.current = connection;
+    registerSecret(connection.apiKey);
     delete this.rateLimit.write;
     delete this.rateLimit.read;
   }

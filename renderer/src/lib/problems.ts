@@ -59,6 +59,7 @@ const t = defineMessages({
     randomUid:
       'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
     invalidUid: '{message}',
+    notSaved: 'Card {uid} was NOT saved: the disk holding the data folder is full or cannot be written. Free some space, then tap it again.',
     labelPending: 'Card {waiting} is still waiting for its label: give it (or skip it) before the next card',
   },
   da: {
@@ -108,6 +109,7 @@ const t = defineMessages({
     withSpiriiId: ', Spirii-token {id}',
     randomUid:
       'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke være en ladebrik. Brug et kort med fast UID.',
+    notSaved: 'Kort {uid} er IKKE gemt: disken med datamappen er fuld eller kan ikke skrives. Frigør plads, og tap kortet igen.',
     invalidUid: '“{input}” er ikke et kort-UID: et UID er 4, 7 eller 10 byte skrevet i hex (0-9 og A-F)',
     labelPending: 'Kort {waiting} venter stadig på sin etiket: giv den (eller spring kortet over) før det næste kort',
   },
@@ -255,6 +257,8 @@ export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refuse
       return refusal.existing && refusal.uid ? t('duplicate', { uid: refusal.uid, place: localPlace(refusal.existing) }) : refusal.message;
     case 'random-uid':
       return refusal.uid ? t('randomUid', { uid: refusal.uid }) : refusal.message;
+    case 'not-saved':
+      return refusal.uid ? t('notSaved', { uid: refusal.uid }) : refusal.message;
     default:
       return refusal.message;
   }
