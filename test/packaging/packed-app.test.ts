@@ -6,7 +6,7 @@
 // app.asar.unpacked as Electron reaches them). Two mutations of the packed tree prove the start
 // check fails when a runtime dependency is missing from the package or an addon is packed inside
 // the archive.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -74,14 +74,17 @@ function start(tree: string, archive: string, dataDir: string): StartReport {
   fs.mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, PACKED_ELECTRON_VERSION: ELECTRON_VERSION, TOKEN_STATION_API_KEY: '', TOKEN_STATION_API_URL: '', TOKEN_STATION_DATA_DIR: '' };
   delete env.NODE_PATH;
-  // The runner is TypeScript from this repository (tsx by its path: the child runs outside the repository).
-  const stdout = execFileSync(process.execPath, ['--import', TSX, path.join(import.meta.dirname, 'run-packed.ts'), tree, archive, dataDir], {
+  // The runner is TypeScript from this repository (tsx by its path: the child runs outside the
+  // repository). Its stderr (the app's own log) is kept out of the test output unless it fails.
+  const run = spawnSync(process.execPath, ['--import', TSX, path.join(import.meta.dirname, 'run-packed.ts'), tree, archive, dataDir], {
     cwd: path.dirname(tree),
     encoding: 'utf8',
     timeout: 90_000,
     env,
   });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as StartReport;
+  const last = run.stdout?.trim().split('\n').at(-1) ?? '';
+  if (run.status !== 0 || !last.startsWith('{')) throw new Error(`run-packed.ts failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(last) as StartReport;
 }
 
 /** What keeps the packed app from starting as a desk would need it; empty when it starts. */
