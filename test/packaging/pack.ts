@@ -108,6 +108,15 @@ export interface Packed {
 
 export async function packLinuxDir(): Promise<Packed> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'token-station-pack-'));
+  try {
+    return await packInto(work);
+  } catch (error) {
+    fs.rmSync(work, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function packInto(work: string): Promise<Packed> {
   const stage = path.join(work, 'project');
   stageProject(stage);
   const electronDist = standInElectron(path.join(work, 'electron-dist'));
