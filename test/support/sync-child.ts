@@ -17,7 +17,7 @@ const station = await Station.create({
   dataDir,
   api: { baseUrl, apiKey },
   readers: { simulated: false, pcsc: false },
-  sync: { autoStart: false, timeoutMs: 400, batchSize: 25, backoff: { baseMs: 50, capMs: 400 }, inDoubtGraceMs: 200 },
+  sync: { autoStart: false, timeoutMs: 400, batchSize: 25, backoff: { baseMs: 50, capMs: 400 }, serverMarginMs: 800, leaseTtlMs: 100 },
 });
 console.log('ready');
 const status = await station.sync.settle(120_000);
