@@ -3,6 +3,7 @@
  *  1. tap -> token durable in SQLite and announced (simulated reader, real database file)
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline (./sync.ts)
+ *  2b. the wait before a token in doubt is looked up, and the reads the checks cost (./sync.ts; alone: npx tsx test/bench/sync.ts)
  *  3. CLI start-up (`token-station queue --json` on an empty queue)
  *  files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
  *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
@@ -11,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Station } from '../../electron/core/station';
-import { syncBenchmark } from './sync';
+import { syncBenchmark, syncChecksBenchmark } from './sync';
 import { tempDir } from '../support/temp';
 import { BIN, cliEnv } from '../support/cli';
 import { uidOf } from '../support/tokens';
@@ -67,6 +68,7 @@ function cliStartup(): void {
 console.log(`Token Station benchmarks, Node ${process.version}, ${process.platform}-${process.arch}`);
 await tapLatency();
 await syncBenchmark();
+await syncChecksBenchmark();
 cliStartup();
 await uiBench();
 await filesBench();

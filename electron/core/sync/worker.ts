@@ -117,6 +117,8 @@ export class SyncWorker {
   private readonly monotonic: () => number;
   private readonly lease: SyncLease;
   private readonly leaseTtlMs: number;
+  /** Read requests by purpose, for the benchmark: lookups after doubt, pre-send checks, checks for second copies. */
+  readonly readCounts = { doubt: 0, presend: 0, verify: 0 };
   /** Set when a renewal found the lease taken: the pass stops at its next step. */
   private leaseLost = false;
   private readonly listeners = new Listeners<SyncStatus>();
@@ -378,7 +380,7 @@ export class SyncWorker {
       try {
         found = await this.client.lookupUids(
           tokens.map((t) => t.uid),
-          () => this.paceReads(),
+          () => this.paceReads('doubt'),
         );
       } catch (error) {
         // The tokens stay in doubt: never re-sent blindly.
@@ -436,7 +438,7 @@ export class SyncWorker {
     try {
       found = await this.client.lookupUids(
         rows.map((t) => t.uid),
-        () => this.paceReads(),
+        () => this.paceReads('verify'),
       );
     } catch (error) {
       throw this.waitFor(error);
@@ -461,7 +463,7 @@ export class SyncWorker {
     for (;;) {
       let checked;
       try {
-        checked = await checkNewTokens(this.queue, this.client, LOOKUP_CHUNK, () => this.paceReads());
+        checked = await checkNewTokens(this.queue, this.client, LOOKUP_CHUNK, () => this.paceReads('presend'));
       } catch (error) {
         throw this.waitFor(error);
       }
@@ -475,7 +477,8 @@ export class SyncWorker {
     return this.pace('write');
   }
 
-  private paceReads(): Promise<void> {
+  private paceReads(purpose?: keyof SyncWorker['readCounts']): Promise<void> {
+    if (purpose) this.readCounts[purpose]++;
     return this.pace('read');
   }
 
