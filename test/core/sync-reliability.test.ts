@@ -14,6 +14,7 @@ import { SyncWorker, type SyncWorkerOptions } from '../../electron/core/sync/wor
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
 import { tokenDraft, uidOf } from '../support/tokens';
+import { reconcile } from '../../electron/core/io/reconcile';
 
 const KEY = 'test-key';
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -391,5 +392,22 @@ describe('a UID Spirii holds more than once', () => {
     });
     await expect.poll(() => queue.counts().rejected, { timeout: 5_000 }).toBe(1);
     expect(queue.list()[0]!.lastErrorDetail?.key).toBe('held-twice');
+  });
+
+  it('reconcile: a synced token whose UID Spirii holds twice becomes a conflict naming both', async () => {
+    const s = await sandboxWith();
+    queue.add(tokenDraft(uidOf(1), { label: 'L1' }));
+    const status = await workerFor(queue, s.url).settle(5_000);
+    expect(status.counts.synced).toBe(1);
+    // Later, another desk creates the same UID for someone else (Spirii accepts it).
+    await fetch(`${s.url}/v2/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ customerId: 1002, identifier: { type: 'rfid', uid: uidOf(1) }, isActive: true, roamingEnabled: true, priorityChargingEnabled: true }]),
+    });
+    await reconcile({ db, client: new SpiriiClient({ baseUrl: s.url, apiKey: KEY }) });
+    const [row] = queue.list();
+    expect(row).toMatchObject({ state: 'rejected', lastErrorDetail: { key: 'held-twice' } });
+    for (const t of s.tokens()) expect(row!.lastError).toContain(`token ${t.id}`);
   });
 });
