@@ -103,6 +103,8 @@ describe('SyncWorker', () => {
     await expect.poll(() => queue.counts().synced, { timeout: 5_000 }).toBe(3);
     expect(states).not.toContain('in_doubt');
     expectExactlyOnce(back);
+    // The pass ends after the check for second copies that follows the sends.
+    await expect.poll(() => w.status.phase, { timeout: 5_000 }).toBe('idle');
     expect(w.status).toMatchObject({ online: true, lastError: null });
   });
 
@@ -348,7 +350,7 @@ describe('SyncWorker: state on disk before each network step', () => {
     await w.stop();
   });
 
-  it('waits a grace period before looking up a token whose request timed out', async () => {
+  it('waits the in-doubt bound (client timeout + server margin) before looking up a token whose request timed out', async () => {
     const s = await useSandbox();
     queue.add(draft(1));
     s.failNext('dropAfterStore', 1);
