@@ -138,7 +138,7 @@ export const queueCommand: Command = async (args, io) => {
         print(queue.list({ states, search: values.search }), values.search || states ? 'No token matches.' : 'The queue is empty.');
         return 0;
       case 'retry':
-        print(queue.retry(chosen), 'Nothing to retry: no rejected token among those.');
+        print(queue.retry(chosen), 'Nothing to retry: no rejected or in-doubt token among those.');
         if (!values.json) line(io.stderr, 'Run "token-station sync" to send them.');
         return 0;
       case 'release':

@@ -3,19 +3,20 @@
  *  1. tap -> token durable in SQLite and announced (simulated reader, real database file)
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline (./sync.ts)
+ *  2b. the wait before a token in doubt is looked up, and the reads the checks cost (./sync.ts; alone: npm run bench -- checks)
  *  3. CLI start-up (`token-station queue --json` on an empty queue), and as a ratio to a bare `node -e 0`
  *  files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
  *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
  *  5. the packed app's resources (Linux dir target around a stand-in Electron, test/packaging/pack.ts)
  *  bundles (./bundles.ts): the size of the built preload (budget 40 KB) and main bundles
- * `npm run bench -- cli package` runs only the sections named (tap, sync, cli, ui, files, readers, package, bundles).
+ * `npm run bench -- cli package` runs only the sections named (tap, sync, checks, cli, ui, files, readers, package, bundles).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Station } from '../../electron/core/station';
-import { syncBenchmark } from './sync';
+import { syncBenchmark, syncChecksBenchmark } from './sync';
 import { tempDir } from '../support/temp';
 import { BIN, cliEnv, ensureCliBundle } from '../support/cli';
 import { appResourcesBytes, folderBytes, packLinuxDir } from '../packaging/pack';
@@ -100,6 +101,7 @@ async function packageSize(): Promise<void> {
 const SECTIONS: Record<string, () => void | Promise<void>> = {
   tap: tapLatency,
   sync: syncBenchmark,
+  checks: syncChecksBenchmark,
   cli: cliStartup,
   ui: uiBench,
   files: filesBench,

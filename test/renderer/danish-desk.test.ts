@@ -49,7 +49,7 @@ describe('the desk in Danish', () => {
         api: { baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY },
         readers: { simulated: true, pcsc: false },
         // A token in doubt stays in doubt long enough to be read.
-        sync: { timeoutMs: 2000, inDoubtGraceMs: 120_000 },
+        sync: { timeoutMs: 2000, serverMarginMs: 120_000 },
       },
       beforeBridge: (station) => station.preferences.update({ locale: 'da' }),
       page: { viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'da-DK' },

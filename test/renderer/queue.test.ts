@@ -14,7 +14,7 @@ describe('Queue screen', () => {
 
   beforeAll(async () => {
     app = await openApp({
-      station: { readers: { simulated: true, pcsc: false }, sync: { inDoubtGraceMs: 0 } },
+      station: { readers: { simulated: true, pcsc: false }, sync: { serverMarginMs: 0 } },
       beforeBridge: (station) => station.syncSettings.update({ holdMinutes: 60 }),
       page: { viewport: { width: 1360, height: 900 }, colorScheme: 'light' },
     });

@@ -87,6 +87,27 @@ describe('injected faults (failNext)', () => {
     expect(sandbox.stats.faultsInjected).toBe(1);
   });
 
+  it('lateCommitDrop: the connection is cut at once, and the token is stored lateCommitMs after the request arrived', async () => {
+    const sandbox = await start({ faults: { lateCommitMs: 300 } });
+    sandbox.failNext('lateCommitDrop');
+    const sent = Date.now();
+    await expect(post(sandbox, rfid('04A1B2C3'))).rejects.toThrow();
+    expect(Date.now() - sent).toBeLessThan(300);
+    expect(sandbox.tokens()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(sandbox.tokens().map((token) => token.identifier.uid)).toEqual(['04A1B2C3']);
+  });
+
+  it('lateCommit: stored only lateCommitMs after arrival, then answered 201', async () => {
+    const sandbox = await start({ faults: { lateCommitMs: 200 } });
+    sandbox.failNext('lateCommit');
+    const sent = Date.now();
+    const answer = await post(sandbox, rfid('04A1B2C3'));
+    expect(answer.status).toBe(201);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(195);
+    expect(sandbox.tokens()).toHaveLength(1);
+  });
+
   it('dropAfterStore: the request fails at the socket but the token is stored and can be looked up', async () => {
     const sandbox = await start();
     sandbox.failNext('dropAfterStore');

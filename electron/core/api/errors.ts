@@ -84,3 +84,15 @@ export function errorMessage(body: unknown, fallback: string): { message: string
   }
   return { message: fallback, code: undefined };
 }
+
+/**
+ * Spirii answered, but not with what the request asks for (a 201 whose ids are not positive
+ * integers, repeat, or name UIDs that were not sent; a list that is not a page). Such an answer is
+ * never believed: a write it answered stays in doubt and is looked up.
+ */
+export class AnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnswerError';
+  }
+}

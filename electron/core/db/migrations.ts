@@ -140,6 +140,20 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'last error detail',
     up: (db) => db.exec(`ALTER TABLE tokens ADD COLUMN last_error_detail TEXT;`),
   },
+  {
+    version: 6,
+    // verified_at: when a synced token was last looked up and found once in Spirii, at a time no
+    // second copy (another desk's) could still be committed; NULL: not yet. Tokens synced before
+    // this existed are taken as they are. lookup_asked_at: the desk asked for a token in doubt to
+    // be looked up now (`queue retry`), from whichever process.
+    name: 'sync verification',
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE tokens ADD COLUMN verified_at TEXT;
+        ALTER TABLE tokens ADD COLUMN lookup_asked_at TEXT;
+        UPDATE tokens SET verified_at = coalesce(synced_at, updated_at) WHERE state = 'synced';
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
