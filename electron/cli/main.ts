@@ -2,7 +2,7 @@
 import { COMMANDS } from './commands';
 import { UsageError } from './args';
 import { ConfigError } from '../core/config';
-import { line, type Io } from './output';
+import { line, printable, quoted, shorten, type Io } from './output';
 
 const HELP = `Usage: token-station <command> [options]
 
@@ -22,17 +22,20 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    line(io.stderr, `token-station: unknown command "${name}" (try --help)`);
+    line(io.stderr, `token-station: unknown command ${quoted(name)} (try --help)`);
     return 2;
   }
+  // One line, whatever the error: its own line breaks and control characters escaped, and
+  // bounded, so a huge value in it cannot flood the terminal.
+  const say = (message: string) => line(io.stderr, `token-station ${name}: ${printable(shorten(message, 300))}`);
   try {
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      line(io.stderr, `token-station ${name}: ${error.message}`);
+      say(error.message);
       return 2;
     }
-    line(io.stderr, `token-station ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    say(error instanceof Error ? error.message : String(error));
     return 1;
   }
 }
