@@ -7,7 +7,7 @@ import { configFromEnv } from '../core/config';
 import { openDatabase } from '../core/db/sqlite';
 import { QUEUE_STATES, QueueActionError, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
 import { Settings } from '../core/settings';
-import { SyncSettingsStore } from '../core/sync/settings';
+import { MAX_BATCH_SIZE, SyncSettingsStore } from '../core/sync/settings';
 import type { SyncStatus } from '../core/sync/worker';
 import { nonNegativeInt, parse, positiveInt, required, UsageError } from './args';
 import { jsonLine, line, quoted, table, type Io } from './output';
@@ -64,6 +64,8 @@ export function statusLine(status: SyncStatus, now = Date.now()): string {
 
 /** The longest `sync --timeout`: a day. Longer is a typing error, and would overflow a timer. */
 const SYNC_TIMEOUT_MAX_S = 86_400;
+/** The longest hold period the sync settings take: a day. */
+const HOLD_MINUTES_MAX = 24 * 60;
 /** A search longer than this matches no UID or label (the window's search has the same bound). */
 export const SEARCH_MAX = 50;
 
@@ -127,8 +129,8 @@ export const queueCommand: Command = async (args, io) => {
   if (action && (states || values.search)) throw new UsageError('--state and --search only filter the list: "queue" without an action');
   const chosen = ids(values.id);
   if (action === 'discard' && chosen?.length !== 1) throw new UsageError('queue discard needs exactly one --id');
-  const minutes = action === 'hold' ? nonNegativeInt('minutes', required('minutes', values.minutes))! : undefined;
-  const size = action === 'batch' ? nonNegativeInt('size', required('size', values.size))! : undefined;
+  const minutes = action === 'hold' ? nonNegativeInt('minutes', required('minutes', values.minutes), HOLD_MINUTES_MAX)! : undefined;
+  const size = action === 'batch' ? positiveInt('size', required('size', values.size), MAX_BATCH_SIZE)! : undefined;
 
   const config = configFromEnv(io.env);
   const db = openDatabase(config.dataDir);

@@ -55,7 +55,11 @@ const CASES: Case[] = [
   // Numbers out of bounds, checked before anything is saved.
   ['enroll: a count of 100000000000', ['enroll', '--customer', '1', '--count', '100000000000', '--simulate', '--label-prefix', 'X', '--label-start', '5'], /--count must be at most/],
   ['enroll: a label start past the largest number', ['enroll', '--customer', '1', '--label-prefix', 'X', '--label-start', '99999999999', '--simulate'], /--label-start must be at most/],
-  ['queue hold: a year of minutes', ['queue', 'hold', '--minutes', '99999999'], /--minutes/],
+  ['queue hold: a year of minutes', ['queue', 'hold', '--minutes', '99999999'], /--minutes must be at most 1440/],
+  ['queue batch: a batch of 0', ['queue', 'batch', '--size', '0'], /--size must be a positive integer/],
+  ['queue batch: a batch of 501', ['queue', 'batch', '--size', '501'], /--size must be at most 500/],
+  ['export: a start of validity that is no date', () => ['export', '--source', 'spirii', '--out', path.join(dir, 'x.csv'), '--valid-from', 'yesterday'], /--valid-from is not valid/],
+  ['import: an unknown UID format', () => ['import', csv('c.csv', 'uid\n04A224B2\n')(), '--uid-format', 'weird'], /--uid-format must be one of/],
   ['sync: a timeout of centuries', ['sync', '--timeout', '9999999999999'], /--timeout must be at most/],
   ['audit: a limit past every trail', ['audit', '--limit', '99999999999999'], /--limit must be at most/],
   ['add: a customer id past 2^53', ['add', '--uid', '04A224B2', '--customer', '99999999999999999999'], /--customer must be a positive integer/],
