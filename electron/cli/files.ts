@@ -2,7 +2,7 @@
  * `token-station import`, `export` and `reconcile`: the same core and the same messages as the
  * Import/Export screen, with paths given as arguments instead of chosen in a dialog.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { Station, SANDBOX_NOTICE } from '../core/station';
 import { configFromEnv } from '../core/config';
@@ -14,30 +14,33 @@ import { Cancelled, type ExportRequest } from '../core/io/export';
 import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape, type ExportFormat } from '../core/io/shapes';
 import { QUEUE_STATES } from '../core/queue';
 import { describeReport } from '../core/io/reconcile';
-import { positiveInt, UsageError } from './args';
-import { jsonLine, line, table, type Io } from './output';
+import { oneOf, parse, positiveInt, UsageError } from './args';
+import { jsonLine, line, quoted, table, type Io } from './output';
 import { checkOutputTarget, OutputFileRefused } from '../core/io/targets';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 function parseWithFile<O extends Options>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-  }
+  return parse(args, options, { positionals: true });
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
-  return value as T;
+/** The flag a filter field comes from. */
+const FILTER_FLAGS: Record<string, string> = { customerId: 'customer', isActive: 'active', roamingEnabled: 'roaming', states: 'state' };
+
+/** A refused export filter in words, naming its flag: never the validator's own text. */
+function filterProblem(issue: { path: PropertyKey[]; code: string; message: string; maximum?: unknown; minimum?: unknown }): string {
+  const field = String(issue.path[0] ?? 'filter');
+  const flag = `--${FILTER_FLAGS[field] ?? field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return `${flag} must be at most ${issue.maximum} characters`;
+  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return `${flag} must be at least ${issue.minimum}`;
+  if (/^(Invalid|Too|Expected)\b/.test(issue.message)) return `${flag} is not valid`;
+  return `${flag}: ${issue.message}`;
 }
 
 function bool(flag: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === 'true' || value === 'false') return value === 'true';
-  throw new UsageError(`--${flag} must be true or false, got "${value}"`);
+  throw new UsageError(`--${flag} must be true or false, got ${quoted(value)}`);
 }
 
 async function openStation(io: Io, json: boolean | undefined): Promise<Station> {
@@ -158,7 +161,7 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
     state: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (give the file with --out)`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0]!)} (give the file with --out)`);
   const source = oneOf('source', values.source, ['spirii', 'local'] as const);
   if (!source) throw new UsageError('--source is required (spirii or local)');
   const out = values.out;
@@ -182,15 +185,12 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
       sortBy: values['sort-by'],
       sortDirection: values['sort-direction'],
     });
-    if (!filters.success) {
-      const issue = filters.error.issues[0]!;
-      throw new UsageError(`--${String(issue.path[0] ?? 'filter').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
-    }
+    if (!filters.success) throw new UsageError(filterProblem(filters.error.issues[0]!));
     request.spiriiFilters = filters.data;
   } else {
     const states = values.state?.flatMap((s) => s.split(',')).map((s) => oneOf('state', s.trim(), QUEUE_STATES)!);
     const filters = localFiltersShape.safeParse({ states, customerId, search: values.search });
-    if (!filters.success) throw new UsageError(filters.error.issues[0]!.message);
+    if (!filters.success) throw new UsageError(filterProblem(filters.error.issues[0]!));
     request.localFilters = filters.data;
   }
   const station = await openStation(io, values.json);
@@ -222,7 +222,7 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
 
 export const reconcileCommand = async (args: string[], io: Io): Promise<number> => {
   const { values, positionals } = parseWithFile(args, { customer: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, format: { type: 'string' }, json: { type: 'boolean' } });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0]!)}`);
   const customerId = positiveInt('customer', values.customer);
   const format = values.out ? (oneOf('format', values.format, EXPORT_FORMATS) ?? (path.extname(values.out).slice(1).toLowerCase() as ExportFormat)) : undefined;
   if (values.out && !(EXPORT_FORMATS as readonly string[]).includes(format!)) throw new UsageError('--format is required (csv, xlsx or json)');

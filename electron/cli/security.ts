@@ -10,7 +10,7 @@ import { configFromEnv } from '../core/config';
 import { createFileLogger, RecentErrors, type Logger } from '../core/logger';
 import { Station } from '../core/station';
 import { parse, positiveInt, UsageError } from './args';
-import { jsonLine, line, table, type Io } from './output';
+import { jsonLine, line, quoted, table, type Io } from './output';
 import { outFile } from './files';
 import { noteExportFolder, partFileFor } from '../core/io/targets';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +26,7 @@ function actionsArg(value: string | undefined): AuditAction[] | undefined {
   if (value === undefined) return undefined;
   const actions = value.split(',').map((a) => a.trim());
   for (const action of actions) {
-    if (!(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`--action must be one of ${AUDIT_ACTIONS.join(', ')}, got "${action}"`);
+    if (!(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`--action must be one of ${AUDIT_ACTIONS.join(', ')}, got ${quoted(action)}`);
   }
   return actions as AuditAction[];
 }
@@ -42,12 +42,15 @@ async function withQuietStation<T>(io: Io, run: (station: Station, dataDir: stri
   }
 }
 
+/** The most entries one `audit` lists or exports (what an export takes without --limit). */
+const AUDIT_LIMIT_MAX = 100_000;
+
 export const audit: Command = async (args, io) => {
   const { values } = parse(args, { action: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
   const actions = actionsArg(values.action);
-  const limit = positiveInt('limit', values.limit);
+  const limit = positiveInt('limit', values.limit, AUDIT_LIMIT_MAX);
   const format = values.format ?? (values.out ? 'csv' : undefined);
-  if (format !== undefined && format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got "${format}"`);
+  if (format !== undefined && format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got ${quoted(format)}`);
   if (format && !values.out) throw new UsageError('--format needs --out FILE');
   return withQuietStation(io, (station) => {
     const out = values.out ? outFile(values.out, values.force) : undefined;

@@ -5,19 +5,25 @@
 import { z } from 'zod';
 import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
 import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from './settings';
-import { TEXT_FIELD_MAX } from './token';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from './token';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
 import { describeStorageProblem, storageCode } from './db/sqlite';
 import type { ActionProblem, TapProblem } from './problem';
 
-const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
+/** The documented limit of a token's label (identifier.label). */
+export const LABEL_MAX = 100;
+/** A numbered label's prefix: room is left for the number. */
+export const LABEL_PREFIX_MAX = 80;
+
+const noControls = (text: string) => !hasControlCharacters(text);
+const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
 
 export const enrollmentDefaultsShape = z.object({
   customerId: z.number().int().min(1).nullable(),
   customerName: z.string().max(200).nullable(),
-  labelPrefix: z.string().max(80),
+  labelPrefix: z.string().max(LABEL_PREFIX_MAX).refine(noControls, CONTROL_CHARACTERS_MESSAGE),
   labelNext: z.number().int().min(0).max(999_999_999),
   labelDigits: z.number().int().min(1).max(12),
   validFrom: dateTime,
@@ -56,8 +62,6 @@ export interface EnrollmentView extends EnrollmentDefaults {
   awaitingLabel: AwaitingLabel | null;
 }
 
-/** The documented limit of a token's label (identifier.label). */
-export const LABEL_MAX = 100;
 
 export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   customerId: null,
@@ -227,6 +231,9 @@ export class Enrollment {
     const text = label?.trim() || null;
     if (text !== null && text.length > LABEL_MAX) {
       throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', `at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
+    }
+    if (text !== null && hasControlCharacters(text)) {
+      throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', CONTROL_CHARACTERS_MESSAGE, { key: 'invalid-field', params: { field: 'label', max: null, afterValidFrom: false } });
     }
     this.held = null;
     const outcome = this.decide(held.uid, held.source, { label: text, customerId: held.customerId });

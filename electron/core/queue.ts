@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { Db } from './db/sqlite';
 import type { TokenCreate } from './token';
-import { TEXT_FIELD_MAX } from './token';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, controlCharacterField, hasControlCharacters } from './token';
 import { Listeners } from './events';
 import type { ActionProblem, TokenProblem } from './problem';
 
@@ -93,11 +93,12 @@ function guardParams(guard: RowGuard | undefined, id: number): { guarded: number
 }
 
 /** What the desk may change while a token exists only here. */
-const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
+const noControls = (text: string) => !hasControlCharacters(text);
+const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
 export const tokenEditSchema = z
   .object({
-    label: z.string().trim().max(100, 'at most 100 characters').nullable(),
+    label: z.string().trim().max(100, 'at most 100 characters').refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable(),
     customerId: z.number().int().min(1),
     validFrom: dateTime,
     expiresAt: dateTime,
@@ -325,6 +326,10 @@ export class TokenQueue {
    * import): the row, or null when the UID is already queued. The caller then calls `announce`.
    */
   insertQuietly(draft: TokenDraft): QueuedToken | null {
+    const badText = controlCharacterField({ label: draft.label, billingReference: draft.billingReference, comment: draft.comment });
+    if (badText) {
+      throw new QueueActionError(`${badText}: ${CONTROL_CHARACTERS_MESSAGE}`, { key: 'invalid-field', params: { field: badText, max: null, afterValidFrom: false } });
+    }
     const now = this.now();
     const hold = this.holdMinutes();
     const row = this.insert.get({

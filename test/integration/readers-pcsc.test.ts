@@ -98,6 +98,20 @@ describe('PC/SC readers at a desk', () => {
     expect(station.queue.list().some((t) => t.uid === rid)).toBe(false);
   }, 30_000);
 
+  it('refuses at the reader a UID cut short at the cascade tag (88…) and one of all-same bytes, saying why', async () => {
+    const seen = tapsFrom();
+    const before = station.queue.list().length;
+    await tapCard({ uid: '88041234', port: VPCD_PORTS[0], holdMs: 900 });
+    await expect.poll(() => seen().length, { timeout: 10_000 }).toBe(1);
+    expect(seen()[0]).toMatchObject({ status: 'refused', reason: 'unreadable', uid: null });
+    expect(message(seen()[0])).toMatch(/UID 88041234 starts with 88, the cascade tag/);
+    expect(station.readerDesk.status().lastCard).toMatchObject({ outcome: 'unreadable' });
+    await tapCard({ uid: '00000000000000', port: VPCD_PORTS[0], holdMs: 900 });
+    await expect.poll(() => seen().length, { timeout: 10_000 }).toBe(2);
+    expect(message(seen()[1])).toMatch(/UID 00000000000000 is the same byte repeated/);
+    expect(station.queue.list()).toHaveLength(before);
+  }, 30_000);
+
   it('reads the UID of an ISO 14443-4 card (DESFire) through GET DATA', async () => {
     const seen = tapsFrom();
     await tapCard({ uid: '04D1F1F1F1F1F1', atr: DESFIRE_ATR, port: VPCD_PORTS[1], holdMs: 900 });

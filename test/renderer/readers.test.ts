@@ -41,6 +41,16 @@ describe('Readers screen', () => {
     expect(text).toContain('80:A4:02:A2');
     expect(text).toContain('A202A480');
     expect(text).toContain('2718082176');
+
+    // Decimal is whole digits; a 0x prefix is hex; the cascade tag is refused with its reason.
+    await page.getByRole('textbox', { name: 'UID' }).fill('1.5');
+    const converter = page.locator('.converter');
+    await expect.poll(() => converter.getByRole('alert').textContent()).toBe('"1.5" is not a decimal number (only 0-9 are allowed)');
+    await page.getByRole('combobox', { name: 'Written as' }).selectOption('hex');
+    await page.getByRole('textbox', { name: 'UID' }).fill('0x80A402A2');
+    await expect.poll(() => formats.textContent()).toMatch(/Stored as80A402A2/);
+    await page.getByRole('textbox', { name: 'UID' }).fill('88041234');
+    await expect.poll(() => converter.getByRole('alert').textContent()).toMatch(/^UID 88041234 starts with 88, the cascade tag/);
   });
 
   it('catches a wedge typing a decimal UID, shows the conversion, and enrolls it only when confirmed', async () => {
@@ -122,6 +132,11 @@ describe('Readers screen', () => {
       await expect.poll(() => converter.getByRole('alert').textContent()).toBe('UID "04A22" har et ulige antal hex-cifre (5); hver byte er to cifre');
       await page.getByRole('textbox', { name: 'UID' }).fill('08A1B2C3');
       await expect.poll(() => converter.locator('.field-error').textContent()).toMatch(/^UID 08A1B2C3 er et tilfældigt ID \(4 byte, der starter med 08\)/);
+      // A UID cut short at the cascade tag, and one of a repeated byte: refused, in Danish.
+      await page.getByRole('textbox', { name: 'UID' }).fill('88041234');
+      await expect.poll(() => converter.getByRole('alert').textContent()).toMatch(/^UID 88041234 starter med 88, kaskademærket: det er første del af et UID på 7 byte/);
+      await page.getByRole('textbox', { name: 'UID' }).fill('00:00:00:00');
+      await expect.poll(() => converter.getByRole('alert').textContent()).toMatch(/^UID 00000000 er den samme byte gentaget/);
 
       // A keyboard wedge set to decimal typing hex letters: what is wrong, in Danish.
       await page.locator('body').click({ position: { x: 5, y: 5 } });
