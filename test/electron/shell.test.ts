@@ -59,6 +59,10 @@ describe('Electron main process', () => {
     expect(report.loadedUrl).toBe('app://station/index.html');
   });
 
+  it('lets the window play the tap tones before anyone has clicked or typed (the first tap is heard)', () => {
+    expect(report.webPreferences.autoplayPolicy).toBe('no-user-gesture-required');
+  });
+
   it('serves the renderer from app:// with a strict CSP, and nothing outside it', () => {
     expect(report.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     const { index, root: slash, traversal, otherHost } = report.protocol;
