@@ -18,7 +18,12 @@ export const enrollmentDefaultsShape = z.object({
   customerName: z.string().max(200).nullable(),
   labelPrefix: z.string().max(80),
   labelNext: z.number().int().min(0).max(999_999_999),
-  labelDigits: z.number().int().min(1).max(12),
+  /** The number's width, zero-padded (`000123`); 0: no padding. */
+  labelDigits: z.number().int().min(0).max(12),
+  /** Printed after the number (`-B`); optional. */
+  labelSuffix: z.string().max(80),
+  /** A label of the number alone when there is neither prefix nor suffix (`100234`); off: such cards get no label. */
+  labelPlain: z.boolean(),
   validFrom: dateTime,
   expiresAt: dateTime,
   isActive: z.boolean(),
@@ -34,10 +39,15 @@ export const enrollmentDefaultsShape = z.object({
 const expiresAfterValidFrom = (d: { validFrom?: string | null; expiresAt?: string | null }) =>
   !d.validFrom || !d.expiresAt || Date.parse(d.expiresAt) > Date.parse(d.validFrom);
 
-export const enrollmentDefaultsSchema = enrollmentDefaultsShape.refine(expiresAfterValidFrom, {
-  message: 'expiresAt must be after validFrom',
-  path: ['expiresAt'],
-});
+export const enrollmentDefaultsSchema = enrollmentDefaultsShape
+  .refine(expiresAfterValidFrom, {
+    message: 'expiresAt must be after validFrom',
+    path: ['expiresAt'],
+  })
+  .refine((d) => labelProblem(labelFor(d)) === null, {
+    message: `the label must be at most 100 printable characters`,
+    path: ['labelPrefix'],
+  });
 
 export type EnrollmentDefaults = z.infer<typeof enrollmentDefaultsShape>;
 
@@ -52,7 +62,15 @@ export interface AwaitingLabel {
 /** The defaults as the window shows them: with the label the next card will get. */
 export interface EnrollmentView extends EnrollmentDefaults {
   nextLabel: string | null;
+  /** The labels of the next three cards (empty when cards get none), so the desk can match the printed box. */
+  nextLabels: string[];
   awaitingLabel: AwaitingLabel | null;
+}
+
+/** What an undo did: the token is discarded, and its numbered label (if it was the last one given) will be used again. */
+export interface UndoResult {
+  removed: QueuedToken;
+  labelReused: string | null;
 }
 
 /** The documented limit of a token's label (identifier.label). */
@@ -64,6 +82,8 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   labelPrefix: '',
   labelNext: 1,
   labelDigits: 4,
+  labelSuffix: '',
+  labelPlain: false,
   validFrom: null,
   expiresAt: null,
   isActive: true,
@@ -75,7 +95,8 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
 };
 
 /** random-uid: a 4-byte UID starting with 08 (new at every tap); unreadable: a card whose UID could not be read (readers). */
-export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable';
+/** label-used: the label is already on another card in this desk's queue or history (`existing`). */
+export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable' | 'label-used';
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
@@ -89,6 +110,8 @@ export type TapOutcome =
   | { status: 'label-needed'; uid: string; message: string };
 
 const SETTINGS_KEY = 'enrollment.defaults';
+/** The card waiting for its label, kept so a reload or a restart still shows it (and refuses the next card). */
+const HELD_KEY = 'enrollment.awaitingLabel';
 
 export class InvalidDefaultsError extends Error {
   constructor(
@@ -105,12 +128,28 @@ export class NoCardWaitingError extends Error {
   readonly detail: ActionProblem = { key: 'no-card-waiting', params: {} };
 }
 
-/** The label printed on the card: prefix + zero-padded number, or none when no prefix is set. */
-export function labelFor(
-  defaults: Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'> & { labelMode?: EnrollmentDefaults['labelMode'] },
-): string | null {
-  if (defaults.labelMode === 'typed' || !defaults.labelPrefix) return null;
-  return defaults.labelPrefix + String(defaults.labelNext).padStart(defaults.labelDigits, '0');
+type LabelPattern = Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'> &
+  Partial<Pick<EnrollmentDefaults, 'labelMode' | 'labelSuffix' | 'labelPlain'>>;
+
+/**
+ * The label printed on the card: prefix + number (zero-padded to labelDigits, none when 0) + suffix.
+ * None in typed mode, and none when there is neither prefix nor suffix unless plain numbers are chosen.
+ */
+export function labelFor(defaults: LabelPattern, offset = 0): string | null {
+  const suffix = defaults.labelSuffix ?? '';
+  if (defaults.labelMode === 'typed' || (!defaults.labelPrefix && !suffix && !defaults.labelPlain)) return null;
+  return defaults.labelPrefix + String(defaults.labelNext + offset).padStart(defaults.labelDigits, '0') + suffix;
+}
+
+/**
+ * Why Spirii would not take this label, or null. Spirii documents a label as printed text of at
+ * most 100 characters; a control character (a scanner's stray Tab or CR) is never printed on a card.
+ */
+export function labelProblem(label: string | null): 'too-long' | 'unprintable' | null {
+  if (label === null) return null;
+  if (label.length > LABEL_MAX) return 'too-long';
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(label) ? 'unprintable' : null;
 }
 
 export class Enrollment {
@@ -124,6 +163,8 @@ export class Enrollment {
   ) {
     const stored = enrollmentDefaultsSchema.safeParse({ ...DEFAULT_ENROLLMENT, ...settings.get<object>(SETTINGS_KEY, {}) });
     this.current = stored.success ? stored.data : DEFAULT_ENROLLMENT;
+    const held = settings.get<(AwaitingLabel & { source: string }) | null>(HELD_KEY, null);
+    this.held = held && typeof held.uid === 'string' && typeof held.customerId === 'number' ? held : null;
   }
 
   get defaults(): EnrollmentDefaults {
@@ -132,7 +173,8 @@ export class Enrollment {
 
   get view(): EnrollmentView {
     const held = this.held && { uid: this.held.uid, customerId: this.held.customerId, at: this.held.at };
-    return { ...this.current, nextLabel: labelFor(this.current), awaitingLabel: held };
+    const nextLabels = [0, 1, 2].map((offset) => labelFor(this.current, offset)).filter((label) => label !== null);
+    return { ...this.current, nextLabel: labelFor(this.current), nextLabels, awaitingLabel: held };
   }
 
   /** Told of every change, including the label number moving on after a tap. */
@@ -175,6 +217,17 @@ export class Enrollment {
     if (label === undefined && d.labelMode === 'typed') return this.hold(uid, customerId, source);
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
+    // Spirii can never change a label: one printed label on two cards is refused before it is queued.
+    const sameLabel = printed === null ? undefined : this.queue.findByLabel(printed);
+    if (sameLabel && sameLabel.uid !== uid) {
+      return {
+        status: 'refused',
+        reason: 'label-used',
+        uid,
+        message: `Label ${printed} is already on card ${sameLabel.uid} (${sameLabel.state === 'synced' ? 'in Spirii' : 'in the queue'})`,
+        existing: sameLabel,
+      };
+    }
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
     if (numbered && printed !== null) this.update({ labelNext: d.labelNext + 1 });
     try {
@@ -207,16 +260,36 @@ export class Enrollment {
     if (text !== null && text.length > LABEL_MAX) {
       throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
     }
-    this.held = null;
     const outcome = this.tap(held.uid, held.source, { label: text, customerId: held.customerId });
-    this.listeners.emit(this.view);
+    // A label already used leaves the card waiting, so the clerk can give the right one.
+    if (outcome.status !== 'refused' || outcome.reason !== 'label-used') this.setHeld(null);
     return outcome;
+  }
+
+  /**
+   * Undo a tap in one step: the token (only on this computer) is discarded and, if it had the last
+   * numbered label given, that number is given again to the next card.
+   */
+  undo(id: number): UndoResult {
+    const removed = this.queue.discard(id);
+    const d = this.current;
+    let labelReused: string | null = null;
+    if (d.labelMode === 'numbered' && d.labelNext > 0 && removed.label !== null && removed.label === labelFor({ ...d, labelNext: d.labelNext - 1 })) {
+      this.update({ labelNext: d.labelNext - 1 });
+      labelReused = removed.label;
+    }
+    return { removed, labelReused };
   }
 
   /** Forget the card held for its label: it is not enrolled. */
   skipLabel(): void {
     if (!this.held) return;
-    this.held = null;
+    this.setHeld(null);
+  }
+
+  private setHeld(held: (AwaitingLabel & { source: string }) | null): void {
+    this.held = held;
+    this.settings.set(HELD_KEY, held);
     this.listeners.emit(this.view);
   }
 
@@ -234,8 +307,7 @@ export class Enrollment {
     // Refuse a duplicate now, before anyone types a label for it.
     const existing = this.queue.findByUid(uid);
     if (existing) return { status: 'refused', reason: 'duplicate', uid, message: new DuplicateUidError(existing).message, existing };
-    this.held = { uid, customerId, source, at: this.held?.at ?? new Date().toISOString() };
-    this.listeners.emit(this.view);
+    this.setHeld({ uid, customerId, source, at: this.held?.at ?? new Date().toISOString() });
     return { status: 'label-needed', uid, message: 'Type or scan the label printed on this card' };
   }
 }

@@ -50,9 +50,11 @@ const t = defineMessages({
     fieldLabelPrefix: 'Label prefix',
     fieldLabelNext: 'Next number',
     fieldLabelDigits: 'Digits',
+    fieldLabelSuffix: 'Label suffix',
     noCardWaiting: 'No card is waiting for a label: tap a card first',
     noCustomer: 'Choose a customer before tapping cards',
     duplicate: 'Card {uid} is already in the queue ({place})',
+    labelUsed: 'Label {label} is already on card {uid} ({place}): a label belongs to one card, and Spirii can never change it. Give this card its own label.',
     localPlace: '{state}, customer {customer}',
     withLabel: ', label {label}',
     withSpiriiId: ', Spirii token {id}',
@@ -100,9 +102,11 @@ const t = defineMessages({
     fieldLabelPrefix: 'Etiketpræfiks',
     fieldLabelNext: 'Næste nummer',
     fieldLabelDigits: 'Cifre',
+    fieldLabelSuffix: 'Etiketsuffiks',
     noCardWaiting: 'Intet kort venter på en etiket: tap et kort først',
     noCustomer: 'Vælg en kunde, før du tapper kort',
     duplicate: 'Kort {uid} står allerede i køen ({place})',
+    labelUsed: 'Etiketten {label} sidder allerede på kort {uid} ({place}): en etiket hører til ét kort, og Spirii kan aldrig ændre den. Giv dette kort sin egen etiket.',
     localPlace: '{state}, kunde {customer}',
     withLabel: ', etiket {label}',
     withSpiriiId: ', Spirii-token {id}',
@@ -190,6 +194,7 @@ const FIELDS: Record<string, Parameters<typeof t>[0]> = {
   labelPrefix: 'fieldLabelPrefix',
   labelNext: 'fieldLabelNext',
   labelDigits: 'fieldLabelDigits',
+  labelSuffix: 'fieldLabelSuffix',
 };
 
 function whyNotLocal(state: string, spiriiId: number | null): string {
@@ -255,6 +260,8 @@ export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refuse
       return refusal.existing && refusal.uid ? t('duplicate', { uid: refusal.uid, place: localPlace(refusal.existing) }) : refusal.message;
     case 'random-uid':
       return refusal.uid ? t('randomUid', { uid: refusal.uid }) : refusal.message;
+    case 'label-used':
+      return refusal.existing?.label ? t('labelUsed', { label: refusal.existing.label, uid: refusal.existing.uid, place: localPlace(refusal.existing) }) : refusal.message;
     default:
       return refusal.message;
   }

@@ -447,6 +447,7 @@ function refusalText(detail: Extract<LastDetail, { key: 'refused' }>, uid: strin
     case 'random-uid':
       return uid ? t('lastRandomUid', { uid }) : null;
     case 'unreadable':
+    case 'label-used':
       return null;
   }
 }
