@@ -11,7 +11,7 @@ import { Settings } from './settings';
 import { Enrollment, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
-import { SyncSettingsStore } from './sync/settings';
+import { SyncSettingsStore, type SyncSettings } from './sync/settings';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
 import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
@@ -50,6 +50,8 @@ export interface StationOptions {
   /** Options for the built-in sandbox (tests use latency and faults). */
   sandbox?: Partial<SandboxOptions>;
   sync?: SyncWorkerOptions & { autoStart?: boolean; timeoutMs?: number };
+  /** Sync settings for a fresh install (stored when none are): the desk app gives a hold period. */
+  syncDefaults?: Partial<SyncSettings>;
   userAgent?: string;
   /** How import and export ask for a file: Electron's dialogs in the app, scripted in tests. */
   dialogs?: FileDialogs;
@@ -116,6 +118,7 @@ export class Station {
     this.logger = options.logger ?? silentLogger;
     this.settings = new Settings(db);
     this.syncSettings = new SyncSettingsStore(this.settings);
+    if (options.syncDefaults) this.syncSettings.seed(options.syncDefaults);
     this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.current.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.settings);
     this.customers = new CustomerDirectory(client, this.settings);

@@ -28,6 +28,15 @@ export class SyncSettingsStore {
     this.value = stored.success ? stored.data : DEFAULT_SYNC_SETTINGS;
   }
 
+  /**
+   * Settings a host gives a fresh install (nothing stored yet): stored at once, so every process
+   * on this data folder (the window, the CLI) uses the same values. A stored choice always wins.
+   */
+  seed(defaults: Partial<SyncSettings>): void {
+    if (this.settings.get<object | null>(KEY, null) !== null) return;
+    this.update(defaults);
+  }
+
   /** Read from memory: a tap consults it without touching the disk again. */
   get current(): SyncSettings {
     return { ...this.value };
