@@ -269,6 +269,7 @@ describe('an hour at the counter', () => {
     sandbox = null;
     station.simulated!.tap(uidOf(0x1a3));
     await tapped(uidOf(0x1a3), 'queued');
+    await expect.poll(() => station.sync.status.online, { timeout: 10_000 }).toBe(false);
     await expect.poll(() => station.queue.findByUid(uidOf(0x1a3))?.state, { timeout: 10_000 }).toBe('pending');
     await page.locator('body').press('Control+z');
     await expect.poll(() => page.getByTestId('undo-note').textContent()).toBe(`Removed card ${uidOf(0x1a3)}; label UND-0002 will be used again.`);
@@ -276,6 +277,10 @@ describe('an hour at the counter', () => {
     // The audit trail records the undo as a discard.
     expect(station.audit.list({ actions: ['discard'] }).length).toBeGreaterThanOrEqual(2);
     await app.screenshot('counter-undo-offline');
+
+    // Nothing left to send, and Spirii unreachable: the header never says "Up to date" then.
+    await expect.poll(() => page.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toMatch(/Nothing to send · Spirii last reached at \d/);
+    expect(await page.getByTestId('sync-status').textContent()).not.toContain('Up to date');
 
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
