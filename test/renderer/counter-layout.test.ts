@@ -94,6 +94,38 @@ describe('the Enroll screen at desk sizes', () => {
 
   afterAll(() => app?.close());
 
+  it('puts the focus where the next action is, has a skip link past the tabs, and opens each screen at its top', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    // Choose another customer from the keyboard: the focus lands on the panel that shows the next card.
+    await page.keyboard.press('Alt+c');
+    await page.keyboard.type('acme');
+    await page.getByRole('option', { name: /Acme Fleet ApS/ }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('selected-customer').getByText('Acme Fleet ApS').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('last-tap');
+
+    // The skip link is the first stop and passes the header and the tab bar.
+    await page.reload();
+    await page.getByTestId('selected-customer').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to the screen');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    // Scrolled down on Enroll, then to the Queue screen and back: each opens at its top.
+    const scrollTop = () => page.evaluate(() => document.getElementById('main')!.scrollTop);
+    await page.evaluate(() => document.getElementById('main')!.scrollTo(0, 10_000));
+    expect(await scrollTop()).toBeGreaterThan(0);
+    await page.keyboard.press('Alt+2');
+    await expect.poll(() => page.url()).toContain('#/queue');
+    await expect.poll(scrollTop).toBe(0);
+    await page.evaluate(() => document.getElementById('main')!.scrollTo(0, 10_000));
+    await page.keyboard.press('Alt+1');
+    await expect.poll(() => page.url()).toContain('#/enroll');
+    await expect.poll(scrollTop).toBe(0);
+  });
+
   for (const [name, width, height, scale] of [
     ['800x560', 800, 560, 1],
     ['1366x768', 1366, 768, 1],
@@ -102,6 +134,11 @@ describe('the Enroll screen at desk sizes', () => {
     ['1366x768-200pct', 683, 384, 2],
   ] as const) {
     it(`holds at ${name}`, async () => {
+      if (station.enrollment.defaults.customerName !== LONG_NAME) {
+        station.enrollment.update({ customerId: 1003, customerName: LONG_NAME });
+        station.simulated!.tap(UID);
+        await page.locator('[data-testid="last-tap"] .customer').getByText(LONG_NAME).waitFor();
+      }
       if (scale === 1) await page.setViewportSize({ width, height });
       else {
         const zoomed = await app.browser.newPage({ viewport: { width, height }, deviceScaleFactor: scale, colorScheme: 'light', locale: 'en-GB' });

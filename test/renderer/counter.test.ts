@@ -103,7 +103,7 @@ describe('an hour at the counter', () => {
     }
     expect(await entry.count()).toBe(1);
     await app.screenshot('counter-late-refusal');
-    await entry.getByRole('button', { name: /Acknowledge/ }).click();
+    await entry.getByRole('button', { name: /^OK, seen/ }).click();
     await expect.poll(() => entry.count()).toBe(0);
   });
 
