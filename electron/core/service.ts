@@ -179,7 +179,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'session.get': () => station.session.view(),
     'session.restart': () => station.session.restart(),
     'session.export': ({ format }) => exportSession({ dialogs: station.dialogs, audit: station.audit }, station.session.view(), format),
-    'session.label': ({ label }) => station.giveLabel(label),
+    'session.label': ({ label }) => station.giveLabelChecked(label),
     'session.undo': ({ id }) => station.enrollment.undo(id),
     'session.skipLabel': () => {
       station.enrollment.skipLabel();

@@ -12,6 +12,7 @@ import { Enrollment, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
 import { SyncSettingsStore, type SyncSettings } from './sync/settings';
+import type { SpiriiToken } from './token';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
 import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
@@ -285,6 +286,48 @@ export class Station {
     this.events.emit('tap', outcome);
     if (outcome.status === 'queued') this.sync.poke();
     return outcome;
+  }
+
+  /**
+   * The same, after asking Spirii whether another token already has this label (Spirii can never
+   * change it afterwards). Unreachable or slow: the local check alone, and the card is queued.
+   */
+  async giveLabelChecked(label: string | null): Promise<TapOutcome> {
+    const text = label?.trim() || null;
+    const held = this.enrollment.view.awaitingLabel;
+    if (text !== null && held !== null && !this.queue.findByLabel(text)) {
+      const found = await this.labelInSpirii(text);
+      if (found && found.identifier.uid?.toUpperCase() !== held.uid) {
+        const uid = found.identifier.uid ?? '';
+        const outcome: TapOutcome = {
+          status: 'refused',
+          reason: 'label-used',
+          uid: held.uid,
+          message: `Label ${text} is already in Spirii on card ${uid} (token ${found.id}, customer ${found.customerId})`,
+          existing: null,
+          detail: { key: 'label-in-spirii', params: { label: text, uid, spiriiId: found.id, customerId: found.customerId } },
+        };
+        this.events.emit('tap', outcome);
+        return outcome;
+      }
+    }
+    return this.giveLabel(label);
+  }
+
+  private async labelInSpirii(label: string): Promise<SpiriiToken | null> {
+    const LOOKUP_MS = 2000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const page = await Promise.race([
+        this.client.listTokens({ search: label.slice(0, 50), limit: 100 }),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOKUP_MS))),
+      ]);
+      return page?.data.find((token) => token.identifier.label === label) ?? null;
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Tap the simulated reader with a given UID (parsed like any other) or a random one. */

@@ -207,6 +207,11 @@ describe('an hour at the counter', () => {
     await tapped(uidOf(0xe5), 'refused');
     expect(await panel().getByTestId('last-tap-message').textContent()).toContain(`Label TAB-0001 is already on card ${uidOf(0xe3)}`);
     expect(await waiting().getAttribute('data-uid')).toBe(uidOf(0xe5));
+    // A label Spirii already has on another card (online): refused too, naming the card there.
+    await createInSpirii(uidOf(0xe6), 1002, 'SPIRII-LBL-9');
+    await scan('SPIRII-LBL-9', 'Enter');
+    await expect.poll(() => panel().getByTestId('last-tap-message').textContent()).toContain(`Label SPIRII-LBL-9 is already in Spirii on card ${uidOf(0xe6)}`);
+    expect(await waiting().getAttribute('data-uid')).toBe(uidOf(0xe5));
     // Put the card back: nothing queued, the desk is free.
     await page.getByTestId('typed-label').press('Escape');
     await expect.poll(() => waiting().count()).toBe(0);
