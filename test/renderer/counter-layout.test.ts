@@ -126,6 +126,34 @@ describe('the Enroll screen at desk sizes', () => {
     await expect.poll(scrollTop).toBe(0);
   });
 
+  it('speaks Danish at the counter: the waiting card, a stray tap, the list of refusals, the batch', async () => {
+    station.preferences.update({ locale: 'da' });
+    station.enrollment.update({ labelMode: 'typed' });
+    try {
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await page.reload();
+      station.simulated!.tap('04D1D2D3D4D5D6');
+      await page.getByTestId('label-waiting').waitFor();
+      station.simulated!.tap('04E1E2E3E4E5E6');
+      await page.locator('[data-testid="last-tap"][data-status="refused"]').waitFor();
+      const text = (await page.locator('main').textContent()) ?? '';
+      expect(text).toContain('Kort 04D1D2D3D4D5D6 venter på sin etiket');
+      expect(text).toContain('Læg kortet tilbage');
+      expect(text).toContain('Kræver din opmærksomhed');
+      expect(text).toContain('Tilmeld 20 kort');
+      expect(text).toContain('Skrives/scannes');
+      await app.screenshot('counter-danish-waiting');
+      await page.getByTestId('typed-label').press('Escape');
+      await expect.poll(() => page.getByTestId('label-waiting').count()).toBe(0);
+    } finally {
+      station.enrollment.skipLabel();
+      station.enrollment.update({ labelMode: 'numbered' });
+      station.preferences.update({ locale: 'en' });
+    }
+    await page.reload();
+    await page.getByTestId('selected-customer').waitFor();
+  });
+
   for (const [name, width, height, scale] of [
     ['800x560', 800, 560, 1],
     ['1366x768', 1366, 768, 1],
