@@ -29,6 +29,17 @@ function ruleFor(name: string): Rule | null {
       subject: (args, result) => text(field(result, 'uid')) ?? `token ${String(args.id)}`,
     };
   }
+  if (name === 'session.undo') {
+    // An undo at the desk is a discard like any other, recorded with the label it had.
+    return {
+      action: 'discard',
+      details: (args, result) => {
+        const removed = field(result, 'removed');
+        return { tokenId: args.id, label: field(removed, 'label') ?? null, customerId: field(removed, 'customerId') ?? null, undo: true };
+      },
+      subject: (args, result) => text(field(field(result, 'removed'), 'uid')) ?? `token ${String(args.id)}`,
+    };
+  }
   if (name === 'tokens.patch') {
     return { action: 'edit', details: (args) => ({ spiriiId: args.id, where: 'Spirii', patch: args.patch }), subject: (args, result) => text(field(field(result, 'identifier'), 'uid')) ?? `Spirii token ${String(args.id)}` };
   }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type CallName, type EventName } from './names';
 import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
-import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
+import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome, type UndoResult } from '../core/enrollment';
 import { QUEUE_STATES, tokenEditSchema, type QueuedToken } from '../core/queue';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../core/readers/desk';
@@ -92,6 +92,8 @@ const uiCalls = {
   /** The label typed or scanned for the card waiting for one; null enrolls it without a label. */
   'session.label': call(z.object({ label: z.string().max(LABEL_MAX).nullable() }).strict(), returns<TapOutcome>()),
   'session.skipLabel': call(none, returns<EnrollmentView>()),
+  /** Undo a tap in one step: its token (only on this computer) is discarded and its numbered label given again. */
+  'session.undo': call(z.object({ id: z.number().int().min(1) }).strict(), returns<UndoResult>()),
   /** The session's tokens to a file chosen in the core's save dialog; recorded in the audit trail as an export. */
   'session.export': call(z.object({ format: z.enum(['csv', 'json']) }).strict(), returns<SaveResult>()),
 };

@@ -40,6 +40,7 @@ export type WindowStation = Pick<
   | 'connections'
   | 'reconfigure'
   | 'unsentCount'
+  | 'giveLabelChecked'
   | 'audit'
   | 'logger'
   | 'customers'
@@ -211,7 +212,8 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'session.get': () => station.session.view(),
     'session.restart': () => station.session.restart(),
     'session.export': ({ format }) => exportSession({ dialogs: station.dialogs, audit: station.audit }, station.session.view(), format),
-    'session.label': ({ label }) => station.enrollment.giveLabel(label),
+    'session.label': ({ label }) => station.giveLabelChecked(label),
+    'session.undo': ({ id }) => station.enrollment.undo(id),
     'session.skipLabel': () => {
       station.enrollment.skipLabel();
       return station.enrollment.view;

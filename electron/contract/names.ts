@@ -56,6 +56,7 @@ export const CALL_NAMES = [
   'session.restart',
   'session.label',
   'session.skipLabel',
+  'session.undo',
   'session.export',
 ] as const;
 

@@ -25,7 +25,12 @@ export const enrollmentDefaultsShape = z.object({
   customerName: z.string().max(200).nullable(),
   labelPrefix: z.string().max(LABEL_PREFIX_MAX).refine(noControls, CONTROL_CHARACTERS_MESSAGE),
   labelNext: z.number().int().min(0).max(999_999_999),
-  labelDigits: z.number().int().min(1).max(12),
+  /** The number's width, zero-padded (`000123`); 0: no padding. */
+  labelDigits: z.number().int().min(0).max(12),
+  /** Printed after the number (`-B`); optional. */
+  labelSuffix: z.string().max(80),
+  /** A label of the number alone when there is neither prefix nor suffix (`100234`); off: such cards get no label. */
+  labelPlain: z.boolean(),
   validFrom: dateTime,
   expiresAt: dateTime,
   isActive: z.boolean(),
@@ -41,10 +46,15 @@ export const enrollmentDefaultsShape = z.object({
 const expiresAfterValidFrom = (d: { validFrom?: string | null; expiresAt?: string | null }) =>
   !d.validFrom || !d.expiresAt || Date.parse(d.expiresAt) > Date.parse(d.validFrom);
 
-export const enrollmentDefaultsSchema = enrollmentDefaultsShape.refine(expiresAfterValidFrom, {
-  message: 'expiresAt must be after validFrom',
-  path: ['expiresAt'],
-});
+export const enrollmentDefaultsSchema = enrollmentDefaultsShape
+  .refine(expiresAfterValidFrom, {
+    message: 'expiresAt must be after validFrom',
+    path: ['expiresAt'],
+  })
+  .refine((d) => labelProblem(labelFor(d)) === null, {
+    message: `the label must be at most 100 printable characters`,
+    path: ['labelPrefix'],
+  });
 
 export type EnrollmentDefaults = z.infer<typeof enrollmentDefaultsShape>;
 
@@ -59,9 +69,16 @@ export interface AwaitingLabel {
 /** The defaults as the window shows them: with the label the next card will get. */
 export interface EnrollmentView extends EnrollmentDefaults {
   nextLabel: string | null;
+  /** The labels of the next three cards (empty when cards get none), so the desk can match the printed box. */
+  nextLabels: string[];
   awaitingLabel: AwaitingLabel | null;
 }
 
+/** What an undo did: the token is discarded, and its numbered label (if it was the last one given) will be used again. */
+export interface UndoResult {
+  removed: QueuedToken;
+  labelReused: string | null;
+}
 
 export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   customerId: null,
@@ -69,6 +86,8 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   labelPrefix: '',
   labelNext: 1,
   labelDigits: 4,
+  labelSuffix: '',
+  labelPlain: false,
   validFrom: null,
   expiresAt: null,
   isActive: true,
@@ -81,9 +100,10 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
 
 /**
  * random-uid: a 4-byte UID starting with 08 (new at every tap); unreadable: a card whose UID could not be read (readers);
- * not-saved: the database did not take the write (a full disk): the card is not queued, tap it again once there is room.
+ * not-saved: the database did not take the write (a full disk): the card is not queued, tap it again once there is room;
+ * label-used: the label is already on another card in this desk's queue or history (`existing`), or in Spirii (`detail`).
  */
-export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable' | 'not-saved';
+export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable' | 'not-saved' | 'label-used';
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
@@ -98,6 +118,20 @@ export type TapOutcome =
 
 /** A default (or a typed label) refused; `detail` words it for the window. */
 export class InvalidDefaultsError extends InvalidSettingError {}
+
+/** The card waiting for its label in 'typed' mode, and the reader it came from. */
+export type HeldCard = AwaitingLabel & { source: string };
+
+export const AWAITING_LABEL: SectionSpec<{ card: HeldCard | null }> = {
+  key: 'enrollment.awaitingLabel',
+  subject: 'card waiting for its label',
+  schema: z.object({ card: z.object({ uid: z.string(), customerId: z.number().int(), at: z.string(), source: z.string() }).nullable() }),
+  defaults: { card: null },
+};
+
+export type AwaitingLabelSection = SettingsSection<{ card: HeldCard | null }>;
+
+export const awaitingLabelSection = (settings: Settings): AwaitingLabelSection => new SettingsSection(settings, AWAITING_LABEL);
 
 export const ENROLLMENT_DEFAULTS: SectionSpec<EnrollmentDefaults> = {
   key: 'enrollment.defaults',
@@ -123,16 +157,32 @@ export class NoCardWaitingError extends Error {
   readonly detail: ActionProblem = { key: 'no-card-waiting', params: {} };
 }
 
-/** The label printed on the card: prefix + zero-padded number, or none when no prefix is set. */
-export function labelFor(
-  defaults: Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'> & { labelMode?: EnrollmentDefaults['labelMode'] },
-): string | null {
-  if (defaults.labelMode === 'typed' || !defaults.labelPrefix) return null;
-  return defaults.labelPrefix + String(defaults.labelNext).padStart(defaults.labelDigits, '0');
+type LabelPattern = Pick<EnrollmentDefaults, 'labelPrefix' | 'labelNext' | 'labelDigits'> &
+  Partial<Pick<EnrollmentDefaults, 'labelMode' | 'labelSuffix' | 'labelPlain'>>;
+
+/**
+ * The label printed on the card: prefix + number (zero-padded to labelDigits, none when 0) + suffix.
+ * None in typed mode, and none when there is neither prefix nor suffix unless plain numbers are chosen.
+ */
+export function labelFor(defaults: LabelPattern, offset = 0): string | null {
+  const suffix = defaults.labelSuffix ?? '';
+  if (defaults.labelMode === 'typed' || (!defaults.labelPrefix && !suffix && !defaults.labelPlain)) return null;
+  return defaults.labelPrefix + String(defaults.labelNext + offset).padStart(defaults.labelDigits, '0') + suffix;
+}
+
+/**
+ * Why Spirii would not take this label, or null. Spirii documents a label as printed text of at
+ * most 100 characters; a control character (a scanner's stray Tab or CR) is never printed on a card
+ * (the one rule of control characters, token.ts's hasControlCharacters).
+ */
+export function labelProblem(label: string | null): 'too-long' | 'unprintable' | null {
+  if (label === null) return null;
+  if (label.length > LABEL_MAX) return 'too-long';
+  return hasControlCharacters(label) ? 'unprintable' : null;
 }
 
 export class Enrollment {
-  private held: (AwaitingLabel & { source: string }) | null = null;
+  private held: HeldCard | null = null;
   private readonly listeners = new Listeners<EnrollmentView>();
   private readonly outcomes = new Listeners<TapOutcome>();
 
@@ -140,15 +190,19 @@ export class Enrollment {
     private readonly queue: TokenQueue,
     /** The session's defaults (customer, label numbering...): changed through the section itself. */
     private readonly defaults: EnrollmentDefaultsSection,
+    /** Where the card waiting for its label is kept, so a reload or a restart still shows it (and refuses the next card); none: in memory only. */
+    private readonly awaiting?: AwaitingLabelSection,
   ) {
     // A change of defaults (by a person, or the label number moving on) is a change of the view.
     defaults.onChange(() => this.listeners.emit(this.view));
+    this.held = awaiting?.value.card ?? null;
   }
 
   get view(): EnrollmentView {
     const held = this.held && { uid: this.held.uid, customerId: this.held.customerId, at: this.held.at };
     const current = this.defaults.value;
-    return { ...current, nextLabel: labelFor(current), awaitingLabel: held };
+    const nextLabels = [0, 1, 2].map((offset) => labelFor(current, offset)).filter((label) => label !== null);
+    return { ...current, nextLabel: labelFor(current), nextLabels, awaitingLabel: held };
   }
 
   /** Told of every change, including the label number moving on after a tap. */
@@ -188,6 +242,17 @@ export class Enrollment {
     if (label === undefined && d.labelMode === 'typed') return this.hold(uid, customerId, source);
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
+    // Spirii can never change a label: one printed label on two cards is refused before it is queued.
+    const sameLabel = printed === null ? undefined : this.queue.findByLabel(printed);
+    if (sameLabel && sameLabel.uid !== uid) {
+      return {
+        status: 'refused',
+        reason: 'label-used',
+        uid,
+        message: `Label ${printed} is already on card ${sameLabel.uid} (${sameLabel.state === 'synced' ? 'in Spirii' : 'in the queue'})`,
+        existing: sameLabel,
+      };
+    }
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
     try {
       if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext + 1 });
@@ -235,17 +300,37 @@ export class Enrollment {
     if (text !== null && hasControlCharacters(text)) {
       throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', CONTROL_CHARACTERS_MESSAGE, { key: 'invalid-field', params: { field: 'label', max: null, afterValidFrom: false } });
     }
-    this.held = null;
     const outcome = this.decide(held.uid, held.source, { label: text, customerId: held.customerId });
-    this.listeners.emit(this.view);
+    // A label already used leaves the card waiting, so the clerk can give the right one.
+    if (outcome.status !== 'refused' || outcome.reason !== 'label-used') this.setHeld(null);
     this.outcomes.emit(outcome);
     return outcome;
+  }
+
+  /**
+   * Undo a tap in one step: the token (only on this computer) is discarded and, if it had the last
+   * numbered label given, that number is given again to the next card.
+   */
+  undo(id: number): UndoResult {
+    const removed = this.queue.discard(id);
+    const d = this.defaults.value;
+    let labelReused: string | null = null;
+    if (d.labelMode === 'numbered' && d.labelNext > 0 && removed.label !== null && removed.label === labelFor({ ...d, labelNext: d.labelNext - 1 })) {
+      this.defaults.update({ labelNext: d.labelNext - 1 });
+      labelReused = removed.label;
+    }
+    return { removed, labelReused };
   }
 
   /** Forget the card held for its label: it is not enrolled. */
   skipLabel(): void {
     if (!this.held) return;
-    this.held = null;
+    this.setHeld(null);
+  }
+
+  private setHeld(held: HeldCard | null): void {
+    this.held = held;
+    this.awaiting?.update({ card: held });
     this.listeners.emit(this.view);
   }
 
@@ -263,8 +348,7 @@ export class Enrollment {
     // Refuse a duplicate now, before anyone types a label for it.
     const existing = this.queue.findByUid(uid);
     if (existing) return { status: 'refused', reason: 'duplicate', uid, message: new DuplicateUidError(existing).message, existing };
-    this.held = { uid, customerId, source, at: this.held?.at ?? new Date().toISOString() };
-    this.listeners.emit(this.view);
+    this.setHeld({ uid, customerId, source, at: this.held?.at ?? new Date().toISOString() });
     return { status: 'label-needed', uid, message: 'Type or scan the label printed on this card' };
   }
 }

@@ -55,7 +55,9 @@ export type TapProblem =
   /** `problem`: what is wrong with it (uid.ts), when the parser said. */
   | { key: 'invalid-uid'; params: { input: string; problem?: UidProblem } }
   /** `waiting`: the UID of the card still waiting for its label. */
-  | { key: 'label-pending'; params: { waiting: string } };
+  | { key: 'label-pending'; params: { waiting: string } }
+  /** A typed or scanned label Spirii already has on another token (found when Spirii answered). */
+  | { key: 'label-in-spirii'; params: { label: string; uid: string; spiriiId: number; customerId: number } };
 
 /** A desk action refused: on the queue (queue.ts QueueActionError) or the session's defaults and labels (enrollment.ts). */
 export type ActionProblem =

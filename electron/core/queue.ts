@@ -280,6 +280,7 @@ export class TokenQueue {
   private readonly listeners = new Listeners<QueuedToken[]>();
   private readonly insert;
   private readonly liveByUid;
+  private readonly liveByLabel;
   private readonly byId;
   private readonly now: () => Date;
   private readonly holdMinutes: () => number;
@@ -301,6 +302,7 @@ export class TokenQueue {
       ON CONFLICT DO NOTHING
       RETURNING *`);
     this.liveByUid = db.prepare(`SELECT * FROM tokens WHERE uid = ? AND state <> 'discarded'`);
+    this.liveByLabel = db.prepare(`SELECT * FROM tokens WHERE label = ? AND state <> 'discarded' ORDER BY id DESC LIMIT 1`);
     this.byId = db.prepare('SELECT * FROM tokens WHERE id = ?');
   }
 
@@ -352,6 +354,12 @@ export class TokenQueue {
   /** The live (not discarded) row for this UID. */
   findByUid(uid: string): QueuedToken | undefined {
     const row = this.liveByUid.get(uid) as TokenRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** The newest live (not discarded) row with exactly this label: a printed label belongs to one card. */
+  findByLabel(label: string): QueuedToken | undefined {
+    const row = this.liveByLabel.get(label) as TokenRow | undefined;
     return row && fromRow(row);
   }
 

@@ -95,6 +95,15 @@ export class SettingsSection<T extends object> {
     return this.value;
   }
 
+  /**
+   * Values a host gives a fresh install (nothing stored yet): stored at once, so every process on
+   * this data folder (the window, the CLI) uses the same. A stored choice always wins.
+   */
+  seed(defaults: Partial<T>): void {
+    if (this.settings.get<object | null>(this.spec.key, null) !== null) return;
+    this.update(defaults);
+  }
+
   /** Told of every accepted change, with the new value. */
   onChange(listener: (value: T) => void): () => void {
     return this.listeners.add(listener);

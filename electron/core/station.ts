@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db } from './db/sqlite';
 import { TokenQueue, type QueuedToken } from './queue';
 import { Settings } from './settings';
-import { Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type EnrollmentView, type TapOutcome } from './enrollment';
+import { awaitingLabelSection, Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 
 /** What the window's Tokens screen asks of the API. */
 export type SpiriiTokens = Pick<SpiriiClient, 'listTokens' | 'getToken' | 'patchToken'>;
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
-import { syncSettingsSection, type SyncSettingsSection } from './sync/settings';
+import { syncSettingsSection, type SyncSettings, type SyncSettingsSection } from './sync/settings';
+import type { SpiriiToken } from './token';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
 import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
@@ -54,6 +55,8 @@ export interface StationOptions {
   /** Options for the built-in sandbox (tests use latency and faults). */
   sandbox?: Partial<SandboxOptions>;
   sync?: SyncWorkerOptions & { autoStart?: boolean; timeoutMs?: number };
+  /** Sync settings for a fresh install (stored when none are): the desk app gives a hold period. */
+  syncDefaults?: Partial<SyncSettings>;
   userAgent?: string;
   /** How import and export ask for a file: Electron's dialogs in the app, scripted in tests. */
   dialogs?: FileDialogs;
@@ -129,11 +132,12 @@ export class Station {
     this.spiriiTokens = client;
     this.settings = new Settings(db);
     this.syncSettings = syncSettingsSection(this.settings);
+    if (options.syncDefaults) this.syncSettings.seed(options.syncDefaults);
     this.enrollmentDefaults = enrollmentDefaultsSection(this.settings);
     this.readerSettings = readerSettingsSection(this.settings);
     this.preferences = preferencesSection(this.settings);
     this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.value.holdMinutes });
-    this.enrollment = new Enrollment(this.queue, this.enrollmentDefaults);
+    this.enrollment = new Enrollment(this.queue, this.enrollmentDefaults, awaitingLabelSection(this.settings));
     this.customers = new CustomerDirectory(client, this.settings);
     this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.value.batchSize, ...options.sync });
     this.session = new EnrollmentSession(this.queue, this.settings);
@@ -275,6 +279,49 @@ export class Station {
         this.sync.start();
         this.sync.retryNow();
       }
+    }
+  }
+
+  /**
+   * The label typed or scanned for the card waiting for one ('typed' label mode), after asking Spirii whether another token already has this label (Spirii can never
+   * change it afterwards). Unreachable or slow: the local check alone, and the card is queued.
+   */
+  async giveLabelChecked(label: string | null): Promise<TapOutcome> {
+    const text = label?.trim() || null;
+    const held = this.enrollment.view.awaitingLabel;
+    if (text !== null && held !== null && !this.queue.findByLabel(text)) {
+      const found = await this.labelInSpirii(text);
+      if (found && found.identifier.uid?.toUpperCase() !== held.uid) {
+        const uid = found.identifier.uid ?? '';
+        const outcome: TapOutcome = {
+          status: 'refused',
+          reason: 'label-used',
+          uid: held.uid,
+          message: `Label ${text} is already in Spirii on card ${uid} (token ${found.id}, customer ${found.customerId})`,
+          existing: null,
+          detail: { key: 'label-in-spirii', params: { label: text, uid, spiriiId: found.id, customerId: found.customerId } },
+        };
+        // Refused before enrollment saw it: told like any other tap's outcome.
+        this.events.emit('tap', outcome);
+        return outcome;
+      }
+    }
+    return this.enrollment.giveLabel(label);
+  }
+
+  private async labelInSpirii(label: string): Promise<SpiriiToken | null> {
+    const LOOKUP_MS = 2000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const page = await Promise.race([
+        this.client.listTokens({ search: label.slice(0, 50), limit: 100 }),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOKUP_MS))),
+      ]);
+      return page?.data.find((token) => token.identifier.label === label) ?? null;
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -16,6 +16,8 @@ import { createMainLog, type MainLog } from './log';
 
 // dist/main/index.cjs -> the project (or the packaged app's) root.
 const root = path.resolve(__dirname, '..', '..');
+/** The hold period a fresh install of the desk app starts with (README: Sync). */
+const DESK_HOLD_MINUTES = 2;
 let window: BrowserWindow | null = null;
 let station: Station | null = null;
 let mainLog: MainLog | null = null;
@@ -65,6 +67,9 @@ async function start(): Promise<void> {
     native: { sqlite: nativeAddonPath('sqlite', root), pcsc: nativeAddonPath('pcsc', root) },
     userAgent: `TokenStation/${app.getVersion()}`,
     dialogs: fileDialogs,
+    // A desk's mistakes are found in the first minute (wrong customer, wrong card): two minutes on
+    // this computer make Ctrl+Z useful before Spirii, which can never change a label or reuse a UID.
+    syncDefaults: { holdMinutes: DESK_HOLD_MINUTES },
   });
   const current = station;
   const host = {

@@ -83,6 +83,9 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: false,
+      // The tap tones are the desk's feedback while the clerk looks at the card box: the first
+      // tap after start must be heard, before anyone has clicked or typed in the window.
+      autoplayPolicy: 'no-user-gesture-required',
       devTools: !app.isPackaged,
     },
   });

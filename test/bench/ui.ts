@@ -127,7 +127,69 @@ async function tokensList(): Promise<void> {
   }
 }
 
+/**
+ * F9 (the simulated reader, through the bridge and the real core) to the outcome painted in the
+ * last-tap panel: the new UID on screen as queued, then the frame after it. Resolves the ms.
+ */
+const TAP_TO_PAINT_SCRIPT = `new Promise((resolve) => {
+  const panel = () => document.querySelector('[data-testid="last-tap"]');
+  const before = document.querySelector('[data-testid="last-tap-uid"]')?.textContent ?? '';
+  const start = performance.now();
+  window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F9', bubbles: true }));
+  const check = () => {
+    const p = panel();
+    const uid = document.querySelector('[data-testid="last-tap-uid"]')?.textContent ?? '';
+    if (p && p.getAttribute('data-status') === 'queued' && uid !== before) {
+      // The frame that shows it: resolved once that frame has been produced.
+      requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0));
+    } else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})`;
+
+async function tapToPainted(): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  const station = await Station.create({ dataDir: dir, readers: { simulated: true, pcsc: false }, sync: { autoStart: false } });
+  station.syncSettings.update({ holdMinutes: 0 });
+  station.enrollmentDefaults.update({ customerId: 1001, customerName: 'Acme Fleet ApS', labelPrefix: 'B-' });
+  const bridge = await startBridge(station, { version: 'bench', dataDir: dir });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-frame-rate-limit', '--disable-gpu-vsync', '--no-first-run'],
+  });
+  const n = 200;
+  try {
+    // The core's own figure on the same data folder: tap to durable and announced.
+    const durable: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = performance.now();
+      station.simulateTap();
+      durable.push(performance.now() - start);
+    }
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(bridge.url + '#/enroll');
+    await page.getByRole('button', { name: /Simulate tap/ }).waitFor();
+    await page.waitForTimeout(300);
+    const painted: number[] = [];
+    for (let i = 0; i < n; i++) painted.push(await page.evaluate<number>(TAP_TO_PAINT_SCRIPT));
+    durable.sort((a, b) => a - b);
+    painted.sort((a, b) => a - b);
+    console.log(`\n6. A tap to its outcome painted in the window (Chromium, WebSocket bridge, real core; ${n} taps)`);
+    row('F9 to outcome painted: p50 / p99', `${percentile(painted, 50).toFixed(1)} / ${percentile(painted, 99).toFixed(1)} ms`);
+    row("the core's tap to durable: p50 / p99", `${percentile(durable, 50).toFixed(2)} / ${percentile(durable, 99).toFixed(2)} ms`);
+  } finally {
+    await browser.close();
+    await bridge.close();
+    await station.close();
+    cleanup();
+  }
+}
+
 export async function uiBench(): Promise<void> {
   bundleSize();
   await tokensList();
+  await tapToPainted();
 }
+
+// `npx tsx test/bench/ui.ts tap-to-paint`: this one section alone.
+if (process.argv[1]?.endsWith('ui.ts') && process.argv[2] === 'tap-to-paint') await tapToPainted();

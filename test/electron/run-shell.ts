@@ -101,6 +101,9 @@ async function mainScenario() {
   const fromOtherOrigin = await handler('app.info')(foreignOrigin, {});
   contents.mainFrame.url = savedUrl;
   const invalid = await handler('queue.list')(trusted, { limit: 'all', extra: 1 });
+  // What a fresh install starts with; then no hold period, as these taps are about IPC and sync.
+  const syncDefaults = await handler('sync.settings')(trusted, {});
+  await handler('sync.updateSettings')(trusted, { holdMinutes: 0 });
   await handler('enrollment.update')(trusted, { customerId: 1001 });
   const tap = await handler('readers.simulateTap')(trusted, { uid: '04A224B2C35D80' });
   await new Promise((r) => setTimeout(r, 100));
@@ -179,6 +182,7 @@ async function mainScenario() {
       fromOtherWindow,
       fromOtherOrigin,
       invalid,
+      syncDefaults,
       tap,
       eventsSent: contents.sent.map((s) => s.channel),
     },

@@ -61,6 +61,14 @@ describe('Electron main process', () => {
     expect(report.loadedUrl).toBe('app://station/index.html');
   });
 
+  it('lets the window play the tap tones before anyone has clicked or typed (the first tap is heard)', () => {
+    expect(report.webPreferences.autoplayPolicy).toBe('no-user-gesture-required');
+  });
+
+  it('starts a fresh install with a hold period of 2 minutes, so a tap can be undone at the desk', () => {
+    expect(report.ipc.syncDefaults).toMatchObject({ ok: true, value: { holdMinutes: 2 } });
+  });
+
   it('serves the renderer from app:// with a strict CSP, and nothing outside it', () => {
     expect(report.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     const { index, root: slash, traversal, otherHost } = report.protocol;

@@ -23,6 +23,8 @@ export interface AppOptions {
   host?: Partial<HostInfo>;
   /** The page's viewport, colour scheme, locale... */
   page?: BrowserContextOptions;
+  /** More Chromium switches (e.g. the autoplay policy the Electron shell sets). */
+  chromiumArgs?: string[];
   /** Runs on the empty data folder before the Station opens it (e.g. to seed the sandbox). */
   beforeStation?: (dataDir: string) => unknown;
   /** Runs on the open Station before the bridge starts (e.g. to set defaults). */
@@ -60,7 +62,7 @@ export async function openApp(options: AppOptions = {}): Promise<App> {
     station = await Station.create({ readers: { simulated: true, pcsc: false }, ...options.station, dataDir });
     await options.beforeBridge?.(station);
     bridge = await startBridge(station, { version: '0.1.0-test', dataDir: dir, ...options.host });
-    browser = await launchChromium();
+    browser = await launchChromium(options.chromiumArgs);
     const page = await browser.newPage(options.page);
     const watcher = await watchForProblems(page);
     mkdirSync(SCREENSHOTS, { recursive: true });

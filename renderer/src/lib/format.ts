@@ -30,6 +30,9 @@ const t = defineMessages({
     checking: 'Checking sync…',
     waiting: 'Waiting to sync',
     upToDate: 'Up to date',
+    notReached: 'Nothing to send · Spirii not reached yet',
+    lastReached: 'Nothing to send · Spirii last reached at {time}',
+    notReachedSince: 'Nothing to send · Spirii not reached since the app started',
     syncing: 'Syncing…',
     unreachable: 'Spirii unreachable{retry}',
     failed: 'Sync failed{retry}',
@@ -67,6 +70,9 @@ const t = defineMessages({
     checking: 'Tjekker synkronisering…',
     waiting: 'Venter på synkronisering',
     upToDate: 'Opdateret',
+    notReached: 'Intet at sende · Spirii er ikke nået endnu',
+    lastReached: 'Intet at sende · Spirii sidst nået kl. {time}',
+    notReachedSince: 'Intet at sende · Spirii er ikke nået, siden appen startede',
     syncing: 'Synkroniserer…',
     unreachable: 'Spirii kan ikke nås{retry}',
     failed: 'Synkronisering fejlede{retry}',
@@ -163,6 +169,11 @@ export function describeSync(status: SyncStatus | null, now: number = Date.now()
     case 'idle': {
       const { counts } = status;
       if (counts.pending + counts.in_doubt + counts.sending > 0) return { tone: 'warn', text: t('waitingNext', { retry }) };
+      // "Up to date" only when Spirii answered the last request: nothing pending is not the same as in sync.
+      if (status.online !== true) {
+        if (status.online === null) return { tone: 'idle', text: t('notReached') };
+        return { tone: 'warn', text: status.lastSyncedAt ? t('lastReached', { time: formatTime(status.lastSyncedAt) }) : t('notReachedSince') };
+      }
       if (counts.held > 0) {
         const release = status.nextAttemptAt ? t('firstRelease', { when: untilText(status.nextAttemptAt, now) }) : '';
         return { tone: 'ok', text: t('upToDateHeld', { n: counts.held, release }) };

@@ -51,9 +51,12 @@ const t = defineMessages({
     fieldLabelPrefix: 'Label prefix',
     fieldLabelNext: 'Next number',
     fieldLabelDigits: 'Digits',
+    fieldLabelSuffix: 'Label suffix',
     noCardWaiting: 'No card is waiting for a label: tap a card first',
     noCustomer: 'Choose a customer before tapping cards',
     duplicate: 'Card {uid} is already in the queue ({place})',
+    labelUsed: 'Label {label} is already on card {uid} ({place}): a label belongs to one card, and Spirii can never change it. Give this card its own label.',
+    labelInSpirii: 'Label {label} is already in Spirii on card {uid} (token {id}, customer {customer}): a label belongs to one card, and Spirii can never change it. Give this card its own label.',
     localPlace: '{state}, customer {customer}',
     withLabel: ', label {label}',
     withSpiriiId: ', Spirii token {id}',
@@ -103,9 +106,12 @@ const t = defineMessages({
     fieldLabelPrefix: 'Etiketpræfiks',
     fieldLabelNext: 'Næste nummer',
     fieldLabelDigits: 'Cifre',
+    fieldLabelSuffix: 'Etiketsuffiks',
     noCardWaiting: 'Intet kort venter på en etiket: tap et kort først',
     noCustomer: 'Vælg en kunde, før du tapper kort',
     duplicate: 'Kort {uid} står allerede i køen ({place})',
+    labelUsed: 'Etiketten {label} sidder allerede på kort {uid} ({place}): en etiket hører til ét kort, og Spirii kan aldrig ændre den. Giv dette kort sin egen etiket.',
+    labelInSpirii: 'Etiketten {label} findes allerede i Spirii på kort {uid} (token {id}, kunde {customer}): en etiket hører til ét kort, og Spirii kan aldrig ændre den. Giv dette kort sin egen etiket.',
     localPlace: '{state}, kunde {customer}',
     withLabel: ', etiket {label}',
     withSpiriiId: ', Spirii-token {id}',
@@ -196,6 +202,7 @@ const FIELDS: Record<string, Parameters<typeof t>[0]> = {
   labelPrefix: 'fieldLabelPrefix',
   labelNext: 'fieldLabelNext',
   labelDigits: 'fieldLabelDigits',
+  labelSuffix: 'fieldLabelSuffix',
 };
 
 function whyNotLocal(state: string, spiriiId: number | null): string {
@@ -254,6 +261,9 @@ export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refuse
     return detail.params.problem ? describeUidProblem(detail.params.problem) : t('invalidUid', { input: detail.params.input, message: refusal.message });
   }
   if (detail?.key === 'label-pending') return t('labelPending', detail.params);
+  if (detail?.key === 'label-in-spirii') {
+    return t('labelInSpirii', { label: detail.params.label, uid: detail.params.uid, id: id(detail.params.spiriiId), customer: id(detail.params.customerId) });
+  }
   switch (refusal.reason) {
     case 'no-customer':
       return t('noCustomer');
@@ -263,6 +273,8 @@ export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refuse
       return refusal.uid ? t('randomUid', { uid: refusal.uid }) : refusal.message;
     case 'not-saved':
       return refusal.uid ? t('notSaved', { uid: refusal.uid }) : refusal.message;
+    case 'label-used':
+      return refusal.existing?.label ? t('labelUsed', { label: refusal.existing.label, uid: refusal.existing.uid, place: localPlace(refusal.existing) }) : refusal.message;
     default:
       return refusal.message;
   }

@@ -15,14 +15,26 @@ const t = defineMessages({
     tapFailed: 'The tap could not be simulated: {error}',
     undoFailed: 'Could not undo: {error}',
     labelFailed: 'The label was not saved: {error}',
-    undone: 'Undone: card {uid} is no longer in the queue.',
+    undone: 'Removed card {uid}: it will not be sent to Spirii.',
+    undoneLabel: 'Removed card {uid}; label {label} will be used again.',
+    undoInSpirii: 'Card {uid} is already in Spirii: it cannot be undone here. Deactivate it on the Tokens screen.',
+    undoSending: 'Card {uid} is being sent to Spirii right now: it cannot be undone. If it arrives, deactivate it on the Tokens screen.',
+    undoInDoubt: 'Card {uid} was sent and Spirii has not answered yet: it cannot be undone now. Once it shows as enrolled, deactivate it on the Tokens screen.',
+    undoNothing: 'Nothing to undo: no card was enrolled since the last undo.',
+    batchDone: 'Batch done: {count} cards enrolled.',
   },
   da: {
     searchFailed: 'Kunne ikke søge efter kunder: {error}',
     tapFailed: 'Tap kunne ikke simuleres: {error}',
     undoFailed: 'Kunne ikke fortryde: {error}',
     labelFailed: 'Etiketten blev ikke gemt: {error}',
-    undone: 'Fortrudt: kort {uid} står ikke længere i køen.',
+    undone: 'Kort {uid} er fjernet: det sendes ikke til Spirii.',
+    undoneLabel: 'Kort {uid} er fjernet; etiketten {label} bruges igen.',
+    undoInSpirii: 'Kort {uid} er allerede i Spirii: det kan ikke fortrydes her. Deaktiver det på skærmen Tokens.',
+    undoSending: 'Kort {uid} sendes til Spirii lige nu: det kan ikke fortrydes. Når det er nået frem, kan det deaktiveres på skærmen Tokens.',
+    undoInDoubt: 'Kort {uid} er sendt, og Spirii har endnu ikke svaret: det kan ikke fortrydes nu. Når det står som tilmeldt, kan det deaktiveres på skærmen Tokens.',
+    undoNothing: 'Intet at fortryde: intet kort er tilmeldt siden sidste fortrydelse.',
+    batchDone: 'Batchen er færdig: {count} kort tilmeldt.',
   },
 });
 
@@ -30,6 +42,8 @@ export type DefaultsField =
   | 'customer'
   | 'labelPrefix'
   | 'labelNext'
+  | 'labelSuffix'
+  | 'labelDigits'
   | 'labelMode'
   | 'validFrom'
   | 'expiresAt'
@@ -52,6 +66,33 @@ export interface LastTap {
 function outcomeKey(outcome: TapOutcome): string {
   if (outcome.status === 'queued') return `queued:${outcome.token.id}`;
   return `${outcome.status}:${outcome.uid}:${outcome.message}`;
+}
+
+/**
+ * An outcome the clerk must see even with eyes on the card box: a card refused here, or refused by
+ * Spirii after it was saved. It stays in the list until acknowledged; the next tap never hides it.
+ * Only ids and what was said: the token itself is read from the session (no copy of the queue).
+ */
+export interface Alert {
+  seq: number;
+  at: number;
+  kind: 'refused-here' | 'refused-by-spirii';
+  uid: string | null;
+  /** The refused tap (refused here). */
+  refusal: Extract<TapOutcome, { status: 'refused' }> | null;
+  /** The session's token Spirii refused. */
+  tokenId: number | null;
+}
+
+/** What a batch with a target has done so far. */
+export interface Batch {
+  target: number;
+  startedAt: number;
+  /** Tokens queued in this batch (ids), and refused taps. */
+  queued: number[];
+  refused: Extract<TapOutcome, { status: 'refused' }>[];
+  labels: string[];
+  done: boolean;
 }
 
 function cueOf(outcome: TapOutcome): Cue {
@@ -124,6 +165,15 @@ class EnrollState {
   errors = $state.raw<Partial<Record<DefaultsField, string>>>({});
   /** Why the last undo or typed label failed, in words. */
   actionError = $state<string | null>(null);
+  /** What the last Ctrl+Z did, or why it did nothing, in words. */
+  undoNote = $state<string | null>(null);
+  /** Refusals (here or by Spirii) not yet acknowledged, newest first. */
+  alerts = $state.raw<Alert[]>([]);
+  /** The batch with a target ("Enroll 20 cards"), while one runs or until its summary is closed. */
+  batch = $state.raw<Batch | null>(null);
+  /** Session tokens already known as refused by Spirii (so one refusal is told once). */
+  private readonly toldRejected = new Set<number>();
+  private alertSeq = 0;
   /** Customer names by id, from every search answer and the session's own customer. */
   readonly names = new SvelteMap<number, string>();
   readonly search = new CustomerSearch((customers) => {
@@ -142,10 +192,13 @@ class EnrollState {
     const outcome = this.lastTap?.outcome;
     if (outcome?.status !== 'queued') return null;
     const current = session.rows.find((row) => row.id === outcome.token.id);
-    return current?.state === 'pending' ? current : null;
+    // Held (the hold period), waiting, or refused: all only on this computer, so all undoable.
+    return current && ['held', 'pending', 'rejected'].includes(current.state) ? current : null;
   });
 
   private tapSeq = 0;
+  /** The last late alarm (a refusal by Spirii): when, and whether its tone was played. */
+  lastAlarm = $state.raw<{ at: number; cue: Cue | null } | null>(null);
   /** Changes to the defaults go out one after another, and a tap waits for them. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -153,10 +206,13 @@ class EnrollState {
     const stopTaps = station.on('tap', (outcome) => this.heard(outcome));
     // The core pushes every change of the defaults, including the label number moving on after a tap.
     const stopDefaults = station.on('enrollment', (defaults) => this.setDefaults(defaults));
+    // Spirii's answer comes long after the tap: a refusal then is told as loudly as one at the tap.
+    const stopQueue = station.on('queue', (tokens) => this.heardQueue(tokens));
     this.setDefaults(await station.call('enrollment.get', {}));
     return () => {
       stopTaps();
       stopDefaults();
+      stopQueue();
     };
   }
 
@@ -219,23 +275,62 @@ class EnrollState {
     }, 'labelFailed');
   }
 
-  /** Undo the last tap while its token is only on this computer; the label number goes back with it. */
+  /**
+   * The last tap's token as it is now, whatever its state (null when the last tap queued nothing):
+   * what Ctrl+Z talks about.
+   */
+  readonly lastQueued = $derived.by((): QueuedToken | null => {
+    const outcome = this.lastTap?.outcome;
+    if (outcome?.status !== 'queued') return null;
+    return session.rows.find((row) => row.id === outcome.token.id) ?? outcome.token;
+  });
+
+  /**
+   * Undo the last tap while its token is only on this computer, in one call to the core (the
+   * token is discarded and its label number given again together). When it cannot be undone, say
+   * why instead of doing nothing.
+   */
   async undo(): Promise<boolean> {
     const token = this.undoable;
-    if (!token) return false;
+    if (!token) {
+      const last = this.lastQueued;
+      const note =
+        last?.state === 'synced'
+          ? t('undoInSpirii', { uid: last.uid })
+          : last?.state === 'sending'
+            ? t('undoSending', { uid: last.uid })
+            : last?.state === 'in_doubt'
+              ? t('undoInDoubt', { uid: last.uid })
+              : t('undoNothing');
+      this.undoNote = note;
+      app.report(note, 'info');
+      return false;
+    }
     return this.act(async () => {
-      await station.call('queue.discard', { id: token.id });
-      session.remove(token.id);
-      queue.remove(token.id);
+      const { removed, labelReused } = await station.call('session.undo', { id: token.id });
+      session.remove(removed.id);
+      queue.remove(removed.id);
+      if (this.batch) this.batch = { ...this.batch, queued: this.batch.queued.filter((id) => id !== removed.id), labels: this.batch.labels.filter((label) => label !== removed.label) };
       this.lastTap = null;
-      app.report(t('undone', { uid: token.uid }), 'info');
+      const note = labelReused ? t('undoneLabel', { uid: removed.uid, label: labelReused }) : t('undone', { uid: removed.uid });
+      this.undoNote = note;
+      app.report(note, 'info');
       app.refreshStatusSoon();
-      const d = this.defaults;
-      if (d && d.labelMode === 'numbered' && d.labelPrefix && d.labelNext > 0) {
-        const previous = d.labelPrefix + String(d.labelNext - 1).padStart(d.labelDigits, '0');
-        if (token.label === previous) await this.update({ labelNext: d.labelNext - 1 }, 'labelNext');
-      }
     }, 'undoFailed');
+  }
+
+  /** The clerk has seen this refusal (or all of them). */
+  acknowledge(seq?: number): void {
+    this.alerts = seq === undefined ? [] : this.alerts.filter((alert) => alert.seq !== seq);
+  }
+
+  /** Start a batch: "Enroll N cards"; the counter counts cards queued, never refused taps. */
+  startBatch(target: number): void {
+    this.batch = { target, startedAt: Date.now(), queued: [], refused: [], labels: [], done: false };
+  }
+
+  endBatch(): void {
+    this.batch = null;
   }
 
   /** Correct the label of a token not yet sent. */
@@ -265,10 +360,43 @@ class EnrollState {
   }
 
   private heard(outcome: TapOutcome): void {
-    const cue = cueOf(outcome);
-    const played = preferences.value.sound && play(cue);
+    let cue = cueOf(outcome);
     this.actionError = null;
+    this.undoNote = null;
+    if (outcome.status === 'refused') {
+      this.alerts = [{ seq: ++this.alertSeq, at: Date.now(), kind: 'refused-here', uid: outcome.uid, refusal: outcome, tokenId: null }, ...this.alerts];
+    }
+    const batch = this.batch;
+    if (batch && !batch.done) {
+      if (outcome.status === 'queued' && !batch.queued.includes(outcome.token.id)) {
+        const queued = [...batch.queued, outcome.token.id];
+        const labels = outcome.token.label ? [...batch.labels, outcome.token.label] : batch.labels;
+        const done = queued.length >= batch.target;
+        this.batch = { ...batch, queued, labels, done };
+        if (done) cue = 'done';
+      } else if (outcome.status === 'refused') {
+        this.batch = { ...batch, refused: [...batch.refused, outcome] };
+      }
+    }
+    const played = preferences.value.sound && play(cue);
     this.lastTap = { outcome, at: Date.now(), seq: ++this.tapSeq, cue: played ? cue : null };
+  }
+
+  /** A session token newly refused by Spirii: its own alarm, and an entry that stays until acknowledged. */
+  private heardQueue(tokens: readonly QueuedToken[]): void {
+    const since = session.startedAt;
+    let refused = false;
+    for (const token of tokens) {
+      if (token.state !== 'rejected' || (since !== null && token.createdAt < since) || this.toldRejected.has(token.id)) continue;
+      this.toldRejected.add(token.id);
+      this.alerts = [{ seq: ++this.alertSeq, at: Date.now(), kind: 'refused-by-spirii', uid: token.uid, refusal: null, tokenId: token.id }, ...this.alerts];
+      refused = true;
+    }
+    for (const token of tokens) if (token.state !== 'rejected') this.toldRejected.delete(token.id);
+    if (refused) {
+      const played = preferences.value.sound && play('spirii-refused');
+      this.lastAlarm = { at: Date.now(), cue: played ? 'spirii-refused' : null };
+    }
   }
 
   private setDefaults(defaults: EnrollmentDefaults): void {

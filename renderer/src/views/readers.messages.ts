@@ -98,6 +98,7 @@ export const t = defineMessages({
     lastPlaceLabel: ', label {label}',
     lastPlaceSpirii: ', Spirii token {id}',
     lastLabelPending: 'The previous card is still waiting for its label: give it (or skip it) before the next card',
+    lastLabelUsed: 'Label {label} is already on card {uid}: give this card its own label',
     lastRandomUid:
       'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
     lastLabelNeeded: 'Type or scan the label printed on this card',
@@ -210,6 +211,7 @@ export const t = defineMessages({
     lastPlaceLabel: ', etiket {label}',
     lastPlaceSpirii: ', Spirii-token {id}',
     lastLabelPending: 'Det forrige kort venter stadig på sin etiket: giv det en (eller spring det over) før næste kort',
+    lastLabelUsed: 'Etiketten {label} sidder allerede på kort {uid}: giv dette kort sin egen etiket',
     lastRandomUid:
       'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke bruges som ladetoken. Brug et kort med fast UID.',
     lastLabelNeeded: 'Skriv eller scan etiketten, der er trykt på kortet',
@@ -448,6 +450,8 @@ function refusalText(detail: Extract<LastDetail, { key: 'refused' }>, uid: strin
       return t('lastLabelPending');
     case 'random-uid':
       return uid ? t('lastRandomUid', { uid }) : null;
+    case 'label-used':
+      return detail.existing?.label ? t('lastLabelUsed', { label: detail.existing.label, uid: detail.existing.uid }) : null;
     case 'unreadable':
       return null;
     case 'not-saved':
