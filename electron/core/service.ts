@@ -10,6 +10,7 @@ import { collectDiagnostics } from './diagnostics';
 import { registerSecret, type LogEntry } from './logger';
 import { convertUid } from './uid';
 import { exportSession } from './session-export';
+import { handoverBatches, handoverList, saveHandoverPdf, type HandoverScope, type PdfPrinter } from './handover';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
 export interface HostInfo {
@@ -21,6 +22,21 @@ export interface HostInfo {
   recentErrors?: () => readonly LogEntry[];
   /** Put text on the OS clipboard; absent where there is none. */
   copyText?: (text: string) => void | Promise<void>;
+  /** Print the page the window shows to PDF (Electron's printToPDF); absent where there is no window. */
+  printToPdf?: PdfPrinter;
+}
+
+/** The contract's flat handover scope, checked: a batch names its source, a customer its id. */
+function handoverScopeOf(input: { kind: 'session' | 'batch' | 'customer'; source?: string; customerId?: number }): HandoverScope {
+  if (input.kind === 'batch') {
+    if (!input.source?.startsWith('import:')) throw new Error('A batch is an import: give its source (import:<file>).');
+    return { kind: 'batch', source: input.source };
+  }
+  if (input.kind === 'customer') {
+    if (input.customerId === undefined) throw new Error('Choose the customer first.');
+    return { kind: 'customer', customerId: input.customerId };
+  }
+  return { kind: 'session' };
 }
 
 export function createHandlers(station: Station, app: HostInfo): Handlers {
@@ -184,6 +200,14 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
       station.enrollment.skipLabel();
       return station.enrollment.view;
     },
+    // The card's life at the desk: identify, hand over.
+    'card.identify': ({ query }) => station.identify(query),
+    'card.mode': ({ mode }) => ({ mode: station.setTapMode(mode) }),
+    'card.simulateTap': ({ uid }) => station.simulateIdentify(uid),
+    'card.enroll': ({ uid }) => station.tap(uid, 'identify'),
+    'handover.list': (scope) => handoverList(station, handoverScopeOf(scope)),
+    'handover.batches': () => handoverBatches(station.queue),
+    'export.handover': (scope) => saveHandoverPdf({ dialogs: station.dialogs, print: app.printToPdf }, handoverList(station, handoverScopeOf(scope))),
   };
   // Security (#7): edits, discards and exports are recorded in the audit trail.
   return auditCalls(handlers, station.audit, station.logger);

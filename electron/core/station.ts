@@ -29,6 +29,8 @@ import { silentLogger, type Logger } from './logger';
 import { logStationActivity } from './diagnostics';
 import { PreferencesStore, type Preferences } from './preferences';
 import { EnrollmentSession } from './session';
+import { SeenTokens } from './spirii-seen';
+import { CardIdentifier, type CardReport } from './card';
 
 export interface StationOptions {
   dataDir: string;
@@ -69,7 +71,12 @@ export interface StationEventMap extends Record<string, unknown> {
   connection: { mode: ConnectionMode; apiUrl: string };
   preferences: Preferences;
   readers: ReaderStatus;
+  /** A card identified (identify mode's taps, and searches): first the desk's own answer, then Spirii's. */
+  card: CardReport;
 }
+
+/** What a tap does: enroll the card (the default), or identify it (the window's identify mode). */
+export type TapMode = 'enroll' | 'identify';
 
 export type ConnectionMode = 'spirii' | 'sandbox';
 
@@ -102,6 +109,10 @@ export class Station {
   readonly preferences: PreferencesStore;
   readonly session: EnrollmentSession;
   readonly readerDesk: ReaderDesk;
+  /** What this desk last saw of Spirii's tokens (identify answers from it offline). */
+  readonly seen: SeenTokens;
+  readonly cards: CardIdentifier;
+  private currentTapMode: TapMode = 'enroll';
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -135,11 +146,19 @@ export class Station {
       emit: (progress) => this.events.emit('files', progress),
     });
     this.audit = new AuditLog(db, this.settings);
+    this.seen = new SeenTokens(db);
+    this.cards = new CardIdentifier({ queue: this.queue, seen: this.seen, audit: this.audit, client, customers: this.customers });
     if (this.simulated) this.sources.push(this.simulated);
     const pcsc = options.readers?.pcsc;
     if (pcsc) this.sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
     this.readerDesk = new ReaderDesk(this.sources, this.settings, {
-      tap: (uid, source) => this.tap(uid, source),
+      // The one switch between enrolling and identifying: every reader's tap (PC/SC, HID, the
+      // window's wedge, the simulated button) comes through here.
+      tap: (uid, source) => {
+        if (this.currentTapMode === 'enroll') return this.tap(uid, source);
+        void this.identifyTap(uid, source);
+        return null;
+      },
       refused: (outcome) => this.events.emit('tap', outcome),
       changed: (update) => {
         this.events.emit('reader', update);
@@ -268,6 +287,37 @@ export class Station {
     this.readerDesk.override = name;
   }
 
+  get tapMode(): TapMode {
+    return this.currentTapMode;
+  }
+
+  /** Taps enroll cards (the default) or identify them, enrolling nothing, while the window's identify mode is on. */
+  setTapMode(mode: TapMode): TapMode {
+    if (mode !== this.currentTapMode) {
+      this.currentTapMode = mode;
+      this.logger.info('Tap mode', { mode });
+    }
+    return mode;
+  }
+
+  /** Identify a card from a UID or a label; the report is also pushed as the `card` event. */
+  async identify(query: string, source = 'search'): Promise<CardReport> {
+    const report = await this.cards.identify(query, { source, onLocal: (local) => this.events.emit('card', local) });
+    this.events.emit('card', report);
+    return report;
+  }
+
+  private async identifyTap(uid: string, source: string): Promise<CardReport | null> {
+    try {
+      const report = await this.cards.identify(uid, { source, uidOnly: true, onLocal: (local) => this.events.emit('card', local) });
+      this.events.emit('card', report);
+      return report;
+    } catch (error) {
+      this.logger.error('Could not identify a tapped card', { uid, error });
+      return null;
+    }
+  }
+
   /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
   tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
     const outcome = this.enrollment.tap(uid, source, overrides);
@@ -289,6 +339,7 @@ export class Station {
     if (!this.simulated) throw new Error('The simulated reader is switched off');
     // A made-up card must never become a real token: the button is for the built-in sandbox only.
     if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
+    if (this.currentTapMode !== 'enroll') throw new Error('The desk is identifying cards: a tap enrolls nothing until Identify is closed.');
     if (uid !== undefined) {
       const parsed = parseUid(uid);
       if (!parsed.ok) return this.tap(uid, 'simulated');
@@ -302,6 +353,33 @@ export class Station {
       off();
     }
     return outcome!;
+  }
+
+  /** Tap the simulated reader in identify mode: the card is identified, nothing is queued. */
+  async simulateIdentify(uid?: string): Promise<CardReport> {
+    if (!this.simulated) throw new Error('The simulated reader is switched off');
+    if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
+    if (this.currentTapMode !== 'identify') throw new Error('Identify mode is off: a tap would enroll the card.');
+    let target = uid;
+    if (target !== undefined) {
+      const parsed = parseUid(target);
+      if (!parsed.ok) throw new Error(parsed.error);
+      target = parsed.uid;
+    }
+    let tapped: string | undefined;
+    return new Promise<CardReport>((resolve, reject) => {
+      const off = this.events.on('card', (report) => {
+        // The desk's own answer comes first (synchronously, before the UID is known here); wait for Spirii's.
+        if (report.spiriiSource === 'pending' || report.uid !== tapped) return;
+        off();
+        resolve(report);
+      });
+      tapped = this.simulated!.tap(target);
+      if (this.readerDesk.status().lastCard?.outcome !== 'identified') {
+        off();
+        reject(new Error('The simulated tap did not reach identification'));
+      }
+    });
   }
 
   async close(): Promise<void> {

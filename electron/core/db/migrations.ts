@@ -140,6 +140,26 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'last error detail',
     up: (db) => db.exec(`ALTER TABLE tokens ADD COLUMN last_error_detail TEXT;`),
   },
+  {
+    version: 6,
+    // Identifying a card offline shows what this desk last saw in Spirii, and how old that is.
+    name: 'spirii tokens last seen; card lookups by label and by subject',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE spirii_seen (
+          uid TEXT PRIMARY KEY CHECK (uid NOT GLOB '*[^0-9A-F]*' AND length(uid) IN (8, 14, 20)),
+          label TEXT,
+          spirii_id INTEGER,
+          -- The token as Spirii returned it (JSON); NULL: Spirii had no token with this UID then.
+          token TEXT,
+          seen_at TEXT NOT NULL
+        );
+        CREATE INDEX spirii_seen_by_label ON spirii_seen (label COLLATE NOCASE);
+        -- A card is identified by its label as well as its UID, and shown with its audit entries.
+        CREATE INDEX tokens_by_label ON tokens (label COLLATE NOCASE);
+        CREATE INDEX audit_by_subject ON audit (subject, id);
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -83,7 +83,8 @@ export class ReaderDesk {
     private readonly sources: readonly ReaderSource[],
     private readonly settings: Settings,
     private readonly hooks: {
-      tap: (uid: string, source: string) => TapOutcome;
+      /** null: the desk is identifying cards, not enrolling them (the tap went to identification). */
+      tap: (uid: string, source: string) => TapOutcome | null;
       /** A refusal that never reached enrollment (an unreadable card): shown like any tap. */
       refused: (outcome: TapOutcome) => void;
       changed: (update: { event: ReaderEvent; readers: ReaderInfo[] }) => void;
@@ -222,6 +223,12 @@ export class ReaderDesk {
       return null;
     }
     const outcome = this.hooks.tap(uid, `${reader.kind}:${reader.name}`);
+    if (outcome === null) {
+      this.lastCard = { ...seen, outcome: 'identified', message: null, detail: null };
+      this.hooks.changed({ event, readers: this.readers() });
+      if (this.current.feedback) source?.signal?.(reader, true);
+      return null;
+    }
     this.lastCard = { ...seen, outcome: outcome.status, message: outcome.status === 'queued' ? null : outcome.message, detail: cardDetail(outcome) };
     this.hooks.changed({ event, readers: this.readers() });
     if (this.current.feedback) source?.signal?.(reader, outcome.status !== 'refused');
