@@ -9,6 +9,7 @@ import { exportCommand, importCommand, reconcileCommand } from './files';
 import { readers, uid } from './readers';
 import { queueCommand, syncCommand } from './sync';
 import { audit, cliLogger, diagnostics } from './security';
+import { cardCommand } from './card';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -153,6 +154,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
   },
   reconcile: { run: reconcileCommand, usage: 'reconcile [--customer ID] [--out FILE [--format F]] [--json]   compare this desk with Spirii' },
+  card: { run: cardCommand(withStation), usage: 'card UID|LABEL [--json]                 everything known about a card: its Spirii token, this desk\'s row and history, audit entries' },
   audit: { run: audit, usage: 'audit [--action A,B] [--limit N] [--json] [--out FILE [--format csv|json]]   the audit trail, or export it' },
   diagnostics: { run: diagnostics, usage: 'diagnostics                             version, OS, connection, queue and recent errors (no secrets)' },
 };

@@ -145,11 +145,13 @@ export class CardIdentifier {
     const seenRows = this.deps.seen.byLabel(label).filter((s) => s.token !== null);
     let liveTokens: SpiriiToken[] | null = null;
     let problem: CardLookupProblem | null = null;
+    let seenAt = this.now();
     if (live) {
       try {
         const page = await this.withTimeout(this.deps.client.listTokens({ search: label.slice(0, 50), type: 'rfid', limit: 100 }));
         liveTokens = page.data.filter((t) => (t.identifier.label ?? '').toLowerCase() === key && t.identifier.uid);
-        this.deps.seen.remember(liveTokens, [], this.now());
+        seenAt = this.now();
+        this.deps.seen.remember(liveTokens, [], seenAt);
       } catch (error) {
         problem = problemOf(error);
       }
@@ -166,7 +168,7 @@ export class CardIdentifier {
       const token = newest(liveTokens.filter((t) => t.identifier.uid!.toUpperCase() === uid));
       if (token) {
         const customerName = await this.customerName(token.customerId, true);
-        report = this.assemble(label, 'label', uid, source, { spiriiSource: 'live', spirii: token, seenAt: this.now().toISOString(), problem: null, customerName });
+        report = this.assemble(label, 'label', uid, source, { spiriiSource: 'live', spirii: token, seenAt: seenAt.toISOString(), problem: null, customerName });
       } else {
         report = await this.byUid(label, uid, source, true, onLocal, 'label');
       }

@@ -146,7 +146,7 @@ export class Station {
       emit: (progress) => this.events.emit('files', progress),
     });
     this.audit = new AuditLog(db, this.settings);
-    this.seen = new SeenTokens(db);
+    this.seen = new SeenTokens(db, () => this.apiUrl);
     this.cards = new CardIdentifier({ queue: this.queue, seen: this.seen, audit: this.audit, client, customers: this.customers });
     if (this.simulated) this.sources.push(this.simulated);
     const pcsc = options.readers?.pcsc;

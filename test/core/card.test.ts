@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Station } from '../../electron/core/station';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { CardIdentifier, type CardReport } from '../../electron/core/card';
+import { SeenTokens } from '../../electron/core/spirii-seen';
 import { handoverBatches, handoverList, saveHandoverPdf } from '../../electron/core/handover';
 import { tempDir } from '../support/temp';
 
@@ -100,6 +101,9 @@ describe('identify a card', () => {
       spirii: { identifier: { label: 'DK.ACME.0002' }, customerId: 1001 },
       queue: { state: 'synced' },
     });
+    // What the sandbox held says nothing about another API.
+    expect(new SeenTokens(station.db, () => 'https://api.spirii.com').byUid(UID)).toBeUndefined();
+    expect(station.seen.byUid(UID)).toMatchObject({ token: { identifier: { uid: UID } } });
     // By label offline too, from this desk's own rows.
     expect(await cards.identify('DK.ACME.0002')).toMatchObject({ by: 'label', uid: UID, spiriiSource: 'seen', problem: { kind: 'offline' } });
   });

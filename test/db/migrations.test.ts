@@ -85,11 +85,12 @@ describe('migrations', () => {
 
     const v6 = openDatabaseFile(file, { targetVersion: 6 });
     expect(schemaVersion(v6)).toBe(6);
-    expect(columns(v6, 'spirii_seen')).toEqual(['uid', 'label', 'spirii_id', 'token', 'seen_at']);
-    const seen = v6.prepare(`INSERT INTO spirii_seen (uid, label, spirii_id, token, seen_at) VALUES (?, 'L1', 1, NULL, 'now')`);
-    seen.run('04A224B2');
-    expect(() => seen.run('04A224B2')).toThrow(/UNIQUE/);
-    expect(() => seen.run('04a224b3')).toThrow(/CHECK/);
+    expect(columns(v6, 'spirii_seen')).toEqual(['api', 'uid', 'label', 'spirii_id', 'token', 'seen_at']);
+    const seen = v6.prepare(`INSERT INTO spirii_seen (api, uid, label, spirii_id, token, seen_at) VALUES (?, ?, 'L1', 1, NULL, 'now')`);
+    seen.run('https://api.spirii.com', '04A224B2');
+    expect(() => seen.run('https://api.spirii.com', '04A224B2')).toThrow(/UNIQUE/);
+    seen.run('http://127.0.0.1:1', '04A224B2'); // one sighting per API
+    expect(() => seen.run('https://api.spirii.com', '04a224b3')).toThrow(/CHECK/);
     const plan = (sql: string) => (v6.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' ');
     expect(plan(`SELECT * FROM tokens WHERE label = 'l1' COLLATE NOCASE`)).toMatch(/tokens_by_label/);
     expect(plan(`SELECT * FROM audit WHERE subject = '04A224B2' ORDER BY id DESC`)).toMatch(/audit_by_subject/);

@@ -1,0 +1,99 @@
+/**
+ * `token-station card UID|LABEL [--json]`: everything this desk knows about a card, as the
+ * window's Identify screen shows it. Offline, from what the desk last saw, with its age.
+ */
+import { parseArgs } from 'node:util';
+import type { CardReport } from '../core/card';
+import type { Station } from '../core/station';
+import type { QueuedToken } from '../core/queue';
+import { describeLocalPlace } from '../core/queue';
+import { UsageError } from './args';
+import { jsonLine, line, type Io } from './output';
+
+type Command = (args: string[], io: Io) => Promise<number>;
+type WithStation = <T>(io: Io, options: { json?: boolean }, run: (station: Station) => Promise<T>) => Promise<T>;
+
+/** "3 h 5 min", "2 days": how old what the desk saw is. */
+export function ageText(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+const day = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC') : null);
+
+function rowLine(row: QueuedToken): string {
+  const times = [`queued ${day(row.createdAt)}`, row.syncedAt ? `synced ${day(row.syncedAt)}` : null, `last change ${day(row.updatedAt)}`].filter(Boolean).join(', ');
+  return `${describeLocalPlace(row)}; ${times}${row.lastError ? `; last error: ${row.lastError}` : ''}`;
+}
+
+export function reportLines(report: CardReport): string[] {
+  const lines: string[] = [];
+  const label = report.spirii?.identifier.label ?? report.queue?.label ?? null;
+  lines.push(report.uid ? `Card ${report.uid}${label ? ` (label ${label})` : ''}` : `No card with the label "${report.query}"`);
+  const spirii = report.spirii;
+  const when =
+    report.spiriiSource === 'live'
+      ? 'now'
+      : report.seenAt !== null && report.ageMs !== null
+        ? `as this desk last saw it, ${ageText(report.ageMs)} ago (${day(report.seenAt)})`
+        : null;
+  if (spirii) {
+    lines.push(`Spirii token ${spirii.id} (${when}):`);
+    lines.push(`  customer     ${spirii.customerId}${report.customerName ? ` ${report.customerName}` : ''}`);
+    lines.push(`  label        ${spirii.identifier.label ?? '-'}`);
+    lines.push(`  active       ${yesNo(spirii.isActive)}`);
+    lines.push(`  valid        from ${day(spirii.validFrom)}, ${spirii.expiresAt ? `until ${day(spirii.expiresAt)}` : 'no expiry'}`);
+    lines.push(`  roaming      ${yesNo(spirii.roamingEnabled)}`);
+    lines.push(`  priority     ${yesNo(spirii.priorityChargingEnabled)}`);
+    lines.push(`  billing ref  ${spirii.billingReference ?? '-'}`);
+    lines.push(`  last change  ${day(spirii.updatedAt)}`);
+  } else if (report.uid && when) {
+    lines.push(`Spirii: no token with this UID (${when}).`);
+  } else if (report.uid) {
+    lines.push('Spirii: this desk has never seen this card in Spirii.');
+  }
+  if (report.problem) lines.push(`Spirii could not be asked now: ${report.problem.message}`);
+  lines.push(report.queue ? `This desk: ${rowLine(report.queue)}` : 'This desk: no token for this card in the queue.');
+  const earlier = report.history.filter((row) => row.id !== report.queue?.id);
+  for (const row of earlier) lines.push(`  earlier: ${rowLine(row)}`);
+  if (report.audit.length > 0) {
+    lines.push('Audit trail:');
+    for (const entry of report.audit) lines.push(`  ${day(entry.at)}  ${entry.action}  ${entry.operator}`);
+  }
+  if (report.otherUids.length > 0) lines.push(`The same label is also on: ${report.otherUids.join(', ')}`);
+  if (!report.known) {
+    lines.push(
+      report.uid
+        ? `Unknown card. Enroll it: token-station add --uid ${report.uid} --customer ID [--label LABEL]`
+        : 'Unknown label. Tap the card or give its UID: token-station card UID',
+    );
+  }
+  return lines;
+}
+
+export function cardCommand(withStation: WithStation): Command {
+  return async (args, io) => {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: true });
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+    }
+    const { values, positionals } = parsed;
+    const query = positionals.join(' ').trim();
+    if (positionals.length === 0 || !query) throw new UsageError('give a UID or a label, e.g. token-station card 04A224B2C35D80');
+    if (query.length > 100) throw new UsageError('a UID or label is at most 100 characters');
+    return withStation(io, { json: values.json }, async (station) => {
+      const report = await station.cards.identify(query, { source: 'cli' });
+      if (values.json) jsonLine(io.stdout, report);
+      else for (const text of reportLines(report)) line(io.stdout, text);
+      // 1: nothing anywhere knows the card (scripts can tell unknown cards apart).
+      return report.known ? 0 : 1;
+    });
+  };
+}
