@@ -74,6 +74,11 @@ async function start(): Promise<void> {
     logFolder: app.getPath('logs'),
     recentErrors: () => mainLog?.recent.list() ?? [],
     copyText: (text: string) => clipboard.writeText(text),
+    // The handover list as the window shows it, printed with its print stylesheet (A4, no headers).
+    printToPdf: async () => {
+      if (!window) throw new Error('There is no window to print.');
+      return window.webContents.printToPDF({ pageSize: 'A4', printBackground: true, margins: { top: 0.6, bottom: 0.6, left: 0.6, right: 0.6 } });
+    },
   };
   registerIpc(createHandlers(current, host), () => window?.webContents ?? null, log);
   forwardEvents(current, (name, payload) => sendEvent(window?.webContents ?? null, name, payload));
