@@ -106,6 +106,16 @@ describe('Electron main process', () => {
     expect(report.ipc.eventsSent).toEqual(expect.arrayContaining(['station:event:tap', 'station:event:queue']));
   });
 
+  it('prints the handover list with webContents.printToPDF (A4) to the file chosen in the save dialog, and prints nothing when it is cancelled', () => {
+    const h = report.handover;
+    expect(h.dialogs[0]).toEqual({ title: 'Save the handover list as PDF', defaultPath: expect.stringMatching(/token-station-handover-session-\d{4}-\d\d-\d\d\.pdf$/) });
+    expect(h.printed).toEqual([expect.objectContaining({ pageSize: 'A4', printBackground: true })]);
+    expect(h.written).toBe(h.fake);
+    expect(h.result).toEqual({ ok: true, value: expect.objectContaining({ status: 'done', fileName: 'handover.pdf', rows: 1, bytes: h.fake.length }) });
+    expect(h.cancelled).toEqual({ ok: true, value: { status: 'cancelled' } });
+    expect(h.printedAfterCancel).toBe(1);
+  });
+
   it('stores a key through safeStorage, tests it step by step, and switches to it without a restart', () => {
     const c = report.connections;
     expect(c.setUrl.ok).toBe(true);
