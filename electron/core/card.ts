@@ -7,6 +7,7 @@
 import type { SpiriiClient } from './api/client';
 import { ApiError, NetworkError } from './api/errors';
 import type { AuditEntry, AuditLog } from './audit';
+import type { RequestProblem } from './problem';
 import type { CustomerDirectory } from './customers';
 import type { QueuedToken, TokenQueue } from './queue';
 import type { SeenTokens } from './spirii-seen';
@@ -21,6 +22,8 @@ import { parseUid } from './uid';
 export interface CardLookupProblem {
   kind: 'offline' | 'timeout' | 'refused' | 'error';
   message: string;
+  /** The same, for the window to word in its language (outside text kept inside). */
+  detail: RequestProblem | null;
 }
 
 export interface CardReport {
@@ -80,11 +83,15 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 class LookupTimeout extends Error {}
 
-function problemOf(error: unknown): CardLookupProblem {
-  if (error instanceof LookupTimeout) return { kind: 'timeout', message: error.message };
-  if (error instanceof NetworkError) return { kind: 'offline', message: error.message };
-  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return { kind: 'refused', message: error.message };
-  return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+function problemOf(error: unknown, host: string): CardLookupProblem {
+  if (error instanceof LookupTimeout) return { kind: 'timeout', message: error.message, detail: { key: 'no-answer-in-time', params: { host } } };
+  if (error instanceof NetworkError) return { kind: 'offline', message: error.message, detail: error.detail ?? null };
+  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+    return { kind: 'refused', message: error.message, detail: { key: 'key-refused', params: { status: error.status, spirii: error.message } } };
+  }
+  if (error instanceof ApiError) return { kind: 'error', message: error.message, detail: { key: 'spirii-answered', params: { status: error.status, spirii: error.message } } };
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'error', message, detail: { key: 'unexpected', params: { error: message } } };
 }
 
 export class CardIdentifier {
@@ -128,7 +135,7 @@ export class CardIdentifier {
       const customerName = token ? await this.customerName(token.customerId, true) : null;
       return this.assemble(query, by, uid, source, { spiriiSource: 'live', spirii: token, seenAt: at.toISOString(), problem: null, customerName });
     } catch (error) {
-      return this.local(query, by, uid, source, 'seen', problemOf(error));
+      return this.local(query, by, uid, source, 'seen', this.problem(error));
     }
   }
 
@@ -153,7 +160,7 @@ export class CardIdentifier {
         seenAt = this.now();
         this.deps.seen.remember(liveTokens, [], seenAt);
       } catch (error) {
-        problem = problemOf(error);
+        problem = this.problem(error);
       }
     }
     const uids = unique([
@@ -249,6 +256,11 @@ export class CardIdentifier {
     } catch {
       return this.deps.customers.cachedName(id);
     }
+  }
+
+  private problem(error: unknown): CardLookupProblem {
+    const base = this.deps.client.connection.baseUrl;
+    return problemOf(error, URL.canParse(base) ? new URL(base).host : base);
   }
 
   private withTimeout<T>(promise: Promise<T>): Promise<T> {

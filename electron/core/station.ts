@@ -113,6 +113,8 @@ export class Station {
   readonly seen: SeenTokens;
   readonly cards: CardIdentifier;
   private currentTapMode: TapMode = 'enroll';
+  /** The identification the last identify-mode tap started. */
+  private lastIdentified: Promise<CardReport> | null = null;
   private readonly sources: ReaderSource[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -156,7 +158,9 @@ export class Station {
       // window's wedge, the simulated button) comes through here.
       tap: (uid, source) => {
         if (this.currentTapMode === 'enroll') return this.tap(uid, source);
-        void this.identifyTap(uid, source);
+        const identified = this.identifyTap(uid, source);
+        identified.catch(() => {}); // logged in identifyTap; a simulated tap's caller sees it too
+        this.lastIdentified = identified;
         return null;
       },
       refused: (outcome) => this.events.emit('tap', outcome),
@@ -307,14 +311,14 @@ export class Station {
     return report;
   }
 
-  private async identifyTap(uid: string, source: string): Promise<CardReport | null> {
+  private async identifyTap(uid: string, source: string): Promise<CardReport> {
     try {
       const report = await this.cards.identify(uid, { source, uidOnly: true, onLocal: (local) => this.events.emit('card', local) });
       this.events.emit('card', report);
       return report;
     } catch (error) {
       this.logger.error('Could not identify a tapped card', { uid, error });
-      return null;
+      throw error;
     }
   }
 
@@ -366,20 +370,11 @@ export class Station {
       if (!parsed.ok) throw new Error(parsed.error);
       target = parsed.uid;
     }
-    let tapped: string | undefined;
-    return new Promise<CardReport>((resolve, reject) => {
-      const off = this.events.on('card', (report) => {
-        // The desk's own answer comes first (synchronously, before the UID is known here); wait for Spirii's.
-        if (report.spiriiSource === 'pending' || report.uid !== tapped) return;
-        off();
-        resolve(report);
-      });
-      tapped = this.simulated!.tap(target);
-      if (this.readerDesk.status().lastCard?.outcome !== 'identified') {
-        off();
-        reject(new Error('The simulated tap did not reach identification'));
-      }
-    });
+    this.lastIdentified = null;
+    this.simulated.tap(target); // reader events are synchronous: identification has started when this returns
+    const identified = this.lastIdentified as Promise<CardReport> | null;
+    if (!identified) throw new Error('The simulated tap did not reach identification');
+    return identified;
   }
 
   async close(): Promise<void> {

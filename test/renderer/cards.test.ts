@@ -67,11 +67,19 @@ describe('Cards screen', () => {
     expect(await spirii.textContent()).toContain('DK.ACME.0001');
     expect(await report.getByTestId('card-source').textContent()).toBe('Checked with Spirii just now.');
     expect(await report.getByTestId('card-queue').textContent()).toContain('Synced');
-    expect(await report.getByTestId('card-audit').textContent()).toMatch(/enroll · Mette Holm/);
+    expect(await report.getByTestId('card-audit').textContent()).toMatch(/Enrollment · Mette Holm/);
     expect(station.queue.list().length).toBe(before);
     expect(station.readerStatus().lastCard).toMatchObject({ uid: KNOWN, outcome: 'identified' });
     await app.screenshot('cards-identify-online');
     expect(await axeViolations(page)).toEqual([]);
+
+    // Its printed label, typed or scanned into the field, finds the same card.
+    await page.getByLabel('UID or label').fill('dk.acme.0001');
+    await page.getByLabel('UID or label').press('Enter');
+    const byLabel = page.locator('[data-testid="card-report"][data-source="live"][data-by="label"]');
+    await byLabel.waitFor();
+    expect(await byLabel.getByRole('heading', { level: 2 }).textContent()).toContain(`Card ${KNOWN}`);
+    expect(station.queue.list().length).toBe(before);
 
     // The simulated button: a made-up card, unknown; Enroll it… opens Enroll with the card ready.
     await page.getByRole('button', { name: /Simulate tap/ }).click();
@@ -125,6 +133,20 @@ describe('Cards screen', () => {
     await zoomed.screenshot({ path: path.join(SCREENSHOTS, 'cards-identify-offline-zoom200-spirii.png'), animations: 'disabled' });
     await zoomed.close();
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // In Danish: the same card, the age and the reason in the window's language.
+    station.preferences.update({ locale: 'da' });
+    await page.reload();
+    await page.getByTestId('identify-mode').getByText('Identificeringstilstand').waitFor();
+    station.simulated!.tap(KNOWN);
+    const da = page.locator('[data-testid="card-report"][data-source="seen"]');
+    await da.getByText(/^Som denne skranke sidst så det i Spirii, for under et minut siden/).waitFor();
+    expect(await da.getByTestId('card-problem').textContent()).toMatch(/^Spirii kan ikke nås nu: .*127\.0\.0\.1/);
+    expect(await da.getByTestId('card-problem').textContent()).not.toMatch(/Cannot reach|Connection to|working offline/);
+    expect(await da.getByTestId('card-spirii').textContent()).toMatch(/Kunde.*Acme Fleet ApS.*Aktiv.*Ja.*Gyldig/);
+    await app.screenshot('cards-identify-offline-da');
+    station.preferences.update({ locale: 'en' });
+    await page.reload();
 
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
