@@ -84,6 +84,10 @@ async function start(): Promise<void> {
   forwardEvents(current, (name, payload) => sendEvent(window?.webContents ?? null, name, payload));
   window = createMainWindow(path.join(root, 'dist', 'preload', 'index.cjs'));
   window.on('closed', () => (window = null));
+  // Identify mode belongs to the page that asked for it (the Cards screen): a reload or a crashed
+  // renderer must never leave the desk deaf to enrollment taps.
+  window.webContents.on('did-start-loading', () => current.setTapMode('enroll'));
+  window.webContents.on('render-process-gone', () => current.setTapMode('enroll'));
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -105,6 +105,13 @@ async function mainScenario() {
   const tap = await handler('readers.simulateTap')(trusted, { uid: '04A224B2C35D80' });
   await new Promise((r) => setTimeout(r, 100));
 
+  // Identify mode ends with the page that set it: a reload (or a crashed renderer) enrolls again.
+  const identifyMode = await handler('card.mode')(trusted, { mode: 'identify' });
+  const tapWhileIdentifying = await handler('readers.simulateTap')(trusted, { uid: '04C1D2E3F40516' });
+  contents.emit('did-start-loading');
+  const tapAfterReload = await handler('readers.simulateTap')(trusted, { uid: '04C1D2E3F40516' });
+  const identify = { identifyMode, tapWhileIdentifying, tapAfterReload };
+
   // The handover list as a PDF: printed by webContents.printToPDF, saved where the save dialog says.
   fake.scenario.saveAs = path.join(dataDir!, 'handover.pdf');
   const handoverPdf = await handler('export.handover')(trusted, { kind: 'session' });
@@ -196,6 +203,7 @@ async function mainScenario() {
       eventsSent: contents.sent.map((s) => s.channel),
     },
     handover: { ...handover, cancelled: handoverCancelled, printedAfterCancel: fake.record.printedToPdf.length },
+    identify,
     errorBoxes: fake.record.errorBoxes,
   };
   // Quit as Electron would; the shell closes the station (database, sandbox, readers) first.
