@@ -7,8 +7,9 @@ import type { CardReport } from '../core/card';
 import type { Station } from '../core/station';
 import type { QueuedToken } from '../core/queue';
 import { describeLocalPlace } from '../core/queue';
-import { UsageError } from './args';
-import { jsonLine, line, type Io } from './output';
+import { handoverList, withCustomerNames, type HandoverScope } from '../core/handover';
+import { parse, positiveInt, UsageError } from './args';
+import { jsonLine, line, table, type Io } from './output';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 type WithStation = <T>(io: Io, options: { json?: boolean }, run: (station: Station) => Promise<T>) => Promise<T>;
@@ -94,6 +95,39 @@ export function cardCommand(withStation: WithStation): Command {
       else for (const text of reportLines(report)) line(io.stdout, text);
       // 1: nothing anywhere knows the card (scripts can tell unknown cards apart).
       return report.known ? 0 : 1;
+    });
+  };
+}
+
+/** `token-station handover [--customer ID | --import FILE] [--json]`: the handover list (this session by default). */
+export function handoverCommand(withStation: WithStation): Command {
+  return async (args, io) => {
+    const { values } = parse(args, { customer: { type: 'string' }, import: { type: 'string' }, json: { type: 'boolean' } });
+    if (values.customer !== undefined && values.import !== undefined) throw new UsageError('give --customer or --import, not both');
+    const customerId = positiveInt('customer', values.customer);
+    const scope: HandoverScope =
+      customerId !== undefined ? { kind: 'customer', customerId } : values.import !== undefined ? { kind: 'batch', source: `import:${values.import}` } : { kind: 'session' };
+    return withStation(io, { json: values.json }, async (station) => {
+      const list = await withCustomerNames(handoverList(station, scope), station.customers);
+      if (values.json) {
+        jsonLine(io.stdout, list);
+        return 0;
+      }
+      const names = list.customers.map((c) => (c.name ? `${c.name} (${c.id})` : `customer ${c.id}`)).join(', ');
+      const what = scope.kind === 'session' ? 'this enrollment session' : scope.kind === 'batch' ? `import ${list.batchName}` : 'all of the customer’s cards on this desk';
+      line(io.stdout, `Handover list: ${what}, ${list.cards.length} cards`);
+      line(io.stdout, `Customer: ${names || '-'}`);
+      line(io.stdout, `Handed over by: ${list.operator}, ${list.madeAt.slice(0, 10)}`);
+      if (list.cards.length === 0) return 0;
+      const state = (c: (typeof list.cards)[number]) => (c.state === 'rejected' ? 'refused by Spirii' : c.state !== 'synced' ? 'active once sent to Spirii' : c.isActive ? 'active' : 'inactive');
+      line(
+        io.stdout,
+        table([
+          ['label', 'uid', 'valid from', 'valid until', 'state'],
+          ...list.cards.map((c) => [c.label ?? '-', c.uid, (c.validFrom ?? c.createdAt).slice(0, 10), c.expiresAt ? c.expiresAt.slice(0, 10) : 'no expiry', state(c)]),
+        ]),
+      );
+      return 0;
     });
   };
 }

@@ -109,6 +109,24 @@ export function handoverList(deps: HandoverDeps, scope: HandoverScope): Handover
   };
 }
 
+/**
+ * The list with the names this desk did not know yet asked of Spirii (and remembered); a name
+ * Spirii does not give within `timeoutMs` stays unknown, so an offline desk still gets its list.
+ */
+export async function withCustomerNames(list: HandoverList, customers: CustomerDirectory, timeoutMs = 3000): Promise<HandoverList> {
+  if (list.customers.every((c) => c.name !== null)) return list;
+  const named = await Promise.all(
+    list.customers.map(async (c) => {
+      if (c.name !== null) return c;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+      const name = await Promise.race([customers.nameOf(c.id).catch(() => null), late]).finally(() => clearTimeout(timer));
+      return { id: c.id, name };
+    }),
+  );
+  return { ...list, customers: named };
+}
+
 /** The host's printer: the page the window shows now, as a PDF. */
 export type PdfPrinter = () => Promise<Uint8Array>;
 

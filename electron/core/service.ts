@@ -10,7 +10,7 @@ import { collectDiagnostics } from './diagnostics';
 import { registerSecret, type LogEntry } from './logger';
 import { convertUid } from './uid';
 import { exportSession } from './session-export';
-import { handoverBatches, handoverList, saveHandoverPdf, type HandoverScope, type PdfPrinter } from './handover';
+import { handoverBatches, handoverList, saveHandoverPdf, withCustomerNames, type HandoverScope, type PdfPrinter } from './handover';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
 export interface HostInfo {
@@ -205,7 +205,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'card.mode': ({ mode }) => ({ mode: station.setTapMode(mode) }),
     'card.simulateTap': ({ uid }) => station.simulateIdentify(uid),
     'card.enroll': ({ uid }) => station.tap(uid, 'identify'),
-    'handover.list': (scope) => handoverList(station, handoverScopeOf(scope)),
+    'handover.list': (scope) => withCustomerNames(handoverList(station, handoverScopeOf(scope)), station.customers),
     'handover.batches': () => handoverBatches(station.queue),
     'export.handover': (scope) => saveHandoverPdf({ dialogs: station.dialogs, print: app.printToPdf }, handoverList(station, handoverScopeOf(scope))),
   };

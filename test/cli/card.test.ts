@@ -21,7 +21,7 @@ afterEach(async () => {
   cleanup();
 });
 
-describe('token-station card', () => {
+describe('token-station card and handover', () => {
   it('shows a card online by UID or label, then offline with the age of what it saw; an unknown card is exit 1', async () => {
     expect((await runCli(['add', '--uid', '04A224B2C35D80', '--customer', '1001', '--label', 'DK.ACME.0001'], env)).code).toBe(0);
     expect((await runCli(['sync'], env)).code).toBe(0);
@@ -59,6 +59,23 @@ describe('token-station card', () => {
     expect(offlineJson).toMatchObject({ spiriiSource: 'seen', problem: { kind: 'offline' }, seenAt: report.seenAt });
     expect(offlineJson.ageMs).toBeGreaterThan(0);
   }, 90_000);
+
+  it('prints the handover list of the session or a customer, with the customer’s name and the operator', async () => {
+    expect((await runCli(['add', '--uid', '04A224B2C35D80', '--customer', '1003', '--label', 'FJH-0001'], env)).code).toBe(0);
+    expect((await runCli(['add', '--uid', '04A224B2C35D81', '--customer', '1003', '--label', 'FJH-0002'], env)).code).toBe(0);
+    expect((await runCli(['sync'], env)).code).toBe(0);
+    const session = await runCli(['handover'], env);
+    expect(session.code).toBe(0);
+    expect(session.stdout).toMatch(/^Handover list: this enrollment session, 2 cards$/m);
+    expect(session.stdout).toMatch(/^Customer: Fjordhavn Kommune \(1003\)$/m);
+    expect(session.stdout).toMatch(/^Handed over by: \(no operator name set\), \d{4}-\d\d-\d\d$/m);
+    expect(session.stdout).toMatch(/^FJH-0001 +04A224B2C35D80 +\d{4}-\d\d-\d\d +no expiry +active$/m);
+    expect(session.stdout).toMatch(/^FJH-0002 +04A224B2C35D81 /m);
+    const customer = JSON.parse((await runCli(['handover', '--customer', '1003', '--json'], env)).stdout);
+    expect(customer).toMatchObject({ scope: { kind: 'customer', customerId: 1003 }, customers: [{ id: 1003, name: 'Fjordhavn Kommune' }] });
+    expect(customer.cards.map((c: { label: string }) => c.label)).toEqual(['FJH-0001', 'FJH-0002']);
+    expect((await runCli(['handover', '--customer', '1003', '--import', 'x.csv'], env)).code).toBe(2);
+  }, 60_000);
 
   it('needs a UID or a label (exit 2)', async () => {
     const none = await runCli(['card'], env);

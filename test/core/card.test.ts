@@ -8,7 +8,7 @@ import { Station } from '../../electron/core/station';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { CardIdentifier, type CardReport } from '../../electron/core/card';
 import { SeenTokens } from '../../electron/core/spirii-seen';
-import { handoverBatches, handoverList, saveHandoverPdf } from '../../electron/core/handover';
+import { handoverBatches, handoverList, saveHandoverPdf, withCustomerNames } from '../../electron/core/handover';
 import { tempDir } from '../support/temp';
 
 const UID = '04A224B2C35D80';
@@ -186,6 +186,13 @@ describe('the handover list', () => {
       { id: 1001, name: 'Acme Fleet ApS' },
       { id: 1002, name: null },
     ]);
+
+    // A name the desk had not seen is asked of Spirii (and remembered); offline it stays unknown.
+    expect((await withCustomerNames(session, station.customers)).customers).toEqual([
+      { id: 1001, name: 'Acme Fleet ApS' },
+      { id: 1002, name: 'Nordlys Taxi A/S' },
+    ]);
+    expect(handoverList(station, { kind: 'session' }).customers[1]).toEqual({ id: 1002, name: 'Nordlys Taxi A/S' });
 
     expect(handoverBatches(station.queue)).toEqual([{ source: 'import:nordlys.csv', name: 'nordlys.csv', count: 1, firstAt: expect.any(String), customerIds: [1002] }]);
     const batch = handoverList(station, { kind: 'batch', source: 'import:nordlys.csv' });
