@@ -20,6 +20,13 @@ const nativeBans = Object.entries(native).map(([name, adapter]) => ({
   name,
   message: `Native package: import it only in its adapter (${adapter}).`,
 }));
+/** The window's boundary (the contract, its handler table, its audit wrapping) sits outside the core, which serves CLI and window alike. */
+const contractBan = {
+  group: ['**/contract', '**/contract/*'],
+  message: 'The core knows nothing of the window: the contract imports the core, never the other way. Put window-facing code in electron/contract.',
+};
+/** Core files get the contract ban on top of whatever import bans apply to them. */
+const inCore = (file) => file.startsWith('electron/core/');
 const rawIpcBan = {
   name: 'electron',
   importNames: ['ipcMain', 'ipcRenderer'],
@@ -44,10 +51,20 @@ export default defineConfig(
     files: ['electron/core/**', 'electron/contract/**', 'electron/sandbox/**', 'electron/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronBan, ...nativeBans] }] },
   },
+  {
+    files: ['electron/core/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronBan, ...nativeBans], patterns: [contractBan] }] },
+  },
   ...Object.entries(native).map(([name, adapter]) => ({
     files: [adapter],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electronBan, ...nativeBans.filter((b) => b.name !== name && native[b.name] !== adapter)] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronBan, ...nativeBans.filter((b) => b.name !== name && native[b.name] !== adapter)],
+          ...(inCore(adapter) ? { patterns: [contractBan] } : {}),
+        },
+      ],
     },
   })),
   {
@@ -67,6 +84,10 @@ export default defineConfig(
             {
               regex: '^(\\.\\./)+electron/(?!contract/)',
               message: 'The renderer sees the main process only through electron/contract.',
+            },
+            {
+              regex: '^(\\.\\./)+electron/contract/(handlers|audit-calls|dispatch)$',
+              message: "The handler table and the dispatcher run in the main process; the renderer takes the contract's types and names only.",
             },
           ],
         },

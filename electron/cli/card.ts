@@ -2,14 +2,14 @@
  * `token-station card UID|LABEL [--json]`: everything this desk knows about a card, as the
  * window's Identify screen shows it. Offline, from what the desk last saw, with its age.
  */
-import { parseArgs } from 'node:util';
 import type { CardReport } from '../core/card';
 import type { Station } from '../core/station';
 import type { QueuedToken } from '../core/queue';
 import { describeLocalPlace } from '../core/queue';
 import { handoverList, withCustomerNames, type HandoverScope } from '../core/handover';
+import { CONTROL_CHARACTERS_MESSAGE, hasControlCharacters } from '../core/token';
 import { parse, positiveInt, UsageError } from './args';
-import { jsonLine, line, table, type Io } from './output';
+import { jsonLine, line, printable, quoted, table, type Io } from './output';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 type WithStation = <T>(io: Io, options: { json?: boolean }, run: (station: Station) => Promise<T>) => Promise<T>;
@@ -35,7 +35,7 @@ function rowLine(row: QueuedToken): string {
 export function reportLines(report: CardReport): string[] {
   const lines: string[] = [];
   const label = report.spirii?.identifier.label ?? report.queue?.label ?? null;
-  lines.push(report.uid ? `Card ${report.uid}${label ? ` (label ${label})` : ''}` : `No card with the label "${report.query}"`);
+  lines.push(report.uid ? `Card ${report.uid}${label ? ` (label ${label})` : ''}` : `No card with the label ${quoted(report.query, 100)}`);
   const spirii = report.spirii;
   const when =
     report.spiriiSource === 'live'
@@ -79,20 +79,16 @@ export function reportLines(report: CardReport): string[] {
 
 export function cardCommand(withStation: WithStation): Command {
   return async (args, io) => {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: true });
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parse(args, { json: { type: 'boolean' } }, { positionals: true });
     const query = positionals.join(' ').trim();
     if (positionals.length === 0 || !query) throw new UsageError('give a UID or a label, e.g. token-station card 04A224B2C35D80');
-    if (query.length > 100) throw new UsageError('a UID or label is at most 100 characters');
+    if (query.length > 100) throw new UsageError(`a UID or label is at most 100 characters, got ${query.length}`);
+    if (hasControlCharacters(query)) throw new UsageError(`a UID or label ${CONTROL_CHARACTERS_MESSAGE}, got ${quoted(query)}`);
     return withStation(io, { json: values.json }, async (station) => {
       const report = await station.cards.identify(query, { source: 'cli' });
       if (values.json) jsonLine(io.stdout, report);
-      else for (const text of reportLines(report)) line(io.stdout, text);
+      // One line each: a label or an error text with a line break in it stays on its line, escaped.
+      else for (const text of reportLines(report)) line(io.stdout, printable(text));
       // 1: nothing anywhere knows the card (scripts can tell unknown cards apart).
       return report.known ? 0 : 1;
     });
@@ -104,6 +100,7 @@ export function handoverCommand(withStation: WithStation): Command {
   return async (args, io) => {
     const { values } = parse(args, { customer: { type: 'string' }, import: { type: 'string' }, json: { type: 'boolean' } });
     if (values.customer !== undefined && values.import !== undefined) throw new UsageError('give --customer or --import, not both');
+    if (values.import !== undefined && hasControlCharacters(values.import)) throw new UsageError(`--import ${CONTROL_CHARACTERS_MESSAGE}, got ${quoted(values.import)}`);
     const customerId = positiveInt('customer', values.customer);
     const scope: HandoverScope =
       customerId !== undefined ? { kind: 'customer', customerId } : values.import !== undefined ? { kind: 'batch', source: `import:${values.import}` } : { kind: 'session' };
@@ -115,9 +112,9 @@ export function handoverCommand(withStation: WithStation): Command {
       }
       const names = list.customers.map((c) => (c.name ? `${c.name} (${c.id})` : `customer ${c.id}`)).join(', ');
       const what = scope.kind === 'session' ? 'this enrollment session' : scope.kind === 'batch' ? `import ${list.batchName}` : 'all of the customer’s cards on this desk';
-      line(io.stdout, `Handover list: ${what}, ${list.cards.length} cards`);
-      line(io.stdout, `Customer: ${names || '-'}`);
-      line(io.stdout, `Handed over by: ${list.operator}, ${list.madeAt.slice(0, 10)}`);
+      line(io.stdout, printable(`Handover list: ${what}, ${list.cards.length} cards`));
+      line(io.stdout, printable(`Customer: ${names || '-'}`));
+      line(io.stdout, printable(`Handed over by: ${list.operator}, ${list.madeAt.slice(0, 10)}`));
       if (list.cards.length === 0) return 0;
       const state = (c: (typeof list.cards)[number]) => (c.state === 'rejected' ? 'refused by Spirii' : c.state !== 'synced' ? 'active once sent to Spirii' : c.isActive ? 'active' : 'inactive');
       line(

@@ -2,7 +2,7 @@
  * `token-station import`, `export` and `reconcile`: the same core and the same messages as the
  * Import/Export screen, with paths given as arguments instead of chosen in a dialog.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { Station, SANDBOX_NOTICE } from '../core/station';
 import { configFromEnv } from '../core/config';
@@ -10,33 +10,37 @@ import { readImportFile, importDefaults, writeDifferences } from '../core/io/fil
 import { describeProblem } from '../core/io/import-plan';
 import { describeSummary, ImportConflict, type ImportPreview } from '../core/io/import';
 import { FileRefused } from '../core/io/text';
-import { Cancelled, runExport, type ExportRequest } from '../core/io/export';
+import { Cancelled, type ExportRequest } from '../core/io/export';
 import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape, type ExportFormat } from '../core/io/shapes';
 import { QUEUE_STATES } from '../core/queue';
-import { reconcile, describeReport } from '../core/io/reconcile';
-import { positiveInt, UsageError } from './args';
-import { jsonLine, line, table, type Io } from './output';
+import { describeReport } from '../core/io/reconcile';
+import { oneOf, parse, positiveInt, UsageError } from './args';
+import { jsonLine, line, quoted, table, type Io } from './output';
+import { checkOutputTarget, OutputFileRefused } from '../core/io/targets';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 function parseWithFile<O extends Options>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-  }
+  return parse(args, options, { positionals: true });
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
-  return value as T;
+/** The flag a filter field comes from. */
+const FILTER_FLAGS: Record<string, string> = { customerId: 'customer', isActive: 'active', roamingEnabled: 'roaming', states: 'state' };
+
+/** A refused export filter in words, naming its flag: never the validator's own text. */
+function filterProblem(issue: { path: PropertyKey[]; code: string; message: string; maximum?: unknown; minimum?: unknown }): string {
+  const field = String(issue.path[0] ?? 'filter');
+  const flag = `--${FILTER_FLAGS[field] ?? field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return `${flag} must be at most ${issue.maximum} characters`;
+  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return `${flag} must be at least ${issue.minimum}`;
+  if (/^(Invalid|Too|Expected)\b/.test(issue.message)) return `${flag} is not valid`;
+  return `${flag}: ${issue.message}`;
 }
 
 function bool(flag: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === 'true' || value === 'false') return value === 'true';
-  throw new UsageError(`--${flag} must be true or false, got "${value}"`);
+  throw new UsageError(`--${flag} must be true or false, got ${quoted(value)}`);
 }
 
 async function openStation(io: Io, json: boolean | undefined): Promise<Station> {
@@ -87,8 +91,8 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
     const progress = progressPrinter(io, !values.json);
     let prepared;
     try {
-      prepared = await station.files.importer.prepare(bytes, file, {
-        defaults: importDefaults(station.enrollment.defaults, customerId),
+      prepared = await station.importer.prepare(bytes, file, {
+        defaults: importDefaults(station.enrollmentDefaults.value, customerId),
         uidFormat,
         onProgress: (step, done, total) => progress(`${step}: ${done} of ${total}`),
       });
@@ -96,13 +100,13 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
       if (error instanceof FileRefused) throw new UsageError(error.message);
       throw error;
     }
-    const preview = station.files.importer.preview(prepared, 'cli', { rows: Infinity, problems: Infinity });
+    const preview = station.importer.preview(prepared, 'cli', { rows: Infinity, problems: Infinity });
     const problems = prepared.plan.problems.map(describeProblem);
     let queued: number | null = null;
     let failure: string | null = null;
     if (!values['dry-run']) {
       try {
-        queued = station.files.importer.commit(prepared).queued;
+        queued = station.importer.commit(prepared).queued;
       } catch (error) {
         if (!(error instanceof ImportConflict)) throw error;
         failure = error.message;
@@ -122,11 +126,26 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
   }
 };
 
+/**
+ * The --out file, resolved; refused in one line (exit 2) when it is a folder, a file in the data
+ * folder, or an existing file without --force. Call it once the station is open: opening the
+ * database is what marks its folder as the data folder.
+ */
+export function outFile(out: string, force: boolean | undefined): string {
+  try {
+    return checkOutputTarget(out, { force });
+  } catch (error) {
+    if (error instanceof OutputFileRefused) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export const exportCommand = async (args: string[], io: Io): Promise<number> => {
   const { values, positionals } = parseWithFile(args, {
     source: { type: 'string' },
     format: { type: 'string' },
     out: { type: 'string' },
+    force: { type: 'boolean' },
     delimiter: { type: 'string' },
     bom: { type: 'boolean' },
     customer: { type: 'string' },
@@ -142,7 +161,7 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
     state: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (give the file with --out)`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0]!)} (give the file with --out)`);
   const source = oneOf('source', values.source, ['spirii', 'local'] as const);
   if (!source) throw new UsageError('--source is required (spirii or local)');
   const out = values.out;
@@ -166,23 +185,21 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
       sortBy: values['sort-by'],
       sortDirection: values['sort-direction'],
     });
-    if (!filters.success) {
-      const issue = filters.error.issues[0]!;
-      throw new UsageError(`--${String(issue.path[0] ?? 'filter').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
-    }
+    if (!filters.success) throw new UsageError(filterProblem(filters.error.issues[0]!));
     request.spiriiFilters = filters.data;
   } else {
     const states = values.state?.flatMap((s) => s.split(',')).map((s) => oneOf('state', s.trim(), QUEUE_STATES)!);
     const filters = localFiltersShape.safeParse({ states, customerId, search: values.search });
-    if (!filters.success) throw new UsageError(filters.error.issues[0]!.message);
+    if (!filters.success) throw new UsageError(filterProblem(filters.error.issues[0]!));
     request.localFilters = filters.data;
   }
   const station = await openStation(io, values.json);
   const controller = new AbortController();
   void io.interrupted.then(() => controller.abort());
   try {
+    const target = outFile(out, values.force);
     const progress = progressPrinter(io, !values.json);
-    const result = await runExport({ db: station.db, client: station.client }, request, path.resolve(out), {
+    const result = await station.files.exportToPath(request, target, {
       signal: controller.signal,
       onProgress: (p) => progress(p.note ?? `${p.done}${p.total !== null ? ` of ${p.total}` : ''} tokens written`),
     });
@@ -204,17 +221,18 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
 };
 
 export const reconcileCommand = async (args: string[], io: Io): Promise<number> => {
-  const { values, positionals } = parseWithFile(args, { customer: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { values, positionals } = parseWithFile(args, { customer: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, format: { type: 'string' }, json: { type: 'boolean' } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0]!)}`);
   const customerId = positiveInt('customer', values.customer);
   const format = values.out ? (oneOf('format', values.format, EXPORT_FORMATS) ?? (path.extname(values.out).slice(1).toLowerCase() as ExportFormat)) : undefined;
   if (values.out && !(EXPORT_FORMATS as readonly string[]).includes(format!)) throw new UsageError('--format is required (csv, xlsx or json)');
   const station = await openStation(io, values.json);
   try {
-    const report = await reconcile({ db: station.db, client: station.client }, { customerId });
-    if (values.out) {
-      await writeDifferences(report.differences, path.resolve(values.out), format!);
-      station.audit.record('export', { call: 'cli reconcile', format, customerId: customerId ?? null, rows: report.differences.length }, path.resolve(values.out));
+    const target = values.out ? outFile(values.out, values.force) : undefined;
+    const report = await station.files.compare({ customerId });
+    if (target) {
+      await writeDifferences(report.differences, target, format!);
+      station.audit.record('export', { call: 'cli reconcile', format, customerId: customerId ?? null, rows: report.differences.length }, target);
     }
     if (values.json) jsonLine(io.stdout, { ...report, summaryText: describeReport(report) });
     else {

@@ -4,7 +4,7 @@ import { readerHint, setupHints } from '../core/readers/pcsc-codes';
 import type { ReaderError, ReaderEvent, ReaderInfo } from '../core/readers/types';
 import { convertUid, UID_FORMATS, UID_FORMAT_NAMES, type UidFormat } from '../core/uid';
 import { parse, UsageError } from './args';
-import { jsonLine, line, type Io } from './output';
+import { jsonLine, line, quoted, type Io } from './output';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -58,16 +58,11 @@ export const readers: Command = async (args, io) => {
 };
 
 export const uid: Command = async (args, io) => {
-  let parsed;
-  try {
-    parsed = (await import('node:util')).parseArgs({ args, options: { from: { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-  }
+  const parsed = parse(args, { from: { type: 'string' }, json: { type: 'boolean' } }, { positionals: true });
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('give one UID, e.g. token-station uid 04A224B2 --from hex');
   const from = (values.from ?? 'hex').toLowerCase();
-  if (!(UID_FORMATS as readonly string[]).includes(from)) throw new UsageError(`--from must be one of ${UID_FORMATS.join(', ')}, got "${values.from}"`);
+  if (!(UID_FORMATS as readonly string[]).includes(from)) throw new UsageError(`--from must be one of ${UID_FORMATS.join(', ')}, got ${quoted(values.from ?? '')}`);
   const result = convertUid(positionals[0]!, from as UidFormat);
   if (!result.ok) {
     if (values.json) jsonLine(io.stdout, result);

@@ -5,12 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AUDIT_ACTIONS, exportAudit, type AuditAction } from '../core/audit';
-import { collectDiagnostics } from '../core/diagnostics';
+import { collectDiagnostics, collectDiagnosticsWithoutStation } from '../core/diagnostics';
 import { configFromEnv } from '../core/config';
 import { createFileLogger, RecentErrors, type Logger } from '../core/logger';
 import { Station } from '../core/station';
 import { parse, positiveInt, UsageError } from './args';
-import { jsonLine, line, table, type Io } from './output';
+import { jsonLine, line, quoted, table, type Io } from './output';
+import { outFile } from './files';
+import { noteExportFolder, partFileFor } from '../core/io/targets';
+import { randomBytes } from 'node:crypto';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -23,7 +26,7 @@ function actionsArg(value: string | undefined): AuditAction[] | undefined {
   if (value === undefined) return undefined;
   const actions = value.split(',').map((a) => a.trim());
   for (const action of actions) {
-    if (!(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`--action must be one of ${AUDIT_ACTIONS.join(', ')}, got "${action}"`);
+    if (!(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`--action must be one of ${AUDIT_ACTIONS.join(', ')}, got ${quoted(action)}`);
   }
   return actions as AuditAction[];
 }
@@ -39,18 +42,31 @@ async function withQuietStation<T>(io: Io, run: (station: Station, dataDir: stri
   }
 }
 
+/** The most entries one `audit` lists or exports (what an export takes without --limit). */
+const AUDIT_LIMIT_MAX = 100_000;
+
 export const audit: Command = async (args, io) => {
-  const { values } = parse(args, { action: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parse(args, { action: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
   const actions = actionsArg(values.action);
-  const limit = positiveInt('limit', values.limit);
+  const limit = positiveInt('limit', values.limit, AUDIT_LIMIT_MAX);
   const format = values.format ?? (values.out ? 'csv' : undefined);
-  if (format !== undefined && format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got "${format}"`);
+  if (format !== undefined && format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got ${quoted(format)}`);
   if (format && !values.out) throw new UsageError('--format needs --out FILE');
   return withQuietStation(io, (station) => {
+    const out = values.out ? outFile(values.out, values.force) : undefined;
     const entries = station.audit.list({ limit: limit ?? (values.out ? 100_000 : 50), actions });
-    if (values.out) {
-      const out = path.resolve(values.out);
-      fs.writeFileSync(out, exportAudit(entries, format as 'csv' | 'json'));
+    if (out) {
+      // Whole or not at all under its name; checked again right before it replaces anything.
+      noteExportFolder(path.dirname(out));
+      const temp = partFileFor(out, randomBytes(4).toString('hex'));
+      fs.writeFileSync(temp, exportAudit(entries, format as 'csv' | 'json'), { flag: 'wx' });
+      try {
+        outFile(out, values.force);
+        fs.renameSync(temp, out);
+      } catch (error) {
+        fs.rmSync(temp, { force: true });
+        throw error;
+      }
       station.audit.record('export', { what: 'activity', format, rows: entries.length, via: 'cli' }, path.basename(out));
       line(io.stderr, `Wrote ${entries.length} entries to ${out}`);
     } else if (values.json) {
@@ -66,15 +82,24 @@ export const audit: Command = async (args, io) => {
 
 export const diagnostics: Command = async (args, io) => {
   parse(args, {});
-  return withQuietStation(io, (station, dataDir, recent) => {
-    io.stdout.write(
-      collectDiagnostics(station, {
-        app: { name: 'Token Station CLI', version: process.env.npm_package_version ?? 'dev', runtime: { node: process.versions.node } },
-        dataDir,
-        logFolder: path.join(dataDir, 'logs'),
-        recentErrors: recent.list(),
-      }),
-    );
-    return 0;
+  const config = configFromEnv(io.env);
+  const input = (dataDir: string, recent: RecentErrors) => ({
+    app: { name: 'Token Station CLI', version: process.env.npm_package_version ?? 'dev', runtime: { node: process.versions.node } },
+    dataDir,
+    logFolder: path.join(dataDir, 'logs'),
+    recentErrors: recent.list(),
   });
+  let started = false;
+  try {
+    return await withQuietStation(io, (station, dataDir, recent) => {
+      started = true;
+      io.stdout.write(collectDiagnostics({ sync: station.sync, connections: station.connections, readers: station.readerDesk, audit: station.audit }, input(dataDir, recent)));
+      return 0;
+    });
+  } catch (error) {
+    if (started) throw error;
+    // The station could not start (a damaged database): this is when IT needs the report most.
+    io.stdout.write(collectDiagnosticsWithoutStation(input(config.dataDir, new RecentErrors()), error));
+    return 1;
+  }
 };

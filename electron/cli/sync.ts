@@ -7,10 +7,10 @@ import { configFromEnv } from '../core/config';
 import { openDatabase } from '../core/db/sqlite';
 import { QUEUE_STATES, QueueActionError, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
 import { Settings } from '../core/settings';
-import { SyncSettingsStore } from '../core/sync/settings';
+import { InvalidSyncSettingsError, MAX_BATCH_SIZE, syncSettingsSection } from '../core/sync/settings';
 import type { SyncStatus } from '../core/sync/worker';
 import { nonNegativeInt, parse, positiveInt, required, UsageError } from './args';
-import { jsonLine, line, table, type Io } from './output';
+import { jsonLine, line, quoted, table, type Io } from './output';
 import { AuditLog } from '../core/audit';
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -62,10 +62,17 @@ export function statusLine(status: SyncStatus, now = Date.now()): string {
   }
 }
 
+/** The longest `sync --timeout`: a day. Longer is a typing error, and would overflow a timer. */
+const SYNC_TIMEOUT_MAX_S = 86_400;
+/** The longest hold period the sync settings take: a day. */
+const HOLD_MINUTES_MAX = 24 * 60;
+/** A search longer than this matches no UID or label (the window's search has the same bound). */
+export const SEARCH_MAX = 50;
+
 export function syncCommand(withStation: WithStation): Command {
   return async (args, io) => {
     const { values } = parse(args, { timeout: { type: 'string' }, json: { type: 'boolean' } });
-    const timeoutMs = (positiveInt('timeout', values.timeout) ?? 60) * 1000;
+    const timeoutMs = (positiveInt('timeout', values.timeout, SYNC_TIMEOUT_MAX_S) ?? 60) * 1000;
     return withStation(io, { json: values.json }, async (station) => {
       const status = await Promise.race([station.sync.settle(timeoutMs), io.interrupted.then(() => station.sync.status)]);
       const { counts } = status;
@@ -114,15 +121,16 @@ export const queueCommand: Command = async (args, io) => {
   });
   const states = values.state?.map((state) => {
     const key = state.replace(' ', '_').replace('-', '_');
-    if (!(QUEUE_STATES as readonly string[]).includes(key)) throw new UsageError(`--state must be one of ${QUEUE_STATES.join(', ')}, got "${state}"`);
+    if (!(QUEUE_STATES as readonly string[]).includes(key)) throw new UsageError(`--state must be one of ${QUEUE_STATES.join(', ')}, got ${quoted(state)}`);
     return key as QueueState;
   });
+  if (values.search !== undefined && values.search.trim().length > SEARCH_MAX) throw new UsageError(`--search must be at most ${SEARCH_MAX} characters, got ${values.search.trim().length}`);
   if (!action && (values.id || values.minutes || values.size)) throw new UsageError('--id, --minutes and --size go with an action: queue retry|release|discard|hold|batch');
   if (action && (states || values.search)) throw new UsageError('--state and --search only filter the list: "queue" without an action');
   const chosen = ids(values.id);
   if (action === 'discard' && chosen?.length !== 1) throw new UsageError('queue discard needs exactly one --id');
-  const minutes = action === 'hold' ? nonNegativeInt('minutes', required('minutes', values.minutes))! : undefined;
-  const size = action === 'batch' ? nonNegativeInt('size', required('size', values.size))! : undefined;
+  const minutes = action === 'hold' ? nonNegativeInt('minutes', required('minutes', values.minutes), HOLD_MINUTES_MAX)! : undefined;
+  const size = action === 'batch' ? positiveInt('size', required('size', values.size), MAX_BATCH_SIZE)! : undefined;
 
   const config = configFromEnv(io.env);
   const db = openDatabase(config.dataDir);
@@ -138,7 +146,7 @@ export const queueCommand: Command = async (args, io) => {
         print(queue.list({ states, search: values.search }), values.search || states ? 'No token matches.' : 'The queue is empty.');
         return 0;
       case 'retry':
-        print(queue.retry(chosen), 'Nothing to retry: no rejected token among those.');
+        print(queue.retry(chosen), 'Nothing to retry: no rejected or in-doubt token among those.');
         if (!values.json) line(io.stderr, 'Run "token-station sync" to send them.');
         return 0;
       case 'release':
@@ -157,21 +165,22 @@ export const queueCommand: Command = async (args, io) => {
           return 1;
         }
       case 'hold': {
-        const settings = new SyncSettingsStore(new Settings(db)).update({ holdMinutes: minutes! });
+        const settings = syncSettingsSection(new Settings(db)).update({ holdMinutes: minutes! });
         if (values.json) jsonLine(io.stdout, settings);
         else line(io.stdout, settings.holdMinutes === 0 ? 'Hold period off: new tokens are sent at once.' : `New tokens are held ${settings.holdMinutes} minutes before they are sent.`);
         return 0;
       }
       case 'batch': {
-        const settings = new SyncSettingsStore(new Settings(db)).update({ batchSize: size! });
+        const settings = syncSettingsSection(new Settings(db)).update({ batchSize: size! });
         if (values.json) jsonLine(io.stdout, settings);
         else line(io.stdout, `Up to ${settings.batchSize} tokens go to Spirii in one request.`);
         return 0;
       }
     }
   } catch (error) {
-    if (error instanceof Error && /^holdMinutes: /.test(error.message)) throw new UsageError(`--minutes: ${error.message.replace(/^holdMinutes: /, '')}`);
-    if (error instanceof Error && /^batchSize: /.test(error.message)) throw new UsageError(`--size: ${error.message.replace(/^batchSize: /, '')}`);
+    // A refused value is the flag's fault: say which flag, with the setting's own reason.
+    if (error instanceof InvalidSyncSettingsError && error.field === 'holdMinutes') throw new UsageError(`--minutes: ${error.reason}`);
+    if (error instanceof InvalidSyncSettingsError && error.field === 'batchSize') throw new UsageError(`--size: ${error.reason}`);
     throw error;
   } finally {
     db.close();

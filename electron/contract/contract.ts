@@ -1,10 +1,12 @@
 /**
  * The one contract between the window and the core: every call (request -> response) and every
- * pushed event, with a schema for each argument. The preload exposes exactly these names, the
- * main process validates every input against these schemas, and the renderer's types come from
- * here. A call that is not in this table does not exist.
+ * pushed event, with a schema for each argument. The names live in names.ts (which the preload is
+ * built from, so it carries none of these schemas); the main process validates every input against
+ * these schemas, and the renderer's types come from here. A call that is not in this table does
+ * not exist.
  */
 import { z } from 'zod';
+import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type CallName, type EventName } from './names';
 import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome } from '../core/enrollment';
@@ -229,17 +231,20 @@ export const contract = {
 type Calls = typeof contract.calls;
 type Events = typeof contract.events;
 
-export type CallName = keyof Calls;
-export type EventName = keyof Events;
+/** Both ways: every name in names.ts has its entry above, and nothing above lacks a name there. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const callsNamed: Same<keyof Calls, CallName> = true;
+const eventsNamed: Same<keyof Events, EventName> = true;
+void callsNamed;
+void eventsNamed;
+
+export { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type CallName, type EventName };
 /** What the caller passes. */
 export type CallInput<K extends CallName> = z.input<Calls[K]['input']>;
 /** What the handler receives, after validation. */
 export type CallArgs<K extends CallName> = z.output<Calls[K]['input']>;
 export type CallOutput<K extends CallName> = Calls[K]['output'];
 export type EventPayload<K extends EventName> = Events[K];
-
-export const CALL_NAMES = Object.keys(contract.calls) as CallName[];
-export const EVENT_NAMES = Object.keys(contract.events) as EventName[];
 
 /** `detail`: the same as `message`, for the window to word in its language (see core/problem.ts). */
 export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string; detail?: CallProblem };
@@ -253,7 +258,3 @@ export interface StationTransport {
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<Envelope<CallOutput<K>>>;
   on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
 }
-
-/** The channel names on Electron IPC. */
-export const callChannel = (name: CallName) => `station:call:${name}`;
-export const eventChannel = (name: EventName) => `station:event:${name}`;

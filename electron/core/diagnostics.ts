@@ -4,11 +4,32 @@
  * the text is built from views that hold only masks, then redacted once more.
  */
 import os from 'node:os';
-import type { Station } from './station';
-import { redact, type LogEntry } from './logger';
+import path from 'node:path';
+import { checkDatabaseFile, DATABASE_FILE } from './db/sqlite';
+import type { StationEventMap } from './station';
+import { redact, type LogEntry, type Logger } from './logger';
+import type { SyncStatus } from './sync/worker';
+import type { ConnectionsView } from './connections';
+import type { ReaderStatus } from './readers/types';
+import type { TypedEvents } from './events';
+
+/** What the activity log listens to. */
+export interface ActivitySource {
+  sync: { onStatus(listener: (status: SyncStatus) => void): () => void };
+  events: Pick<TypedEvents<StationEventMap>, 'on'>;
+  logger: Logger;
+}
+
+/** What the diagnostics text reads: views only, none of which holds a key. */
+export interface DiagnosticsSource {
+  sync: { readonly status: SyncStatus };
+  connections: { view(): ConnectionsView };
+  readers: { status(): ReaderStatus };
+  audit: { count(): number };
+}
 
 /** Log the station's notable moments; returns the unsubscribe functions. */
-export function logStationActivity(station: Station): (() => void)[] {
+export function logStationActivity(station: ActivitySource): (() => void)[] {
   let lastSyncError: string | null = null;
   let lastPhase: string | null = null;
   return [
@@ -36,11 +57,39 @@ export interface DiagnosticsInput {
   recentErrors: readonly LogEntry[];
 }
 
+/**
+ * The diagnostics when the station cannot start (a damaged database): what can be said without
+ * it, the database's state and the error, so IT gets a report instead of a failure.
+ */
+export function collectDiagnosticsWithoutStation(input: DiagnosticsInput, error: unknown): string {
+  const database = checkDatabaseFile(path.join(input.dataDir, DATABASE_FILE));
+  const lines = [
+    `${input.app.name} ${input.app.version} diagnostics, ${new Date().toISOString()}`,
+    '',
+    `OS: ${os.type()} ${os.release()} (${process.platform} ${process.arch}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM`,
+    `Runtime: ${Object.entries(input.app.runtime)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `Data folder: ${input.dataDir}`,
+    `Log folder: ${input.logFolder ?? 'none'}`,
+    '',
+    `Database: ${database.text}`,
+    `The station could not start: ${error instanceof Error ? error.message : String(error)}`,
+    database.ok
+      ? 'Nothing else could be read.'
+      : 'Keep a copy of the data folder for IT before anything else is changed in it.',
+    '',
+    `Recent warnings and errors (${input.recentErrors.length}):`,
+    ...(input.recentErrors.length ? input.recentErrors.map((e) => `  ${e.at} ${e.level}: ${e.message}`) : ['  none']),
+  ];
+  return redact(lines.join('\n')) + '\n';
+}
+
 /** Plain text, ready to paste into an e-mail to IT. */
-export function collectDiagnostics(station: Station, input: DiagnosticsInput): string {
+export function collectDiagnostics(station: DiagnosticsSource, input: DiagnosticsInput): string {
   const sync = station.sync.status;
   const connections = station.connections.view();
-  const readers = station.readerStatus();
+  const readers = station.readers.status();
   const active = connections.profiles.find((p) => p.id === connections.active);
   const lines = [
     `${input.app.name} ${input.app.version} diagnostics, ${new Date().toISOString()}`,
@@ -73,7 +122,7 @@ export function collectDiagnostics(station: Station, input: DiagnosticsInput): s
   return redact(lines.join('\n')) + '\n';
 }
 
-function describeKey(key: ReturnType<Station['connections']['view']>['profiles'][number]['key']): string {
+function describeKey(key: ConnectionsView['profiles'][number]['key']): string {
   switch (key.state) {
     case 'none':
       return 'none entered';

@@ -13,7 +13,7 @@
  * is ours only if its customer and label are the ones queued; otherwise it is someone else's and
  * is shown as a conflict, never adopted.
  */
-import type { SpiriiClient } from './api/client';
+import type { SyncApi } from './sync/api-port';
 import type { SpiriiToken } from './token';
 import { describeLocalPlace, describeSpiriiPlace, type ConflictEntry, type QueuedToken, type SpiriiPlace, type TokenQueue } from './queue';
 import type { TokenProblem } from './problem';
@@ -50,6 +50,17 @@ export function conflictDetail(place: SpiriiPlace, when: 'sending' | 'after-doub
   return { key: 'conflict', params: { when, place: { spiriiId: place.spiriiId, customerId: place.customerId, label: place.label } } };
 }
 
+/** Spirii holds the UID more than once: a conflict naming every copy, never "synced". */
+export function heldTwice(id: number, remote: readonly SpiriiToken[]): ConflictEntry {
+  const places = [...remote].sort((a, b) => a.id - b.id).map(placeOf);
+  return {
+    id,
+    place: places[0]!,
+    message: `Spirii holds this UID more than once: ${places.map(describeSpiriiPlace).join('; ')}. Not synced: keep one in Spirii and discard or fix this one.`,
+    detail: { key: 'held-twice', params: { places } },
+  };
+}
+
 /**
  * The pre-send check: look up held and pending tokens not yet checked, in as few requests as the
  * API allows (SpiriiClient.lookupUids). Returns how many were checked; throws when the lookup
@@ -57,7 +68,7 @@ export function conflictDetail(place: SpiriiPlace, when: 'sending' | 'after-doub
  */
 export async function checkNewTokens(
   queue: TokenQueue,
-  client: SpiriiClient,
+  client: Pick<SyncApi, 'lookupUids'>,
   limit: number,
   beforeRequest?: () => Promise<void>,
 ): Promise<number> {
@@ -69,16 +80,29 @@ export async function checkNewTokens(
   );
   const clear: number[] = [];
   const conflicts: ConflictEntry[] = [];
+  const adopted: { id: number; spiriiId: number }[] = [];
   for (const row of rows) {
     const existing = found.get(row.uid);
     if (!existing || existing.length === 0) {
       clear.push(row.id);
       continue;
     }
-    const place = placeOf([...existing].sort((a, b) => a.id - b.id)[0]!);
+    if (existing.length > 1) {
+      conflicts.push(heldTwice(row.id, existing));
+      continue;
+    }
+    // A row sent before (its earlier request was in doubt, then looked up as absent): a late
+    // commit of that request is this row's token, found by the look-up right before a re-send.
+    const own = row.attempts > 0 ? ownToken(row, existing) : undefined;
+    if (own) {
+      adopted.push({ id: row.id, spiriiId: own.id });
+      continue;
+    }
+    const place = placeOf(existing[0]!);
     conflicts.push({ id: row.id, place, message: conflictMessage(place, 'sending'), detail: conflictDetail(place, 'sending') });
   }
   queue.markChecked(clear);
+  queue.markSynced(adopted, { state: 'pending', attemptId: (id) => rows.find((r) => r.id === id)!.attemptId });
   // Only rows still held or pending: one the desk discarded meanwhile stays discarded.
   queue.markConflict(conflicts, ['held', 'pending']);
   return rows.length;

@@ -4,19 +4,26 @@
  */
 import { z } from 'zod';
 import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
-import type { Settings } from './settings';
-import { TEXT_FIELD_MAX } from './token';
+import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from './settings';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from './token';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
+import { describeStorageProblem, storageCode } from './db/sqlite';
 import type { ActionProblem, TapProblem } from './problem';
 
-const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
+/** The documented limit of a token's label (identifier.label). */
+export const LABEL_MAX = 100;
+/** A numbered label's prefix: room is left for the number. */
+export const LABEL_PREFIX_MAX = 80;
+
+const noControls = (text: string) => !hasControlCharacters(text);
+const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
 
 export const enrollmentDefaultsShape = z.object({
   customerId: z.number().int().min(1).nullable(),
   customerName: z.string().max(200).nullable(),
-  labelPrefix: z.string().max(80),
+  labelPrefix: z.string().max(LABEL_PREFIX_MAX).refine(noControls, CONTROL_CHARACTERS_MESSAGE),
   labelNext: z.number().int().min(0).max(999_999_999),
   labelDigits: z.number().int().min(1).max(12),
   validFrom: dateTime,
@@ -55,8 +62,6 @@ export interface EnrollmentView extends EnrollmentDefaults {
   awaitingLabel: AwaitingLabel | null;
 }
 
-/** The documented limit of a token's label (identifier.label). */
-export const LABEL_MAX = 100;
 
 export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   customerId: null,
@@ -74,8 +79,11 @@ export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   labelMode: 'numbered',
 };
 
-/** random-uid: a 4-byte UID starting with 08 (new at every tap); unreadable: a card whose UID could not be read (readers). */
-export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable';
+/**
+ * random-uid: a 4-byte UID starting with 08 (new at every tap); unreadable: a card whose UID could not be read (readers);
+ * not-saved: the database did not take the write (a full disk): the card is not queued, tap it again once there is room.
+ */
+export type TapRefusal = 'no-customer' | 'invalid-uid' | 'duplicate' | 'label-pending' | 'random-uid' | 'unreadable' | 'not-saved';
 
 export type TapOutcome =
   | { status: 'queued'; token: QueuedToken }
@@ -88,16 +96,26 @@ export type TapOutcome =
    */
   | { status: 'label-needed'; uid: string; message: string };
 
-const SETTINGS_KEY = 'enrollment.defaults';
+/** A default (or a typed label) refused; `detail` words it for the window. */
+export class InvalidDefaultsError extends InvalidSettingError {}
 
-export class InvalidDefaultsError extends Error {
-  constructor(
-    message: string,
-    /** The same, for the window to word in its language. */
-    readonly detail?: ActionProblem,
-  ) {
-    super(message);
-  }
+export const ENROLLMENT_DEFAULTS: SectionSpec<EnrollmentDefaults> = {
+  key: 'enrollment.defaults',
+  subject: 'defaults',
+  schema: enrollmentDefaultsSchema,
+  defaults: DEFAULT_ENROLLMENT,
+  error: InvalidDefaultsError,
+  problem: (issue) => invalidField(issue, issue.path.join('.') === 'expiresAt' && issue.code === 'custom'),
+};
+
+export type EnrollmentDefaultsSection = SettingsSection<EnrollmentDefaults>;
+
+export const enrollmentDefaultsSection = (settings: Settings): EnrollmentDefaultsSection => new SettingsSection(settings, ENROLLMENT_DEFAULTS);
+
+/** A tap the database did not take: said as a refusal, so the desk sees the card was NOT saved. */
+function notSaved(error: unknown, uid: string): TapOutcome {
+  const problem = describeStorageProblem(error, 'the database');
+  return { status: 'refused', reason: 'not-saved', uid, message: `Card ${uid} was NOT saved: ${problem}. Free some space, then tap it again.`, existing: null };
 }
 
 /** 'typed' label mode: a label given when no card waits for one (it was skipped, or given twice). */
@@ -114,25 +132,23 @@ export function labelFor(
 }
 
 export class Enrollment {
-  private current: EnrollmentDefaults;
   private held: (AwaitingLabel & { source: string }) | null = null;
   private readonly listeners = new Listeners<EnrollmentView>();
+  private readonly outcomes = new Listeners<TapOutcome>();
 
   constructor(
     private readonly queue: TokenQueue,
-    private readonly settings: Settings,
+    /** The session's defaults (customer, label numbering...): changed through the section itself. */
+    private readonly defaults: EnrollmentDefaultsSection,
   ) {
-    const stored = enrollmentDefaultsSchema.safeParse({ ...DEFAULT_ENROLLMENT, ...settings.get<object>(SETTINGS_KEY, {}) });
-    this.current = stored.success ? stored.data : DEFAULT_ENROLLMENT;
-  }
-
-  get defaults(): EnrollmentDefaults {
-    return { ...this.current };
+    // A change of defaults (by a person, or the label number moving on) is a change of the view.
+    defaults.onChange(() => this.listeners.emit(this.view));
   }
 
   get view(): EnrollmentView {
     const held = this.held && { uid: this.held.uid, customerId: this.held.customerId, at: this.held.at };
-    return { ...this.current, nextLabel: labelFor(this.current), awaitingLabel: held };
+    const current = this.defaults.value;
+    return { ...current, nextLabel: labelFor(current), awaitingLabel: held };
   }
 
   /** Told of every change, including the label number moving on after a tap. */
@@ -140,18 +156,9 @@ export class Enrollment {
     return this.listeners.add(listener);
   }
 
-  /** Change some defaults; refused whole, with the field named, when any is invalid. */
-  update(patch: Partial<EnrollmentDefaults>): EnrollmentDefaults {
-    const result = enrollmentDefaultsSchema.safeParse({ ...this.current, ...patch });
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      const detail = issue.path.join('.') === 'expiresAt' && issue.code === 'custom' ? invalidField(issue, true) : invalidField(issue);
-      throw new InvalidDefaultsError(`${issue.path.join('.') || 'defaults'}: ${issue.message}`, detail);
-    }
-    this.current = result.data;
-    this.settings.set(SETTINGS_KEY, this.current);
-    this.listeners.emit(this.view);
-    return this.defaults;
+  /** Told of every tap's outcome, whoever tapped (a reader, the window, the CLI, a script). */
+  onOutcome(listener: (outcome: TapOutcome) => void): () => void {
+    return this.outcomes.add(listener);
   }
 
   /**
@@ -159,6 +166,12 @@ export class Enrollment {
    * label (null for none); `customerId` replaces the session's customer for this token only.
    */
   tap(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number } = {}): TapOutcome {
+    const outcome = this.decide(rawUid, source, overrides);
+    this.outcomes.emit(outcome);
+    return outcome;
+  }
+
+  private decide(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number }): TapOutcome {
     const { label } = overrides;
     const parsed = parseUid(rawUid);
     if (!parsed.ok) {
@@ -167,7 +180,7 @@ export class Enrollment {
     const uid = parsed.uid;
     const random = randomUidRefusal(uid);
     if (random) return { status: 'refused', reason: 'random-uid', uid, message: random, existing: null };
-    const d = this.current;
+    const d = this.defaults.value;
     const customerId = overrides.customerId ?? d.customerId;
     if (customerId === null) {
       return { status: 'refused', reason: 'no-customer', uid, message: 'Choose a customer before tapping cards', existing: null };
@@ -176,7 +189,11 @@ export class Enrollment {
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
-    if (numbered && printed !== null) this.update({ labelNext: d.labelNext + 1 });
+    try {
+      if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext + 1 });
+    } catch (error) {
+      return notSaved(error, uid);
+    }
     try {
       const token = this.queue.add({
         uid,
@@ -193,7 +210,15 @@ export class Enrollment {
       });
       return { status: 'queued', token };
     } catch (error) {
-      if (numbered && printed !== null) this.update({ labelNext: d.labelNext });
+      if (storageCode(error)) {
+        try {
+          if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext });
+        } catch {
+          // The disk is still full: the number stays taken (skipped, never reused).
+        }
+        return notSaved(error, uid);
+      }
+      if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext });
       if (!(error instanceof DuplicateUidError)) throw error;
       return { status: 'refused', reason: 'duplicate', uid, message: error.message, existing: error.existing };
     }
@@ -205,11 +230,15 @@ export class Enrollment {
     if (!held) throw new NoCardWaitingError('No card is waiting for a label: tap a card first');
     const text = label?.trim() || null;
     if (text !== null && text.length > LABEL_MAX) {
-      throw new InvalidDefaultsError(`label: at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
+      throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', `at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
+    }
+    if (text !== null && hasControlCharacters(text)) {
+      throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', CONTROL_CHARACTERS_MESSAGE, { key: 'invalid-field', params: { field: 'label', max: null, afterValidFrom: false } });
     }
     this.held = null;
-    const outcome = this.tap(held.uid, held.source, { label: text, customerId: held.customerId });
+    const outcome = this.decide(held.uid, held.source, { label: text, customerId: held.customerId });
     this.listeners.emit(this.view);
+    this.outcomes.emit(outcome);
     return outcome;
   }
 

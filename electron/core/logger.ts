@@ -40,6 +40,8 @@ const PATTERNS: [RegExp, string][] = [
   // Authorization: Bearer xyz / "authorization":"Bearer xyz" / authorization=Basic xyz
   [/(authorization["']?\s*[:=]\s*["']?)(bearer|basic|token)?\s*[^\s"',;}]+/gi, `$1$2 ${REDACTED}`],
   [/\b(bearer)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${REDACTED}`],
+  // Basic credentials anywhere (base64 with a digit, + / or =, so "Basic plan" is left alone)
+  [/\b(basic)\s+(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{6,}={0,2}/gi, `$1 ${REDACTED}`],
   // apiKey: "xyz", api_key=xyz, "x-api-key": "xyz", TOKEN_STATION_API_KEY=xyz
   [/((?:api[_-]?key|apikey|x-api-key|secret|password)["']?\s*[:=]\s*["']?)[^\s"',;}&]+/gi, `$1${REDACTED}`],
 ];

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { Db } from './db/sqlite';
 import type { TokenCreate } from './token';
-import { TEXT_FIELD_MAX } from './token';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, controlCharacterField, hasControlCharacters } from './token';
 import { Listeners } from './events';
 import type { ActionProblem, TokenProblem } from './problem';
 
@@ -66,6 +66,8 @@ export interface QueuedToken extends TokenDraft {
   conflict: SpiriiPlace | null;
   /** When the last request carrying this row went out. */
   attemptedAt: string | null;
+  /** The id of that request (every state change after its answer names it, so a late answer to an older one changes nothing). */
+  attemptId: string | null;
   createdAt: string;
   updatedAt: string;
   syncedAt: string | null;
@@ -73,12 +75,30 @@ export interface QueuedToken extends TokenDraft {
 
 export type QueueCounts = Record<QueueState, number>;
 
+/**
+ * What a state change after an answer expects the row to be: in this state, under this attempt
+ * (per row when a function). A row that is not (another process took over and moved it on)
+ * is left alone.
+ */
+export interface RowGuard {
+  state: QueueState;
+  attemptId: string | null | ((id: number) => string | null);
+}
+
+/** The SQL condition a guard adds, with its parameters for one row. */
+const GUARD_SQL = `(@guarded = 0 OR (state = @guardState AND attempt_id IS @guardAttempt))`;
+function guardParams(guard: RowGuard | undefined, id: number): { guarded: number; guardState: string | null; guardAttempt: string | null } {
+  if (!guard) return { guarded: 0, guardState: null, guardAttempt: null };
+  return { guarded: 1, guardState: guard.state, guardAttempt: typeof guard.attemptId === 'function' ? guard.attemptId(id) : guard.attemptId };
+}
+
 /** What the desk may change while a token exists only here. */
-const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).nullable();
+const noControls = (text: string) => !hasControlCharacters(text);
+const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable();
 const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
 export const tokenEditSchema = z
   .object({
-    label: z.string().trim().max(100, 'at most 100 characters').nullable(),
+    label: z.string().trim().max(100, 'at most 100 characters').refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable(),
     customerId: z.number().int().min(1),
     validFrom: dateTime,
     expiresAt: dateTime,
@@ -165,6 +185,8 @@ export interface TokenRow {
   attempt_id: string | null;
   attempted_at: string | null;
   attempts: number;
+  verified_at?: string | null;
+  lookup_asked_at?: string | null;
   spirii_id: number | null;
   last_error: string | null;
   last_error_detail: string | null;
@@ -208,6 +230,7 @@ function fromRow(row: TokenRow): QueuedToken {
     spiriiCheckedAt: row.spirii_checked_at,
     conflict: parseConflict(row.conflict),
     attemptedAt: row.attempted_at,
+    attemptId: row.attempt_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     syncedAt: row.synced_at,
@@ -303,6 +326,10 @@ export class TokenQueue {
    * import): the row, or null when the UID is already queued. The caller then calls `announce`.
    */
   insertQuietly(draft: TokenDraft): QueuedToken | null {
+    const badText = controlCharacterField({ label: draft.label, billingReference: draft.billingReference, comment: draft.comment });
+    if (badText) {
+      throw new QueueActionError(`${badText}: ${CONTROL_CHARACTERS_MESSAGE}`, { key: 'invalid-field', params: { field: badText, max: null, afterValidFrom: false } });
+    }
     const now = this.now();
     const hold = this.holdMinutes();
     const row = this.insert.get({
@@ -463,14 +490,18 @@ export class TokenQueue {
 
   /**
    * Try rejected tokens again (all of them without ids): back to pending, checked against Spirii
-   * afresh. Tokens in doubt are not touched here: they are only ever looked up, never re-sent blindly.
+   * afresh. Tokens in doubt are never re-sent blindly: they are asked to be looked up now (by
+   * whichever process syncs), and only sent again once Spirii can no longer commit their request.
    */
   retry(ids?: readonly number[]): QueuedToken[] {
-    return this.transition(
-      ids,
-      `UPDATE tokens SET state = 'pending', spirii_checked_at = NULL, conflict = NULL, last_error = NULL, last_error_detail = NULL, updated_at = @now
-       WHERE state = 'rejected'`,
-    );
+    return this.db.transaction(() => [
+      ...this.transition(
+        ids,
+        `UPDATE tokens SET state = 'pending', spirii_checked_at = NULL, conflict = NULL, last_error = NULL, last_error_detail = NULL, updated_at = @now
+         WHERE state = 'rejected'`,
+      ),
+      ...this.transition(ids, `UPDATE tokens SET lookup_asked_at = @now WHERE state = 'in_doubt'`),
+    ])();
   }
 
   /** Release held tokens (all of them without ids) so they are sent now. */
@@ -490,25 +521,32 @@ export class TokenQueue {
   // -------------------------------------------------------------------------------------------
   // The sync worker's steps.
 
-  /** Is there work now, and when is the next thing due? */
-  due(inDoubtGraceMs: number): QueueDue {
+  /**
+   * Is there work now, and when is the next thing due? `inDoubtBoundMs`: how long after an
+   * attempt Spirii may still commit it (a token in doubt is looked up, and a synced one checked
+   * for a second copy, only after that).
+   */
+  due(inDoubtBoundMs: number): QueueDue {
     const now = this.now().getTime();
-    const graceCutoff = new Date(now - inDoubtGraceMs).toISOString();
+    const graceCutoff = new Date(now - inDoubtBoundMs).toISOString();
     const nowIso = new Date(now).toISOString();
     const ready = this.db
       .prepare(
         // 'sending' between passes: left by a process that stopped; the lease holder turns it into 'in_doubt'.
         `SELECT EXISTS (SELECT 1 FROM tokens WHERE state IN ('pending', 'sending'))
              OR EXISTS (SELECT 1 FROM tokens WHERE state = 'held' AND (spirii_checked_at IS NULL OR hold_until <= @now))
-             OR EXISTS (SELECT 1 FROM tokens WHERE state = 'in_doubt' AND (attempted_at IS NULL OR attempted_at <= @cutoff))`,
+             OR EXISTS (SELECT 1 FROM tokens WHERE state = 'in_doubt' AND (attempted_at IS NULL OR attempted_at <= @cutoff OR lookup_asked_at IS NOT NULL))
+             OR EXISTS (SELECT 1 FROM tokens WHERE state = 'synced' AND verified_at IS NULL AND synced_at <= @cutoff)`,
       )
       .pluck()
       .get({ now: nowIso, cutoff: graceCutoff }) as number;
     let nextAt: number | null = null;
     const hold = this.db.prepare(`SELECT min(hold_until) FROM tokens WHERE state = 'held'`).pluck().get() as string | null;
     const doubt = this.db.prepare(`SELECT min(attempted_at) FROM tokens WHERE state = 'in_doubt'`).pluck().get() as string | null;
+    const unverified = this.db.prepare(`SELECT min(synced_at) FROM tokens WHERE state = 'synced' AND verified_at IS NULL`).pluck().get() as string | null;
     if (hold) nextAt = Date.parse(hold);
-    if (doubt) nextAt = Math.min(nextAt ?? Infinity, Date.parse(doubt) + inDoubtGraceMs);
+    if (doubt) nextAt = Math.min(nextAt ?? Infinity, Date.parse(doubt) + inDoubtBoundMs);
+    if (unverified) nextAt = Math.min(nextAt ?? Infinity, Date.parse(unverified) + inDoubtBoundMs);
     return { ready: ready === 1, nextAt };
   }
 
@@ -533,14 +571,21 @@ export class TokenQueue {
    * Spirii already has this UID somewhere this row does not account for: never send it; show where.
    * `states` limits which rows may change (the pre-send check must not touch a row the desk discarded meanwhile).
    */
-  markConflict(entries: readonly ConflictEntry[], states: readonly QueueState[]): void {
+  markConflict(entries: readonly ConflictEntry[], states: readonly QueueState[], guard?: RowGuard): void {
     const now = this.now().toISOString();
     const stmt = this.db.prepare(
-      `UPDATE tokens SET state = 'rejected', conflict = @conflict, last_error = @message, last_error_detail = @detail, hold_until = NULL, updated_at = @now
-       WHERE id = @id AND state IN (${states.map((s) => `'${s}'`).join(',')}) RETURNING *`,
+      `UPDATE tokens SET state = 'rejected', conflict = @conflict, last_error = @message, last_error_detail = @detail, hold_until = NULL, lookup_asked_at = NULL, updated_at = @now
+       WHERE id = @id AND state IN (${states.map((s) => `'${s}'`).join(',')}) AND ${GUARD_SQL} RETURNING *`,
     );
     this.updateEach(
-      entries.map((e) => ({ id: e.id, conflict: JSON.stringify(e.place), message: e.message, detail: e.detail ? JSON.stringify(e.detail) : null, now })),
+      entries.map((e) => ({
+        id: e.id,
+        conflict: JSON.stringify(e.place),
+        message: e.message,
+        detail: e.detail ? JSON.stringify(e.detail) : null,
+        now,
+        ...guardParams(guard, e.id),
+      })),
       stmt,
     );
   }
@@ -567,37 +612,102 @@ export class TokenQueue {
     this.db.transaction(() => ids.forEach((id) => stmt.run({ id, attemptId, now })))();
   }
 
-  /** Tokens whose last attempt has an unknown outcome and went out at least `graceMs` ago, oldest first. */
-  inDoubt(limit: number, graceMs = 0): QueuedToken[] {
-    const cutoff = new Date(this.now().getTime() - graceMs).toISOString();
+  /**
+   * Tokens whose last attempt has an unknown outcome and went out at least `boundMs` ago (or whose
+   * lookup the desk asked for now), oldest first.
+   */
+  inDoubt(limit: number, boundMs = 0): QueuedToken[] {
+    const cutoff = new Date(this.now().getTime() - boundMs).toISOString();
     return (
       this.db
-        .prepare(`SELECT * FROM tokens WHERE state = 'in_doubt' AND (attempted_at IS NULL OR attempted_at <= ?) ORDER BY id LIMIT ?`)
+        .prepare(
+          `SELECT * FROM tokens WHERE state = 'in_doubt' AND (attempted_at IS NULL OR attempted_at <= ? OR lookup_asked_at IS NOT NULL) ORDER BY id LIMIT ?`,
+        )
         .all(cutoff, limit) as TokenRow[]
     ).map(fromRow);
   }
 
-  markSynced(entries: readonly { id: number; spiriiId: number }[]): void {
+  /**
+   * A clock that jumped ahead and back leaves attempt times in the future, which would keep a
+   * token in doubt (or unchecked) for as long as the jump. The attempt happened before now, so
+   * counting the bound from now instead is safe.
+   */
+  clampFutureTimes(): void {
+    const now = this.now().toISOString();
+    const future = this.db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM tokens WHERE (state = 'in_doubt' AND attempted_at > @now) OR (state = 'synced' AND verified_at IS NULL AND synced_at > @now))`,
+      )
+      .pluck()
+      .get({ now }) as number;
+    if (future !== 1) return;
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE tokens SET attempted_at = @now WHERE state = 'in_doubt' AND attempted_at > @now`).run({ now });
+      this.db.prepare(`UPDATE tokens SET synced_at = @now WHERE state = 'synced' AND verified_at IS NULL AND synced_at > @now`).run({ now });
+    })();
+  }
+
+  /** A lookup after doubt found the UID absent but too early to be sure: it stays in doubt; the desk's request for a lookup is answered. */
+  lookupAnswered(ids: readonly number[]): void {
+    const stmt = this.db.prepare(`UPDATE tokens SET lookup_asked_at = NULL WHERE id = @id AND state = 'in_doubt'`);
+    this.db.transaction(() => ids.forEach((id) => stmt.run({ id })))();
+  }
+
+  /**
+   * Looked up after the bound and absent: back to pending, and not cleared to send until the
+   * pre-send check has looked it up once more (so a commit landing between the two is found).
+   */
+  absentAfterDoubt(ids: readonly number[], guard: RowGuard): void {
     const now = this.now().toISOString();
     const stmt = this.db.prepare(
-      `UPDATE tokens SET state = 'synced', spirii_id = @spiriiId, last_error = NULL, last_error_detail = NULL, conflict = NULL, synced_at = @now, updated_at = @now
-       WHERE id = @id RETURNING *`,
+      `UPDATE tokens SET state = 'pending', spirii_checked_at = NULL, lookup_asked_at = NULL, last_error = NULL, last_error_detail = NULL, updated_at = @now
+       WHERE id = @id AND ${GUARD_SQL} RETURNING *`,
     );
-    this.updateEach(entries.map((e) => ({ ...e, now })), stmt);
+    this.updateEach(ids.map((id) => ({ id, now, ...guardParams(guard, id) })), stmt);
+  }
+
+  /** Synced tokens not yet checked for a second copy in Spirii; with `syncedBefore`, only those synced before then. */
+  unverified(limit: number, syncedBefore: string | null): QueuedToken[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM tokens WHERE state = 'synced' AND verified_at IS NULL AND (@before IS NULL OR synced_at <= @before) ORDER BY id LIMIT @limit`)
+        .all({ before: syncedBefore, limit }) as TokenRow[]
+    ).map(fromRow);
+  }
+
+  /** Looked up once Spirii could no longer commit another copy, and found once: done. */
+  markVerified(ids: readonly number[], syncedBefore: string): void {
+    const now = this.now().toISOString();
+    const stmt = this.db.prepare(`UPDATE tokens SET verified_at = @now WHERE id = @id AND state = 'synced' AND verified_at IS NULL AND synced_at <= @before`);
+    this.db.transaction(() => ids.forEach((id) => stmt.run({ id, now, before: syncedBefore })))();
+  }
+
+  /**
+   * `verified`: found once by a lookup made when no other copy could still be committed (else the
+   * worker checks for a second copy later). `guard`: the state and attempt the row must still be in.
+   */
+  markSynced(entries: readonly { id: number; spiriiId: number; verified?: boolean }[], guard?: RowGuard): void {
+    const now = this.now().toISOString();
+    const stmt = this.db.prepare(
+      `UPDATE tokens SET state = 'synced', spirii_id = @spiriiId, last_error = NULL, last_error_detail = NULL, conflict = NULL, synced_at = @now, updated_at = @now,
+         verified_at = CASE WHEN @verified = 1 THEN @now ELSE NULL END, lookup_asked_at = NULL
+       WHERE id = @id AND ${GUARD_SQL} RETURNING *`,
+    );
+    this.updateEach(entries.map((e) => ({ id: e.id, spiriiId: e.spiriiId, verified: e.verified ? 1 : 0, now, ...guardParams(guard, e.id) })), stmt);
   }
 
   /** `detail`: the same as `message`, for the window to word in its language. */
-  markRejected(ids: readonly number[], message: string, detail?: TokenProblem): void {
-    this.setState(ids, 'rejected', message, detail);
+  markRejected(ids: readonly number[], message: string, detail?: TokenProblem, guard?: RowGuard): void {
+    this.setState(ids, 'rejected', message, detail, guard);
   }
 
-  markInDoubt(ids: readonly number[], message: string, detail?: TokenProblem): void {
-    this.setState(ids, 'in_doubt', message, detail);
+  markInDoubt(ids: readonly number[], message: string, detail?: TokenProblem, guard?: RowGuard): void {
+    this.setState(ids, 'in_doubt', message, detail, guard);
   }
 
   /** Back to pending: the request certainly did not take effect (never sent, 429, auth refused, or looked up and absent). */
-  returnToPending(ids: readonly number[], message: string | null, detail?: TokenProblem): void {
-    this.setState(ids, 'pending', message, detail);
+  returnToPending(ids: readonly number[], message: string | null, detail?: TokenProblem, guard?: RowGuard): void {
+    this.setState(ids, 'pending', message, detail, guard);
   }
 
   /** A token left "sending" by a crash may or may not have reached Spirii. Called by the one process holding the sync lease. */
@@ -646,13 +756,13 @@ export class TokenQueue {
     return this.emitRows(rows.sort((a, b) => a.id - b.id));
   }
 
-  private setState(ids: readonly number[], state: QueueState, message: string | null, detail?: TokenProblem): void {
+  private setState(ids: readonly number[], state: QueueState, message: string | null, detail?: TokenProblem, guard?: RowGuard): void {
     const now = this.now().toISOString();
     const stmt = this.db.prepare(
-      `UPDATE tokens SET state = @state, last_error = @message, last_error_detail = @detail, updated_at = @now WHERE id = @id RETURNING *`,
+      `UPDATE tokens SET state = @state, last_error = @message, last_error_detail = @detail, updated_at = @now WHERE id = @id AND ${GUARD_SQL} RETURNING *`,
     );
     const json = message !== null && detail ? JSON.stringify(detail) : null;
-    this.updateEach(ids.map((id) => ({ id, state, message, detail: json, now })), stmt);
+    this.updateEach(ids.map((id) => ({ id, state, message, detail: json, now, ...guardParams(guard, id) })), stmt);
   }
 
   private updateEach(params: readonly object[], stmt: ReturnType<Db['prepare']>): void {

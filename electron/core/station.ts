@@ -8,29 +8,34 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db } from './db/sqlite';
 import { TokenQueue, type QueuedToken } from './queue';
 import { Settings } from './settings';
-import { Enrollment, type EnrollmentView, type TapOutcome } from './enrollment';
+import { Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type EnrollmentView, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
+
+/** What the window's Tokens screen asks of the API. */
+export type SpiriiTokens = Pick<SpiriiClient, 'listTokens' | 'getToken' | 'patchToken'>;
 import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
-import { SyncSettingsStore } from './sync/settings';
+import { syncSettingsSection, type SyncSettingsSection } from './sync/settings';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
 import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
 import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders, type PcscReadersOptions } from './readers/pcsc';
 import { HidReaders, type HidOptions } from './readers/hid';
-import { ReaderDesk } from './readers/desk';
-import { parseUid } from './uid';
+import { ReaderDesk, readerSettingsSection, type ReaderSettingsSection } from './readers/desk';
+import { parseUid, randomUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { FilesService, type FilesProgress } from './io/files';
+import { Importer } from './io/import';
 import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
 import { AuditLog } from './audit';
 import { Connections, type ResolvedConnection, type SecretVault } from './connections';
 import { silentLogger, type Logger } from './logger';
 import { logStationActivity } from './diagnostics';
-import { PreferencesStore, type Preferences } from './preferences';
+import { preferencesSection, type Preferences, type PreferencesSection } from './preferences';
 import { EnrollmentSession } from './session';
 import { SeenTokens } from './spirii-seen';
 import { CardIdentifier, type CardReport } from './card';
+import { TapRouter } from './tap-router';
 
 export interface StationOptions {
   dataDir: string;
@@ -75,9 +80,6 @@ export interface StationEventMap extends Record<string, unknown> {
   card: CardReport;
 }
 
-/** What a tap does: enroll the card (the default), or identify it (the window's identify mode). */
-export type TapMode = 'enroll' | 'identify';
-
 export type ConnectionMode = 'spirii' | 'sandbox';
 
 export const SANDBOX_NOTICE = 'Built-in sandbox: nothing you enroll here reaches Spirii.';
@@ -99,26 +101,33 @@ export class Station {
   readonly enrollment: Enrollment;
   readonly customers: CustomerDirectory;
   readonly sync: SyncWorker;
-  readonly syncSettings: SyncSettingsStore;
+  /** The four settings sections, each with one API: `value`, `update(patch)`, `onChange`. */
+  readonly enrollmentDefaults: EnrollmentDefaultsSection;
+  readonly readerSettings: ReaderSettingsSection;
+  readonly syncSettings: SyncSettingsSection;
   /** How the core asks for a file to read or write (Electron's dialogs in the app, scripted in tests). */
   readonly dialogs: FileDialogs;
   readonly simulated: SimulatedReaders | null;
   readonly files: FilesService;
+  /** The import path on its own, for the CLI's `import` (the window goes through `files`). */
+  readonly importer: Importer;
+  /** Tokens in Spirii as the window's Tokens screen reads and edits them: three calls of the client, no more. */
+  readonly spiriiTokens: SpiriiTokens;
   readonly audit: AuditLog;
   readonly logger: Logger;
-  readonly preferences: PreferencesStore;
+  readonly preferences: PreferencesSection;
   readonly session: EnrollmentSession;
   readonly readerDesk: ReaderDesk;
   /** What this desk last saw of Spirii's tokens (identify answers from it offline). */
   readonly seen: SeenTokens;
   readonly cards: CardIdentifier;
-  private currentTapMode: TapMode = 'enroll';
-  /** The identification the last identify-mode tap started. */
-  private lastIdentified: Promise<CardReport> | null = null;
-  private readonly sources: ReaderSource[] = [];
+  /** What a tap does (enroll, or identify while the window's Identify screen shows): the reader desk's Enroller. */
+  readonly taps: TapRouter;
   private readonly unsubscribe: (() => void)[] = [];
 
   private constructor(
+    // The database and the client stay readable for tests that seed them; no consumer in electron/
+    // uses them (the window's handlers take a WindowStation, the CLI the importer and files).
     readonly db: Db,
     readonly client: SpiriiClient,
     private currentMode: ConnectionMode,
@@ -127,58 +136,68 @@ export class Station {
     private readonly options: StationOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.spiriiTokens = client;
     this.settings = new Settings(db);
-    this.syncSettings = new SyncSettingsStore(this.settings);
-    this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.current.holdMinutes });
-    this.enrollment = new Enrollment(this.queue, this.settings);
+    this.syncSettings = syncSettingsSection(this.settings);
+    this.enrollmentDefaults = enrollmentDefaultsSection(this.settings);
+    this.readerSettings = readerSettingsSection(this.settings);
+    this.preferences = preferencesSection(this.settings);
+    this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.value.holdMinutes });
+    this.enrollment = new Enrollment(this.queue, this.enrollmentDefaults);
     this.customers = new CustomerDirectory(client, this.settings);
-    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.current.batchSize, ...options.sync });
-    this.preferences = new PreferencesStore(this.settings);
+    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.value.batchSize, ...options.sync });
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
+    this.importer = new Importer(db, this.settings, client, this.queue);
     this.files = new FilesService({
       db,
       settings: this.settings,
       client,
       dialogs: this.dialogs,
-      defaults: () => this.enrollment.defaults,
+      defaults: () => this.enrollmentDefaults.value,
       queue: this.queue,
+      importer: this.importer,
       onQueued: () => this.sync.poke(),
       emit: (progress) => this.events.emit('files', progress),
     });
     this.audit = new AuditLog(db, this.settings);
     this.seen = new SeenTokens(db, () => this.apiUrl);
     this.cards = new CardIdentifier({ queue: this.queue, seen: this.seen, audit: this.audit, client, customers: this.customers });
-    if (this.simulated) this.sources.push(this.simulated);
+    // The one switch between enrolling and identifying: every reader's tap (PC/SC, HID, the
+    // window's wedge, the simulated button) goes through the router the desk is given.
+    this.taps = new TapRouter(this.enrollment, this.cards);
+    // Every reader adapter first, then the desk that listens to them: cards go one way, adapters ->
+    // desk -> enrollment -> queue, and what happened comes back out as events.
+    const sources: ReaderSource[] = [];
+    if (this.simulated) sources.push(this.simulated);
     const pcsc = options.readers?.pcsc;
-    if (pcsc) this.sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
-    this.readerDesk = new ReaderDesk(this.sources, this.settings, {
-      // The one switch between enrolling and identifying: every reader's tap (PC/SC, HID, the
-      // window's wedge, the simulated button) comes through here.
-      tap: (uid, source) => {
-        if (this.currentTapMode === 'enroll') return this.tap(uid, source);
-        const identified = this.identifyTap(uid, source);
-        identified.catch(() => {}); // logged in identifyTap; a simulated tap's caller sees it too
-        this.lastIdentified = identified;
-        return null;
-      },
-      refused: (outcome) => this.events.emit('tap', outcome),
-      changed: (update) => {
-        this.events.emit('reader', update);
-        this.events.emit('readers', this.readerDesk.status());
-      },
-    });
+    if (pcsc) sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
     const hid = options.readers?.hid;
-    if (hid) this.sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerDesk.config, log: options.log }));
+    if (hid) sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerSettings.value, log: options.log }));
+    this.readerDesk = new ReaderDesk(sources, this.readerSettings, this.taps);
 
     this.unsubscribe.push(
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
+      this.enrollment.onOutcome((outcome) => {
+        this.events.emit('tap', outcome);
+        if (outcome.status === 'queued') this.sync.poke();
+      }),
+      this.readerDesk.on((event) => {
+        if (event.type === 'refused') return this.events.emit('tap', event.outcome);
+        this.events.emit('reader', event.update);
+        this.events.emit('readers', this.readerDesk.status());
+      }),
+      this.readerSettings.onChange(() => this.events.emit('readers', this.readerDesk.status())),
+      this.taps.on((event) => {
+        if (event.type === 'card') this.events.emit('card', event.report);
+        else if (event.type === 'mode') this.logger.info('Tap mode', { mode: event.mode });
+        else this.logger.error('Could not identify a tapped card', { uid: event.uid, error: event.error });
+      }),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
       this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
-      ...this.sources.map((source) => source.on((event) => this.readerDesk.handle(source, event))),
-      ...logStationActivity(this),
+      ...logStationActivity({ sync: this.sync, events: this.events, logger: this.logger }),
       this.events.on('tap', (outcome) => {
         if (outcome.status !== 'queued') return;
         const { uid, label, customerId, id, source, comment } = outcome.token;
@@ -203,7 +222,7 @@ export class Station {
       else connection = initial.api;
       const client = new SpiriiClient(connection, { timeoutMs: options.sync?.timeoutMs, userAgent: options.userAgent });
       const station = new Station(db, client, initial.kind === 'builtin' ? 'sandbox' : 'spirii', sandbox, connections, options);
-      for (const source of station.sources) source.start();
+      station.readerDesk.start();
       if (options.sync?.autoStart !== false) station.sync.start();
       return station;
     } catch (error) {
@@ -216,6 +235,11 @@ export class Station {
   /** A made-up card must never become a real token: simulated taps only on a sandbox API. */
   get simulatedTapsAllowed(): boolean {
     return this.simulated !== null && (this.mode === 'sandbox' || isLoopbackUrl(this.apiUrl));
+  }
+
+  /** The API in use (its URL and key): what "test connection" checks for the built-in sandbox. */
+  get apiConnection(): ApiConnection {
+    return this.client.connection;
   }
 
   get apiUrl(): string {
@@ -274,120 +298,48 @@ export class Station {
     }
   }
 
-  readers(): ReaderInfo[] {
-    return this.readerDesk.readers();
-  }
-
-  readerStatus(): ReaderStatus {
-    return this.readerDesk.status();
-  }
-
-  /** Cards from other readers are ignored while this is set (`enroll --reader`; the window's choice is a reader setting). */
-  get activeReader(): string | null {
-    return this.readerDesk.chosen;
-  }
-
-  set activeReader(name: string | null) {
-    this.readerDesk.override = name;
-  }
-
-  get tapMode(): TapMode {
-    return this.currentTapMode;
-  }
-
-  /** Taps enroll cards (the default) or identify them, enrolling nothing, while the window's identify mode is on. */
-  setTapMode(mode: TapMode): TapMode {
-    if (mode !== this.currentTapMode) {
-      this.currentTapMode = mode;
-      this.logger.info('Tap mode', { mode });
-    }
-    return mode;
-  }
-
-  /** Identify a card from a UID or a label; the report is also pushed as the `card` event. */
-  async identify(query: string, source = 'search'): Promise<CardReport> {
-    const report = await this.cards.identify(query, { source, onLocal: (local) => this.events.emit('card', local) });
-    this.events.emit('card', report);
-    return report;
-  }
-
-  private async identifyTap(uid: string, source: string): Promise<CardReport> {
-    try {
-      const report = await this.cards.identify(uid, { source, uidOnly: true, onLocal: (local) => this.events.emit('card', local) });
-      this.events.emit('card', report);
-      return report;
-    } catch (error) {
-      this.logger.error('Could not identify a tapped card', { uid, error });
-      throw error;
-    }
-  }
-
-  /** Enroll a UID that came from a reader, the simulated one, a person or a script. */
-  tap(uid: string, source: string, overrides?: { label?: string | null; customerId?: number }): TapOutcome {
-    const outcome = this.enrollment.tap(uid, source, overrides);
-    this.events.emit('tap', outcome);
-    if (outcome.status === 'queued') this.sync.poke();
-    return outcome;
-  }
-
-  /** The label typed or scanned for the card waiting for one ('typed' label mode): it is queued with it. */
-  giveLabel(label: string | null): TapOutcome {
-    const outcome = this.enrollment.giveLabel(label);
-    this.events.emit('tap', outcome);
-    if (outcome.status === 'queued') this.sync.poke();
-    return outcome;
-  }
-
   /** Tap the simulated reader with a given UID (parsed like any other) or a random one. */
   simulateTap(uid?: string): TapOutcome {
     if (!this.simulated) throw new Error('The simulated reader is switched off');
     // A made-up card must never become a real token: the button is for the built-in sandbox only.
     if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
-    if (this.currentTapMode !== 'enroll') throw new Error('The desk is identifying cards: a tap enrolls nothing until Identify is closed.');
+    if (this.taps.mode !== 'enroll') throw new Error('The desk is identifying cards: a tap enrolls nothing until Identify is closed.');
     if (uid !== undefined) {
       const parsed = parseUid(uid);
-      if (!parsed.ok) return this.tap(uid, 'simulated');
+      if (!parsed.ok) return this.enrollment.tap(uid, 'simulated');
       uid = parsed.uid;
     }
-    let outcome: TapOutcome | undefined;
-    const off = this.events.on('tap', (o) => (outcome ??= o));
-    try {
-      this.simulated.tap(uid); // reader events are synchronous: the tap is handled before this returns
-    } finally {
-      off();
-    }
-    return outcome!;
+    const outcome = this.readerDesk.simulate(this.simulated, uid ?? randomUid(7));
+    // The simulated reader is always among the accepted ones and a press is never a repeat.
+    if (!outcome) throw new Error('The simulated reader is not in use');
+    return outcome;
   }
 
   /** Tap the simulated reader in identify mode: the card is identified, nothing is queued. */
   async simulateIdentify(uid?: string): Promise<CardReport> {
     if (!this.simulated) throw new Error('The simulated reader is switched off');
     if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
-    if (this.currentTapMode !== 'identify') throw new Error('Identify mode is off: a tap would enroll the card.');
+    if (this.taps.mode !== 'identify') throw new Error('Identify mode is off: a tap would enroll the card.');
     let target = uid;
     if (target !== undefined) {
       const parsed = parseUid(target);
       if (!parsed.ok) throw new Error(parsed.error);
       target = parsed.uid;
     }
-    this.lastIdentified = null;
-    this.simulated.tap(target); // reader events are synchronous: identification has started when this returns
-    const identified = this.lastIdentified as Promise<CardReport> | null;
-    if (!identified) throw new Error('The simulated tap did not reach identification');
+    const before = this.taps.lastIdentification;
+    // Handled as any reader's card, synchronously: the router has started identifying it when this returns.
+    const outcome = this.readerDesk.simulate(this.simulated, target ?? randomUid(7));
+    const identified = this.taps.lastIdentification;
+    if (outcome !== null || !identified || identified === before) throw new Error('The simulated tap did not reach identification');
     return identified;
   }
 
   async close(): Promise<void> {
     for (const off of this.unsubscribe) off();
     await this.sync.stop();
-    await Promise.all(this.sources.map((source) => source.stop()));
+    await this.readerDesk.stop();
     await this.currentSandbox?.close();
     this.db.close();
-  }
-
-  /** Whether a card on this reader is enrolled now (the desk's choice of reader). */
-  accepts(reader: ReaderInfo): boolean {
-    return this.readerDesk.accepts(reader);
   }
 }
 

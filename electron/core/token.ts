@@ -89,3 +89,24 @@ export interface TokenQuery {
 
 /** The documented length limit of billingReference and comment. */
 export const TEXT_FIELD_MAX = 100;
+
+/**
+ * Characters a token's text (label, comment, billing reference) never holds: C0 and C1 controls
+ * (newline, tab, ESC, BEL, …), DEL, and the bidi controls that make a list or a terminal show
+ * the text in another order than it is stored. One rule for every way a text enters (a tap's
+ * label, the defaults, an edit, an import), so what Spirii and the desk show is what was meant.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+export const CONTROL_CHARACTERS_MESSAGE = 'must not contain control characters (line breaks, tabs, escape sequences or bidi controls)';
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_CHARACTERS.test(text);
+}
+
+/** The first of a draft's texts that breaks the rule above, or null. */
+export function controlCharacterField(texts: Record<string, string | null | undefined>): string | null {
+  for (const [field, value] of Object.entries(texts)) if (typeof value === 'string' && hasControlCharacters(value)) return field;
+  return null;
+}

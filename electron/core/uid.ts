@@ -19,32 +19,83 @@ export type UidProblem =
   | { key: 'too-large'; digits: string; count: number }
   /** Set by io/uid-formats.ts for a file's cell: a valid UID that is a random ID, or a number a spreadsheet rounded. */
   | { key: 'random-id'; uid: string }
-  | { key: 'rounded'; input: string };
+  | { key: 'rounded'; input: string }
+  /** A 4-byte UID whose first byte is 0x88, the cascade tag: the start of a 7-byte UID read short. */
+  | { key: 'cascade-tag'; uid: string }
+  /** Every byte the same (all 00, all FF, …): what a failed or blank read gives, not a card's UID. */
+  | { key: 'same-bytes'; uid: string };
 
 export type UidResult = { ok: true; uid: string } | { ok: false; error: string; problem?: UidProblem };
 
 /** Separators readers and spreadsheets put between bytes: space, colon, dash, dot. */
 const SEPARATORS = /[\s:.-]/g;
 
-/** Turn what a person, a file or a reader gave into the canonical UID, or say what is wrong with it. */
-export function parseUid(input: string): UidResult {
-  const compact = input.replace(SEPARATORS, '');
+/** How much of a refused input a message repeats: enough to recognise it, never a flood. */
+const SHOWN_MAX = 40;
+
+/** The input as a message shows it: shortened to SHOWN_MAX characters and "…". */
+export function shownInput(input: string): string {
+  return input.length <= SHOWN_MAX ? input : `${input.slice(0, SHOWN_MAX)}…`;
+}
+
+/**
+ * Well-formed UIDs that are still no card's UID, whatever format they came in (the one rule for
+ * the reader, the desk, `add` and imports):
+ * - 4 bytes starting with 0x88: 0x88 is the cascade tag (ISO/IEC 14443-3 6.5.4), which only ever
+ *   precedes the first three bytes of a 7-byte UID; a reader or a file that gives it as a 4-byte UID
+ *   cut the real UID short, and the next read of the same card would give another UID.
+ * - every byte the same (00000000, FFFFFFFFFFFFFF, …): what a blank or failed read, a test value or
+ *   a filled-in spreadsheet gives; two such "cards" would be the same token.
+ */
+export function uidRefusal(uid: string): { error: string; problem: UidProblem } | null {
+  if (uid.length === 8 && uid.startsWith('88')) {
+    return {
+      error: `UID ${uid} starts with 88, the cascade tag: it is the first part of a 7-byte UID that was read short, not a card's UID. Tap the card again, or check the reader's settings.`,
+      problem: { key: 'cascade-tag', uid },
+    };
+  }
+  if (/^(..)\1+$/.test(uid)) {
+    return {
+      error: `UID ${uid} is the same byte repeated: that is what a blank or failed read gives, not a card's UID. Tap the card again.`,
+      problem: { key: 'same-bytes', uid },
+    };
+  }
+  return null;
+}
+
+/** A hex UID's syntax only: separators and a 0x prefix removed, hex digits, 4, 7 or 10 bytes. */
+export function parseUidSyntax(input: string): UidResult {
+  // A 0x prefix, as readers' tools print UIDs (0x04A224B2, or 0x04 0xA2 … per byte); an x is never a hex digit.
+  const compact = input.trim().replace(/(^|[\s:.,-])0x/gi, '$1').replace(SEPARATORS, '');
+  const shown = shownInput(input);
   if (compact.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty' } };
   if (!/^[0-9a-fA-F]+$/.test(compact)) {
-    return { ok: false, error: `UID "${input}" is not hexadecimal (only 0-9 and A-F are allowed)`, problem: { key: 'not-hex', input } };
+    return { ok: false, error: `UID "${shown}" is not hexadecimal (only 0-9 and A-F are allowed)`, problem: { key: 'not-hex', input: shown } };
   }
   if (compact.length % 2 !== 0) {
     return {
       ok: false,
-      error: `UID "${input}" has an odd number of hex digits (${compact.length}); each byte is two digits`,
-      problem: { key: 'odd-digits', input, digits: compact.length },
+      error: `UID "${shown}" has an odd number of hex digits (${compact.length}); each byte is two digits`,
+      problem: { key: 'odd-digits', input: shown, digits: compact.length },
     };
   }
   const bytes = compact.length / 2;
   if (!(UID_BYTE_LENGTHS as readonly number[]).includes(bytes)) {
-    return { ok: false, error: `UID "${input}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes`, problem: { key: 'length', input, bytes } };
+    return { ok: false, error: `UID "${shown}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes`, problem: { key: 'length', input: shown, bytes } };
   }
   return { ok: true, uid: compact.toUpperCase() };
+}
+
+/** A UID the rules above refuse, as a failed result; a good one as it is. */
+function checked(result: UidResult): UidResult {
+  if (!result.ok) return result;
+  const refusal = uidRefusal(result.uid);
+  return refusal ? { ok: false, ...refusal } : result;
+}
+
+/** Turn what a person, a file or a reader gave into the canonical UID, or say what is wrong with it. */
+export function parseUid(input: string): UidResult {
+  return checked(parseUidSyntax(input));
 }
 
 /** A random UID of the given length, for the simulated reader. 7-byte UIDs start with an NXP-like maker byte. */
@@ -52,6 +103,9 @@ export function randomUid(bytes: 4 | 7 | 10 = 7, random: (n: number) => Uint8Arr
   const data = random(bytes);
   // Avoid 0x08 as the first byte of a 4-byte UID: that marks a random ID that changes at every tap.
   if (bytes === 4 && data[0] === 0x08) data[0] = 0x09;
+  // Nor 0x88 (the cascade tag), nor every byte the same: both are refused (see uidRefusal).
+  if (bytes === 4 && data[0] === 0x88) data[0] = 0x89;
+  if (data.every((b) => b === data[0])) data[bytes - 1] = data[0]! ^ 0x01;
   if (bytes === 7) data[0] = 0x04;
   return Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 }
@@ -128,18 +182,30 @@ export function uidFormats(uid: string): UidFormats {
 
 /** A UID in one format (see UID_FORMATS), as the canonical form; exact, or an error saying why not. */
 export function uidFrom(value: string, from: UidFormat): UidResult {
-  if (from === 'hex') return parseUid(value);
+  return checked(uidFromSyntax(value, from));
+}
+
+function uidFromSyntax(value: string, from: UidFormat): UidResult {
+  if (from === 'hex') return parseUidSyntax(value);
   if (from === 'reversed') {
-    const parsed = parseUid(value);
+    const parsed = parseUidSyntax(value);
     return parsed.ok ? { ok: true, uid: reverseHex(parsed.uid) } : parsed;
   }
-  const digits = value.replace(SEPARATORS, '');
+  // A number is whole digits only: "1.5" or "1.2.3.4" is not a UID (dropping the dots would
+  // make one up), and neither is a number with spaces or a sign in it.
+  const digits = value.trim();
   if (digits.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty' } };
-  if (!/^\d+$/.test(digits)) return { ok: false, error: `"${value}" is not a decimal number (only 0-9 are allowed)`, problem: { key: 'not-decimal', input: value } };
-  const number = BigInt(digits);
+  if (!/^\d+$/.test(digits)) {
+    const shown = shownInput(value);
+    return { ok: false, error: `"${shown}" is not a decimal number (only 0-9 are allowed)`, problem: { key: 'not-decimal', input: shown } };
+  }
+  const shown = shownInput(digits);
+  // Past 25 significant digits no UID fits; saying so needs no BigInt of a huge number.
+  const significant = digits.replace(/^0+(?=\d)/, '');
+  const number = significant.length > 25 ? 1n << 81n : BigInt(significant);
   if (from === '8h10d') {
     if (number > 0xffffffffn) {
-      return { ok: false, error: `${digits} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)`, problem: { key: 'too-large-8h10d', digits } };
+      return { ok: false, error: `${shown} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)`, problem: { key: 'too-large-8h10d', digits: shown } };
     }
     return { ok: true, uid: reverseHex(number.toString(16).toUpperCase().padStart(8, '0')) };
   }
@@ -149,8 +215,8 @@ export function uidFrom(value: string, from: UidFormat): UidResult {
   if (!bytes || number >= 1n << BigInt(bytes * 8)) {
     return {
       ok: false,
-      error: `${digits} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)`,
-      problem: { key: 'too-large', digits, count: digits.length },
+      error: `${shown} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)`,
+      problem: { key: 'too-large', digits: shown, count: digits.length },
     };
   }
   return { ok: true, uid: number.toString(16).toUpperCase().padStart(bytes * 2, '0') };

@@ -5,7 +5,7 @@
 import { app, BrowserWindow, clipboard, dialog } from 'electron';
 import path from 'node:path';
 import { Station } from '../core/station';
-import { createHandlers, forwardEvents } from '../core/service';
+import { createHandlers, forwardEvents } from '../contract/handlers';
 import { configFromEnv } from '../core/config';
 import { nativeAddonPath } from '../core/native';
 import { registerIpc, sendEvent } from './ipc';
@@ -86,8 +86,8 @@ async function start(): Promise<void> {
   window.on('closed', () => (window = null));
   // Identify mode belongs to the page that asked for it (the Cards screen): a reload or a crashed
   // renderer must never leave the desk deaf to enrollment taps.
-  window.webContents.on('did-start-loading', () => current.setTapMode('enroll'));
-  window.webContents.on('render-process-gone', () => current.setTapMode('enroll'));
+  window.webContents.on('did-start-loading', () => current.taps.setMode('enroll'));
+  window.webContents.on('render-process-gone', () => current.taps.setMode('enroll'));
 }
 
 if (!app.requestSingleInstanceLock()) {

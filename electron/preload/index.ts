@@ -3,7 +3,9 @@
  * nothing else (never ipcRenderer itself). Sandboxed: bundled to one CommonJS file.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type StationTransport } from '../contract/contract';
+// Only the names: the schemas stay in the main process, which validates every call (dispatch.ts).
+import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel } from '../contract/names';
+import type { StationTransport } from '../contract/contract';
 
 const calls = new Set<string>(CALL_NAMES);
 const events = new Set<string>(EVENT_NAMES);

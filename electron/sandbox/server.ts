@@ -34,13 +34,28 @@ export interface SandboxFaults {
   slowAfterStore: number;
   /** How long a slowAfterStore answer is held back (default 30,000 ms). */
   slowAnswerMs: number;
+  /** Probability: store only lateCommitMs after the request arrived, then answer (POST/PATCH). */
+  lateCommit: number;
+  /** Probability: cut the connection at once, then store lateCommitMs after the request arrived (POST/PATCH). */
+  lateCommitDrop: number;
+  /** When a late commit takes effect, counted from the request's arrival (default 12,000 ms). */
+  lateCommitMs: number;
   /** Probability: answer 429 with Retry-After (any request). */
   tooManyRequests: number;
   /** The Retry-After value used for injected 429s (default 1). */
   retryAfterSeconds: number;
 }
 
-export type SandboxFault = 'dropBeforeStore' | 'dropAfterStore' | 'error5xxBefore' | 'error5xxAfter' | 'slowAfterStore' | 'tooManyRequests' | 'badGateway';
+export type SandboxFault =
+  | 'dropBeforeStore'
+  | 'dropAfterStore'
+  | 'error5xxBefore'
+  | 'error5xxAfter'
+  | 'slowAfterStore'
+  | 'lateCommit'
+  | 'lateCommitDrop'
+  | 'tooManyRequests'
+  | 'badGateway';
 
 export interface SandboxOptions {
   /** Default 0 (ephemeral). */
@@ -95,6 +110,9 @@ const DEFAULT_FAULTS: SandboxFaults = {
   error5xxAfter: 0,
   slowAfterStore: 0,
   slowAnswerMs: 30_000,
+  lateCommit: 0,
+  lateCommitDrop: 0,
+  lateCommitMs: 12_000,
   tooManyRequests: 0,
   retryAfterSeconds: 1,
 };
@@ -211,7 +229,7 @@ class RateLimiter {
 // ---------------------------------------------------------------------------------------------
 // Injected faults: all of the fault logic lives here and in the two apply* functions below.
 
-const WRITE_FAULTS = ['dropBeforeStore', 'dropAfterStore', 'error5xxBefore', 'error5xxAfter', 'slowAfterStore'] as const;
+const WRITE_FAULTS = ['dropBeforeStore', 'dropAfterStore', 'error5xxBefore', 'error5xxAfter', 'slowAfterStore', 'lateCommit', 'lateCommitDrop'] as const;
 const BEFORE_STORE = new Set<SandboxFault>(['dropBeforeStore', 'error5xxBefore', 'badGateway']);
 const AFTER_STORE = new Set<SandboxFault>(['dropAfterStore', 'error5xxAfter']);
 
@@ -232,6 +250,10 @@ class FaultInjector {
 
   get slowAnswerMs(): number {
     return this.faults.slowAnswerMs;
+  }
+
+  get lateCommitMs(): number {
+    return this.faults.lateCommitMs;
   }
 
   get retryAfterSeconds(): number {
@@ -296,6 +318,7 @@ function checkedFaults(faults: SandboxFaults): SandboxFaults {
   }
   if (!(faults.latencyMs >= 0)) throw new RangeError(`latencyMs must be >= 0 (got ${faults.latencyMs})`);
   if (!(faults.slowAnswerMs >= 0)) throw new RangeError(`slowAnswerMs must be >= 0 (got ${faults.slowAnswerMs})`);
+  if (!(faults.lateCommitMs >= 0)) throw new RangeError(`lateCommitMs must be >= 0 (got ${faults.lateCommitMs})`);
   if (!(Number.isInteger(faults.retryAfterSeconds) && faults.retryAfterSeconds >= 0)) {
     throw new RangeError(`retryAfterSeconds must be a whole number >= 0 (got ${faults.retryAfterSeconds})`);
   }
@@ -557,6 +580,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const closing = new AbortController();
 
   async function pipeline(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const arrived = Date.now();
     const bucket = bucketOf(request.method);
     stats.requests += 1;
     stats[bucket === 'write' ? 'writeRequests' : 'readRequests'] += 1;
@@ -596,6 +620,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (before) return finish(before, budget.headers);
 
     const parsed: Parsed = raw === undefined ? { ok: true, value: undefined } : parseJson(raw);
+    if (fault === 'lateCommit' || fault === 'lateCommitDrop') {
+      // A server still working on a request its client gave up on (or lost the answer to): the
+      // commit lands lateCommitMs after arrival, whoever is still waiting.
+      if (fault === 'lateCommitDrop') send(response, { kind: 'drop' }, {});
+      await delay(Math.max(0, arrived + faults.lateCommitMs - Date.now()), undefined, { signal: closing.signal });
+    }
     const outcome = parsed.ok
       ? route.handler({ store, stats, duplicateUids, now: now(), params: route.params, query: url.searchParams, body: parsed.value })
       : parsed.outcome;

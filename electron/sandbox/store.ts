@@ -13,6 +13,8 @@ import { customerMatcher } from '../core/customers';
 /** Far from small numbers, so a client mixing up token ids and customer ids fails visibly. */
 export const FIRST_TOKEN_ID = 10001;
 const SNAPSHOT_VERSION = 1;
+/** The largest id a token may have: the one after it must still be a safe integer. */
+export const MAX_TOKEN_ID = Number.MAX_SAFE_INTEGER - 1;
 
 export interface StoreOptions {
   customers: readonly Customer[];
@@ -103,6 +105,7 @@ export class SandboxStore {
   /** Stores validated tokens (the caller has checked customers and duplicates) and saves once for the whole batch. */
   create(tokens: readonly NewToken[]): SpiriiToken[] {
     const stamp = this.options.now().toISOString();
+    if (this.nextId + tokens.length - 1 > MAX_TOKEN_ID) throw new Error(`The sandbox has no safe token ids left (the largest is ${MAX_TOKEN_ID})`);
     const created = tokens.map((token) => {
       const stored: SpiriiToken = {
         id: this.nextId,
@@ -253,6 +256,19 @@ function loadSnapshot(path: string): SpiriiToken[] {
     throw problem((error as Error).message);
   }
   if (!isSnapshot(snapshot)) throw problem(`expected { "version": ${SNAPSHOT_VERSION}, "tokens": [...] }`);
+  // Ids first, by name: a repeated id would silently drop a token, and the largest safe integer
+  // would make the next token's id unsafe (written, then refused on the next start).
+  const seen = new Map<unknown, number>();
+  for (const [index, token] of (snapshot.tokens as unknown[]).entries()) {
+    const id = typeof token === 'object' && token !== null ? (token as { id?: unknown }).id : undefined;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+      throw problem(`tokens[${index}] has id ${JSON.stringify(id) ?? 'undefined'}: an id must be a whole number from 1 to ${MAX_TOKEN_ID}`);
+    }
+    if (id > MAX_TOKEN_ID) throw problem(`tokens[${index}] has id ${id}: no safe id would be left for the next token (the largest is ${MAX_TOKEN_ID})`);
+    const earlier = seen.get(id);
+    if (earlier !== undefined) throw problem(`tokens[${earlier}] and tokens[${index}] have the same id ${id}`);
+    seen.set(id, index);
+  }
   const bad = snapshot.tokens.findIndex((token) => !looksLikeToken(token));
   if (bad >= 0) throw problem(`tokens[${bad}] is not a token`);
   return [...snapshot.tokens].sort((a, b) => a.id - b.id);

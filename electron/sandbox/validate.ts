@@ -3,7 +3,7 @@
  * that starts with the field's path ("tokens[3].identifier.uid: ..."), so a client can show it and
  * isolate the bad item of a batch without guessing.
  */
-import { parseUid } from '../core/uid';
+import { parseUidSyntax } from '../core/uid';
 import {
   TEXT_FIELD_MAX,
   TOKEN_SORT_FIELDS,
@@ -129,7 +129,8 @@ function shown(value: unknown): string {
 
 /** True for the UID form the API stores: upper-case hex, no separators, 4/7/10 bytes. */
 export function isCanonicalRfidUid(value: string): boolean {
-  const parsed = parseUid(value);
+  // Spirii checks the form only; the desk's own refusals (cascade tag, same bytes) are not Spirii's.
+  const parsed = parseUidSyntax(value);
   return parsed.ok && parsed.uid === value;
 }
 

@@ -34,11 +34,11 @@ async function importBench(dir: string): Promise<void> {
   try {
     const start = performance.now();
     const bytes = await readImportFile(file);
-    const prepared = await station.files.importer.prepare(bytes, file, { defaults: importDefaults(station.enrollment.defaults, 1001) });
-    const preview = station.files.importer.preview(prepared, 'bench');
+    const prepared = await station.importer.prepare(bytes, file, { defaults: importDefaults(station.enrollmentDefaults.value, 1001) });
+    const preview = station.importer.preview(prepared, 'bench');
     const previewMs = performance.now() - start;
     const commitStart = performance.now();
-    const result = station.files.importer.commit(prepared);
+    const result = station.importer.commit(prepared);
     const commitMs = performance.now() - commitStart;
     console.log(`\n6. Files: import of a ${N.toLocaleString('en')}-row CSV file (${(statSync(file).size / 1e6).toFixed(1)} MB), built-in sandbox`);
     row('to a preview (read, parse, queue and Spirii check)', `${(previewMs / 1000).toFixed(2)} s (${preview.summary.ready} ready; target < 3 s)`);

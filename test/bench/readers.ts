@@ -39,11 +39,11 @@ async function withListener<T>(mode: Mode, run: (next: (uid: string) => Promise<
   if (mode === 'station') {
     const { dir, cleanup } = tempDir();
     const station = await Station.create({ dataDir: dir, readers: { pcsc: true, simulated: false }, sync: { autoStart: false } });
-    station.enrollment.update({ customerId: 1001, labelPrefix: 'R-' });
+    station.enrollmentDefaults.update({ customerId: 1001, labelPrefix: 'R-' });
     try {
       await waitFor<void>((done) => {
         const check = setInterval(() => {
-          if (station.readers().some((r) => r.name === READER)) {
+          if (station.readerDesk.readers().some((r) => r.name === READER)) {
             clearInterval(check);
             done();
           }

@@ -3,21 +3,28 @@
  *  1. tap -> token durable in SQLite and announced (simulated reader, real database file)
  *  2. sync of 10,000 queued tokens against the sandbox enforcing Spirii's 120 writes a minute,
  *     beside the naive one-request-per-token baseline (./sync.ts)
- *  3. CLI start-up (`token-station queue --json` on an empty queue)
+ *  2b. the wait before a token in doubt is looked up, and the reads the checks cost (./sync.ts; alone: npm run bench -- checks)
+ *  3. CLI start-up (`token-station queue --json` on an empty queue), and as a ratio to a bare `node -e 0`
  *  files (./files.ts): a 100,000-row import, and 100,000-token CSV and XLSX exports
  *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
+ *  5. the packed app's resources (Linux dir target around a stand-in Electron, test/packaging/pack.ts)
+ *  bundles (./bundles.ts): the size of the built preload (budget 40 KB) and main bundles
+ * `npm run bench -- cli package` runs only the sections named (tap, sync, checks, cli, ui, files, readers, package, bundles).
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Station } from '../../electron/core/station';
-import { syncBenchmark } from './sync';
+import { syncBenchmark, syncChecksBenchmark } from './sync';
 import { tempDir } from '../support/temp';
-import { BIN, cliEnv } from '../support/cli';
+import { BIN, cliEnv, ensureCliBundle } from '../support/cli';
+import { appResourcesBytes, folderBytes, packLinuxDir } from '../packaging/pack';
 import { uidOf } from '../support/tokens';
 import { uiBench } from './ui';
 import { filesBench } from './files';
 import { readersBench } from './readers';
+import { bundleSizes } from './bundles';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -30,7 +37,7 @@ function row(name: string, value: string): void {
 async function tapLatency(): Promise<void> {
   const { dir, cleanup } = tempDir();
   const station = await Station.create({ dataDir: dir, readers: { simulated: true }, sync: { autoStart: false } });
-  station.enrollment.update({ customerId: 1001, labelPrefix: 'B-' });
+  station.enrollmentDefaults.update({ customerId: 1001, labelPrefix: 'B-' });
   const n = 2000;
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -50,24 +57,60 @@ async function tapLatency(): Promise<void> {
 }
 
 function cliStartup(): void {
+  ensureCliBundle();
   const { dir, cleanup } = tempDir();
   const env = cliEnv({ TOKEN_STATION_DATA_DIR: dir });
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  const runs = 9;
+  const timed = (run: () => void) => {
     const start = performance.now();
-    execFileSync(process.execPath, [BIN, 'queue', '--json'], { env });
-    times.push(performance.now() - start);
+    run();
+    return performance.now() - start;
+  };
+  // Interleaved, so that a busy moment of the machine weighs on both alike.
+  const bare: number[] = [];
+  const cli: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(timed(() => execFileSync(process.execPath, ['-e', '0'])));
+    cli.push(timed(() => execFileSync(process.execPath, [BIN, 'queue', '--json'], { env })));
   }
   cleanup();
-  times.sort((a, b) => a - b);
-  console.log(`\n3. CLI start-up (${path.basename(BIN)} queue --json, 5 runs)`);
-  row('median', `${percentile(times, 50).toFixed(0)} ms`);
+  const median = (times: number[]) => percentile([...times].sort((a, b) => a - b), 50);
+  console.log(`\n3. CLI start-up (${path.basename(BIN)} queue --json, the bundle; median of ${runs} runs each)`);
+  row('token-station queue --json', `${median(cli).toFixed(0)} ms`);
+  row('bare node -e 0', `${median(bare).toFixed(0)} ms`);
+  row('ratio to bare Node (goal <= 2.5x)', `${(median(cli) / median(bare)).toFixed(2)}x`);
 }
 
+async function packageSize(): Promise<void> {
+  const packed = await packLinuxDir();
+  try {
+    const archive = fs.statSync(path.join(packed.resources, 'app.asar')).size;
+    const unpacked = folderBytes(path.join(packed.resources, 'app.asar.unpacked'));
+    const total = appResourcesBytes(packed);
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    console.log('\n5. Packed app (Linux dir, electron-builder.yml, stand-in Electron)');
+    row('app resources (goal < 15 MB, test fails > 20 MB)', mb(total));
+    row('  app.asar', mb(archive));
+    row('  app.asar.unpacked', mb(unpacked));
+    row('packing time', `${packed.seconds.toFixed(1)} s`);
+  } finally {
+    fs.rmSync(packed.work, { recursive: true, force: true });
+  }
+}
+
+const SECTIONS: Record<string, () => void | Promise<void>> = {
+  tap: tapLatency,
+  sync: syncBenchmark,
+  checks: syncChecksBenchmark,
+  cli: cliStartup,
+  ui: uiBench,
+  files: filesBench,
+  readers: readersBench,
+  package: packageSize,
+  bundles: bundleSizes,
+};
+const wanted = process.argv.slice(2);
+for (const name of wanted) if (!Object.hasOwn(SECTIONS, name)) throw new Error(`unknown bench section "${name}" (${Object.keys(SECTIONS).join(', ')})`);
+
 console.log(`Token Station benchmarks, Node ${process.version}, ${process.platform}-${process.arch}`);
-await tapLatency();
-await syncBenchmark();
-cliStartup();
-await uiBench();
-await filesBench();
-await readersBench();
+for (const [name, section] of Object.entries(SECTIONS)) if (wanted.length === 0 || wanted.includes(name)) await section();

@@ -106,7 +106,7 @@ describe('token-station add, sync, queue', () => {
     expect((await runCli(['queue', 'batch', '--size', '2'], env)).stdout).toMatch(/^Up to 2 tokens go to Spirii in one request\.$/m);
     const tooBig = await runCli(['queue', 'batch', '--size', '501'], env);
     expect(tooBig.code).toBe(2);
-    expect(tooBig.stderr).toMatch(/--size: .*500/);
+    expect(tooBig.stderr).toMatch(/--size must be at most 500/);
     // Kept where the app reads it: the desk's Sync settings show the same numbers.
     const stored = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
     try {

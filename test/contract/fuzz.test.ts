@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe as describeSuite, expect, it } from 'vite
 import { z } from 'zod';
 import { CALL_NAMES, contract, type CallName } from '../../electron/contract/contract';
 import { createDispatch } from '../../electron/contract/dispatch';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { Station } from '../../electron/core/station';
 import { FakeKeychain } from '../support/keychain';
 import { tempDir } from '../support/temp';

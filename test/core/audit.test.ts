@@ -7,7 +7,7 @@ import { schemaVersion } from '../../electron/core/db/migrations';
 import { exportAudit, UNKNOWN_OPERATOR } from '../../electron/core/audit';
 import { registerSecret } from '../../electron/core/logger';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { tempDir } from '../support/temp';
 
 let dir: string;
@@ -41,7 +41,7 @@ describe('migration 4', () => {
 describe('AuditLog', () => {
   it("records every enrollment with the operator's name and the time, and not a refused tap", () => {
     station.settings.set('preferences', { operatorName: 'Mette Hansen', sound: true, locale: null });
-    station.enrollment.update({ customerId: 1001, labelPrefix: 'DK-', labelNext: 7 });
+    station.enrollmentDefaults.update({ customerId: 1001, labelPrefix: 'DK-', labelNext: 7 });
     const before = Date.now();
     station.simulateTap('04A224B2C35D80');
     station.simulateTap('04A224B2C35D80'); // duplicate: refused, not an enrollment
@@ -52,7 +52,7 @@ describe('AuditLog', () => {
   });
 
   it('says so when no operator name is set', () => {
-    station.enrollment.update({ customerId: 1001 });
+    station.enrollmentDefaults.update({ customerId: 1001 });
     station.simulateTap();
     expect(station.audit.list()[0]!.operator).toBe(UNKNOWN_OPERATOR);
   });

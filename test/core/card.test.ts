@@ -41,7 +41,7 @@ afterEach(async () => {
 });
 
 async function enrollAndSync(uid: string, label: string, customerId = 1001) {
-  expect(station.tap(uid, 'cli', { label, customerId })).toMatchObject({ status: 'queued' });
+  expect(station.enrollment.tap(uid, 'cli', { label, customerId })).toMatchObject({ status: 'queued' });
   const status = await station.sync.settle(20_000);
   expect(status.counts.synced).toBeGreaterThan(0);
 }
@@ -59,7 +59,7 @@ function identifierAt(clock: { now: Date }) {
 describe('identify a card', () => {
   it('online: Spirii’s token with its customer, this desk’s row and history, the audit entries', async () => {
     await enrollAndSync(UID, 'DK.ACME.0001');
-    const report = await station.identify('04:a2:24:b2:c3:5d:80');
+    const report = await station.taps.identify('04:a2:24:b2:c3:5d:80');
     expect(report).toMatchObject({
       by: 'uid',
       uid: UID,
@@ -77,7 +77,7 @@ describe('identify a card', () => {
     expect(report.audit.map((entry) => [entry.action, entry.operator])).toEqual([['enroll', 'Mette']]);
 
     // By its label, in any case: the same card.
-    expect(await station.identify('dk.acme.0001')).toMatchObject({ by: 'label', uid: UID, spiriiSource: 'live', known: true });
+    expect(await station.taps.identify('dk.acme.0001')).toMatchObject({ by: 'label', uid: UID, spiriiSource: 'live', known: true });
   });
 
   it('offline: what this desk last saw, saying how old it is', async () => {
@@ -109,23 +109,23 @@ describe('identify a card', () => {
   });
 
   it('unknown: Spirii has no such token and this desk never had the card; offline, that it was never seen', async () => {
-    const report = await station.identify(OTHER);
+    const report = await station.taps.identify(OTHER);
     expect(report).toMatchObject({ uid: OTHER, known: false, spiriiSource: 'live', spirii: null, queue: null, history: [], audit: [], problem: null });
 
     await goOffline();
-    const never = await station.identify('04C446D4E57FA2');
+    const never = await station.taps.identify('04C446D4E57FA2');
     expect(never).toMatchObject({ uid: '04C446D4E57FA2', known: false, spiriiSource: 'never', spirii: null, problem: { kind: 'offline' } });
     // The card Spirii was asked about while online: it had none then, and the desk says when.
-    expect(await station.identify(OTHER)).toMatchObject({ known: false, spiriiSource: 'seen', spirii: null, seenAt: report.seenAt, problem: { kind: 'offline' } });
+    expect(await station.taps.identify(OTHER)).toMatchObject({ known: false, spiriiSource: 'seen', spirii: null, seenAt: report.seenAt, problem: { kind: 'offline' } });
     // A label nobody has.
-    expect(await station.identify('NO SUCH LABEL')).toMatchObject({ by: 'label', uid: null, known: false, problem: { kind: 'offline' } });
+    expect(await station.taps.identify('NO SUCH LABEL')).toMatchObject({ by: 'label', uid: null, known: false, problem: { kind: 'offline' } });
   });
 
   it('a discarded row and a later one are the card’s history here, newest first', async () => {
-    const first = station.tap(UID, 'cli', { label: 'WRONG', customerId: 1002 });
+    const first = station.enrollment.tap(UID, 'cli', { label: 'WRONG', customerId: 1002 });
     if (first.status !== 'queued') throw new Error('not queued');
     station.queue.discard(first.token.id);
-    station.tap(UID, 'cli', { label: 'RIGHT', customerId: 1001 });
+    station.enrollment.tap(UID, 'cli', { label: 'RIGHT', customerId: 1001 });
     const report = await station.cards.identify(UID, { live: false });
     expect(report.history.map((row) => [row.state, row.label])).toEqual([
       ['pending', 'RIGHT'],
@@ -138,13 +138,13 @@ describe('identify a card', () => {
 
 describe('the tap mode', () => {
   it('a tap while identifying queues nothing and is identified; back in enroll mode it is queued', async () => {
-    station.enrollment.update({ customerId: 1001, labelPrefix: 'DK.', labelNext: 1 });
+    station.enrollmentDefaults.update({ customerId: 1001, labelPrefix: 'DK.', labelNext: 1 });
     const taps: unknown[] = [];
     const cards: CardReport[] = [];
     station.events.on('tap', (outcome) => taps.push(outcome));
     station.events.on('card', (report) => cards.push(report));
 
-    station.setTapMode('identify');
+    station.taps.setMode('identify');
     const report = await station.simulateIdentify(UID);
     expect(report).toMatchObject({ uid: UID, known: false, spiriiSource: 'live' });
     // The wedge in the window goes the same way.
@@ -156,10 +156,10 @@ describe('the tap mode', () => {
 
     expect(taps).toEqual([]);
     expect(station.queue.list()).toEqual([]);
-    expect(station.enrollment.defaults.labelNext).toBe(1);
-    expect(station.readerStatus().lastCard).toMatchObject({ uid: OTHER, outcome: 'identified' });
+    expect(station.enrollmentDefaults.value.labelNext).toBe(1);
+    expect(station.readerDesk.status().lastCard).toMatchObject({ uid: OTHER, outcome: 'identified' });
 
-    station.setTapMode('enroll');
+    station.taps.setMode('enroll');
     expect(station.simulateTap(UID)).toMatchObject({ status: 'queued', token: { uid: UID, label: 'DK.0001' } });
     await expect(station.simulateIdentify(OTHER)).rejects.toThrow(/Identify mode is off/);
   });
@@ -169,10 +169,10 @@ describe('the handover list', () => {
   it('for the session, one import and one customer: label, UID, validity, state, customer name and operator; saved as a PDF', async () => {
     await station.customers.search('Acme'); // the desk has seen the customer's name
     station.session.restart();
-    station.tap(UID, 'cli', { label: 'DK.ACME.0001', customerId: 1001 });
-    station.tap(OTHER, 'cli', { label: 'DK.ACME.0002', customerId: 1001 });
+    station.enrollment.tap(UID, 'cli', { label: 'DK.ACME.0001', customerId: 1001 });
+    station.enrollment.tap(OTHER, 'cli', { label: 'DK.ACME.0002', customerId: 1001 });
     await station.sync.settle(20_000);
-    station.enrollment.update({ customerId: 1002, expiresAt: '2027-12-31T23:59:59.000Z' });
+    station.enrollmentDefaults.update({ customerId: 1002, expiresAt: '2027-12-31T23:59:59.000Z' });
     station.queue.add({ ...draft('04D557E5F68AB3', 'NT-1'), source: 'import:nordlys.csv' });
 
     const session = handoverList(station, { kind: 'session' });

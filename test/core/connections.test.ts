@@ -8,7 +8,7 @@ import { openDatabase, type Db } from '../../electron/core/db/sqlite';
 import { Settings } from '../../electron/core/settings';
 import { checkApiUrl, Connections, ConnectionError, KEYS_FILE, maskKey } from '../../electron/core/connections';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { FakeKeychain } from '../support/keychain';
 import { tempDir } from '../support/temp';
@@ -161,7 +161,7 @@ describe('switching connection at runtime', () => {
     const handlers = createHandlers(station, { version: 't', dataDir: dir });
     expect(station.mode).toBe('sandbox');
     const builtin = station.sandbox!;
-    station.enrollment.update({ customerId: 1001 });
+    station.enrollmentDefaults.update({ customerId: 1001 });
     await handlers['customers.search']({ search: '' });
 
     await handlers['connections.setUrl']({ url: remote.url });
@@ -193,7 +193,7 @@ describe('switching connection at runtime', () => {
     await handlers['connections.setUrl']({ url: remote.url });
     await handlers['connections.save']({ id: 'custom', key: REMOTE_KEY });
     await station.sync.stop();
-    station.enrollment.update({ customerId: 1001 });
+    station.enrollmentDefaults.update({ customerId: 1001 });
     station.simulateTap('04A1B2C3D4E5F7');
     await expect(handlers['connections.select']({ id: 'custom' })).rejects.toThrow(/1 token\(s\) have not reached .* sync or discard them/);
     expect(station.mode).toBe('sandbox');
@@ -206,7 +206,7 @@ describe('switching connection at runtime', () => {
     await handlers['connections.setUrl']({ url: remote.url });
     await handlers['connections.save']({ id: 'custom', key: 'wrong-key-0123456789' });
     await handlers['connections.select']({ id: 'custom' });
-    station.enrollment.update({ customerId: 1001 });
+    station.enrollmentDefaults.update({ customerId: 1001 });
     station.simulateTap('04A1B2C3D4E5F8');
     await expect.poll(() => station.sync.status.phase, { timeout: 10_000 }).toBe('paused-auth');
     expect(station.sync.status.lastError).toMatch(/refused the API key/);

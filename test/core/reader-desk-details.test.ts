@@ -1,7 +1,7 @@
 // What the desk keeps about the last card and the last error carries, next to the English, a
 // machine-readable key (the window words it in its language). No hardware: a fake source.
 import { describe, expect, it } from 'vitest';
-import { ReaderDesk } from '../../electron/core/readers/desk';
+import { ReaderDesk, readerSettingsSection } from '../../electron/core/readers/desk';
 import type { ReaderEvent, ReaderInfo, ReaderSource } from '../../electron/core/readers/types';
 import type { Settings } from '../../electron/core/settings';
 import type { TapOutcome } from '../../electron/core/enrollment';
@@ -15,21 +15,22 @@ function desk(tap: (uid: string) => TapOutcome) {
   const settings = { get: (key: string, fallback: unknown) => stored.get(key) ?? fallback, set: (key: string, value: unknown) => stored.set(key, value) } as unknown as Settings;
   const source: ReaderSource = { kind: 'pcsc', start() {}, stop: async () => {}, readers: () => [ACR, OTHER], on: () => () => {} };
   let now = 1_000_000;
-  const d = new ReaderDesk([source], settings, { tap, refused: () => {}, changed: () => {} }, { now: () => now, platform: 'win32' });
+  const readerSettings = readerSettingsSection(settings);
+  const d = new ReaderDesk([source], readerSettings, { tap }, { now: () => now, platform: 'win32' });
   const send = (event: ReaderEvent) => d.handle(source, event);
-  return { d, send, later: (ms: number) => (now += ms) };
+  return { d, readerSettings, send, later: (ms: number) => (now += ms) };
 }
 
 describe('the reader desk, for a window in another language', () => {
   it('names why the last card was ignored, a repeat, refused or unreadable', () => {
     const existing = { id: 7, uid: '04A224B2', state: 'pending', customerId: 1001, label: 'FJH-0001', spiriiId: null } as unknown as QueuedToken;
-    const { d, send, later } = desk((uid) => ({ status: 'refused', reason: 'duplicate', uid, message: 'Card 04A224B2 is already in the queue (...)', existing }));
+    const { d, readerSettings, send, later } = desk((uid) => ({ status: 'refused', reason: 'duplicate', uid, message: 'Card 04A224B2 is already in the queue (...)', existing }));
     const card = { name: 'MIFARE Classic 1K' } as const;
-    d.update({ reader: OTHER.name });
+    readerSettings.update({ reader: OTHER.name });
     send({ type: 'card', reader: ACR, uid: '04A224B2', cardType: 'MIFARE Classic 1K', card: { key: 'named', ...card } });
     expect(d.status().lastCard).toMatchObject({ outcome: 'ignored', card: { key: 'named', ...card }, detail: { key: 'ignored', chosen: OTHER.name } });
 
-    d.update({ reader: null, repeatWindowMs: 1500 });
+    readerSettings.update({ reader: null, repeatWindowMs: 1500 });
     send({ type: 'card', reader: ACR, uid: '04A224B2', cardType: 'MIFARE Classic 1K' });
     expect(d.status().lastCard).toMatchObject({ outcome: 'refused', detail: { key: 'refused', reason: 'duplicate', existing } });
     send({ type: 'card-removed', reader: ACR });

@@ -19,7 +19,7 @@ describe('a reader that cannot start', () => {
       sync: { autoStart: false },
     });
     try {
-      const status = station.readerStatus();
+      const status = station.readerDesk.status();
       expect(status.lastError).toMatchObject({
         reader: null,
         message: expect.stringMatching(/^PC\/SC is not available: .*nonexistent.*Install the smart-card service \(pcscd on Linux\)/),
@@ -31,7 +31,7 @@ describe('a reader that cannot start', () => {
       expect(status.lastError!.hintKey).toBe(process.platform === 'linux' ? 'unavailable-linux' : 'unavailable');
       expect(status.setup).toHaveLength(status.hints.length);
       expect(status.readers).toEqual([{ name: 'Simulated reader', kind: 'simulated' }]);
-      station.enrollment.update({ customerId: 1001 });
+      station.enrollmentDefaults.update({ customerId: 1001 });
       expect(station.simulateTap('04A224B2')).toMatchObject({ status: 'queued' });
     } finally {
       await station.close();

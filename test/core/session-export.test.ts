@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { tempDir } from '../support/temp';
 import { tokenDraft, uidOf } from '../support/tokens';
 import { ScriptedDialogs } from '../io/support';
@@ -32,7 +32,7 @@ describe('session.export', () => {
     await new Promise((r) => setTimeout(r, 5));
     station.session.restart();
     await new Promise((r) => setTimeout(r, 5));
-    station.enrollment.update({ customerId: 1001, labelPrefix: 'S-', labelNext: 1 });
+    station.enrollmentDefaults.update({ customerId: 1001, labelPrefix: 'S-', labelNext: 1 });
     station.simulateTap(uidOf(2));
     station.simulateTap(uidOf(3));
     station.simulateTap(uidOf(4));

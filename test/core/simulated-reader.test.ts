@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { tempDir } from '../support/temp';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -17,7 +17,7 @@ afterEach(async () => {
 async function station(api?: { baseUrl: string; apiKey: string }): Promise<Station> {
   const data = tempDir();
   const s = await Station.create({ dataDir: data.dir, api, readers: { simulated: true, pcsc: false }, sync: { autoStart: false } });
-  s.enrollment.update({ customerId: 1001 });
+  s.enrollmentDefaults.update({ customerId: 1001 });
   cleanups.push(() => s.close(), data.cleanup);
   return s;
 }

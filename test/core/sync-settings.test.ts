@@ -2,7 +2,7 @@
 // against their limits, kept across a restart, and the batch size is what the sync worker sends.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { tempDir } from '../support/temp';
 import { tokenDraft, uidOf } from '../support/tokens';
 
@@ -27,12 +27,12 @@ describe('sync settings', () => {
     expect(() => station.syncSettings.update({ batchSize: 501 })).toThrow(/batchSize/);
     expect(() => station.syncSettings.update({ batchSize: 2.5 })).toThrow(/batchSize/);
     expect(() => station.syncSettings.update({ holdMinutes: 24 * 60 + 1 })).toThrow(/holdMinutes/);
-    expect(station.syncSettings.current).toEqual({ holdMinutes: 0, batchSize: 100 });
+    expect(station.syncSettings.value).toEqual({ holdMinutes: 0, batchSize: 100 });
     expect(await handlers['sync.updateSettings']({ holdMinutes: 15, batchSize: 250 })).toEqual({ holdMinutes: 15, batchSize: 250 });
 
     await station.close();
     station = await Station.create({ dataDir: dir, readers: { simulated: false, pcsc: false }, sync: { autoStart: false } });
-    expect(station.syncSettings.current).toEqual({ holdMinutes: 15, batchSize: 250 });
+    expect(station.syncSettings.value).toEqual({ holdMinutes: 15, batchSize: 250 });
   });
 
   it('sends as many tokens per request as the batch size says', async () => {

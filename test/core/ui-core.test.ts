@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../electron/core/db/sqlite';
 import { TokenQueue } from '../../electron/core/queue';
 import { Settings } from '../../electron/core/settings';
-import { Enrollment } from '../../electron/core/enrollment';
-import { InvalidPreferencesError, PreferencesStore } from '../../electron/core/preferences';
+import { Enrollment, enrollmentDefaultsSection } from '../../electron/core/enrollment';
+import { InvalidPreferencesError, preferencesSection } from '../../electron/core/preferences';
 import { EnrollmentSession } from '../../electron/core/session';
 import { tempDir } from '../support/temp';
 import { tokenDraft, uidOf } from '../support/tokens';
@@ -28,8 +28,9 @@ afterEach(() => {
 
 describe('typed labels', () => {
   it('holds a card until its label is given, then queues it with that label', () => {
-    const enrollment = new Enrollment(queue, settings);
-    enrollment.update({ customerId: 1001, labelPrefix: 'DK.', labelMode: 'typed' });
+    const defaults = enrollmentDefaultsSection(settings);
+    const enrollment = new Enrollment(queue, defaults);
+    defaults.update({ customerId: 1001, labelPrefix: 'DK.', labelMode: 'typed' });
     expect(enrollment.view.nextLabel).toBeNull();
     expect(enrollment.tap(uidOf(1), 'simulated')).toMatchObject({ status: 'label-needed', uid: uidOf(1) });
     expect(queue.list()).toEqual([]);
@@ -39,13 +40,14 @@ describe('typed labels', () => {
     expect(enrollment.tap(uidOf(1), 'simulated')).toMatchObject({ status: 'label-needed' });
     expect(enrollment.giveLabel('  DK.SPI.V03198 ')).toMatchObject({ status: 'queued', token: { uid: uidOf(1), label: 'DK.SPI.V03198' } });
     expect(enrollment.view.awaitingLabel).toBeNull();
-    expect(enrollment.defaults.labelNext).toBe(1); // no number used
+    expect(defaults.value.labelNext).toBe(1); // no number used
     expect(() => enrollment.giveLabel('x')).toThrow(/No card is waiting/);
   });
 
   it('refuses a duplicate before the label is typed, and can skip a card', () => {
-    const enrollment = new Enrollment(queue, settings);
-    enrollment.update({ customerId: 1001, labelMode: 'typed' });
+    const defaults = enrollmentDefaultsSection(settings);
+    const enrollment = new Enrollment(queue, defaults);
+    defaults.update({ customerId: 1001, labelMode: 'typed' });
     enrollment.tap(uidOf(1), 'simulated');
     enrollment.giveLabel(null);
     expect(enrollment.tap(uidOf(1), 'simulated')).toMatchObject({ status: 'refused', reason: 'duplicate' });
@@ -73,12 +75,12 @@ describe('queue edit and discard, as the window uses them (full rules in queue.t
 
 describe('preferences', () => {
   it('are stored under "preferences", validated, and survive a restart', () => {
-    const store = new PreferencesStore(settings);
-    expect(store.get()).toEqual({ operatorName: '', sound: true, locale: null });
+    const store = preferencesSection(settings);
+    expect(store.value).toEqual({ operatorName: '', sound: true, locale: null });
     store.update({ operatorName: '  Mette ', locale: 'da', sound: false });
     expect(settings.get('preferences', {})).toEqual({ operatorName: 'Mette', sound: false, locale: 'da' });
     expect(() => store.update({ operatorName: 'x'.repeat(81) })).toThrow(InvalidPreferencesError);
-    expect(new PreferencesStore(settings).get()).toEqual({ operatorName: 'Mette', sound: false, locale: 'da' });
+    expect(preferencesSection(settings).value).toEqual({ operatorName: 'Mette', sound: false, locale: 'da' });
   });
 });
 

@@ -14,6 +14,8 @@ import { filesContaining } from '../support/secrets';
 const KNOWN_KEY = 'ts-known-key-4f1c9e27b8d05a63';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
+/** The preload's size budget (minified); `npm run bench` prints the figure. */
+const PRELOAD_BUDGET_BYTES = 40 * 1024;
 
 function runShell(scenario: string, dataDir: string) {
   for (const bundle of ['dist/main/index.cjs', 'dist/preload/index.cjs', 'dist/renderer/index.html']) {
@@ -243,6 +245,12 @@ describe('preload', () => {
     expect(report.known).toEqual({ ok: true, value: { echoed: 'station:call:queue.list' } });
     expect(report.unknown).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
     expect(report.unknownEvent).toMatch(/No such event/);
+  });
+
+  it('stays small: it carries the call and event names, not the schemas that validate them in the main process', () => {
+    // A budget, not a timing: every window loads this file before its first paint.
+    const bytes = fs.statSync(path.join(root, 'dist/preload/index.cjs')).size;
+    expect(bytes).toBeLessThan(PRELOAD_BUDGET_BYTES);
   });
 
   it('delivers pushed events and unsubscribes cleanly', () => {

@@ -92,10 +92,10 @@ describe('a card tapped on a PC/SC reader', () => {
   it('is on disk by the time the tap is announced, and the same card again is refused', async () => {
     const station = await Station.create({ dataDir: dir, api: { baseUrl: sandbox.url, apiKey: KEY }, readers: { pcsc: true, simulated: false } });
     try {
-      station.enrollment.update({ customerId: 1003, labelPrefix: 'NT-', labelNext: 7 });
+      station.enrollmentDefaults.update({ customerId: 1003, labelPrefix: 'NT-', labelNext: 7 });
       const seen: { outcome: TapOutcome; rowsAtThatMoment: unknown[] }[] = [];
       station.events.on('tap', (outcome) => seen.push({ outcome, rowsAtThatMoment: dbRows() }));
-      await expect.poll(() => station.readers().map((r) => r.name), { timeout: 10_000 }).toContain(READER_0);
+      await expect.poll(() => station.readerDesk.readers().map((r) => r.name), { timeout: 10_000 }).toContain(READER_0);
 
       await tapCard({ uid: '04C0FFEE123456', port: VPCD_PORTS[0], holdMs: 900 });
       await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(1);

@@ -25,7 +25,7 @@ afterAll(async () => {
 async function open(log: string[] = []) {
   data = tempDir();
   const s = await Station.create({ dataDir: data.dir, readers: { pcsc: { retryMs: 250 }, simulated: true }, sync: { autoStart: false }, log: (l) => log.push(l) });
-  s.enrollment.update({ customerId: 1001 });
+  s.enrollmentDefaults.update({ customerId: 1001 });
   const taps: TapOutcome[] = [];
   const events: ReaderEvent[] = [];
   s.events.on('tap', (o) => taps.push(o));
@@ -34,7 +34,7 @@ async function open(log: string[] = []) {
   return { station: s, taps, events };
 }
 
-const names = (s: Station) => s.readers().filter((r) => r.kind === 'pcsc').map((r) => r.name).sort();
+const names = (s: Station) => s.readerDesk.readers().filter((r) => r.kind === 'pcsc').map((r) => r.name).sort();
 
 describe('the PC/SC service', () => {
   it('restarted while the station runs: readers go, come back within seconds, and cards are read again', async () => {
@@ -45,7 +45,7 @@ describe('the PC/SC service', () => {
 
     await stopPcscd();
     await expect.poll(() => names(station), { timeout: 10_000 }).toEqual([]);
-    expect(station.readerStatus()).toMatchObject({ service: 'down', lastError: { code: expect.stringMatching(/^SCARD_/), hint: expect.stringMatching(/pcscd/) } });
+    expect(station.readerDesk.status()).toMatchObject({ service: 'down', lastError: { code: expect.stringMatching(/^SCARD_/), hint: expect.stringMatching(/pcscd/) } });
     expect(events.filter((e) => e.type === 'detached').map((e) => (e as { reader: { name: string } }).reader.name).sort()).toEqual(READERS);
     // While the service is away the desk keeps working (nothing spins on the main thread).
     expect(station.simulateTap('04AB12CD34EF56')).toMatchObject({ status: 'queued' });
@@ -54,7 +54,7 @@ describe('the PC/SC service', () => {
     const back = Date.now();
     await expect.poll(() => names(station), { timeout: 10_000, interval: 50 }).toEqual(READERS);
     expect(Date.now() - back).toBeLessThan(5000);
-    expect(station.readerStatus().service).toBe('up');
+    expect(station.readerDesk.status().service).toBe('up');
 
     await tapCard({ uid: '04BACC0000BACC', port: VPCD_PORTS[0], holdMs: 900 });
     await expect.poll(() => taps.at(-1), { timeout: 10_000 }).toMatchObject({ status: 'queued', token: { uid: '04BACC0000BACC', source: 'pcsc:Virtual PCD 00 00' } });
@@ -64,12 +64,12 @@ describe('the PC/SC service', () => {
   it('not running when the station starts: said so with what to do, and picked up once it starts', async () => {
     await stopPcscd();
     const { station } = await open();
-    await expect.poll(() => station.readerStatus().lastError?.code, { timeout: 5000 }).toBe('SCARD_E_NO_SERVICE');
-    expect(station.readerStatus()).toMatchObject({ service: 'down', lastError: { message: expect.stringMatching(/PC\/SC service is not running/), hint: expect.stringMatching(/systemctl start pcscd/) } });
+    await expect.poll(() => station.readerDesk.status().lastError?.code, { timeout: 5000 }).toBe('SCARD_E_NO_SERVICE');
+    expect(station.readerDesk.status()).toMatchObject({ service: 'down', lastError: { message: expect.stringMatching(/PC\/SC service is not running/), hint: expect.stringMatching(/systemctl start pcscd/) } });
     expect(pcscdPids()).toEqual([]);
     await startPcscd();
     await expect.poll(() => names(station), { timeout: 10_000 }).toEqual(READERS);
-    expect(station.readerStatus().service).toBe('up');
+    expect(station.readerDesk.status().service).toBe('up');
   }, 60_000);
 });
 
@@ -85,13 +85,13 @@ describe('errors nfc-pcsc emits as the event name', () => {
     await card.remove();
     // Which code pcscd gives depends on where in its own poll the card went: gone (NO_SMARTCARD),
     // removed (REMOVED_CARD) or seen without power (UNPOWERED_CARD). Each must read as "it left".
-    await expect.poll(() => station.readerStatus().lastError, { timeout: 10_000 }).toMatchObject({
+    await expect.poll(() => station.readerDesk.status().lastError, { timeout: 10_000 }).toMatchObject({
       reader: 'Virtual PCD 00 01',
       code: expect.stringMatching(/^SCARD_(E_NO_SMARTCARD|W_REMOVED_CARD|W_UNPOWERED_CARD)$/),
       message: expect.stringMatching(/the card left the reader before it could be read: An error occurred while connecting/),
       hint: expect.stringMatching(/Hold it flat/),
     });
-    const code = station.readerStatus().lastError!.code;
+    const code = station.readerDesk.status().lastError!.code;
     expect(log.some((l) => l.includes(`[${code}]`))).toBe(true);
     expect(taps).toEqual([]);
   }, 30_000);

@@ -25,11 +25,11 @@ beforeAll(async () => {
     sync: { autoStart: false },
     log: (line) => logged.push(line),
   });
-  station.enrollment.update({ customerId: 1001 });
+  station.enrollmentDefaults.update({ customerId: 1001 });
   station.events.on('tap', (outcome) => taps.push(outcome));
   station.events.on('reader', ({ event }) => events.push(event));
-  await until(() => station.readers().length === 2, 10_000);
-  expect(station.readers().map((r) => r.name).sort()).toEqual([READER_0, READER_1]);
+  await until(() => station.readerDesk.readers().length === 2, 10_000);
+  expect(station.readerDesk.readers().map((r) => r.name).sort()).toEqual([READER_0, READER_1]);
 }, 30_000);
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -67,7 +67,7 @@ describe('PC/SC readers at a desk', () => {
         ['04112233445566778899', `pcsc:${READER_0}`],
       ]),
     );
-    expect(station.readerStatus()).toMatchObject({ service: 'up', chosen: null, active: [READER_0, READER_1], lastCard: { uid: '04112233445566778899', outcome: 'queued' } });
+    expect(station.readerDesk.status()).toMatchObject({ service: 'up', chosen: null, active: [READER_0, READER_1], lastCard: { uid: '04112233445566778899', outcome: 'queued' } });
   }, 30_000);
 
   it('refuses a card whose GET DATA answer is not 90 00, naming the status word and the card type', async () => {
@@ -79,7 +79,7 @@ describe('PC/SC readers at a desk', () => {
     expect(seen()[0]).toMatchObject({ status: 'refused', reason: 'unreadable', uid: null });
     expect(message(seen()[0])).toMatch(/MIFARE Classic 1K did not give its UID: the reader answered 63 00 .* instead of 90 00/);
     expect(station.queue.list()).toHaveLength(before);
-    expect(station.readerStatus().lastCard).toMatchObject({ reader: READER_1, uid: null, outcome: 'unreadable', cardType: 'MIFARE Classic 1K' });
+    expect(station.readerDesk.status().lastCard).toMatchObject({ reader: READER_1, uid: null, outcome: 'unreadable', cardType: 'MIFARE Classic 1K' });
   }, 30_000);
 
   it('refuses a phone by its ATR without reading it, and a random-ID card with an explanation', async () => {
@@ -98,12 +98,26 @@ describe('PC/SC readers at a desk', () => {
     expect(station.queue.list().some((t) => t.uid === rid)).toBe(false);
   }, 30_000);
 
+  it('refuses at the reader a UID cut short at the cascade tag (88…) and one of all-same bytes, saying why', async () => {
+    const seen = tapsFrom();
+    const before = station.queue.list().length;
+    await tapCard({ uid: '88041234', port: VPCD_PORTS[0], holdMs: 900 });
+    await expect.poll(() => seen().length, { timeout: 10_000 }).toBe(1);
+    expect(seen()[0]).toMatchObject({ status: 'refused', reason: 'unreadable', uid: null });
+    expect(message(seen()[0])).toMatch(/UID 88041234 starts with 88, the cascade tag/);
+    expect(station.readerDesk.status().lastCard).toMatchObject({ outcome: 'unreadable' });
+    await tapCard({ uid: '00000000000000', port: VPCD_PORTS[0], holdMs: 900 });
+    await expect.poll(() => seen().length, { timeout: 10_000 }).toBe(2);
+    expect(message(seen()[1])).toMatch(/UID 00000000000000 is the same byte repeated/);
+    expect(station.queue.list()).toHaveLength(before);
+  }, 30_000);
+
   it('reads the UID of an ISO 14443-4 card (DESFire) through GET DATA', async () => {
     const seen = tapsFrom();
     await tapCard({ uid: '04D1F1F1F1F1F1', atr: DESFIRE_ATR, port: VPCD_PORTS[1], holdMs: 900 });
     await expect.poll(() => seen().length, { timeout: 10_000 }).toBe(1);
     expect(seen()[0]).toMatchObject({ status: 'queued', token: { uid: '04D1F1F1F1F1F1' } });
-    expect(station.readerStatus().lastCard).toMatchObject({ cardType: 'MIFARE DESFire (ISO 14443-4)' });
+    expect(station.readerDesk.status().lastCard).toMatchObject({ cardType: 'MIFARE DESFire (ISO 14443-4)' });
   }, 30_000);
 
   it('gives no UID at all for a card that leaves in the middle of the read, and tells the desk', async () => {
@@ -118,7 +132,7 @@ describe('PC/SC readers at a desk', () => {
     expect(seen()).toEqual([expect.objectContaining({ status: 'refused', reason: 'unreadable', uid: null })]);
     expect(message(seen()[0])).toMatch(/left the reader before its UID was read .*nothing was enrolled/);
     expect(station.queue.list()).toHaveLength(before);
-    expect(station.readerStatus().lastCard).toMatchObject({ reader: READER_1, uid: null, outcome: 'unreadable' });
+    expect(station.readerDesk.status().lastCard).toMatchObject({ reader: READER_1, uid: null, outcome: 'unreadable' });
     expect(logged.some((l) => l.includes('left the reader'))).toBe(true);
   }, 30_000);
 
@@ -131,7 +145,7 @@ describe('PC/SC readers at a desk', () => {
     await tapRepeatedly({ uid: '04CAFE00000002', port: VPCD_PORTS[1], holdMs: 700 }, 3, 300);
     await new Promise((r) => setTimeout(r, 1000));
     expect(seen().map((o) => (o.status === 'queued' ? o.token.uid : o.status === 'refused' ? o.reason : o.status))).toEqual(['04CAFE00000001', '04CAFE00000002']);
-    expect(station.readerStatus().lastCard).toMatchObject({ uid: '04CAFE00000002', outcome: 'repeat' });
+    expect(station.readerDesk.status().lastCard).toMatchObject({ uid: '04CAFE00000002', outcome: 'repeat' });
 
     // After the window, the same card again is a new tap: refused as already enrolled, not lost.
     await new Promise((r) => setTimeout(r, 2200));
@@ -152,14 +166,14 @@ describe('PC/SC readers at a desk', () => {
 
   it('ignores cards on a reader other than the chosen one, and remembers the choice when the name changes its suffix', async () => {
     const seen = tapsFrom();
-    station.readerDesk.update({ reader: 'Virtual PCD 00 01' });
+    station.readerSettings.update({ reader: 'Virtual PCD 00 01' });
     await tapCard({ uid: '04ABCDEF000001', port: VPCD_PORTS[0], holdMs: 800 });
     await new Promise((r) => setTimeout(r, 800));
     expect(seen()).toEqual([]);
-    expect(station.readerStatus()).toMatchObject({ chosen: READER_1, active: [READER_1], lastCard: { uid: '04ABCDEF000001', outcome: 'ignored' } });
+    expect(station.readerDesk.status()).toMatchObject({ chosen: READER_1, active: [READER_1], lastCard: { uid: '04ABCDEF000001', outcome: 'ignored' } });
     // Stored without the index the OS adds (as if the reader had been replugged and renumbered): both match.
-    station.readerDesk.update({ reader: 'Virtual PCD 00 07' });
-    expect(station.readerStatus().active).toEqual([READER_0, READER_1]);
-    station.readerDesk.update({ reader: null });
+    station.readerSettings.update({ reader: 'Virtual PCD 00 07' });
+    expect(station.readerDesk.status().active).toEqual([READER_0, READER_1]);
+    station.readerSettings.update({ reader: null });
   }, 30_000);
 });

@@ -8,7 +8,7 @@ import { FileRefused } from '../../electron/core/io/text';
 import { cp1252, DEFAULTS, utf8 } from './support';
 
 const EXPECTED = [
-  { uid: '04A224B2C35D80', label: 'DK.ÆØÅ.0001', customerId: 1001, comment: 'Café; "quoted", with\nnew line' },
+  { uid: '04A224B2C35D80', label: 'DK.ÆØÅ.0001', customerId: 1001, comment: 'Café; "quoted", with, commas' },
   { uid: '04A224B2C35D81', label: 'DK.ÆØÅ.0002', customerId: 1002, comment: null },
 ];
 
@@ -16,7 +16,7 @@ function csv(delimiter: string, eol: string): string {
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   return [
     ['uid', 'label', 'customerId', 'comment'].join(delimiter),
-    ['04A224B2C35D80', 'DK.ÆØÅ.0001', '1001', q('Café; "quoted", with\nnew line')].join(delimiter),
+    ['04A224B2C35D80', 'DK.ÆØÅ.0001', '1001', q('Café; "quoted", with, commas')].join(delimiter),
     ['04:a2:24:b2:c3:5d:81', 'DK.ÆØÅ.0002', '1002', ''].join(delimiter),
   ].join(eol);
 }
@@ -58,7 +58,11 @@ describe('import dialects', () => {
     const text = 'sep=;\nuid;comment\n04A224B2;"two\nlines"\n\nnot-a-uid;x\n';
     const plan = planImport(utf8(text), { defaults: DEFAULTS });
     expect(plan.rows.map((r) => r.row)).toEqual([2, 4]);
-    expect(plan.problems).toEqual([expect.objectContaining({ row: 4, column: 'uid', severity: 'error', message: expect.stringContaining('not hexadecimal') })]);
+    // A comment is one line: the line break is named as the row's problem (a token's text holds no control characters).
+    expect(plan.problems).toEqual([
+      expect.objectContaining({ row: 2, column: 'comment', severity: 'error', detail: { key: 'control-characters', field: 'comment' } }),
+      expect.objectContaining({ row: 4, column: 'uid', severity: 'error', message: expect.stringContaining('not hexadecimal') }),
+    ]);
   });
 
   it('matches header names without regard to case, and the aliases card, rfid, visual id, customer', () => {

@@ -26,7 +26,7 @@ async function open(options: { offline?: boolean } = {}) {
   const api = options.offline ? { baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: 'k' } : undefined;
   const station = await Station.create({ dataDir: dir, api, dialogs, readers: { simulated: true }, sync: { autoStart: false } });
   opened.push({ station, cleanup });
-  station.enrollment.update({ customerId: 1001 });
+  station.enrollmentDefaults.update({ customerId: 1001 });
   return { station, dialogs, dir };
 }
 
@@ -93,7 +93,7 @@ describe('import through the station', () => {
     const preview = await station.files.openImport({});
     if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
     // The last ready row's card is tapped at the desk meanwhile: the rows before it were already inserted when it conflicts.
-    expect(station.tap('04A224B2C35D82', 'simulated').status).toBe('queued');
+    expect(station.enrollment.tap('04A224B2C35D82', 'simulated').status).toBe('queued');
     expect(() => station.files.confirmImport(preview.preview.id)).toThrow(ImportConflict);
     expect(() => station.files.confirmImport(preview.preview.id)).toThrow(/Nothing was imported: preview the file again/);
     expect(station.queue.list().map((t) => t.uid)).toEqual(['04A224B2C35D82']);

@@ -47,17 +47,17 @@ describe('accessibility (axe-core)', () => {
     await page.getByTestId('selected-customer').waitFor();
     await page.getByTestId('token-defaults').locator('summary').click();
 
-    station.simulated!.tap(uidOf(0xc1));
+    station.simulated!.present(uidOf(0xc1));
     await page.locator('[data-testid="last-tap"][data-status="queued"]').waitFor();
     await page.locator(`tr[data-uid="${uidOf(0xc1)}"] [data-state="synced"]`).waitFor();
     await check('enroll, card queued');
-    station.simulated!.tap(uidOf(0xc1));
+    station.simulated!.present(uidOf(0xc1));
     await page.locator('[data-testid="last-tap"][data-status="refused"]').waitFor();
     await check('enroll, card refused');
 
     await page.getByRole('radio', { name: 'Typed or scanned' }).check();
-    await expect.poll(() => station.enrollment.defaults.labelMode).toBe('typed');
-    station.simulated!.tap(uidOf(0xc2));
+    await expect.poll(() => station.enrollmentDefaults.value.labelMode).toBe('typed');
+    station.simulated!.present(uidOf(0xc2));
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
     await check('enroll, label wanted');
     await page.keyboard.press('Escape');

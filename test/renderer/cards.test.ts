@@ -37,8 +37,8 @@ describe('Cards screen', () => {
         s.preferences.update({ operatorName: 'Mette Holm', locale: 'en' });
         await s.customers.search('Acme');
         s.session.restart();
-        s.enrollment.update({ customerId: 1001, customerName: 'Acme Fleet ApS', labelPrefix: 'DK.ACME.', labelNext: 2, expiresAt: '2028-06-30T21:59:59.000Z' });
-        s.tap(KNOWN, 'cli', { label: 'DK.ACME.0001', customerId: 1001 });
+        s.enrollmentDefaults.update({ customerId: 1001, customerName: 'Acme Fleet ApS', labelPrefix: 'DK.ACME.', labelNext: 2, expiresAt: '2028-06-30T21:59:59.000Z' });
+        s.enrollment.tap(KNOWN, 'cli', { label: 'DK.ACME.0001', customerId: 1001 });
         await s.sync.settle(20_000);
       },
     });
@@ -54,11 +54,11 @@ describe('Cards screen', () => {
   it('identifies a tapped card online, queueing nothing; an unknown card is enrolled only when confirmed on Enroll', async () => {
     await page.goto(`${bridge.url}#/cards`);
     await page.getByTestId('identify-mode').getByText('Identify mode').waitFor();
-    await expect.poll(() => station.tapMode).toBe('identify');
+    await expect.poll(() => station.taps.mode).toBe('identify');
     const before = station.queue.list().length;
 
     // A tap through the reader path (the simulated reader stands in for a PC/SC one).
-    station.simulated!.tap(KNOWN);
+    station.simulated!.present(KNOWN);
     const report = page.locator('[data-testid="card-report"][data-source="live"]');
     await report.waitFor();
     expect(await report.getByRole('heading', { level: 2 }).textContent()).toContain(`Card ${KNOWN}`);
@@ -69,7 +69,7 @@ describe('Cards screen', () => {
     expect(await report.getByTestId('card-queue').textContent()).toContain('Synced');
     expect(await report.getByTestId('card-audit').textContent()).toMatch(/Enrollment · Mette Holm/);
     expect(station.queue.list().length).toBe(before);
-    expect(station.readerStatus().lastCard).toMatchObject({ uid: KNOWN, outcome: 'identified' });
+    expect(station.readerDesk.status().lastCard).toMatchObject({ uid: KNOWN, outcome: 'identified' });
     await app.screenshot('cards-identify-online');
     expect(await axeViolations(page)).toEqual([]);
 
@@ -89,7 +89,7 @@ describe('Cards screen', () => {
     expect(station.queue.findByUid(uid)).toBeUndefined();
     await unknown.getByRole('button', { name: 'Enroll it…' }).click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/enroll');
-    await expect.poll(() => station.tapMode).toBe('enroll');
+    await expect.poll(() => station.taps.mode).toBe('enroll');
     const ready = page.getByTestId('ready-to-enroll');
     expect(await ready.textContent()).toContain(`Card ${uid}, unknown when identified, is ready to enroll for Acme Fleet ApS (1001) with label DK.ACME.0002.`);
     expect(station.queue.findByUid(uid)).toBeUndefined();
@@ -105,12 +105,12 @@ describe('Cards screen', () => {
   it('identifies a tapped card offline from what the desk last saw, saying how old it is', async () => {
     await page.goto(`${bridge.url}#/cards`);
     await page.getByTestId('identify-mode').getByText('Identify mode').waitFor();
-    await expect.poll(() => station.tapMode).toBe('identify');
+    await expect.poll(() => station.taps.mode).toBe('identify');
     await sandbox!.close();
     sandbox = null;
     const before = station.queue.list().length;
 
-    station.simulated!.tap(KNOWN);
+    station.simulated!.present(KNOWN);
     const report = page.locator('[data-testid="card-report"][data-source="seen"]');
     await report.waitFor();
     expect(await report.getByTestId('card-source').textContent()).toMatch(/^As this desk last saw it in Spirii, less than a minute ago \(\d\d\/\d\d\/\d{4}, \d\d:\d\d\)\.$/);
@@ -138,7 +138,7 @@ describe('Cards screen', () => {
     station.preferences.update({ locale: 'da' });
     await page.reload();
     await page.getByTestId('identify-mode').getByText('Identificeringstilstand').waitFor();
-    station.simulated!.tap(KNOWN);
+    station.simulated!.present(KNOWN);
     const da = page.locator('[data-testid="card-report"][data-source="seen"]');
     await da.getByText(/^Som denne skranke sidst så det i Spirii, for under et minut siden/).waitFor();
     expect(await da.getByTestId('card-problem').textContent()).toMatch(/^Spirii kan ikke nås nu: .*127\.0\.0\.1/);
@@ -154,10 +154,10 @@ describe('Cards screen', () => {
 
   it('shows the session’s handover list in English and Danish and saves it as a PDF', async () => {
     // A third card, enrolled while Spirii is unreachable: on the list, not yet valid.
-    expect(station.tap('04C446D4E57FA2', 'cli', { label: 'DK.ACME.0003', customerId: 1001 })).toMatchObject({ status: 'queued' });
+    expect(station.enrollment.tap('04C446D4E57FA2', 'cli', { label: 'DK.ACME.0003', customerId: 1001 })).toMatchObject({ status: 'queued' });
     await page.goto(`${bridge.url}#/cards`);
     await page.getByRole('tab', { name: 'Handover list' }).click();
-    await expect.poll(() => station.tapMode).toBe('enroll'); // the Identify tab is gone: taps enroll again
+    await expect.poll(() => station.taps.mode).toBe('enroll'); // the Identify tab is gone: taps enroll again
     const sheet = page.getByTestId('handover-sheet');
     await sheet.getByRole('heading', { name: 'Handover list' }).waitFor();
     expect(await sheet.getByTestId('handover-customer').textContent()).toBe('Acme Fleet ApS (1001)');

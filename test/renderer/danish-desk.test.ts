@@ -49,7 +49,7 @@ describe('the desk in Danish', () => {
         api: { baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY },
         readers: { simulated: true, pcsc: false },
         // A token in doubt stays in doubt long enough to be read.
-        sync: { timeoutMs: 2000, inDoubtGraceMs: 120_000 },
+        sync: { timeoutMs: 2000, serverMarginMs: 120_000 },
       },
       beforeBridge: (station) => station.preferences.update({ locale: 'da' }),
       page: { viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'da-DK' },
@@ -66,37 +66,37 @@ describe('the desk in Danish', () => {
     await page.goto(bridge.url);
     await page.getByText('Vælg en kunde for at begynde.').waitFor();
 
-    station.simulated!.tap(uidOf(0xd1));
+    station.simulated!.present(uidOf(0xd1));
     expect(await refusal()).toEqual({ title: 'Ikke tilføjet: ingen kunde valgt', message: 'Vælg en kunde, før du tapper kort' });
     await app.screenshot('danish-enroll-no-customer');
 
-    station.enrollment.update({ customerId: 1001, customerName: 'Acme Fleet ApS', labelPrefix: 'DK-', labelNext: 1 });
-    station.simulated!.tap(uidOf(0xd1));
+    station.enrollmentDefaults.update({ customerId: 1001, customerName: 'Acme Fleet ApS', labelPrefix: 'DK-', labelNext: 1 });
+    station.simulated!.present(uidOf(0xd1));
     await expect.poll(() => station.queue.findByUid(uidOf(0xd1))?.state, { timeout: 10_000 }).toBe('synced');
     const spiriiId = station.queue.findByUid(uidOf(0xd1))!.spiriiId!;
 
     // The same card again: where it already is, the state in Danish, the numbers as they are.
-    station.simulated!.tap(uidOf(0xd1));
+    station.simulated!.present(uidOf(0xd1));
     expect(await refusal()).toEqual({
       title: 'Ikke tilføjet: kortet er allerede tilmeldt',
       message: `Kort ${uidOf(0xd1)} står allerede i køen (synkroniseret, kunde 1001, etiket DK-0001, Spirii-token ${spiriiId})`,
     });
     await app.screenshot('danish-enroll-duplicate');
 
-    station.simulated!.tap('08A1B2C3');
+    station.simulated!.present('08A1B2C3');
     const random = await refusal();
     expect(random.title).toBe('Ikke tilføjet: kortet viser et tilfældigt ID');
     expect(random.message).toMatch(/^UID 08A1B2C3 er et tilfældigt ID \(4 byte, der starter med 08\).*Brug et kort med fast UID\.$/);
     await app.screenshot('danish-enroll-random');
 
     // What was given is quoted as it came.
-    station.tap('04:ZZ', 'simulated');
+    station.enrollment.tap('04:ZZ', 'simulated');
     expect((await refusal()).message).toBe('UID "04:ZZ" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)');
 
-    station.enrollment.update({ labelMode: 'typed' });
-    station.simulated!.tap(uidOf(0xd2));
+    station.enrollmentDefaults.update({ labelMode: 'typed' });
+    station.simulated!.present(uidOf(0xd2));
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
-    station.simulated!.tap(uidOf(0xd3));
+    station.simulated!.present(uidOf(0xd3));
     expect(await refusal()).toEqual({
       title: 'Ikke tilføjet: det forrige kort mangler stadig sin etiket',
       message: `Kort ${uidOf(0xd2)} venter stadig på sin etiket: giv den (eller spring kortet over) før det næste kort`,
@@ -105,19 +105,19 @@ describe('the desk in Danish', () => {
     station.enrollment.skipLabel();
 
     // A label typed for a card that no longer waits (skipped at another window meanwhile).
-    station.simulated!.tap(uidOf(0xd4));
+    station.simulated!.present(uidOf(0xd4));
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
     station.enrollment.skipLabel();
     await page.getByTestId('typed-label').fill('DK-X');
     await page.getByTestId('typed-label').press('Enter');
     await panel().getByRole('alert').getByText('Etiketten blev ikke gemt: Intet kort venter på en etiket: tap et kort først').waitFor();
     await app.screenshot('danish-enroll-no-card-waiting');
-    station.enrollment.update({ labelMode: 'numbered' });
+    station.enrollmentDefaults.update({ labelMode: 'numbered' });
   });
 
   it('words what Spirii refused, what it already has, what is in doubt and why sync waits', async () => {
     // A customer Spirii does not know: refused by Spirii, in its own (English) words.
-    station.tap(uidOf(0xe1), 'simulated', { customerId: 999_999 });
+    station.enrollment.tap(uidOf(0xe1), 'simulated', { customerId: 999_999 });
     await expect.poll(() => station.queue.findByUid(uidOf(0xe1))?.state, { timeout: 10_000 }).toBe('rejected');
     const spirii = 'tokens[0].customerId: customer 999999 not found';
     // The core keeps its English.
@@ -129,7 +129,7 @@ describe('the desk in Danish', () => {
     // A UID Spirii already has for someone else: found before sending, never sent.
     const taken = uidOf(0xe4);
     const other = await createInSpirii(taken, 1002, 'ANDEN-7');
-    station.tap(taken, 'simulated');
+    station.enrollment.tap(taken, 'simulated');
     await expect.poll(() => station.queue.findByUid(taken)?.state, { timeout: 10_000 }).toBe('rejected');
     await expect
       .poll(() => lastError(taken))
@@ -138,7 +138,7 @@ describe('the desk in Danish', () => {
 
     // The answer to a POST never comes back: in doubt, the broken connection in Danish.
     sandbox!.failNext('dropAfterStore');
-    station.tap(uidOf(0xe2), 'simulated');
+    station.enrollment.tap(uidOf(0xe2), 'simulated');
     await expect.poll(() => station.queue.findByUid(uidOf(0xe2))?.state, { timeout: 10_000 }).toBe('in_doubt');
     await expect
       .poll(() => lastError(uidOf(0xe2)))
@@ -148,7 +148,7 @@ describe('the desk in Danish', () => {
     // Spirii away: offline, said in Danish in the session's problem line and the header's tooltip.
     await sandbox!.close();
     sandbox = null;
-    station.tap(uidOf(0xe3), 'simulated');
+    station.enrollment.tap(uidOf(0xe3), 'simulated');
     station.sync.retryNow();
     const offline = `Kan ikke nå 127.0.0.1:${port} (ECONNREFUSED): arbejder offline`;
     await expect.poll(() => page.locator('.sync-error').textContent(), { timeout: 10_000 }).toBe(`Seneste synkroniseringsproblem: ${offline}`);

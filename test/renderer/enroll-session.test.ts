@@ -64,7 +64,7 @@ describe('an enrollment session', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.getByTestId('selected-customer').getByText('Acme Fleet ApS').waitFor();
-    await expect.poll(() => station.enrollment.defaults.customerId).toBe(1001);
+    await expect.poll(() => station.enrollmentDefaults.value.customerId).toBe(1001);
 
     // 2. Defaults: labels ACME-0100 onwards; reference and comment; an expiry before the start is refused.
     const prefix = page.getByRole('textbox', { name: 'Label prefix' });
@@ -77,14 +77,14 @@ describe('an enrollment session', () => {
     await page.getByTestId('token-defaults').locator('summary').click();
     await page.getByLabel('Valid from').fill('2031-06-01T08:00');
     await page.getByLabel('Valid from').press('Tab');
-    await expect.poll(() => station.enrollment.defaults.validFrom).toBe(new Date('2031-06-01T08:00').toISOString());
+    await expect.poll(() => station.enrollmentDefaults.value.validFrom).toBe(new Date('2031-06-01T08:00').toISOString());
     await page.getByLabel('Expires at').fill('2031-05-01T08:00');
     await page.getByLabel('Expires at').press('Tab');
     await expect.poll(() => page.getByTestId('expires-error').textContent()).toContain('must be after “valid from”');
-    expect(station.enrollment.defaults.expiresAt).toBeNull();
+    expect(station.enrollmentDefaults.value.expiresAt).toBeNull();
     await page.getByLabel('Expires at').fill('2032-05-31T23:59');
     await page.getByLabel('Expires at').press('Tab');
-    await expect.poll(() => station.enrollment.defaults.expiresAt).toBe(new Date('2032-05-31T23:59').toISOString());
+    await expect.poll(() => station.enrollmentDefaults.value.expiresAt).toBe(new Date('2032-05-31T23:59').toISOString());
     expect(await page.getByTestId('expires-error').count()).toBe(0);
     const reference = page.getByLabel('Billing reference');
     await reference.fill('Bil 246');
@@ -92,8 +92,8 @@ describe('an enrollment session', () => {
     await page.getByText('7 of 100 characters').waitFor();
     await page.getByLabel('Comment').fill('Desk session');
     await page.getByLabel('Comment').press('Tab');
-    await expect.poll(() => station.enrollment.defaults.comment).toBe('Desk session');
-    expect(station.enrollment.defaults.billingReference).toBe('Bil 246');
+    await expect.poll(() => station.enrollmentDefaults.value.comment).toBe('Desk session');
+    expect(station.enrollmentDefaults.value.billingReference).toBe('Bil 246');
     await shot('session-1-defaults');
 
     // 3. Spirii goes away: the desk keeps enrolling.
@@ -118,13 +118,13 @@ describe('an enrollment session', () => {
     // The keyboard armed the audio: a tone was played for the card taken.
     expect(await panel().getAttribute('data-sound')).toBe('ok');
     for (const [i, uid] of uids.slice(0, 3).entries()) {
-      station.simulated!.tap(uid);
+      station.simulated!.present(uid);
       await expectQueued(uid, `ACME-010${i + 1}`);
     }
     await shot('session-2-tapped');
 
     // Card 2 again: refused as a duplicate, in red, with its reason and the low tone.
-    station.simulated!.tap(uids[0]!);
+    station.simulated!.present(uids[0]!);
     await page.locator(`[data-testid="last-tap"][data-status="refused"]`).waitFor();
     expect(await panel().getByTestId('last-tap-title').textContent()).toBe('Not added: card already in the queue');
     expect(await panel().getByTestId('last-tap-uid').textContent()).toBe(uids[0]);
@@ -141,7 +141,7 @@ describe('an enrollment session', () => {
     await expect.poll(() => page.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toMatch(/Offline/);
 
     // The 5th card, then undo it with Ctrl+Z while it is only on this computer; its label number comes back.
-    station.simulated!.tap(uids[3]!);
+    station.simulated!.present(uids[3]!);
     await expectQueued(uids[3]!, 'ACME-0104');
     await expect.poll(() => station.queue.findByUid(uids[3]!)?.state, { timeout: 10_000 }).toBe('pending');
     await page.getByTestId('undo').waitFor();
@@ -208,10 +208,10 @@ describe('an enrollment session', () => {
   it('takes a typed or scanned label after the tap instead of a number', async () => {
     await page.keyboard.press('Alt+1');
     await page.getByRole('radio', { name: 'Typed or scanned' }).check();
-    await expect.poll(() => station.enrollment.defaults.labelMode).toBe('typed');
+    await expect.poll(() => station.enrollmentDefaults.value.labelMode).toBe('typed');
 
     const uid = uidOf(0xb1);
-    station.simulated!.tap(uid);
+    station.simulated!.present(uid);
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
     // Nothing is queued (or sendable) until the label is known: Spirii cannot change it later.
     expect(station.queue.findByUid(uid)).toBeUndefined();
@@ -228,9 +228,9 @@ describe('an enrollment session', () => {
     expect(await focused()).not.toBe('BODY');
 
     // A second card while one waits for its label is refused, not silently queued without one.
-    station.simulated!.tap(uidOf(0xb2));
+    station.simulated!.present(uidOf(0xb2));
     await page.locator('[data-testid="last-tap"][data-status="label-needed"]').waitFor();
-    station.simulated!.tap(uidOf(0xb3));
+    station.simulated!.present(uidOf(0xb3));
     await page.locator('[data-testid="last-tap"][data-status="refused"]').waitFor();
     expect(await panel().getByTestId('last-tap-title').textContent()).toBe('Not added: the previous card still needs its label');
     expect(station.enrollment.view.awaitingLabel?.uid).toBe(uidOf(0xb2));

@@ -42,14 +42,14 @@ describe('Enroll screen', () => {
     await option.waitFor();
     await option.click();
     await page.getByTestId('selected-customer').getByText('Fjordhavn Kommune').waitFor();
-    await expect.poll(() => station.enrollment.defaults.customerId).toBe(1003);
+    await expect.poll(() => station.enrollmentDefaults.value.customerId).toBe(1003);
 
     // Label prefix: saved when the field is left.
     const prefix = page.getByRole('textbox', { name: 'Label prefix' });
     await prefix.fill('FJH-');
     await prefix.press('Tab');
     await expect.poll(() => page.getByTestId('next-label').textContent()).toBe('FJH-0001');
-    expect(station.enrollment.defaults.labelPrefix).toBe('FJH-');
+    expect(station.enrollmentDefaults.value.labelPrefix).toBe('FJH-');
 
     // Tap: the card is queued at once and shown before the sandbox answers.
     await page.getByRole('button', { name: /Simulate tap/ }).click();

@@ -22,7 +22,7 @@ describe('Import/Export screen', () => {
     app = await openApp({
       dataSubdir: 'data',
       station: { dialogs, readers: { simulated: true }, sync: { autoStart: false } },
-      beforeBridge: (station) => station.enrollment.update({ customerId: 1001 }),
+      beforeBridge: (station) => station.enrollmentDefaults.update({ customerId: 1001 }),
       page: { viewport: { width: 1280, height: 1000 }, colorScheme: 'light' },
     });
     ({ station, bridge, page, watcher, dir } = app);

@@ -14,7 +14,7 @@ describe('Queue screen', () => {
 
   beforeAll(async () => {
     app = await openApp({
-      station: { readers: { simulated: true, pcsc: false }, sync: { inDoubtGraceMs: 0 } },
+      station: { readers: { simulated: true, pcsc: false }, sync: { serverMarginMs: 0 } },
       beforeBridge: (station) => station.syncSettings.update({ holdMinutes: 60 }),
       page: { viewport: { width: 1360, height: 900 }, colorScheme: 'light' },
     });
@@ -29,7 +29,7 @@ describe('Queue screen', () => {
   it('edits, discards with confirmation, releases and retries tokens, with counts and status', async () => {
     const uids = ['04A00001', '04A00002', '04A00003', '04A00004', '04A00005'];
     for (const [i, uid] of uids.entries()) {
-      const outcome = station.tap(uid, 'test', { customerId: i === 4 ? 999_999 : 1001, label: `Q-${i + 1}` });
+      const outcome = station.enrollment.tap(uid, 'test', { customerId: i === 4 ? 999_999 : 1001, label: `Q-${i + 1}` });
       expect(outcome.status).toBe('queued');
     }
 

@@ -16,8 +16,8 @@ describe('Readers screen', () => {
     app = await openApp({
       station: { readers: { pcsc: true, simulated: true }, native: { pcsc: '/nonexistent/pcsclite.node' }, sync: { autoStart: false } },
       beforeBridge: (station) => {
-        station.enrollment.update({ customerId: 1001 });
-        station.readerDesk.update({ wedgeFormat: 'decimal' });
+        station.enrollmentDefaults.update({ customerId: 1001 });
+        station.readerSettings.update({ wedgeFormat: 'decimal' });
       },
       page: { viewport: { width: 1280, height: 900 }, colorScheme: 'light' },
     });
@@ -41,6 +41,16 @@ describe('Readers screen', () => {
     expect(text).toContain('80:A4:02:A2');
     expect(text).toContain('A202A480');
     expect(text).toContain('2718082176');
+
+    // Decimal is whole digits; a 0x prefix is hex; the cascade tag is refused with its reason.
+    await page.getByRole('textbox', { name: 'UID' }).fill('1.5');
+    const converter = page.locator('.converter');
+    await expect.poll(() => converter.getByRole('alert').textContent()).toBe('"1.5" is not a decimal number (only 0-9 are allowed)');
+    await page.getByRole('combobox', { name: 'Written as' }).selectOption('hex');
+    await page.getByRole('textbox', { name: 'UID' }).fill('0x80A402A2');
+    await expect.poll(() => formats.textContent()).toMatch(/Stored as80A402A2/);
+    await page.getByRole('textbox', { name: 'UID' }).fill('88041234');
+    await expect.poll(() => converter.getByRole('alert').textContent()).toMatch(/^UID 88041234 starts with 88, the cascade tag/);
   });
 
   it('catches a wedge typing a decimal UID, shows the conversion, and enrolls it only when confirmed', async () => {
@@ -61,7 +71,7 @@ describe('Readers screen', () => {
     expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Queued');
 
     // The same card again from the simulated reader: refused as a duplicate, in words, in both languages.
-    station.simulated!.tap('80A402A2');
+    station.simulated!.present('80A402A2');
     const pill = page.getByTestId('last-card').locator('.pill');
     await expect.poll(() => pill.getAttribute('data-outcome')).toBe('refused');
     expect(await pill.textContent()).toBe('Refused');
@@ -108,7 +118,7 @@ describe('Readers screen', () => {
       expect(await notice.textContent()).toMatch(/PC\/SC er ikke tilgængelig: .*\/nonexistent\/pcsclite\.node/);
 
       // The card enrolled earlier, tapped again on the simulated reader: refused, with where it already is.
-      station.simulated!.tap('80A402A2');
+      station.simulated!.present('80A402A2');
       const why = page.getByTestId('last-card-why');
       await expect.poll(() => why.textContent()).toBe('Kort 80A402A2 står allerede i køen (i kø, kunde 1001)');
       expect(await page.getByTestId('last-card').textContent()).toMatch(/80A402A2\s*simuleret · Simuleret læser · .*Afvist/);
@@ -122,6 +132,11 @@ describe('Readers screen', () => {
       await expect.poll(() => converter.getByRole('alert').textContent()).toBe('UID "04A22" har et ulige antal hex-cifre (5); hver byte er to cifre');
       await page.getByRole('textbox', { name: 'UID' }).fill('08A1B2C3');
       await expect.poll(() => converter.locator('.field-error').textContent()).toMatch(/^UID 08A1B2C3 er et tilfældigt ID \(4 byte, der starter med 08\)/);
+      // A UID cut short at the cascade tag, and one of a repeated byte: refused, in Danish.
+      await page.getByRole('textbox', { name: 'UID' }).fill('88041234');
+      await expect.poll(() => converter.getByRole('alert').textContent()).toMatch(/^UID 88041234 starter med 88, kaskademærket: det er første del af et UID på 7 byte/);
+      await page.getByRole('textbox', { name: 'UID' }).fill('00:00:00:00');
+      await expect.poll(() => converter.getByRole('alert').textContent()).toMatch(/^UID 00000000 er den samme byte gentaget/);
 
       // A keyboard wedge set to decimal typing hex letters: what is wrong, in Danish.
       await page.locator('body').click({ position: { x: 5, y: 5 } });
@@ -139,7 +154,7 @@ describe('Readers screen', () => {
       await hid.fill('FFFF:0035, nope');
       await hid.press('Tab');
       await expect.poll(() => page.getByTestId('reader-settings-problem').textContent()).toBe('"nope" er ikke et VID:PID i hex, fx FFFF:0035.');
-      expect(station.readerDesk.config.hidDevices).toEqual([]);
+      expect(station.readerSettings.value.hidDevices).toEqual([]);
       await page.locator('.reader-settings').screenshot({ path: 'test-results/screenshots/reader-settings-danish.png' });
       expect(station.queue.list()).toHaveLength(1);
       expect(await watcher.problems()).toEqual([]);

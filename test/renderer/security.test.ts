@@ -122,7 +122,7 @@ describe('security in the window', () => {
   });
 
   it('shows labels, comments and server error messages as text: hostile markup stays inert', async () => {
-    station.enrollment.update({ customerId: 1001, customerName: 'Acme <i>Charging</i>', labelPrefix: HOSTILE_LABEL, labelNext: 1, comment: HOSTILE_COMMENT });
+    station.enrollmentDefaults.update({ customerId: 1001, customerName: 'Acme <i>Charging</i>', labelPrefix: HOSTILE_LABEL, labelNext: 1, comment: HOSTILE_COMMENT });
     await page.goto(`${bridge.url}#/enroll`);
     await page.getByRole('button', { name: /Simulate tap/ }).click();
     const lastTap = page.locator('[data-testid="last-tap"][data-status="queued"]');

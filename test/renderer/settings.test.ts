@@ -26,12 +26,12 @@ describe('Settings: General', () => {
     await section.getByLabel('Operator name').fill('  Mette Jensen ');
     await section.getByRole('button', { name: 'Save' }).click();
     await section.getByText('Saved.').waitFor();
-    expect(station.preferences.get().operatorName).toBe('Mette Jensen');
+    expect(station.preferences.value.operatorName).toBe('Mette Jensen');
     expect(station.settings.get('preferences', {})).toMatchObject({ operatorName: 'Mette Jensen' });
     await expect.poll(() => page.getByTestId('operator').textContent()).toContain('Mette Jensen');
 
     await section.getByLabel('Play a tone after each tap').uncheck();
-    await expect.poll(() => station.preferences.get().sound).toBe(false);
+    await expect.poll(() => station.preferences.value.sound).toBe(false);
     // The window hears back from the station after it saved: wait for that, not for a fixed moment.
     await expect.poll(() => section.getByRole('button', { name: 'Play test tone' }).isDisabled()).toBe(true);
     await app.screenshot('settings-general');
@@ -48,7 +48,7 @@ describe('Settings: General', () => {
 
     await language.selectOption('da');
     await page.getByRole('heading', { name: 'Generelt' }).waitFor();
-    await expect.poll(() => station.preferences.get().locale).toBe('da');
+    await expect.poll(() => station.preferences.value.locale).toBe('da');
     // Everything, not just this screen: the navigation, the banner, the header.
     expect(await page.getByRole('navigation', { name: 'Skærme' }).textContent()).toMatch(/Tilmeld.*Session.*Tokens.*Indstillinger/);
     expect(await page.getByTestId('sandbox-banner').textContent()).toContain('Indbygget sandkasse');
@@ -67,7 +67,7 @@ describe('Settings: General', () => {
     await page.keyboard.press('Alt+8');
     await page.getByLabel('Sprog').selectOption('');
     await page.getByRole('heading', { name: 'General' }).waitFor();
-    expect(station.preferences.get().locale).toBeNull();
+    expect(station.preferences.value.locale).toBeNull();
 
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
@@ -92,14 +92,14 @@ describe('Settings: General', () => {
     await app.screenshot('settings-sync-invalid', { fullPage: true });
     await hold.fill('2.5');
     await sync.getByText('Enter whole minutes from 0 (off) to 1440 (24 hours).').waitFor();
-    expect(station.syncSettings.current).toEqual({ holdMinutes: 0, batchSize: 100 });
+    expect(station.syncSettings.value).toEqual({ holdMinutes: 0, batchSize: 100 });
 
     await hold.fill('15');
     await batch.fill('250');
     expect(await sync.locator('.field-error').count()).toBe(0);
     await save.click();
     await sync.getByText('Saved.').waitFor();
-    expect(station.syncSettings.current).toEqual({ holdMinutes: 15, batchSize: 250 });
+    expect(station.syncSettings.value).toEqual({ holdMinutes: 15, batchSize: 250 });
     await page.reload();
     await sync.getByRole('heading', { name: 'Sync' }).waitFor();
     await expect.poll(() => sync.getByLabel('Hold period (minutes)').inputValue()).toBe('15');

@@ -87,6 +87,27 @@ describe('injected faults (failNext)', () => {
     expect(sandbox.stats.faultsInjected).toBe(1);
   });
 
+  it('lateCommitDrop: the connection is cut at once, and the token is stored lateCommitMs after the request arrived', async () => {
+    const sandbox = await start({ faults: { lateCommitMs: 300 } });
+    sandbox.failNext('lateCommitDrop');
+    const sent = Date.now();
+    await expect(post(sandbox, rfid('04A1B2C3'))).rejects.toThrow();
+    expect(Date.now() - sent).toBeLessThan(300);
+    expect(sandbox.tokens()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(sandbox.tokens().map((token) => token.identifier.uid)).toEqual(['04A1B2C3']);
+  });
+
+  it('lateCommit: stored only lateCommitMs after arrival, then answered 201', async () => {
+    const sandbox = await start({ faults: { lateCommitMs: 200 } });
+    sandbox.failNext('lateCommit');
+    const sent = Date.now();
+    const answer = await post(sandbox, rfid('04A1B2C3'));
+    expect(answer.status).toBe(201);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(195);
+    expect(sandbox.tokens()).toHaveLength(1);
+  });
+
   it('dropAfterStore: the request fails at the socket but the token is stored and can be looked up', async () => {
     const sandbox = await start();
     sandbox.failNext('dropAfterStore');
@@ -263,5 +284,32 @@ describe('statePath persistence', () => {
     const statePath = join(dir, 'sandbox.json');
     writeFileSync(statePath, '{"version":1,"tokens":[');
     await expect(start({ statePath })).rejects.toThrow(/not a valid snapshot/);
+  });
+
+  it('refuses a state file with repeated or unsafe ids, naming the problem, instead of dropping a token', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
+    const statePath = join(dir, 'sandbox.json');
+    const first = await start({ statePath });
+    await post(first, [rfid('04A1B2C3'), rfid('04A1B2C4')]);
+    const tokens = first.tokens();
+    await first.close();
+    const write = (list: unknown[]) => writeFileSync(statePath, JSON.stringify({ version: 1, tokens: list }));
+
+    write([tokens[0], { ...tokens[1], id: tokens[0]!.id }]);
+    await expect(start({ statePath })).rejects.toThrow(/tokens\[0\] and tokens\[1\] have the same id 10001/);
+    write([tokens[0], { ...tokens[1], id: Number.MAX_SAFE_INTEGER + 2 }]);
+    await expect(start({ statePath })).rejects.toThrow(/tokens\[1\] has id 9007199254740992: an id must be a whole number/);
+    // The largest safe integer: the next token's id would be unsafe, and the file written then refused.
+    write([tokens[0], { ...tokens[1], id: Number.MAX_SAFE_INTEGER }]);
+    await expect(start({ statePath })).rejects.toThrow(/tokens\[1\] has id 9007199254740991: no safe id would be left/);
+
+    // One below is the last usable id: it loads, the next create is refused, and what was written still loads.
+    write([tokens[0], { ...tokens[1], id: Number.MAX_SAFE_INTEGER - 1 }]);
+    const last = await start({ statePath });
+    expect((await post(last, rfid('04A1B2C5'))).status).toBeGreaterThanOrEqual(500);
+    await last.close();
+    const again = await start({ statePath });
+    expect(again.tokens()).toHaveLength(2);
+    await again.close();
   });
 });

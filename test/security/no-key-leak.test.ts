@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { Station } from '../../electron/core/station';
-import { createHandlers } from '../../electron/core/service';
+import { createHandlers } from '../../electron/contract/handlers';
 import { createFileLogger, RecentErrors } from '../../electron/core/logger';
 import { cliEnv, runCli, type CliResult } from '../support/cli';
 import { FakeKeychain } from '../support/keychain';
@@ -72,7 +72,7 @@ describe('the API key is in no file the app or the CLI writes', () => {
       await handlers['connections.save']({ id: 'custom', key: KEY });
       expect((await handlers['connections.test']({ id: 'custom' })).ok).toBe(true);
       await handlers['connections.select']({ id: 'custom' });
-      station.enrollment.update({ customerId: 1002, comment: 'leak test' });
+      station.enrollmentDefaults.update({ customerId: 1002, comment: 'leak test' });
       for (let i = 0; i < 3; i++) station.simulateTap();
       await expect.poll(() => station.sync.status.counts.synced, { timeout: 15_000 }).toBe(3);
       // A careless log line with the request's headers: redacted on the way out.

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContextOptions, Page, PageScreenshotOptions } from 'playwright-core';
 import { Station, type StationOptions } from '../../electron/core/station';
-import type { HostInfo } from '../../electron/core/service';
+import type { HostInfo } from '../../electron/contract/handlers';
 import { startBridge, type Bridge } from './bridge';
 import { launchChromium, watchForProblems } from './browser';
 import { tempDir } from './temp';

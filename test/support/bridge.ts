@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../../electron/contract/csp';
 import { createDispatch } from '../../electron/contract/dispatch';
-import { createHandlers, forwardEvents, type HostInfo } from '../../electron/core/service';
+import { createHandlers, forwardEvents, type HostInfo } from '../../electron/contract/handlers';
 import type { Station } from '../../electron/core/station';
 
 export const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');

@@ -1,9 +1,43 @@
-/** Run the real `token-station` CLI (bin/token-station.js) as a child process. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+/**
+ * Run the real `token-station` CLI (bin/token-station.js, which loads the bundle made by
+ * scripts/build-cli.js) as a child process. The bundle is rebuilt first whenever a file it was made
+ * from is newer than it, so a test never runs yesterday's CLI against today's sources.
+ */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 
-export const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'token-station.js');
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const BIN = path.join(ROOT, 'bin', 'token-station.js');
+export const CLI_BUNDLE = path.join(ROOT, 'dist', 'cli', 'token-station.mjs');
+
+/**
+ * Why the CLI bundle under `root` cannot be trusted, or null when it is fresh: missing, or older
+ * than one of its inputs (dist/cli/inputs.json, written by the build) or than the build script.
+ */
+export function cliBundleStaleness(root: string): string | null {
+  const bundle = path.join(root, 'dist', 'cli', 'token-station.mjs');
+  const list = path.join(root, 'dist', 'cli', 'inputs.json');
+  if (!fs.existsSync(bundle) || !fs.existsSync(list)) return 'not built';
+  const built = fs.statSync(bundle).mtimeMs;
+  const inputs = [...(JSON.parse(fs.readFileSync(list, 'utf8')) as string[]), 'scripts/build-cli.js'];
+  for (const input of inputs) {
+    const file = path.join(root, input);
+    if (!fs.existsSync(file)) return `${input} is gone`;
+    if (fs.statSync(file).mtimeMs > built) return `${input} changed after the bundle was built`;
+  }
+  return null;
+}
+
+/** Rebuild the bundle if it is stale (once per process; about a second). */
+export function ensureCliBundle(): void {
+  if (cliBundleStaleness(ROOT) !== null) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.js')], { cwd: ROOT, stdio: 'inherit' });
+  const still = cliBundleStaleness(ROOT);
+  if (still !== null) throw new Error(`the CLI bundle is still stale after rebuilding: ${still}`);
+}
+
+ensureCliBundle();
 
 export interface CliResult {
   code: number | null;

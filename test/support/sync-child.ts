@@ -1,13 +1,16 @@
 /**
  * The soak test's child: the real core (Station, SQLite queue, sync worker, HTTP client) syncing a
- * data folder against a given API, in lists of 25 (more requests, so more faults), with short
+ * data folder against a given API, in lists of 25 or as told (more requests, so more faults), with short
  * timeouts and backoff so that many kill-and-restart rounds fit in a test run. Prints "ready" once open, then a JSON status line when it has settled.
  *
- *   node --import tsx test/support/sync-child.ts <dataDir> <apiUrl> <apiKey>
+ *   node --import tsx test/support/sync-child.ts <dataDir> <apiUrl> <apiKey> [batchSize, default 25]
+ *
+ * Its in-doubt bound is its 400 ms timeout plus an 800 ms server margin; its lease lasts 100 ms,
+ * shorter than any request to the soak's sandbox, so the lease is renewed while requests are in flight.
  */
 import { Station } from '../../electron/core/station';
 
-const [dataDir, baseUrl, apiKey] = process.argv.slice(2);
+const [dataDir, baseUrl, apiKey, batch] = process.argv.slice(2);
 if (!dataDir || !baseUrl || !apiKey) {
   console.error('usage: sync-child <dataDir> <apiUrl> <apiKey>');
   process.exit(2);
@@ -17,7 +20,7 @@ const station = await Station.create({
   dataDir,
   api: { baseUrl, apiKey },
   readers: { simulated: false, pcsc: false },
-  sync: { autoStart: false, timeoutMs: 400, batchSize: 25, backoff: { baseMs: 50, capMs: 400 }, inDoubtGraceMs: 200 },
+  sync: { autoStart: false, timeoutMs: 400, batchSize: Number(batch ?? 25), backoff: { baseMs: 50, capMs: 400 }, serverMarginMs: 800, leaseTtlMs: 100 },
 });
 console.log('ready');
 const status = await station.sync.settle(120_000);

@@ -1,6 +1,7 @@
 /** The Spirii API as Token Station uses it (../shared/spirii-api.md), over the platform's fetch. */
 import type { CustomerPage, Page, SpiriiToken, TokenCreate, TokenPatch, TokenQuery } from '../token';
-import { ApiError, errorMessage, parseRetryAfter, toNetworkError } from './errors';
+import { AnswerError, ApiError, errorMessage, parseRetryAfter, toNetworkError } from './errors';
+import { registerSecret } from '../logger';
 
 export interface ApiConnection {
   /** e.g. https://api.spirii.com; paths such as /v2/tokens are appended. */
@@ -30,7 +31,7 @@ const LIST_PAGE = 1000;
 export class SpiriiClient {
   /** The last rate-limit headers seen, per bucket (Spirii counts writes and reads apart). */
   readonly rateLimit: { write?: RateLimitState; read?: RateLimitState } = {};
-  private readonly timeoutMs: number;
+  private readonly requestTimeoutMs: number;
   private readonly fetch: typeof fetch;
 
   private current: ApiConnection;
@@ -40,7 +41,9 @@ export class SpiriiClient {
     private readonly options: SpiriiClientOptions = {},
   ) {
     this.current = connection;
-    this.timeoutMs = options.timeoutMs ?? 20_000;
+    // Whoever made this client, the key it sends is hidden wherever a text is redacted.
+    registerSecret(connection.apiKey);
+    this.requestTimeoutMs = options.timeoutMs ?? 20_000;
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
@@ -51,16 +54,28 @@ export class SpiriiClient {
   /** Talk to another API (the desk switched connection): the rate limits seen so far belong to the old one. */
   use(connection: ApiConnection): void {
     this.current = connection;
+    registerSecret(connection.apiKey);
     delete this.rateLimit.write;
     delete this.rateLimit.read;
   }
 
-  createTokens(tokens: readonly TokenCreate[]): Promise<SpiriiToken[]> {
-    return this.request<SpiriiToken[]>('POST', '/v2/tokens', undefined, tokens);
+  /** The client's own timeout per request: a request may reach Spirii up to this long after it was sent. */
+  get timeoutMs(): number {
+    return this.requestTimeoutMs;
   }
 
-  listTokens(query: TokenQuery = {}): Promise<Page<SpiriiToken>> {
-    return this.request('GET', '/v2/tokens', query as Record<string, unknown>);
+  /** Throws AnswerError unless the answer is a list of tokens with unique positive integer ids, each for a UID that was sent. */
+  async createTokens(tokens: readonly TokenCreate[]): Promise<SpiriiToken[]> {
+    const answer = await this.request<unknown>('POST', '/v2/tokens', undefined, tokens);
+    checkCreated(answer, tokens);
+    return answer;
+  }
+
+  /** Throws AnswerError unless the answer is a page of tokens. */
+  async listTokens(query: TokenQuery = {}): Promise<Page<SpiriiToken>> {
+    const answer = await this.request<unknown>('GET', '/v2/tokens', query as Record<string, unknown>);
+    checkTokenPage(answer);
+    return answer;
   }
 
   getToken(id: number): Promise<SpiriiToken> {
@@ -150,7 +165,7 @@ export class SpiriiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
     } catch (error) {
       throw toNetworkError(error, url.href);
@@ -183,5 +198,62 @@ export class SpiriiClient {
     const reset = Number(headers.get('x-ratelimit-reset'));
     if (!headers.has('x-ratelimit-remaining') || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
     this.rateLimit[bucket] = { limit, remaining, resetAt: reset * 1000 };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers are checked before they are believed.
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** A token as far as the sync relies on it: a positive integer id, a customer, an identifier. */
+function tokenProblem(value: unknown): string | null {
+  if (!isObject(value)) return 'an item is not a token';
+  if (!isId(value.id)) return `a token's id is ${JSON.stringify(value.id) ?? 'missing'}, not a positive integer`;
+  if (!isId(value.customerId)) return `token ${value.id} has no valid customerId`;
+  if (!isObject(value.identifier)) return `token ${value.id} has no identifier`;
+  const uid = value.identifier.uid;
+  if (uid !== undefined && uid !== null && typeof uid !== 'string') return `token ${value.id}'s UID is not text`;
+  return null;
+}
+
+function checkCreated(answer: unknown, sent: readonly TokenCreate[]): asserts answer is SpiriiToken[] {
+  const fail = (why: string) => {
+    throw new AnswerError(`Spirii's answer to the POST of ${sent.length} token(s) was not believed: ${why}`);
+  };
+  if (!Array.isArray(answer)) return fail('it is not a list of tokens');
+  const sentUids = new Set(sent.map((t) => t.identifier.uid?.toUpperCase()));
+  const ids = new Set<number>();
+  const uids = new Set<string>();
+  for (const item of answer) {
+    const problem = tokenProblem(item);
+    if (problem) return fail(problem);
+    const token = item as SpiriiToken;
+    if (ids.has(token.id)) return fail(`id ${token.id} is given to more than one token (ids must be unique)`);
+    ids.add(token.id);
+    const uid = token.identifier.uid?.toUpperCase();
+    if (uid === undefined || !sentUids.has(uid)) return fail(`it lists UID ${String(token.identifier.uid).slice(0, 40)}, which was not sent`);
+    if (uids.has(uid)) return fail(`it lists UID ${uid} twice`);
+    uids.add(uid);
+  }
+  if (answer.length > sent.length) return fail(`it lists ${answer.length} tokens for ${sent.length} sent`);
+}
+
+function checkTokenPage(answer: unknown): asserts answer is Page<SpiriiToken> {
+  const fail = (why: string) => {
+    throw new AnswerError(`Spirii's answer to a token lookup is not a page of tokens: ${why}`);
+  };
+  if (!isObject(answer)) return fail(Array.isArray(answer) ? 'a bare list, not a page' : 'not an object');
+  if (!Array.isArray(answer.data)) return fail('it has no "data" list');
+  if (!(typeof answer.count === 'number' && Number.isSafeInteger(answer.count) && answer.count >= 0)) return fail('its "count" is not a whole number');
+  for (const item of answer.data) {
+    const problem = tokenProblem(item);
+    if (problem) return fail(problem);
   }
 }

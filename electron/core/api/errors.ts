@@ -1,5 +1,13 @@
 /** How the Spirii API and the network fail, in the terms the sync engine decides on. */
 import type { RequestProblem } from '../problem';
+import { redact } from '../logger';
+
+/*
+ * Every text that comes from the network (a server's error message, its code, the HTTP stack's
+ * reason) is redacted here, where it becomes an error: a gateway that echoes the request's
+ * Authorization header must not put the API key into the queue's last_error, the CLI's output,
+ * an export or the window. Nothing downstream has to remember to do it.
+ */
 
 /** The server answered with an error status. */
 export class ApiError extends Error {
@@ -10,8 +18,9 @@ export class ApiError extends Error {
     /** From Retry-After, when the server sent a valid one. */
     readonly retryAfterMs: number | undefined,
   ) {
-    super(message);
+    super(redact(message));
     this.name = 'ApiError';
+    this.code = code === undefined ? undefined : redact(code);
   }
 }
 
@@ -27,7 +36,7 @@ export class NetworkError extends Error {
     /** The same, for the window to word in its language. */
     readonly detail?: RequestProblem,
   ) {
-    super(message);
+    super(redact(message));
     this.name = 'NetworkError';
   }
 }
@@ -41,7 +50,7 @@ export function toNetworkError(error: unknown, url: string): NetworkError {
   const code = cause?.code ?? (cause?.message === 'bad port' ? 'BAD_PORT' : undefined) ?? (error instanceof Error && error.name === 'TimeoutError' ? 'TIMEOUT' : undefined);
   const host = new URL(url).host;
   if (code === 'TIMEOUT') return new NetworkError(`No answer from ${host} in time`, true, code, { key: 'no-answer-in-time', params: { host } });
-  const reason = cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const reason = redact(cause?.message ?? (error instanceof Error ? error.message : String(error)));
   const notSent = code !== undefined && NOT_SENT_CODES.has(code);
   return new NetworkError(
     notSent ? `Cannot reach ${host} (${code}): working offline` : `Connection to ${host} failed: ${reason}`,
@@ -74,4 +83,16 @@ export function errorMessage(body: unknown, fallback: string): { message: string
     if (Array.isArray(message)) return { message: message.join('; '), code: typeof code === 'string' ? code : undefined };
   }
   return { message: fallback, code: undefined };
+}
+
+/**
+ * Spirii answered, but not with what the request asks for (a 201 whose ids are not positive
+ * integers, repeat, or name UIDs that were not sent; a list that is not a page). Such an answer is
+ * never believed: a write it answered stays in doubt and is looked up.
+ */
+export class AnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnswerError';
+  }
 }

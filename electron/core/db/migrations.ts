@@ -142,6 +142,20 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
+    // verified_at: when a synced token was last looked up and found once in Spirii, at a time no
+    // second copy (another desk's) could still be committed; NULL: not yet. Tokens synced before
+    // this existed are taken as they are. lookup_asked_at: the desk asked for a token in doubt to
+    // be looked up now (`queue retry`), from whichever process.
+    name: 'sync verification',
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE tokens ADD COLUMN verified_at TEXT;
+        ALTER TABLE tokens ADD COLUMN lookup_asked_at TEXT;
+        UPDATE tokens SET verified_at = coalesce(synced_at, updated_at) WHERE state = 'synced';
+      `),
+  },
+  {
+    version: 7,
     // Identifying a card offline shows what this desk last saw in Spirii, and how old that is.
     name: 'spirii tokens last seen; card lookups by label and by subject',
     up: (db) =>

@@ -71,6 +71,8 @@ export interface FilesDeps {
   defaults: () => EnrollmentDefaults;
   /** The queue an import adds to (it announces the new rows itself). */
   queue: TokenQueue;
+  /** The import path (plan, preview, commit), built by the composition root and shared with the CLI. */
+  importer: Importer;
   /** Called after an import queued tokens: time to sync. */
   onQueued: () => void;
   emit: (progress: FilesProgress) => void;
@@ -116,13 +118,13 @@ function today(): string {
 }
 
 export class FilesService {
-  readonly importer: Importer;
+  private readonly importer: Importer;
   private readonly held = new Map<string, Held>();
   private readonly jobs = new Map<string, AbortController>();
   private lastReport: ReconcileReport | null = null;
 
   constructor(private readonly deps: FilesDeps) {
-    this.importer = new Importer(deps.db, deps.settings, deps.client, deps.queue);
+    this.importer = deps.importer;
   }
 
   /** Ask for a CSV file and preview it. */
@@ -168,6 +170,16 @@ export class FilesService {
     }).catch(cancelledAsNull);
     if (result === null) return { status: 'cancelled' };
     return { status: 'done', fileName, rows: result.result.rows, bytes: result.result.bytes, message: result.message ?? '' };
+  }
+
+  /** An export to a path the caller chose itself (the CLI's --out), with the caller's progress and cancel signal. */
+  exportToPath(request: ExportRequest, target: string, options: Parameters<typeof runExport>[3]): Promise<ExportResult> {
+    return runExport({ db: this.deps.db, client: this.deps.client }, request, target, options);
+  }
+
+  /** The whole reconciliation report, for a caller that prints it (the CLI). */
+  compare(options: { customerId?: number }): Promise<ReconcileReport> {
+    return reconcile({ db: this.deps.db, client: this.deps.client }, options);
   }
 
   async reconcile(options: { job?: string; customerId?: number }): Promise<ReconcileView> {

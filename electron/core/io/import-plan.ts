@@ -4,7 +4,7 @@
  * the cards that repeat within the file. Pure: the queue and Spirii checks come after (import.ts).
  */
 import type { TokenDraft } from '../queue';
-import { TEXT_FIELD_MAX } from '../token';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from '../token';
 import { readCsv, type CsvFormat } from './csv-read';
 import { FileRefused } from './text';
 import { unneutralizeCell } from './csv-safe';
@@ -76,6 +76,7 @@ export type ProblemDetail =
   | { key: 'cell-count'; cells: number; header: number }
   | { key: 'uid'; problem: UidProblem }
   | { key: 'too-long'; field: string; length: number; max: number }
+  | { key: 'control-characters'; field: string }
   | { key: 'not-boolean'; field: string; value: string }
   | { key: 'not-date'; field: string; value: string }
   | { key: 'not-customer'; value: string }
@@ -269,6 +270,7 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
       const value = unneutralizeCell(cell(cells, field));
       if (value === '') return fallback;
       if (value.length > TEXT_FIELD_MAX) problem(field, `${field} is ${value.length} characters; at most ${TEXT_FIELD_MAX}`, { key: 'too-long', field, length: value.length, max: TEXT_FIELD_MAX });
+      if (hasControlCharacters(value)) problem(field, `${field} ${CONTROL_CHARACTERS_MESSAGE}`, { key: 'control-characters', field });
       return value;
     };
     const bool = (field: 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled', fallback: boolean): boolean => {

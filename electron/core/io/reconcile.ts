@@ -6,7 +6,8 @@
 import type { Db } from '../db/sqlite';
 import type { SpiriiClient } from '../api/client';
 import type { SpiriiToken } from '../token';
-import type { QueueState } from '../queue';
+import { TokenQueue, type QueueState } from '../queue';
+import { heldTwice } from '../duplicates';
 import { tokenPages } from './spirii-pages';
 import { localPages, type LocalRow } from './export';
 import type { Column } from './writers';
@@ -88,11 +89,14 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const filter = options.customerId === undefined ? {} : { customerId: options.customerId };
   const spirii = new Map<string, SpiriiToken>();
+  /** Every Spirii token per UID, for the UIDs held more than once. */
+  const copies = new Map<string, SpiriiToken[]>();
   let fetched = 0;
   for await (const page of tokenPages(deps.client, { type: 'rfid', ...filter }, { signal: options.signal })) {
     for (const token of page.tokens) {
       const uid = token.identifier.uid?.toUpperCase();
       if (uid && !spirii.has(uid)) spirii.set(uid, token);
+      else if (uid) copies.set(uid, [...(copies.get(uid) ?? [spirii.get(uid)!]), token]);
     }
     fetched += page.tokens.length;
     options.onProgress?.('reading Spirii', fetched, page.count);
@@ -101,11 +105,15 @@ export async function reconcile(
   const differences: Difference[] = [];
   const seen = new Set<string>();
   const missing: LocalRow[] = [];
+  // A synced token whose UID Spirii holds more than once is a conflict the desk sees, never "synced".
+  const twice: ReturnType<typeof heldTwice>[] = [];
   let localTokens = 0;
   for await (const page of localPages(deps.db, filter)) {
     for (const row of page.rows) {
       localTokens++;
       seen.add(row.uid);
+      const held = copies.get(row.uid);
+      if (held && row.id !== null) twice.push(heldTwice(row.id, held));
       const token = spirii.get(row.uid);
       if (!token) {
         missing.push(row);
@@ -127,6 +135,8 @@ export async function reconcile(
     if (seen.has(uid)) continue;
     differences.push({ kind: 'not-enrolled-here', uid, message: `In Spirii as token ${token.id} for customer ${token.customerId}, but not enrolled at this desk`, ...NO_LOCAL, ...spiriiPart(token) });
   }
+
+  if (twice.length > 0) new TokenQueue(deps.db).markConflict(twice, ['synced']);
 
   const counts = Object.fromEntries(DIFFERENCE_KINDS.map((k) => [k, 0])) as Record<DifferenceKind, number>;
   for (const d of differences) counts[d.kind]++;

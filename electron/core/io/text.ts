@@ -22,6 +22,7 @@ export type RefusalDetail =
   | { key: 'empty' }
   | { key: 'not-csv'; kind: FileKind }
   | { key: 'binary' }
+  | { key: 'utf-32' }
   | { key: 'too-many-columns'; row: number; columns: number; max: number }
   | { key: 'too-many-rows'; max: number }
   | { key: 'quote-not-closed'; row: number }
@@ -74,6 +75,11 @@ export interface DecodedText {
 
 export function decodeText(bytes: Uint8Array): DecodedText {
   if (bytes.length === 0) throw new FileRefused('The file is empty.', { key: 'empty' });
+  // UTF-32's byte order marks, checked before UTF-16's (FF FE 00 00 starts with UTF-16 LE's FF FE):
+  // no spreadsheet saves CSV so, and read as UTF-16 it would be every other character a NUL.
+  if (startsWith(bytes, [0xff, 0xfe, 0x00, 0x00]) || startsWith(bytes, [0x00, 0x00, 0xfe, 0xff])) {
+    throw new FileRefused('This file is in UTF-32, which is not read here: save it as "CSV UTF-8" (or UTF-16) and import it again.', { key: 'utf-32' });
+  }
   if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8-bom' };
   if (startsWith(bytes, [0xff, 0xfe])) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
   if (startsWith(bytes, [0xfe, 0xff])) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };

@@ -17,9 +17,18 @@ export const UID_FORMAT_NAMES: Record<UidFormat, string> = {
 
 const SCIENTIFIC = /^\d+(?:[.,]\d+)?E\+?\d+$/i;
 
+/**
+ * A number a spreadsheet rounded and wrote in scientific notation (4,00E+13, 4.0E+13): only
+ * when it has a +, a . or a , in it, which a hex UID never has. 04000000009E97 is a real 7-byte
+ * hex UID that merely looks like 4000000009 x 10^97.
+ */
+export function isRoundedNumber(text: string): boolean {
+  return SCIENTIFIC.test(text) && /[+.,]/.test(text);
+}
+
 export function parseUidAs(value: string, format: UidFormat): UidResult {
   const text = value.trim();
-  if (SCIENTIFIC.test(text)) {
+  if (isRoundedNumber(text)) {
     return { ok: false, error: `UID "${text}" is a number a spreadsheet rounded: format the column as text and save the file again`, problem: { key: 'rounded', input: text } };
   }
   const result = uidFrom(text, format);
@@ -38,7 +47,7 @@ export function detectUidFormat(values: Iterable<string>): UidFormat {
   for (const raw of values) {
     const value = raw.trim();
     if (value === '') continue;
-    if (/[a-f:]/i.test(value) && !SCIENTIFIC.test(value)) return 'hex';
+    if (/[a-f:]/i.test(value) && !isRoundedNumber(value)) return 'hex';
     if (/^\d+$/.test(value)) {
       digitsOnly++;
       if (![8, 14, 20].includes(value.length)) oddLength++;

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { neutralizeCell } from './csv-safe';
 import { dateMs, isoText } from './iso';
 import { XlsxWriter, type XlsxCell } from './xlsx-writer';
+import { checkOutputTarget, noteExportFolder, partFileFor } from './targets';
 
 import type { ExportFormat } from './shapes';
 
@@ -49,7 +50,10 @@ class FileSink {
   bytes = 0;
 
   constructor(readonly target: string) {
-    this.temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+    // The save dialog (or --force) has agreed to replace a file elsewhere; never one in the data folder.
+    checkOutputTarget(target, { force: true });
+    noteExportFolder(path.dirname(target));
+    this.temp = partFileFor(target, randomBytes(4).toString('hex'));
     // A page of rows is a few hundred kB: with a 4 MB buffer the export goes on to the next page
     // while the disk takes this one, and waits only when the disk falls 4 MB behind.
     this.stream = createWriteStream(this.temp, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 });
@@ -76,6 +80,12 @@ class FileSink {
       this.stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
     });
     if (this.failure) throw this.failure;
+    try {
+      checkOutputTarget(this.target, { force: true });
+    } catch (error) {
+      await rm(this.temp, { force: true });
+      throw error;
+    }
     await rename(this.temp, this.target);
   }
 

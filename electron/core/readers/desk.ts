@@ -5,10 +5,12 @@
  */
 import { z } from 'zod';
 import type { TapOutcome } from '../enrollment';
-import type { Settings } from '../settings';
+import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from '../settings';
 import { UID_FORMATS, uidFrom, type UidFormat } from '../uid';
 import { READER_HINTS, readerHintKey, setupHintKeys, SETUP_HINTS } from './pcsc-codes';
 import type { LastCard, LastCardDetail, ReaderError, ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './types';
+import { SIMULATED_READER } from './simulated';
+import { Listeners } from '../events';
 
 export const readerSettingsShape = z.object({
   /** The chosen reader's name, or null for any reader. */
@@ -27,7 +29,20 @@ export type ReaderSettings = z.infer<typeof readerSettingsShape>;
 
 export const DEFAULT_READER_SETTINGS: ReaderSettings = { reader: null, wedgeFormat: 'hex', repeatWindowMs: 2000, feedback: true, hidDevices: [] };
 
-const SETTINGS_KEY = 'readers';
+/** A reader setting refused. */
+export class InvalidReaderSettingsError extends InvalidSettingError {}
+
+export const READER_SETTINGS: SectionSpec<ReaderSettings> = {
+  key: 'readers',
+  subject: 'settings',
+  schema: readerSettingsShape,
+  defaults: DEFAULT_READER_SETTINGS,
+  error: InvalidReaderSettingsError,
+};
+
+export type ReaderSettingsSection = SettingsSection<ReaderSettings>;
+
+export const readerSettingsSection = (settings: Settings): ReaderSettingsSection => new SettingsSection(settings, READER_SETTINGS);
 
 /** Keystrokes of a keyboard-wedge reader captured by the window (where the OS owns the keyboard). */
 export const WINDOW_WEDGE: ReaderInfo = { name: 'Keyboard wedge (window)', kind: 'hid' };
@@ -38,8 +53,6 @@ export interface TypedResult {
   outcome: TapOutcome | null;
   lastCard: LastCard | null;
 }
-
-export class InvalidReaderSettingsError extends Error {}
 
 /** The PC/SC index an OS appends to a reader's name (" 00 00" on Linux, " 0" on Windows). */
 export function readerBaseName(name: string): string {
@@ -64,8 +77,18 @@ export interface ReaderDeskOptions {
   platform?: NodeJS.Platform;
 }
 
+/**
+ * Where the desk sends a card it accepts: the enrollment, or the station's tap router (the desk
+ * never calls back up into the station). null: the card went to identification, nothing was queued.
+ */
+export interface Enroller {
+  tap(uid: string, source: string): TapOutcome | null;
+}
+
+/** What the desk tells whoever listens: a reader update, or a tap refused before it reached enrollment. */
+export type DeskEvent = { type: 'changed'; update: { event: ReaderEvent; readers: ReaderInfo[] } } | { type: 'refused'; outcome: TapOutcome };
+
 export class ReaderDesk {
-  private current: ReaderSettings;
   private lastError: ReaderError | null = null;
   private lastCard: LastCard | null = null;
   private service: ReaderStatus['service'];
@@ -75,43 +98,46 @@ export class ReaderDesk {
   private readonly onReader = new Map<string, string>();
   private readonly now: () => number;
   private readonly platform: NodeJS.Platform;
+  private readonly listeners = new Listeners<DeskEvent>();
+  private readonly unsubscribe: (() => void)[] = [];
 
   /** A choice for this session only (the CLI's --reader); undefined: the stored setting. */
   override: string | null | undefined = undefined;
 
   constructor(
+    /** Every reader adapter, built before the desk: the desk listens to all of them from start(). */
     private readonly sources: readonly ReaderSource[],
-    private readonly settings: Settings,
-    private readonly hooks: {
-      /** null: the desk is identifying cards, not enrolling them (the tap went to identification). */
-      tap: (uid: string, source: string) => TapOutcome | null;
-      /** A refusal that never reached enrollment (an unreadable card): shown like any tap. */
-      refused: (outcome: TapOutcome) => void;
-      changed: (update: { event: ReaderEvent; readers: ReaderInfo[] }) => void;
-    },
+    private readonly settings: ReaderSettingsSection,
+    private readonly enrollment: Enroller,
     options: ReaderDeskOptions = {},
   ) {
-    const stored = readerSettingsShape.safeParse({ ...DEFAULT_READER_SETTINGS, ...settings.get<object>(SETTINGS_KEY, {}) });
-    this.current = stored.success ? stored.data : DEFAULT_READER_SETTINGS;
     this.now = options.now ?? Date.now;
     this.platform = options.platform ?? process.platform;
     this.service = sources.some((s) => s.kind === 'pcsc') ? 'down' : 'off';
   }
 
-  get config(): ReaderSettings {
-    return { ...this.current, hidDevices: [...this.current.hidDevices] };
+  /** Listen to every reader adapter and start it. */
+  start(): void {
+    for (const source of this.sources) {
+      this.unsubscribe.push(source.on((event) => this.handle(source, event)));
+      source.start();
+    }
   }
 
-  /** Change some reader settings; refused whole, with the field named, when any is invalid. */
-  update(patch: Partial<ReaderSettings>): ReaderSettings {
-    const result = readerSettingsShape.safeParse({ ...this.current, ...patch });
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      throw new InvalidReaderSettingsError(`${issue.path.join('.') || 'settings'}: ${issue.message}`);
-    }
-    this.current = result.data;
-    this.settings.set(SETTINGS_KEY, this.current);
-    return this.config;
+  /** Stop listening, then stop every adapter (what they report while stopping is not news). */
+  async stop(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    await Promise.all(this.sources.map((source) => source.stop()));
+  }
+
+  /** Reader updates and refusals that never reached enrollment (an unreadable card, a wedge typing nonsense). */
+  on(listener: (event: DeskEvent) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  /** The desk's reader settings as they are now (the section is changed by its owner, never here). */
+  private get current(): ReaderSettings {
+    return this.settings.value;
   }
 
   get chosen(): string | null {
@@ -175,9 +201,9 @@ export class ReaderDesk {
           message: event.message,
           detail: event.detail ? { key: 'unreadable', unreadable: event.detail } : null,
         };
-        this.hooks.changed({ event, readers: this.readers() });
+        this.changed(event);
         const outcome: TapOutcome = { status: 'refused', reason: 'unreadable', uid: null, message: event.message, existing: null };
-        this.hooks.refused(outcome);
+        this.listeners.emit({ type: 'refused', outcome });
         if (this.current.feedback) source.signal?.(event.reader, false);
         return;
       }
@@ -185,7 +211,7 @@ export class ReaderDesk {
         void this.card(source, event, at);
         return;
     }
-    this.hooks.changed({ event, readers: this.readers() });
+    this.changed(event);
   }
 
   /** A UID typed by a keyboard wedge into the window, in the configured (or given) format. */
@@ -193,12 +219,27 @@ export class ReaderDesk {
     const result = uidFrom(value.trim(), format);
     if (!result.ok) {
       const outcome: TapOutcome = { status: 'refused', reason: 'invalid-uid', uid: null, message: `Not a ${format} UID: ${result.error}`, existing: null };
-      this.hooks.refused(outcome);
+      this.listeners.emit({ type: 'refused', outcome });
       return { uid: null, outcome, lastCard: this.lastCard };
     }
     const event = { type: 'card', reader: WINDOW_WEDGE, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', format } } as const;
     const outcome = this.card(null, event, new Date(this.now()).toISOString());
     return { uid: result.uid, outcome, lastCard: this.lastCard };
+  }
+
+  /**
+   * A press of the simulated reader's button (the window's "Simulate tap", `enroll --simulate`):
+   * that reader's card and its removal, handled as any reader's; the outcome comes back directly.
+   */
+  simulate(source: ReaderSource, uid: string): TapOutcome | null {
+    const event = { type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated' } } as const;
+    const outcome = this.card(source, event, new Date(this.now()).toISOString());
+    this.handle(source, { type: 'card-removed', reader: SIMULATED_READER });
+    return outcome;
+  }
+
+  private changed(event: ReaderEvent): void {
+    this.listeners.emit({ type: 'changed', update: { event, readers: this.readers() } });
   }
 
   private card(source: ReaderSource | null, event: Extract<ReaderEvent, { type: 'card' }>, at: string): TapOutcome | null {
@@ -207,7 +248,7 @@ export class ReaderDesk {
     if (!this.accepts(reader)) {
       const detail = { key: 'ignored', chosen: this.chosen } as const;
       this.lastCard = { ...seen, outcome: 'ignored', message: `${reader.name} is not the chosen reader (${this.chosen})`, detail };
-      this.hooks.changed({ event, readers: this.readers() });
+      this.changed(event);
       return null;
     }
     const now = this.now();
@@ -219,18 +260,18 @@ export class ReaderDesk {
     if (reader.kind !== 'simulated' && last !== undefined && now - last < this.current.repeatWindowMs) {
       const seconds = this.current.repeatWindowMs / 1000;
       this.lastCard = { ...seen, outcome: 'repeat', message: `The same card again within ${seconds} s: one tap.`, detail: { key: 'repeat', seconds } };
-      this.hooks.changed({ event, readers: this.readers() });
+      this.changed(event);
       return null;
     }
-    const outcome = this.hooks.tap(uid, `${reader.kind}:${reader.name}`);
+    const outcome = this.enrollment.tap(uid, `${reader.kind}:${reader.name}`);
     if (outcome === null) {
       this.lastCard = { ...seen, outcome: 'identified', message: null, detail: null };
-      this.hooks.changed({ event, readers: this.readers() });
+      this.changed(event);
       if (this.current.feedback) source?.signal?.(reader, true);
       return null;
     }
     this.lastCard = { ...seen, outcome: outcome.status, message: outcome.status === 'queued' ? null : outcome.message, detail: cardDetail(outcome) };
-    this.hooks.changed({ event, readers: this.readers() });
+    this.changed(event);
     if (this.current.feedback) source?.signal?.(reader, outcome.status !== 'refused');
     return outcome;
   }

@@ -30,8 +30,12 @@ export class SimulatedReaders implements ReaderSource {
     return this.events.add(listener);
   }
 
-  /** Tap a card with the given UID (already canonical) or a random 7-byte one; returns the UID. */
-  tap(uid: string = randomUid(7)): string {
+  /**
+   * Put a card with the given UID (already canonical) or a random 7-byte one on the reader and take
+   * it off again, as a listener of this source sees it; returns the UID. (The window's button goes
+   * through ReaderDesk.simulate, which hands back the outcome.)
+   */
+  present(uid: string = randomUid(7)): string {
     this.events.emit({ type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated' } });
     this.events.emit({ type: 'card-removed', reader: SIMULATED_READER });
     return uid;

@@ -1,6 +1,6 @@
 /** The desk's sync settings, kept in the settings table under 'sync'. */
 import { z } from 'zod';
-import type { Settings } from '../settings';
+import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from '../settings';
 
 /** The largest batch the desk may choose: Spirii documents no limit, 500 matches its page size. */
 export const MAX_BATCH_SIZE = 500;
@@ -18,29 +18,17 @@ export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = { holdMinutes: 0, batchSize: 100 };
 
-const KEY = 'sync';
+/** A sync setting refused (the CLI's `--minutes` and `--size` say which flag from `field`). */
+export class InvalidSyncSettingsError extends InvalidSettingError {}
 
-export class SyncSettingsStore {
-  private value: SyncSettings;
+export const SYNC_SETTINGS: SectionSpec<SyncSettings> = {
+  key: 'sync',
+  subject: 'sync settings',
+  schema: syncSettingsSchema,
+  defaults: DEFAULT_SYNC_SETTINGS,
+  error: InvalidSyncSettingsError,
+};
 
-  constructor(private readonly settings: Settings) {
-    const stored = syncSettingsSchema.safeParse({ ...DEFAULT_SYNC_SETTINGS, ...settings.get<object>(KEY, {}) });
-    this.value = stored.success ? stored.data : DEFAULT_SYNC_SETTINGS;
-  }
+export type SyncSettingsSection = SettingsSection<SyncSettings>;
 
-  /** Read from memory: a tap consults it without touching the disk again. */
-  get current(): SyncSettings {
-    return { ...this.value };
-  }
-
-  update(patch: Partial<SyncSettings>): SyncSettings {
-    const result = syncSettingsSchema.safeParse({ ...this.value, ...patch });
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      throw new Error(`${issue.path.join('.') || 'sync settings'}: ${issue.message}`);
-    }
-    this.settings.set(KEY, result.data);
-    this.value = result.data;
-    return this.current;
-  }
-}
+export const syncSettingsSection = (settings: Settings): SyncSettingsSection => new SettingsSection(settings, SYNC_SETTINGS);

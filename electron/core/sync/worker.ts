@@ -6,19 +6,29 @@
  * One pass, in order, each step's state on disk before its request goes out:
  *   lease (one sender per data folder; a fresh holder turns rows left "sending" into "in doubt")
  *   -> release held tokens whose hold is over
- *   -> look up tokens in doubt (after a short grace): ours -> synced; someone else's -> conflict; absent -> pending
- *   -> check new tokens against Spirii (duplicates.ts): already there -> rejected with where; else cleared to send
- *   -> send cleared pending tokens in lists, paced by the rate-limit headers.
+ *   -> look up tokens in doubt once Spirii can no longer commit their request (the in-doubt bound:
+ *      the client's timeout plus SERVER_MARGIN_MS, from the attempt's time on disk):
+ *      ours -> synced; someone else's -> conflict; held twice -> conflict; absent -> pending (unchecked)
+ *   -> check new (and re-sent) tokens against Spirii (duplicates.ts): already there -> rejected with
+ *      where (or adopted, for a re-send); else cleared to send
+ *   -> send cleared pending tokens in lists, paced by the rate-limit headers
+ *   -> look the UIDs just synced up again, and once more after the bound: a UID Spirii holds twice
+ *      (another desk created it at the same moment) is a conflict, never "synced".
+ *
+ * The lease is renewed on a timer for as long as a pass runs, whatever it waits for; every state
+ * change after an answer names the state and attempt the row must still be in, so a process that
+ * lost the lease (or whose answer comes after another took over) changes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { ConflictEntry, QueueCounts, QueuedToken, TokenQueue } from '../queue';
 import { toTokenCreate } from '../queue';
-import type { SpiriiClient } from '../api/client';
+import type { SyncApi } from './api-port';
 import type { SpiriiToken } from '../token';
 import { ApiError, NetworkError } from '../api/errors';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Listeners } from '../events';
-import { checkNewTokens, conflictDetail, conflictMessage, ownToken, placeOf } from '../duplicates';
+import { checkNewTokens, conflictDetail, conflictMessage, heldTwice, ownToken, placeOf } from '../duplicates';
 import { SyncLease } from './lease';
 import type { RequestProblem } from '../problem';
 
@@ -47,43 +57,74 @@ export interface SyncWorkerOptions {
   /** How long to wait before probing again with a refused key (at most one request per period). */
   authProbeMs?: number;
   /**
-   * How long after a request with an unknown outcome its tokens are looked up: a request that
-   * timed out on this side may still be being handled by Spirii (default 5 s).
+   * How long Spirii may still commit a request after the client gave up on it (default
+   * SERVER_MARGIN_MS). A token in doubt is looked up as absent only after the client's timeout
+   * plus this, counted from its attempt's time on disk.
    */
-  inDoubtGraceMs?: number;
-  /** The sync lease's lifetime; renewed before every request (default 60 s). */
+  serverMarginMs?: number;
+  /** The sync lease's lifetime; renewed on a timer while a pass runs (default 60 s). */
   leaseTtlMs?: number;
   random?: () => number;
+  /** The wall clock (epoch ms): times on disk, the lease, the status's nextAttemptAt. */
   now?: () => number;
+  /** A monotonic clock (ms) for waits, which a wall-clock jump must not stretch or cut (default performance.now). */
+  monotonic?: () => number;
+}
+
+/**
+ * The server-side margin: Spirii is taken to finish or abandon any request within 60 s after the
+ * client's timeout (the README's Sync section states it). With the default 20 s client timeout, a
+ * token in doubt waits 80 s after its attempt before a lookup may call it absent.
+ */
+export const SERVER_MARGIN_MS = 60_000;
+/** No wait (backoff, Retry-After, rate-limit window, next due work) is longer than an hour. */
+export const MAX_WAIT_MS = 3_600_000;
+/** The largest delay a Node timer takes (2^31 - 1 ms); anything above fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function boundedWait(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(MAX_WAIT_MS, Math.max(0, ms)) : MAX_WAIT_MS;
 }
 
 /** Why a pass stopped early, and how long to wait. */
 class Wait {
   constructor(
     readonly phase: Exclude<SyncPhase, 'idle' | 'syncing' | 'stopped'>,
-    readonly delayMs: number,
+    delayMs: number,
     readonly message: string,
     readonly detail: RequestProblem,
-  ) {}
+  ) {
+    this.delayMs = boundedWait(delayMs);
+  }
+
+  readonly delayMs: number;
 }
 
 /** Errors that mean this item is wrong (the whole request was refused because of it). */
 const ITEM_ERRORS = new Set([400, 404, 422]);
 /** UIDs per lookup round (the client picks per-UID searches or one listing of Spirii's RFID tokens). */
 const LOOKUP_CHUNK = 1000;
+/** UIDs per verification round: one read of Spirii's list answers them all, so take many. */
+const VERIFY_CHUNK = 10_000;
 
 export class SyncWorker {
   private readonly batchSize: () => number;
   private readonly backoff: BackoffPolicy;
   private readonly authProbeMs: number;
-  private readonly inDoubtGraceMs: number;
+  private readonly serverMarginMs: number;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly monotonic: () => number;
   private readonly lease: SyncLease;
+  private readonly leaseTtlMs: number;
+  /** Read requests by purpose, for the benchmark: lookups after doubt, pre-send checks, checks for second copies. */
+  readonly readCounts = { doubt: 0, presend: 0, verify: 0 };
+  /** Set when a renewal found the lease taken: the pass stops at its next step. */
+  private leaseLost = false;
   private readonly listeners = new Listeners<SyncStatus>();
   private failures = 0;
   private running = false;
-  /** The end of a wait after a failure; pokes do not cut it short, retryNow does. */
+  /** The end of a wait after a failure, on the monotonic clock; pokes do not cut it short, retryNow does. */
   private waitUntil: number | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private wake: () => void = () => {};
@@ -98,17 +139,24 @@ export class SyncWorker {
 
   constructor(
     private readonly queue: TokenQueue,
-    private readonly client: SpiriiClient,
+    private readonly client: SyncApi,
     options: SyncWorkerOptions = {},
   ) {
     const batchSize = options.batchSize ?? 100;
     this.batchSize = typeof batchSize === 'function' ? batchSize : () => batchSize;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.authProbeMs = options.authProbeMs ?? 60_000;
-    this.inDoubtGraceMs = options.inDoubtGraceMs ?? 5_000;
+    this.serverMarginMs = options.serverMarginMs ?? SERVER_MARGIN_MS;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
-    this.lease = new SyncLease(queue.db, options.leaseTtlMs ?? 60_000, this.now);
+    this.monotonic = options.monotonic ?? (() => performance.now());
+    this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.lease = new SyncLease(queue.db, this.leaseTtlMs, this.now);
+  }
+
+  /** How long after an attempt Spirii may still commit it: the client's timeout plus the server-side margin. */
+  get inDoubtBoundMs(): number {
+    return this.client.timeoutMs + this.serverMarginMs;
   }
 
   get status(): SyncStatus {
@@ -160,7 +208,7 @@ export class SyncWorker {
       settled = await new Promise<SyncStatus>((resolve) => {
         const check = (status: SyncStatus) => {
           const open = status.counts.pending + status.counts.sending + status.counts.in_doubt;
-          const done = status.phase === 'idle' && open === 0 && !this.queue.due(this.inDoubtGraceMs).ready;
+          const done = status.phase === 'idle' && open === 0 && !this.queue.due(this.inDoubtBoundMs).ready;
           if (done || status.phase === 'paused-auth' || status.phase === 'elsewhere' || this.now() >= deadline) {
             clearTimeout(timer);
             unsubscribe();
@@ -180,16 +228,25 @@ export class SyncWorker {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      if (this.waitUntil !== null && this.waitUntil > this.now()) {
-        await this.sleep(this.waitUntil - this.now());
+      if (this.waitUntil !== null && this.waitUntil > this.monotonic()) {
+        await this.sleep(this.waitUntil - this.monotonic());
         continue;
       }
       this.waitUntil = null;
-      const due = this.queue.due(this.inDoubtGraceMs);
+      let due;
+      try {
+        this.queue.clampFutureTimes();
+        due = this.queue.due(this.inDoubtBoundMs);
+      } catch {
+        // The database is failing (say, the disk is full): try again after a while.
+        await this.sleep(1_000);
+        continue;
+      }
       if (!due.ready) {
-        this.update({ phase: 'idle', nextAttemptAt: due.nextAt });
-        // A hold ending or a grace running out is the next thing to do; a poke comes sooner.
-        await this.sleep(due.nextAt === null ? Infinity : Math.max(0, due.nextAt - this.now()) + 10);
+        const delay = due.nextAt === null ? Infinity : boundedWait(due.nextAt - this.now()) + 10;
+        this.update({ phase: 'idle', nextAttemptAt: due.nextAt === null ? null : this.now() + delay });
+        // A hold ending or a bound running out is the next thing to do; a poke comes sooner.
+        await this.sleep(delay);
         continue;
       }
       try {
@@ -204,11 +261,12 @@ export class SyncWorker {
           // The database itself is failing; the next pass tries again.
         }
         this.failures++;
-        this.waitUntil = this.now() + backoffDelay(this.failures, this.backoff, this.random);
+        const delay = boundedWait(backoffDelay(this.failures, this.backoff, this.random));
+        this.waitUntil = this.monotonic() + delay;
         const text = error instanceof Error ? error.message : String(error);
         this.update({
           phase: 'backoff',
-          nextAttemptAt: this.waitUntil,
+          nextAttemptAt: this.now() + delay,
           lastError: `Sync failed unexpectedly: ${text}`,
           lastErrorDetail: { key: 'unexpected', params: { error: text } },
         });
@@ -216,10 +274,10 @@ export class SyncWorker {
     }
   }
 
-  /** Wait for `ms`, or until woken. */
+  /** Wait for `ms` (Infinity: until woken; never longer than a timer can count), or until woken. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(MAX_TIMER_MS, Math.max(0, ms))) : undefined;
       function done() {
         clearTimeout(timer);
         resolve();
@@ -230,61 +288,99 @@ export class SyncWorker {
 
   private async pass(): Promise<void> {
     this.update({ phase: 'syncing', nextAttemptAt: null });
+    this.leaseLost = false;
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
     try {
       this.holdLease();
+      // Renewed on a timer whatever the pass waits for (a slow lookup, a rate-limit window, a backoff).
+      heartbeat = setInterval(() => this.renewLease(), Math.max(10, Math.floor(this.leaseTtlMs / 3)));
       this.queue.releaseDue();
       await this.reconcile();
       await this.checkNew();
+      let sent = false;
       for (;;) {
         await this.paceWrites();
         if (!this.running) return;
         this.holdLease();
         const batch = this.queue.claimPending(this.batchSize(), randomUUID());
         if (batch.length === 0) break;
+        sent = true;
         await this.send(batch, true);
         if (!this.running) return;
       }
+      await this.verify(sent);
       this.failures = 0;
-      this.update({ phase: 'idle', online: true, lastError: null, lastErrorDetail: null, nextAttemptAt: this.queue.due(this.inDoubtGraceMs).nextAt });
+      const next = this.queue.due(this.inDoubtBoundMs).nextAt;
+      this.update({
+        phase: 'idle',
+        online: true,
+        lastError: null,
+        lastErrorDetail: null,
+        nextAttemptAt: next === null ? null : this.now() + boundedWait(next - this.now()),
+      });
     } catch (error) {
       if (!(error instanceof Wait)) throw error;
       if (error.phase !== 'rate-limited' && error.phase !== 'elsewhere') this.failures++;
-      this.waitUntil = this.now() + error.delayMs;
+      this.waitUntil = this.monotonic() + error.delayMs;
       this.update({
         phase: error.phase,
         online: error.phase === 'offline' ? false : error.phase === 'elsewhere' ? this.current.online : true,
-        nextAttemptAt: this.waitUntil,
+        nextAttemptAt: this.now() + error.delayMs,
         lastError: error.message,
         lastErrorDetail: error.detail,
       });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** The timer's renewal: a lease found taken stops the pass at its next step (its late answers change nothing). */
+  private renewLease(): void {
+    try {
+      const result = this.lease.acquire();
+      if (result === 'renewed') return;
+      this.leaseLost = true;
+      // Another process held it meanwhile and is gone: what it left "sending" may have reached Spirii.
+      if (result === 'acquired') this.queue.recoverInterrupted();
+    } catch {
+      // The database is busy or failing: the next renewal, or the next step's, tries again.
     }
   }
 
   /** Only the lease holder sends; a new holder first turns rows a dead sender left "sending" into "in doubt". */
   private holdLease(): void {
+    if (this.leaseLost) throw this.elsewhere();
     const result = this.lease.acquire();
     if (result === 'busy') {
-      const other = this.lease.heldElsewhere();
-      throw new Wait(
-        'elsewhere',
-        5_000,
-        `Another Token Station${other ? ` (process ${other.pid})` : ''} is sending this queue; waiting for it to finish`,
-        { key: 'elsewhere', params: { pid: other?.pid ?? null } },
-      );
+      this.leaseLost = true;
+      throw this.elsewhere();
     }
     if (result === 'acquired') this.queue.recoverInterrupted();
   }
 
+  private elsewhere(): Wait {
+    const other = this.lease.heldElsewhere();
+    return new Wait(
+      'elsewhere',
+      5_000,
+      `Another Token Station${other ? ` (process ${other.pid})` : ''} is sending this queue; waiting for it to finish`,
+      { key: 'elsewhere', params: { pid: other?.pid ?? null } },
+    );
+  }
+
   /** Look up every token whose last attempt had an unknown outcome before anything is sent again. */
   private async reconcile(): Promise<void> {
+    const seen = new Set<number>();
     for (;;) {
-      const tokens = this.queue.inDoubt(LOOKUP_CHUNK, this.inDoubtGraceMs);
+      // A row this pass looked up and could not settle (moved on by another process) is not asked again.
+      const tokens = this.queue.inDoubt(LOOKUP_CHUNK + seen.size, this.inDoubtBoundMs).filter((t) => !seen.has(t.id)).slice(0, LOOKUP_CHUNK);
       if (tokens.length === 0) return;
+      tokens.forEach((t) => seen.add(t.id));
       let found;
       try {
         found = await this.client.lookupUids(
           tokens.map((t) => t.uid),
-          () => this.paceReads(),
+          () => this.paceReads('doubt'),
         );
       } catch (error) {
         // The tokens stay in doubt: never re-sent blindly.
@@ -295,24 +391,71 @@ export class SyncWorker {
     }
   }
 
-  /** The outcome of looking tokens up: ours -> synced; someone else's -> conflict; absent -> pending (checked). */
+  /**
+   * The outcome of looking tokens up: ours -> synced; someone else's, or held more than once ->
+   * conflict; absent -> pending, to be looked up once more right before it is sent again. A token
+   * in doubt found absent before its bound is over (the desk asked for an early lookup) stays in
+   * doubt: Spirii may still commit it. Each change names the row's state and attempt.
+   */
   private settleLookups(tokens: readonly QueuedToken[], found: Map<string, SpiriiToken[]>, from: 'in_doubt' | 'sending'): void {
-    const synced: { id: number; spiriiId: number }[] = [];
+    this.requireLease();
+    const guard = { state: from, attemptId: (id: number) => tokens.find((t) => t.id === id)!.attemptId };
+    const synced: { id: number; spiriiId: number; verified: boolean }[] = [];
     const conflicts: ConflictEntry[] = [];
     const absent: number[] = [];
+    const early: number[] = [];
+    const boundCutoff = this.now() - this.inDoubtBoundMs;
     for (const token of tokens) {
       const remote = found.get(token.uid) ?? [];
       const own = ownToken(token, remote);
-      if (own) synced.push({ id: token.id, spiriiId: own.id });
+      if (remote.length > 1) conflicts.push(heldTwice(token.id, remote));
+      else if (own) synced.push({ id: token.id, spiriiId: own.id, verified: attemptedBefore(token, boundCutoff) });
       else if (remote.length > 0) {
         const place = placeOf(remote[0]!);
         conflicts.push({ id: token.id, place, message: conflictMessage(place, 'after-doubt'), detail: conflictDetail(place, 'after-doubt') });
-      } else absent.push(token.id);
+      } else if (from === 'in_doubt' && !attemptedBefore(token, boundCutoff)) early.push(token.id);
+      else absent.push(token.id);
     }
-    this.queue.markSynced(synced);
-    this.queue.markConflict(conflicts, [from]);
-    this.queue.returnToPending(absent, null);
+    this.queue.markSynced(synced, guard);
+    this.queue.markConflict(conflicts, [from], guard);
+    if (from === 'in_doubt') {
+      this.queue.absentAfterDoubt(absent, guard);
+      this.queue.lookupAnswered(early);
+    } else this.queue.returnToPending(absent, null, undefined, guard);
     if (synced.length > 0) this.current.lastSyncedAt = new Date(this.now()).toISOString();
+  }
+
+  /**
+   * Look the UIDs synced by a 201 up again: a UID Spirii holds twice (another desk created it at
+   * the same moment) is a conflict. Right after this pass's sends (`sent`: all of them), and again
+   * for each once the bound is over (no other copy can still be committed): then it is verified.
+   */
+  private async verify(sent: boolean): Promise<void> {
+    const cutoff = new Date(this.now() - this.inDoubtBoundMs).toISOString();
+    const rows = this.queue.unverified(VERIFY_CHUNK, sent ? null : cutoff);
+    if (rows.length === 0) return;
+    let found;
+    try {
+      found = await this.client.lookupUids(
+        rows.map((t) => t.uid),
+        () => this.paceReads('verify'),
+      );
+    } catch (error) {
+      throw this.waitFor(error);
+    }
+    this.requireLease();
+    const conflicts = rows.filter((t) => (found.get(t.uid)?.length ?? 0) > 1).map((t) => heldTwice(t.id, found.get(t.uid)!));
+    this.queue.markConflict(conflicts, ['synced']);
+    const twice = new Set(conflicts.map((c) => c.id));
+    this.queue.markVerified(
+      rows.filter((t) => !twice.has(t.id)).map((t) => t.id),
+      cutoff,
+    );
+  }
+
+  /** Before a state change after an answer: stop if a renewal found the lease taken. */
+  private requireLease(): void {
+    if (this.leaseLost) throw this.elsewhere();
   }
 
   /** The pre-send duplicate check: no token is sent before Spirii has been asked whether it already has the UID. */
@@ -320,7 +463,7 @@ export class SyncWorker {
     for (;;) {
       let checked;
       try {
-        checked = await checkNewTokens(this.queue, this.client, LOOKUP_CHUNK, () => this.paceReads());
+        checked = await checkNewTokens(this.queue, this.client, LOOKUP_CHUNK, () => this.paceReads('presend'));
       } catch (error) {
         throw this.waitFor(error);
       }
@@ -334,17 +477,21 @@ export class SyncWorker {
     return this.pace('write');
   }
 
-  private paceReads(): Promise<void> {
+  private paceReads(purpose?: keyof SyncWorker['readCounts']): Promise<void> {
+    if (purpose) this.readCounts[purpose]++;
     return this.pace('read');
   }
 
   private async pace(bucket: 'read' | 'write'): Promise<void> {
+    this.requireLease();
     const state = this.client.rateLimit[bucket];
     if (!state || state.remaining > 0) return;
-    const waitMs = state.resetAt - this.now();
+    // The reset is Spirii's clock against ours: bounded, so a skewed or jumping clock cannot stall the sync.
+    const waitMs = boundedWait(state.resetAt - this.now());
     if (waitMs <= 0) return;
-    this.update({ phase: 'rate-limited', nextAttemptAt: state.resetAt });
+    this.update({ phase: 'rate-limited', nextAttemptAt: this.now() + waitMs });
     await this.sleep(waitMs);
+    this.requireLease();
     if (!this.running) throw new Wait('rate-limited', 0, 'Stopped', { key: 'slow-down', params: { status: 429 } });
     this.update({ phase: 'syncing', nextAttemptAt: null });
   }
@@ -354,8 +501,12 @@ export class SyncWorker {
     const ids = batch.map((t) => t.id);
     if (!claimed) {
       this.holdLease();
-      this.queue.beginAttempt(ids, randomUUID());
+      const attemptId = randomUUID();
+      this.queue.beginAttempt(ids, attemptId);
+      batch = batch.map((t) => ({ ...t, attemptId }));
     }
+    const attempt = batch[0]?.attemptId ?? null;
+    const guard = { state: 'sending' as const, attemptId: attempt };
     let created;
     try {
       created = await this.client.createTokens(batch.map(toTokenCreate));
@@ -365,26 +516,27 @@ export class SyncWorker {
       const wait = this.waitFor(error);
       const certainlyNotCreated =
         (error instanceof ApiError && [401, 403, 429].includes(error.status)) || (error instanceof NetworkError && !error.mayHaveReached);
-      if (certainlyNotCreated) this.queue.returnToPending(ids, wait.message, { key: 'not-sent', params: { cause: wait.detail } });
-      else this.queue.markInDoubt(ids, `${wait.message}: will check Spirii before sending again`, { key: 'in-doubt', params: { cause: wait.detail } });
+      if (certainlyNotCreated) this.queue.returnToPending(ids, wait.message, { key: 'not-sent', params: { cause: wait.detail } }, guard);
+      else this.queue.markInDoubt(ids, `${wait.message}: will check Spirii before sending again`, { key: 'in-doubt', params: { cause: wait.detail } }, guard);
       throw wait;
     }
     this.failures = 0;
-    // Match the answer to the rows by UID, never by position.
+    // Match the answer to the rows by UID, never by position (the client checked the answer's ids and UIDs).
     const byUid = new Map(created.map((token) => [token.identifier.uid?.toUpperCase(), token.id]));
     const synced = batch.filter((t) => byUid.has(t.uid)).map((t) => ({ id: t.id, spiriiId: byUid.get(t.uid)! }));
-    this.queue.markSynced(synced);
+    this.queue.markSynced(synced, guard);
     const missing = batch.filter((t) => !byUid.has(t.uid)).map((t) => t.id);
     if (missing.length > 0) {
-      this.queue.markInDoubt(missing, "Spirii's answer did not list this card: will check before sending again", { key: 'not-in-answer', params: {} });
+      this.queue.markInDoubt(missing, "Spirii's answer did not list this card: will check before sending again", { key: 'not-in-answer', params: {} }, guard);
     }
     this.current.lastSyncedAt = new Date(this.now()).toISOString();
   }
 
   /** One bad item makes Spirii refuse the whole list: split it until the bad one stands alone. */
   private async isolate(batch: QueuedToken[], error: ApiError): Promise<void> {
+    const guard = { state: 'sending' as const, attemptId: batch[0]?.attemptId ?? null };
     if (batch.length === 1) {
-      this.queue.markRejected([batch[0]!.id], `Spirii refused this token: ${error.message}`, { key: 'refused', params: { spirii: error.message } });
+      this.queue.markRejected([batch[0]!.id], `Spirii refused this token: ${error.message}`, { key: 'refused', params: { spirii: error.message } }, guard);
       return;
     }
     const half = Math.ceil(batch.length / 2);
@@ -396,6 +548,8 @@ export class SyncWorker {
       this.queue.returnToPending(
         second.map((t) => t.id),
         null,
+        undefined,
+        guard,
       );
       throw error;
     }
@@ -408,6 +562,7 @@ export class SyncWorker {
    * conflict, and the rest go back to be sent again.
    */
   private async resolveConflict(batch: QueuedToken[], error: ApiError): Promise<void> {
+    const guard = { state: 'sending' as const, attemptId: batch[0]?.attemptId ?? null };
     let found;
     try {
       found = await this.client.lookupUids(
@@ -420,6 +575,7 @@ export class SyncWorker {
         batch.map((t) => t.id),
         `Spirii says a card of this list exists; the lookup failed and will be retried (${error.message})`,
         { key: 'lookup-failed', params: { spirii: error.message } },
+        guard,
       );
       throw this.waitFor(lookupError);
     }
@@ -431,6 +587,7 @@ export class SyncWorker {
         [batch[0]!.id],
         `Spirii refuses this UID as a duplicate but lists no such token (a deleted token burns its UID): ${error.message}`,
         { key: 'refused-burnt-uid', params: { spirii: error.message } },
+        guard,
       );
       return;
     }
@@ -473,4 +630,9 @@ export class SyncWorker {
     this.current = { ...this.current, ...patch };
     this.listeners.emit(this.status);
   }
+}
+
+/** The token's attempt went out before `cutoff` (epoch ms), so Spirii can no longer commit it; no attempt on record counts as long ago. */
+function attemptedBefore(token: QueuedToken, cutoff: number): boolean {
+  return token.attemptedAt === null || Date.parse(token.attemptedAt) <= cutoff;
 }

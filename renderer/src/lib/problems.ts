@@ -25,6 +25,7 @@ const t = defineMessages({
     refusedBurnt: 'Spirii refuses this UID as a duplicate but lists no such token (a deleted token burns its UID): {spirii}',
     conflictSending: 'Already in Spirii as {place}: not sent. Discard it here, or retry once Spirii no longer has it.',
     conflictAfterDoubt: 'Spirii has this UID as {place}, not the customer and label queued here: not adopted, and not sent again.',
+    heldTwice: 'Spirii holds this UID more than once: {places}. Not synced: keep one in Spirii and discard or fix this one.',
     spiriiPlace: 'token {id} for customer {customer}',
     inDoubt: '{cause}: will check Spirii before sending again',
     notInAnswer: "Spirii's answer did not list this card: will check before sending again",
@@ -59,6 +60,7 @@ const t = defineMessages({
     randomUid:
       'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
     invalidUid: '{message}',
+    notSaved: 'Card {uid} was NOT saved: the disk holding the data folder is full or cannot be written. Free some space, then tap it again.',
     labelPending: 'Card {waiting} is still waiting for its label: give it (or skip it) before the next card',
   },
   da: {
@@ -75,6 +77,7 @@ const t = defineMessages({
     refusedBurnt: 'Spirii afviser UID’et som dublet, men viser intet sådant token (et slettet token bruger sit UID op for altid): {spirii}',
     conflictSending: 'Findes allerede i Spirii som {place}: ikke sendt. Kassér det her, eller prøv igen, når Spirii ikke længere har det.',
     conflictAfterDoubt: 'Spirii har dette UID som {place}, ikke den kunde og etiket, der står i køen her: ikke overtaget og ikke sendt igen.',
+    heldTwice: 'Spirii har dette UID mere end én gang: {places}. Ikke synkroniseret: behold ét i Spirii, og kassér eller ret dette.',
     spiriiPlace: 'token {id} for kunde {customer}',
     inDoubt: '{cause}: tjekkes i Spirii, før det sendes igen',
     notInAnswer: 'Spiriis svar nævnte ikke dette kort: tjekkes, før det sendes igen',
@@ -108,6 +111,7 @@ const t = defineMessages({
     withSpiriiId: ', Spirii-token {id}',
     randomUid:
       'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke være en ladebrik. Brug et kort med fast UID.',
+    notSaved: 'Kort {uid} er IKKE gemt: disken med datamappen er fuld eller kan ikke skrives. Frigør plads, og tap kortet igen.',
     invalidUid: '“{input}” er ikke et kort-UID: et UID er 4, 7 eller 10 byte skrevet i hex (0-9 og A-F)',
     labelPending: 'Kort {waiting} venter stadig på sin etiket: giv den (eller spring kortet over) før det næste kort',
   },
@@ -149,6 +153,8 @@ export function describeTokenProblem(problem: TokenProblem): string {
       return t('refusedBurnt', problem.params);
     case 'conflict':
       return t(problem.params.when === 'sending' ? 'conflictSending' : 'conflictAfterDoubt', { place: spiriiPlace(problem.params.place) });
+    case 'held-twice':
+      return t('heldTwice', { places: problem.params.places.map(spiriiPlace).join('; ') });
     case 'in-doubt':
       return t('inDoubt', { cause: describeRequestProblem(problem.params.cause) });
     case 'not-in-answer':
@@ -255,6 +261,8 @@ export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refuse
       return refusal.existing && refusal.uid ? t('duplicate', { uid: refusal.uid, place: localPlace(refusal.existing) }) : refusal.message;
     case 'random-uid':
       return refusal.uid ? t('randomUid', { uid: refusal.uid }) : refusal.message;
+    case 'not-saved':
+      return refusal.uid ? t('notSaved', { uid: refusal.uid }) : refusal.message;
     default:
       return refusal.message;
   }

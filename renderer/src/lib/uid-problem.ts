@@ -19,6 +19,8 @@ const t = defineMessages({
     uidTooLarge: '{digits} is too large for a card UID written with {count} digits (a 4-byte UID is at most 4294967295)',
     uidRounded: 'UID "{input}" is a number a spreadsheet rounded: format the column as text and save the file again',
     uidRandom: 'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
+    uidCascadeTag: "UID {uid} starts with 88, the cascade tag: it is the first part of a 7-byte UID that was read short, not a card's UID. Tap the card again, or check the reader's settings.",
+    uidSameBytes: "UID {uid} is the same byte repeated: that is what a blank or failed read gives, not a card's UID. Tap the card again.",
   },
   da: {
     uidEmpty: 'UID er tomt',
@@ -30,6 +32,8 @@ const t = defineMessages({
     uidTooLarge: '{digits} er for stort til et kort-UID skrevet med {count} cifre (et UID på 4 byte er højst 4294967295)',
     uidRounded: 'UID "{input}" er et tal, som regnearket har afrundet: formatér kolonnen som tekst, og gem filen igen',
     uidRandom: 'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke bruges som ladetoken. Brug et kort med fast UID.',
+    uidCascadeTag: 'UID {uid} starter med 88, kaskademærket: det er første del af et UID på 7 byte, som blev læst for kort, ikke kortets UID. Tap kortet igen, eller tjek læserens indstillinger.',
+    uidSameBytes: 'UID {uid} er den samme byte gentaget: det giver en tom eller fejlet læsning, ikke et korts UID. Tap kortet igen.',
   },
 });
 
@@ -53,5 +57,9 @@ export function describeUidProblem(problem: UidProblem): string {
       return t('uidRandom', { uid: problem.uid });
     case 'rounded':
       return t('uidRounded', { input: problem.input });
+    case 'cascade-tag':
+      return t('uidCascadeTag', { uid: problem.uid });
+    case 'same-bytes':
+      return t('uidSameBytes', { uid: problem.uid });
   }
 }

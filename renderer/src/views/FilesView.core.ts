@@ -45,6 +45,7 @@ export const m = defineMessages({
     'p.unknown-columns': 'Not imported (unknown columns): {columns}',
     'p.cell-count': 'Row has {cells} cells but the header has {header}',
     'p.too-long': '{field} is {length} characters; at most {max}',
+    'p.control-characters': '{field} holds control characters (line breaks, tabs, escape sequences or bidi controls): remove them',
     'p.not-boolean': '{field} must be true or false (or yes/no, 1/0), not {value}',
     'p.not-date': '{field} must be a date such as 2026-12-31 or 2026-12-31T23:59:59Z, not {value}',
     'p.not-customer': 'customerId must be a whole number from 1, not {value}',
@@ -71,6 +72,7 @@ export const m = defineMessages({
     'r.jpeg': 'This is not a CSV file: it is a JPEG image.',
     'r.gzip': 'This is not a CSV file: it is a gzip archive.',
     'r.binary': 'This is not a CSV file: it holds binary data, not text. Choose the CSV file the cards came with.',
+    'r.utf-32': 'This file is in UTF-32, which is not read here: save it as "CSV UTF-8" (or UTF-16) and import it again.',
     'r.too-many-columns': 'Row {row} has {columns} columns; a card list has at most {max}. Is this the right file?',
     'r.too-many-rows': 'The file has more than {max} rows; import it in parts.',
     'r.quote-not-closed': 'A quoted field starting in row {row} is never closed (a " without its partner), so the rows after it cannot be read. Fix the quote and try again.',
@@ -148,6 +150,7 @@ export const m = defineMessages({
     'p.unknown-columns': 'Ikke importeret (ukendte kolonner): {columns}',
     'p.cell-count': 'Rækken har {cells} celler, men overskriften har {header}',
     'p.too-long': '{field} er {length} tegn; højst {max}',
+    'p.control-characters': '{field} indeholder kontroltegn (linjeskift, tabulatorer, escape-sekvenser eller bidi-tegn): fjern dem',
     'p.not-boolean': '{field} skal være true eller false (eller ja/nej, 1/0), ikke {value}',
     'p.not-date': '{field} skal være en dato som 2026-12-31 eller 2026-12-31T23:59:59Z, ikke {value}',
     'p.not-customer': 'customerId skal være et helt tal fra 1, ikke {value}',
@@ -174,6 +177,7 @@ export const m = defineMessages({
     'r.jpeg': 'Det er ikke en CSV-fil, men et JPEG-billede.',
     'r.gzip': 'Det er ikke en CSV-fil, men et gzip-arkiv.',
     'r.binary': 'Det er ikke en CSV-fil: den indeholder binære data, ikke tekst. Vælg den CSV-fil, kortene kom med.',
+    'r.utf-32': 'Filen er i UTF-32, som ikke kan læses her: gem den som "CSV UTF-8" (eller UTF-16), og importér den igen.',
     'r.too-many-columns': 'Række {row} har {columns} kolonner; en kortliste har højst {max}. Er det den rigtige fil?',
     'r.too-many-rows': 'Filen har mere end {max} rækker; importér den i dele.',
     'r.quote-not-closed': 'Et felt i anførselstegn, der starter i række {row}, bliver aldrig lukket (et " uden sin partner), så rækkerne efter det kan ikke læses. Ret anførselstegnet, og prøv igen.',
@@ -259,6 +263,8 @@ export function problemText(detail: ProblemDetail | undefined, fallback: string 
       return m('p.cell-count', { cells: s(detail.cells), header: s(detail.header) });
     case 'too-long':
       return m('p.too-long', { field: detail.field, length: s(detail.length), max: s(detail.max) });
+    case 'control-characters':
+      return m('p.control-characters', { field: detail.field });
     case 'repeats':
     case 'conflict':
       return m(`p.${detail.key}`, { uid: detail.uid, row: s(detail.row) });

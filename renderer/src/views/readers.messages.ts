@@ -102,6 +102,7 @@ export const t = defineMessages({
     lastRandomUid:
       'UID {uid} is a random ID (4 bytes starting with 08): this card or phone shows a different UID at every tap, so it cannot be a charging token. Use a card with a fixed UID.',
     lastLabelNeeded: 'Type or scan the label printed on this card',
+    lastNotSaved: 'Card {uid} was NOT saved: the disk holding the data folder is full or cannot be written. Free some space, then tap it again.',
     lastPhone: "A phone or watch was presented (ATR {atr}). Phones and watches show a random ID at every tap and cannot be enrolled: use the customer's RFID card.",
     lastLeft: 'The {card} left the reader before its UID was read (the reader got {got}); nothing was enrolled. Hold it still and tap again.',
     lastGotNothing: 'no answer',
@@ -214,6 +215,7 @@ export const t = defineMessages({
     lastRandomUid:
       'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke bruges som ladetoken. Brug et kort med fast UID.',
     lastLabelNeeded: 'Skriv eller scan etiketten, der er trykt på kortet',
+    lastNotSaved: 'Kort {uid} er IKKE gemt: disken med datamappen er fuld eller kan ikke skrives. Frigør plads, og tap kortet igen.',
     lastPhone: 'Der blev vist en telefon eller et ur (ATR {atr}). Telefoner og ure viser et nyt ID ved hvert tap og kan ikke tilmeldes: brug kundens RFID-kort.',
     lastLeft: 'Kortet ({card}) forlod læseren, før dets UID blev læst (læseren fik {got}); intet blev tilmeldt. Hold det stille, og tap igen.',
     lastGotNothing: 'intet svar',
@@ -452,6 +454,8 @@ function refusalText(detail: Extract<LastDetail, { key: 'refused' }>, uid: strin
       return uid ? t('lastRandomUid', { uid }) : null;
     case 'unreadable':
       return null;
+    case 'not-saved':
+      return uid ? t('lastNotSaved', { uid }) : null;
   }
 }
 

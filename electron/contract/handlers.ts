@@ -1,16 +1,20 @@
-/** The contract's calls and events, served by a Station. */
-import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from '../contract/contract';
-import type { AppInfo } from '../contract/types';
-import { SANDBOX_NOTICE, type Station } from './station';
-import { checkApiUrl, ConnectionError, type ProfileId } from './connections';
-import { checkConnection } from './connection-check';
-import { exportAudit } from './audit';
-import { auditCalls } from './audit-hooks';
-import { collectDiagnostics } from './diagnostics';
-import { registerSecret, type LogEntry } from './logger';
-import { convertUid } from './uid';
-import { exportSession } from './session-export';
-import { handoverBatches, handoverList, saveHandoverPdf, withCustomerNames, type HandoverScope, type PdfPrinter } from './handover';
+/**
+ * The contract's calls and events, served by a Station: the handler table every transport (Electron
+ * IPC, the tests' bridge) puts behind createDispatch. It lives beside the contract, not in the core,
+ * so the core knows nothing of the window.
+ */
+import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from './contract';
+import type { AppInfo } from './types';
+import { auditCalls } from './audit-calls';
+import { SANDBOX_NOTICE, type Station } from '../core/station';
+import { checkApiUrl, ConnectionError, type ProfileId } from '../core/connections';
+import { checkConnection } from '../core/connection-check';
+import { exportAudit } from '../core/audit';
+import { collectDiagnostics } from '../core/diagnostics';
+import { registerSecret, type LogEntry } from '../core/logger';
+import { convertUid } from '../core/uid';
+import { exportSession } from '../core/session-export';
+import { handoverBatches, handoverList, saveHandoverPdf, withCustomerNames, type HandoverScope, type PdfPrinter } from '../core/handover';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
 export interface HostInfo {
@@ -39,7 +43,42 @@ function handoverScopeOf(input: { kind: 'session' | 'batch' | 'customer'; source
   return { kind: 'session' };
 }
 
-export function createHandlers(station: Station, app: HostInfo): Handlers {
+/**
+ * The parts of a Station the window's calls use. Not the database, the API client, the raw
+ * settings table, the importer or the sandbox: a handler that needs more asks for it here.
+ */
+export type WindowStation = Pick<
+  Station,
+  | 'mode'
+  | 'apiUrl'
+  | 'apiConnection'
+  | 'simulatedTapsAllowed'
+  | 'connections'
+  | 'reconfigure'
+  | 'unsentCount'
+  | 'audit'
+  | 'logger'
+  | 'customers'
+  | 'enrollment'
+  | 'enrollmentDefaults'
+  | 'readerDesk'
+  | 'readerSettings'
+  | 'simulateTap'
+  | 'queue'
+  | 'sync'
+  | 'syncSettings'
+  | 'files'
+  | 'spiriiTokens'
+  | 'preferences'
+  | 'session'
+  | 'dialogs'
+  // The card's life at the desk: identify (the tap router and the simulated reader's identify tap), the handover list.
+  | 'taps'
+  | 'simulateIdentify'
+  | 'seen'
+>;
+
+export function createHandlers(station: WindowStation, app: HostInfo): Handlers {
   // Built per call: the connection can change while the app runs.
   const info = (): AppInfo => ({
     version: app.version,
@@ -50,7 +89,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     simulatedTaps: station.simulatedTapsAllowed,
   });
   const diagnostics = () =>
-    collectDiagnostics(station, {
+    collectDiagnostics({ sync: station.sync, connections: station.connections, readers: station.readerDesk, audit: station.audit }, {
       app: { name: 'Token Station', version: app.version, runtime: app.runtime ?? { node: process.versions.node } },
       dataDir: app.dataDir,
       logFolder: app.logFolder ?? null,
@@ -75,18 +114,15 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'customers.search': ({ search }) => station.customers.search(search),
     'enrollment.get': () => station.enrollment.view,
     'enrollment.update': (patch) => {
-      station.enrollment.update(patch);
+      station.enrollmentDefaults.update(patch);
       return station.enrollment.view;
     },
     // Readers and UIDs (#3).
-    'readers.status': () => station.readerStatus(),
+    'readers.status': () => station.readerDesk.status(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
-    'readers.settings': () => station.readerDesk.config,
-    'readers.configure': (patch) => {
-      const settings = station.readerDesk.update(patch);
-      station.events.emit('readers', station.readerStatus());
-      return settings;
-    },
+    'readers.settings': () => station.readerSettings.value,
+    // The station tells the window of the readers' new state (a settings change is an event).
+    'readers.configure': (patch) => station.readerSettings.update(patch),
     'readers.wedgeTap': ({ value, format }) => station.readerDesk.typed(value, format),
     'uid.convert': ({ value, from }) => convertUid(value, from),
     // --- Sync (#4)
@@ -142,7 +178,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'connections.test': async ({ id, key, url }) => {
       if (id === 'builtin-sandbox') {
         if (station.mode !== 'sandbox') throw new ConnectionError('The built-in sandbox starts when it is the connection in use.');
-        return checkConnection(station.client.connection);
+        return checkConnection(station.apiConnection);
       }
       const baseUrl = url && id === 'custom' ? checkApiUrl(url) : connections.url(id);
       if (!baseUrl) throw new ConnectionError('Enter the URL first.');
@@ -170,7 +206,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
       await app.copyText(text);
       return { text, copied: true };
     },
-    'sync.settings': () => station.syncSettings.current,
+    'sync.settings': () => station.syncSettings.value,
     'sync.updateSettings': (patch) => station.syncSettings.update(patch),
     // --- end of sync (#4)
 
@@ -187,24 +223,25 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'reconcile.export': (options) => station.files.exportReconciliation(options),
     'files.cancel': ({ job }) => ({ cancelled: station.files.cancel(job) }),
     // ---- UI (#5) ----
-    'tokens.list': (query) => station.client.listTokens(query),
-    'tokens.get': ({ id }) => station.client.getToken(id),
-    'tokens.patch': ({ id, patch }) => station.client.patchToken(id, patch),
-    'preferences.get': () => station.preferences.get(),
+    'tokens.list': (query) => station.spiriiTokens.listTokens(query),
+    'tokens.get': ({ id }) => station.spiriiTokens.getToken(id),
+    'tokens.patch': ({ id, patch }) => station.spiriiTokens.patchToken(id, patch),
+    'preferences.get': () => station.preferences.value,
     'preferences.update': (patch) => station.preferences.update(patch),
     'session.get': () => station.session.view(),
     'session.restart': () => station.session.restart(),
     'session.export': ({ format }) => exportSession({ dialogs: station.dialogs, audit: station.audit }, station.session.view(), format),
-    'session.label': ({ label }) => station.giveLabel(label),
+    'session.label': ({ label }) => station.enrollment.giveLabel(label),
     'session.skipLabel': () => {
       station.enrollment.skipLabel();
       return station.enrollment.view;
     },
     // The card's life at the desk: identify, hand over.
-    'card.identify': ({ query }) => station.identify(query),
-    'card.mode': ({ mode }) => ({ mode: station.setTapMode(mode) }),
+    'card.identify': ({ query }) => station.taps.identify(query),
+    'card.mode': ({ mode }) => ({ mode: station.taps.setMode(mode) }),
     'card.simulateTap': ({ uid }) => station.simulateIdentify(uid),
-    'card.enroll': ({ uid }) => station.tap(uid, 'identify'),
+    // The same path as any tap's outcome: announced by the enrollment, the sync worker poked.
+    'card.enroll': ({ uid }) => station.enrollment.tap(uid, 'identify'),
     'handover.list': (scope) => withCustomerNames(handoverList(station, handoverScopeOf(scope)), station.customers),
     'handover.batches': () => handoverBatches(station.queue),
     'export.handover': (scope) => saveHandoverPdf({ dialogs: station.dialogs, print: app.printToPdf }, handoverList(station, handoverScopeOf(scope))),
@@ -214,7 +251,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
 }
 
 /** Forward every station event to a transport's `send`; returns the function that stops it. */
-export function forwardEvents(station: Station, send: <K extends EventName>(name: K, payload: EventPayload<K>) => void): () => void {
+export function forwardEvents(station: Pick<Station, 'events'>, send: <K extends EventName>(name: K, payload: EventPayload<K>) => void): () => void {
   const offs = EVENT_NAMES.map((name) => station.events.on(name, (payload) => send(name, payload as never)));
   return () => offs.forEach((off) => off());
 }
