@@ -5,8 +5,10 @@
  * by the host (Electron's printToPDF in the app, Chromium's in tests) and written by the core to
  * a file chosen in the save dialog, recorded in the audit trail as an export.
  */
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkOutputTarget, noteExportFolder, partFileFor } from './io/targets';
 import type { AuditLog } from './audit';
 import type { CustomerDirectory } from './customers';
 import type { FileDialogs } from './io/dialogs';
@@ -146,8 +148,21 @@ export async function saveHandoverPdf(deps: { dialogs: FileDialogs; print: PdfPr
     filters: [{ name: 'PDF', extensions: ['pdf'] }],
   });
   if (target === null) return { status: 'cancelled' };
+  // The save dialog has agreed to replace a file elsewhere; never one in the data folder (the
+  // database). Written beside the target under a temporary name and renamed when complete, as
+  // every export is, so a failed write leaves no half PDF where the chosen file was.
+  checkOutputTarget(target, { force: true });
   const pdf = await deps.print();
-  await writeFile(target, pdf);
+  noteExportFolder(path.dirname(target));
+  const part = partFileFor(target, randomBytes(4).toString('hex'));
+  try {
+    await writeFile(part, pdf, { flag: 'wx' });
+    checkOutputTarget(target, { force: true });
+    await rename(part, target);
+  } catch (error) {
+    await rm(part, { force: true });
+    throw error;
+  }
   const fileName = path.basename(target);
   return { status: 'done', fileName, rows: list.cards.length, bytes: pdf.byteLength, message: `Saved the handover list of ${list.cards.length} cards to ${fileName}.` };
 }

@@ -1,7 +1,7 @@
 // Identifying a card (online, offline with the age of what the desk last saw, unknown), the tap
 // mode switch (a tap while identifying queues nothing), and the handover list, against the sandbox
 // over real HTTP and a real SQLite file.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Station } from '../../electron/core/station';
@@ -209,6 +209,19 @@ describe('the handover list', () => {
     expect(readFileSync(target)).toEqual(printed);
     expect(await saveHandoverPdf({ dialogs: { ...dialogs, pickSaveFile: async () => null }, print: async () => printed }, customer)).toEqual({ status: 'cancelled' });
     await expect(saveHandoverPdf({ dialogs, print: undefined }, customer)).rejects.toThrow(/cannot print to PDF/);
+  });
+
+  it('never saves the handover PDF over a file in the data folder (the database), whatever the save dialog chose', async () => {
+    station.enrollment.tap(UID, 'cli', { label: 'DK.ACME.0001', customerId: 1001 });
+    const list = handoverList(station, { kind: 'session' });
+    const database = path.join(dir, 'token-station.sqlite');
+    const before = readFileSync(database);
+    const dialogs = { pickOpenFile: async () => null, pickSaveFile: async () => database };
+    await expect(saveHandoverPdf({ dialogs, print: async () => Buffer.from('%PDF-1.4 test') }, list)).rejects.toThrow(/is in the data folder/);
+    expect(readFileSync(database)).toEqual(before);
+    expect(station.queue.findByUid(UID)).toMatchObject({ label: 'DK.ACME.0001' });
+    // Nothing of the PDF is left beside it either.
+    expect(readdirSync(dir).filter((name) => name.endsWith('.part'))).toEqual([]);
   });
 });
 
