@@ -83,4 +83,23 @@ describe('token-station card and handover', () => {
     expect(none.stderr).toMatch(/give a UID or a label/);
     expect((await runCli(['card', '04A224B2', '--bogus'], env)).code).toBe(2);
   });
+
+  it('refuses control characters in a query or an import name, and a flag given twice, in one line (exit 2)', async () => {
+    const cases: [string[], RegExp][] = [
+      [['card', 'DK.\u001b[31mACME'], /^a UID or label must not contain control characters.*got "DK\.\\x1b\[31mACME"$/],
+      [['card', 'DK.ACME\n0001'], /^a UID or label must not contain control characters.*got "DK\.ACME\\n0001"$/],
+      [['handover', '--import', 'x\u0007.csv'], /^--import must not contain control characters.*got "x\\x07\.csv"$/],
+      [['card', '04A224B2', '--json', '--json'], /^--json is given more than once; give it once$/],
+      [['handover', '--customer', '1001', '--customer', '1002'], /^--customer is given more than once; give it once$/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args, env);
+      expect(result.code, args.join(' ')).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]!.replace(/^token-station \w+: /, ''), args.join(' ')).toMatch(message);
+      // eslint-disable-next-line no-control-regex -- the point: nothing raw reaches the terminal
+      expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    }
+  }, 60_000);
 });
