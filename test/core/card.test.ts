@@ -163,6 +163,25 @@ describe('the tap mode', () => {
     expect(station.simulateTap(UID)).toMatchObject({ status: 'queued', token: { uid: UID, label: 'DK.0001' } });
     await expect(station.simulateIdentify(OTHER)).rejects.toThrow(/Identify mode is off/);
   });
+
+  it('a reader’s card whose identification fails is announced as failed, not as a tap, and queues nothing', async () => {
+    station.enrollmentDefaults.update({ customerId: 1001 });
+    const taps: unknown[] = [];
+    const failed: unknown[] = [];
+    station.events.on('tap', (outcome) => taps.push(outcome));
+    station.taps.on((event) => {
+      if (event.type === 'failed') failed.push(event.uid);
+    });
+    station.taps.setMode('identify');
+    // A real failure inside identification: what the desk last saw of Spirii cannot be read.
+    station.db.exec('DROP TABLE spirii_seen');
+    station.simulated!.present(UID); // through the reader path: adapter -> desk -> router
+    await expect(station.taps.lastIdentification).rejects.toThrow(/spirii_seen/);
+    expect(failed).toEqual([UID]);
+    expect(taps).toEqual([]);
+    expect(station.queue.list()).toEqual([]);
+    expect(station.readerDesk.status().lastCard).toMatchObject({ uid: UID, outcome: 'identified' });
+  });
 });
 
 describe('the handover list', () => {
