@@ -11,6 +11,7 @@ import { exportCommand, importCommand, reconcileCommand } from './files';
 import { readers, uid } from './readers';
 import { queueCommand, syncCommand } from './sync';
 import { audit, cliLogger, diagnostics } from './security';
+import { cardCommand, handoverCommand } from './card';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -176,6 +177,8 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--force] [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
   },
   reconcile: { run: reconcileCommand, usage: 'reconcile [--customer ID] [--out FILE [--format F] [--force]] [--json]   compare this desk with Spirii' },
+  card: { run: cardCommand(withStation), usage: 'card UID|LABEL [--json]                 everything known about a card: its Spirii token, this desk\'s row and history, audit entries' },
+  handover: { run: handoverCommand(withStation), usage: 'handover [--customer ID | --import FILE] [--json]   the handover list of this session, a customer or an import' },
   audit: { run: audit, usage: 'audit [--action A,B] [--limit N] [--json] [--out FILE [--format csv|json] [--force]]   the audit trail, or export it' },
   diagnostics: { run: diagnostics, usage: 'diagnostics                             version, OS, connection, queue and recent errors (no secrets)' },
 };

@@ -27,6 +27,8 @@ import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
 import type { CallProblem } from '../core/problem';
 import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
+import type { CardReport } from '../core/card';
+import type { HandoverBatch, HandoverList } from '../core/handover';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -96,6 +98,26 @@ const uiCalls = {
   'session.undo': call(z.object({ id: z.number().int().min(1) }).strict(), returns<UndoResult>()),
   /** The session's tokens to a file chosen in the core's save dialog; recorded in the audit trail as an export. */
   'session.export': call(z.object({ format: z.enum(['csv', 'json']) }).strict(), returns<SaveResult>()),
+};
+
+// ---- The card's life at the desk: identify a card, hand a list of cards over ----
+/** A session, one import (its source, `import:<file>`), or one customer. */
+const handoverScope = z
+  .object({ kind: z.enum(['session', 'batch', 'customer']), source: z.string().max(300).optional(), customerId: z.number().int().min(1).optional() })
+  .strict();
+const cardCalls = {
+  /** Everything known about a card, from a UID (any separator, any case) or a label. */
+  'card.identify': call(z.object({ query: z.string().trim().min(1).max(100) }).strict(), returns<CardReport>()),
+  /** What a tap does: enroll (the default) or identify, enrolling nothing (the Identify screen sets it while it shows). */
+  'card.mode': call(z.object({ mode: z.enum(['enroll', 'identify']) }).strict(), returns<{ mode: 'enroll' | 'identify' }>()),
+  /** The simulated reader's tap while identifying (sandbox APIs only, as every simulated tap). */
+  'card.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<CardReport>()),
+  /** Enroll a card an identification found unknown, from the Enroll screen: the same path as a tap. */
+  'card.enroll': call(z.object({ uid: z.string().max(64) }).strict(), returns<TapOutcome>()),
+  'handover.list': call(handoverScope, returns<HandoverList>()),
+  'handover.batches': call(none, returns<HandoverBatch[]>()),
+  /** The handover page the window shows, printed to PDF by the host and saved where the person chooses; an export in the audit trail. */
+  'export.handover': call(handoverScope, returns<SaveResult>()),
 };
 
 export const contract = {
@@ -186,6 +208,7 @@ export const contract = {
     'diagnostics.copy': call(none, returns<{ text: string; copied: boolean }>()),
 
     ...uiCalls,
+    ...cardCalls,
   },
   events: {
     tap: returns<TapOutcome>(),
@@ -202,6 +225,8 @@ export const contract = {
     preferences: returns<Preferences>(),
     /** The readers' health after any change (#3). */
     readers: returns<ReaderStatus>(),
+    /** A card identified: the desk's own answer at once (spiriiSource 'pending'), then Spirii's. */
+    card: returns<CardReport>(),
   },
 };
 

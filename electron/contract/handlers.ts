@@ -14,6 +14,7 @@ import { collectDiagnostics } from '../core/diagnostics';
 import { registerSecret, type LogEntry } from '../core/logger';
 import { convertUid } from '../core/uid';
 import { exportSession } from '../core/session-export';
+import { handoverBatches, handoverList, saveHandoverPdf, withCustomerNames, type HandoverScope, type PdfPrinter } from '../core/handover';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
 export interface HostInfo {
@@ -25,6 +26,21 @@ export interface HostInfo {
   recentErrors?: () => readonly LogEntry[];
   /** Put text on the OS clipboard; absent where there is none. */
   copyText?: (text: string) => void | Promise<void>;
+  /** Print the page the window shows to PDF (Electron's printToPDF); absent where there is no window. */
+  printToPdf?: PdfPrinter;
+}
+
+/** The contract's flat handover scope, checked: a batch names its source, a customer its id. */
+function handoverScopeOf(input: { kind: 'session' | 'batch' | 'customer'; source?: string; customerId?: number }): HandoverScope {
+  if (input.kind === 'batch') {
+    if (!input.source?.startsWith('import:')) throw new Error('A batch is an import: give its source (import:<file>).');
+    return { kind: 'batch', source: input.source };
+  }
+  if (input.kind === 'customer') {
+    if (input.customerId === undefined) throw new Error('Choose the customer first.');
+    return { kind: 'customer', customerId: input.customerId };
+  }
+  return { kind: 'session' };
 }
 
 /**
@@ -57,6 +73,10 @@ export type WindowStation = Pick<
   | 'preferences'
   | 'session'
   | 'dialogs'
+  // The card's life at the desk: identify (the tap router and the simulated reader's identify tap), the handover list.
+  | 'taps'
+  | 'simulateIdentify'
+  | 'seen'
 >;
 
 export function createHandlers(station: WindowStation, app: HostInfo): Handlers {
@@ -218,6 +238,15 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
       station.enrollment.skipLabel();
       return station.enrollment.view;
     },
+    // The card's life at the desk: identify, hand over.
+    'card.identify': ({ query }) => station.taps.identify(query),
+    'card.mode': ({ mode }) => ({ mode: station.taps.setMode(mode) }),
+    'card.simulateTap': ({ uid }) => station.simulateIdentify(uid),
+    // The same path as any tap's outcome: announced by the enrollment, the sync worker poked.
+    'card.enroll': ({ uid }) => station.enrollment.tap(uid, 'identify'),
+    'handover.list': (scope) => withCustomerNames(handoverList(station, handoverScopeOf(scope)), station.customers),
+    'handover.batches': () => handoverBatches(station.queue),
+    'export.handover': (scope) => saveHandoverPdf({ dialogs: station.dialogs, print: app.printToPdf }, handoverList(station, handoverScopeOf(scope))),
   };
   // Security (#7): edits, discards and exports are recorded in the audit trail.
   return auditCalls(handlers, station.audit, station.logger);

@@ -58,9 +58,17 @@ export const CALL_NAMES = [
   'session.skipLabel',
   'session.undo',
   'session.export',
+  // The card's life at the desk: identify a card, hand a list of cards over
+  'card.identify',
+  'card.mode',
+  'card.simulateTap',
+  'card.enroll',
+  'handover.list',
+  'handover.batches',
+  'export.handover',
 ] as const;
 
-export const EVENT_NAMES = ['tap', 'enrollment', 'queue', 'sync', 'reader', 'files', 'connection', 'preferences', 'readers'] as const;
+export const EVENT_NAMES = ['tap', 'enrollment', 'queue', 'sync', 'reader', 'files', 'connection', 'preferences', 'readers', 'card'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

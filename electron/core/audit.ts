@@ -78,6 +78,14 @@ export class AuditLog {
     return rows.map((row) => ({ ...row, details: parseDetails(row.details) }));
   }
 
+  /** The entries about one subject (a card's UID), newest first. */
+  about(subject: string, limit = 200): AuditEntry[] {
+    const rows = this.db
+      .prepare('SELECT id, at, operator, action, subject, details FROM audit WHERE subject = ? ORDER BY id DESC LIMIT ?')
+      .all(subject, limit) as { id: number; at: string; operator: string; action: AuditAction; subject: string | null; details: string }[];
+    return rows.map((row) => ({ ...row, details: parseDetails(row.details) }));
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n;
   }

@@ -44,6 +44,24 @@ export class CustomerDirectory {
     }
   }
 
+  /** A customer's name from Spirii (remembered for offline use); the remembered one when Spirii cannot be asked. */
+  async nameOf(id: number): Promise<string | null> {
+    try {
+      const page = await this.client.searchCustomers(String(id), { limit: 50 });
+      this.remember(page.data);
+      const found = page.data.find((c) => c.id === id);
+      if (found) return found.name;
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+    }
+    return this.cachedName(id);
+  }
+
+  /** The name this desk last saw for a customer, without asking Spirii. */
+  cachedName(id: number): string | null {
+    return this.settings.get<Customer[]>(CACHE_KEY, []).find((c) => c.id === id)?.name ?? null;
+  }
+
   /** Forget the remembered customers (they belong to the connection the desk just left). */
   forget(): void {
     this.settings.set(CACHE_KEY, []);

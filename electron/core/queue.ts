@@ -387,6 +387,41 @@ export class TokenQueue {
     return rows.map(fromRow);
   }
 
+  /** Every row this desk has had for a UID, discarded ones included, newest first: the card's history here. */
+  history(uid: string): QueuedToken[] {
+    return (this.db.prepare('SELECT * FROM tokens WHERE uid = ? ORDER BY id DESC LIMIT 100').all(uid) as TokenRow[]).map(fromRow);
+  }
+
+  /** Rows with exactly this label (any case), discarded ones included, newest first. */
+  findByLabel(label: string, limit = 20): QueuedToken[] {
+    const text = label.trim();
+    if (!text) return [];
+    return (this.db.prepare('SELECT * FROM tokens WHERE label = ? COLLATE NOCASE ORDER BY id DESC LIMIT ?').all(text, limit) as TokenRow[]).map(fromRow);
+  }
+
+  /** A customer's rows (not discarded), oldest first: what the desk enrolled for them. */
+  listByCustomer(customerId: number, limit = 20_000): QueuedToken[] {
+    return (
+      this.db.prepare(`SELECT * FROM tokens WHERE customer_id = ? AND state <> 'discarded' ORDER BY id LIMIT ?`).all(customerId, limit) as TokenRow[]
+    ).map(fromRow);
+  }
+
+  /** The rows (not discarded) queued from one source, such as an import file (`import:<name>`), oldest first. */
+  listBySource(source: string, limit = 20_000): QueuedToken[] {
+    return (this.db.prepare(`SELECT * FROM tokens WHERE source = ? AND state <> 'discarded' ORDER BY id LIMIT ?`).all(source, limit) as TokenRow[]).map(fromRow);
+  }
+
+  /** The imports whose rows are still here (not discarded), newest first: each one's source, count and time. */
+  importBatches(limit = 200): { source: string; count: number; firstAt: string; customerIds: number[] }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT source, count(*) AS count, min(created_at) AS firstAt, group_concat(DISTINCT customer_id) AS customers
+         FROM tokens WHERE source LIKE 'import:%' AND state <> 'discarded' GROUP BY source ORDER BY max(id) DESC LIMIT ?`,
+      )
+      .all(limit) as { source: string; count: number; firstAt: string; customers: string }[];
+    return rows.map((r) => ({ source: r.source, count: r.count, firstAt: r.firstAt, customerIds: r.customers.split(',').map(Number) }));
+  }
+
   counts(): QueueCounts {
     const counts = Object.fromEntries(QUEUE_STATES.map((s) => [s, 0])) as QueueCounts;
     for (const { state, n } of this.db.prepare('SELECT state, count(*) AS n FROM tokens GROUP BY state').all() as {

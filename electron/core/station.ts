@@ -34,6 +34,9 @@ import { silentLogger, type Logger } from './logger';
 import { logStationActivity } from './diagnostics';
 import { preferencesSection, type Preferences, type PreferencesSection } from './preferences';
 import { EnrollmentSession } from './session';
+import { SeenTokens } from './spirii-seen';
+import { CardIdentifier, type CardReport } from './card';
+import { TapRouter } from './tap-router';
 
 export interface StationOptions {
   dataDir: string;
@@ -76,6 +79,8 @@ export interface StationEventMap extends Record<string, unknown> {
   connection: { mode: ConnectionMode; apiUrl: string };
   preferences: Preferences;
   readers: ReaderStatus;
+  /** A card identified (identify mode's taps, and searches): first the desk's own answer, then Spirii's. */
+  card: CardReport;
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -116,6 +121,11 @@ export class Station {
   readonly preferences: PreferencesSection;
   readonly session: EnrollmentSession;
   readonly readerDesk: ReaderDesk;
+  /** What this desk last saw of Spirii's tokens (identify answers from it offline). */
+  readonly seen: SeenTokens;
+  readonly cards: CardIdentifier;
+  /** What a tap does (enroll, or identify while the window's Identify screen shows): the reader desk's Enroller. */
+  readonly taps: TapRouter;
   private readonly unsubscribe: (() => void)[] = [];
 
   private constructor(
@@ -156,6 +166,11 @@ export class Station {
       emit: (progress) => this.events.emit('files', progress),
     });
     this.audit = new AuditLog(db, this.settings);
+    this.seen = new SeenTokens(db, () => this.apiUrl);
+    this.cards = new CardIdentifier({ queue: this.queue, seen: this.seen, audit: this.audit, client, customers: this.customers });
+    // The one switch between enrolling and identifying: every reader's tap (PC/SC, HID, the
+    // window's wedge, the simulated button) goes through the router the desk is given.
+    this.taps = new TapRouter(this.enrollment, this.cards);
     // Every reader adapter first, then the desk that listens to them: cards go one way, adapters ->
     // desk -> enrollment -> queue, and what happened comes back out as events.
     const sources: ReaderSource[] = [];
@@ -164,7 +179,7 @@ export class Station {
     if (pcsc) sources.push(new PcscReaders({ ...(pcsc === true ? {} : pcsc), nativeAddon: options.native?.pcsc, log: options.log }));
     const hid = options.readers?.hid;
     if (hid) sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerSettings.value, log: options.log }));
-    this.readerDesk = new ReaderDesk(sources, this.readerSettings, this.enrollment);
+    this.readerDesk = new ReaderDesk(sources, this.readerSettings, this.taps);
 
     this.unsubscribe.push(
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
@@ -179,6 +194,11 @@ export class Station {
         this.events.emit('readers', this.readerDesk.status());
       }),
       this.readerSettings.onChange(() => this.events.emit('readers', this.readerDesk.status())),
+      this.taps.on((event) => {
+        if (event.type === 'card') this.events.emit('card', event.report);
+        else if (event.type === 'mode') this.logger.info('Tap mode', { mode: event.mode });
+        else this.logger.error('Could not identify a tapped card', { uid: event.uid, error: event.error });
+      }),
       this.sync.onStatus((status) => this.events.emit('sync', status)),
       this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
       ...logStationActivity({ sync: this.sync, events: this.events, logger: this.logger }),
@@ -330,6 +350,7 @@ export class Station {
     if (!this.simulated) throw new Error('The simulated reader is switched off');
     // A made-up card must never become a real token: the button is for the built-in sandbox only.
     if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
+    if (this.taps.mode !== 'enroll') throw new Error('The desk is identifying cards: a tap enrolls nothing until Identify is closed.');
     if (uid !== undefined) {
       const parsed = parseUid(uid);
       if (!parsed.ok) return this.enrollment.tap(uid, 'simulated');
@@ -339,6 +360,25 @@ export class Station {
     // The simulated reader is always among the accepted ones and a press is never a repeat.
     if (!outcome) throw new Error('The simulated reader is not in use');
     return outcome;
+  }
+
+  /** Tap the simulated reader in identify mode: the card is identified, nothing is queued. */
+  async simulateIdentify(uid?: string): Promise<CardReport> {
+    if (!this.simulated) throw new Error('The simulated reader is switched off');
+    if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
+    if (this.taps.mode !== 'identify') throw new Error('Identify mode is off: a tap would enroll the card.');
+    let target = uid;
+    if (target !== undefined) {
+      const parsed = parseUid(target);
+      if (!parsed.ok) throw new Error(parsed.error);
+      target = parsed.uid;
+    }
+    const before = this.taps.lastIdentification;
+    // Handled as any reader's card, synchronously: the router has started identifying it when this returns.
+    const outcome = this.readerDesk.simulate(this.simulated, target ?? randomUid(7));
+    const identified = this.taps.lastIdentification;
+    if (outcome !== null || !identified || identified === before) throw new Error('The simulated tap did not reach identification');
+    return identified;
   }
 
   async close(): Promise<void> {

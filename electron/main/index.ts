@@ -79,11 +79,20 @@ async function start(): Promise<void> {
     logFolder: app.getPath('logs'),
     recentErrors: () => mainLog?.recent.list() ?? [],
     copyText: (text: string) => clipboard.writeText(text),
+    // The handover list as the window shows it, printed with its print stylesheet (A4, no headers).
+    printToPdf: async () => {
+      if (!window) throw new Error('There is no window to print.');
+      return window.webContents.printToPDF({ pageSize: 'A4', printBackground: true, margins: { top: 0.6, bottom: 0.6, left: 0.6, right: 0.6 } });
+    },
   };
   registerIpc(createHandlers(current, host), () => window?.webContents ?? null, log);
   forwardEvents(current, (name, payload) => sendEvent(window?.webContents ?? null, name, payload));
   window = createMainWindow(path.join(root, 'dist', 'preload', 'index.cjs'));
   window.on('closed', () => (window = null));
+  // Identify mode belongs to the page that asked for it (the Cards screen): a reload or a crashed
+  // renderer must never leave the desk deaf to enrollment taps.
+  window.webContents.on('did-start-loading', () => current.taps.setMode('enroll'));
+  window.webContents.on('render-process-gone', () => current.taps.setMode('enroll'));
 }
 
 if (!app.requestSingleInstanceLock()) {

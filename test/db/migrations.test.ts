@@ -76,6 +76,29 @@ describe('migrations', () => {
     v3.close();
   });
 
+  it('7 adds what the desk last saw of Spirii, and indexes for looking a card up by label and its audit entries, keeping every row', () => {
+    const file = path.join(dir, 'f.sqlite');
+    const v6 = openDatabaseFile(file, { targetVersion: 6 });
+    v6.prepare(`INSERT INTO tokens (uid, customer_id, label, state, source, created_at, updated_at) VALUES ('04A224B2', 7, 'L1', 'synced', 'test', 'c', 'u')`).run();
+    v6.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t', 'op', 'enroll', '04A224B2', '{}')`).run();
+    v6.close();
+
+    const v7 = openDatabaseFile(file, { targetVersion: 7 });
+    expect(schemaVersion(v7)).toBe(7);
+    expect(columns(v7, 'spirii_seen')).toEqual(['api', 'uid', 'label', 'spirii_id', 'token', 'seen_at']);
+    const seen = v7.prepare(`INSERT INTO spirii_seen (api, uid, label, spirii_id, token, seen_at) VALUES (?, ?, 'L1', 1, NULL, 'now')`);
+    seen.run('https://api.spirii.com', '04A224B2');
+    expect(() => seen.run('https://api.spirii.com', '04A224B2')).toThrow(/UNIQUE/);
+    seen.run('http://127.0.0.1:1', '04A224B2'); // one sighting per API
+    expect(() => seen.run('https://api.spirii.com', '04a224b3')).toThrow(/CHECK/);
+    const plan = (sql: string) => (v7.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' ');
+    expect(plan(`SELECT * FROM tokens WHERE label = 'l1' COLLATE NOCASE`)).toMatch(/tokens_by_label/);
+    expect(plan(`SELECT * FROM audit WHERE subject = '04A224B2' ORDER BY id DESC`)).toMatch(/audit_by_subject/);
+    expect(v7.prepare('SELECT count(*) AS n FROM tokens').get()).toEqual({ n: 1 });
+    expect(v7.prepare('SELECT subject FROM audit').all()).toEqual([{ subject: '04A224B2' }]);
+    v7.close();
+  });
+
   it('opens in WAL mode with synchronous=FULL, at the latest version', () => {
     const db = openDatabase(dir);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

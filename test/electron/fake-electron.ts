@@ -33,6 +33,9 @@ export interface Record {
   exitCode: number | null;
   openedExternally: string[];
   clipboard: string[];
+  /** What the shell asked webContents.printToPDF for, and the save dialogs it showed. */
+  printedToPdf: E.PrintToPDFOptions[];
+  saveDialogs: E.SaveDialogOptions[];
 }
 
 export const record: Record = {
@@ -50,10 +53,15 @@ export const record: Record = {
   exitCode: null,
   openedExternally: [],
   clipboard: [],
+  printedToPdf: [],
+  saveDialogs: [],
 };
 
+/** A small but well-formed PDF: what the fake printToPDF answers (the real one renders the page). */
+export const FAKE_PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
+
 /** Scenario switches for the test. */
-export const scenario = { singleInstanceLock: true, userData: '', logs: '', keychain: new FakeKeychain() };
+export const scenario = { singleInstanceLock: true, userData: '', logs: '', keychain: new FakeKeychain(), saveAs: null as string | null };
 
 class FakeFrame {
   constructor(
@@ -74,6 +82,10 @@ export class FakeWebContents extends EventEmitter {
   readonly isDestroyed: E.WebContents['isDestroyed'] = () => this.destroyed;
   readonly setWindowOpenHandler: E.WebContents['setWindowOpenHandler'] = (handler) => {
     this.windowOpenHandler = handler;
+  };
+  readonly printToPDF: E.WebContents['printToPDF'] = async (options) => {
+    record.printedToPdf.push(options);
+    return FAKE_PDF;
   };
 }
 
@@ -118,6 +130,7 @@ class FakeApp extends EventEmitter {
   readonly whenReady: E.App['whenReady'] = () => ready;
   readonly getPath: E.App['getPath'] = (name) => {
     if (name === 'logs') return scenario.logs;
+    if (name === 'documents') return scenario.userData;
     if (name !== 'userData') throw new Error(`fake getPath(${name})`);
     return scenario.userData;
   };
@@ -194,6 +207,12 @@ export const dialog = {
   showErrorBox: ((title, content) => {
     record.errorBoxes.push(`${title}: ${content}`);
   }) satisfies E.Dialog['showErrorBox'],
+  // Electron's overloads: (window, options) or (options).
+  showSaveDialog: (async (...args: [E.BaseWindow, E.SaveDialogOptions] | [E.SaveDialogOptions]) => {
+    const options = args.length === 2 ? args[1] : args[0];
+    record.saveDialogs.push(options);
+    return scenario.saveAs === null ? { canceled: true } : { canceled: false, filePath: scenario.saveAs };
+  }) as E.Dialog['showSaveDialog'],
 };
 
 export const BrowserWindow = FakeBrowserWindow;

@@ -108,6 +108,26 @@ async function mainScenario() {
   const tap = await handler('readers.simulateTap')(trusted, { uid: '04A224B2C35D80' });
   await new Promise((r) => setTimeout(r, 100));
 
+  // Identify mode ends with the page that set it: a reload (or a crashed renderer) enrolls again.
+  const identifyMode = await handler('card.mode')(trusted, { mode: 'identify' });
+  const tapWhileIdentifying = await handler('readers.simulateTap')(trusted, { uid: '04C1D2E3F40516' });
+  contents.emit('did-start-loading');
+  const tapAfterReload = await handler('readers.simulateTap')(trusted, { uid: '04C1D2E3F40516' });
+  const identify = { identifyMode, tapWhileIdentifying, tapAfterReload };
+
+  // The handover list as a PDF: printed by webContents.printToPDF, saved where the save dialog says.
+  fake.scenario.saveAs = path.join(dataDir!, 'handover.pdf');
+  const handoverPdf = await handler('export.handover')(trusted, { kind: 'session' });
+  const handover = {
+    result: handoverPdf,
+    printed: fake.record.printedToPdf,
+    dialogs: fake.record.saveDialogs.map((d) => ({ title: d.title, defaultPath: d.defaultPath })),
+    written: fs.existsSync(fake.scenario.saveAs) ? fs.readFileSync(fake.scenario.saveAs).toString('latin1') : null,
+    fake: fake.FAKE_PDF.toString('latin1'),
+  };
+  fake.scenario.saveAs = null;
+  const handoverCancelled = await handler('export.handover')(trusted, { kind: 'session' });
+
   // Connections: a custom URL (a sandbox with a required key), its key stored through safeStorage,
   // tested, selected; then the keychain changes under it (another OS user) and the app lives on.
   const server = await startSandbox({ apiKey: KNOWN_KEY, host: '127.0.0.1' });
@@ -186,6 +206,8 @@ async function mainScenario() {
       tap,
       eventsSent: contents.sent.map((s) => s.channel),
     },
+    handover: { ...handover, cancelled: handoverCancelled, printedAfterCancel: fake.record.printedToPdf.length },
+    identify,
     errorBoxes: fake.record.errorBoxes,
   };
   // Quit as Electron would; the shell closes the station (database, sandbox, readers) first.

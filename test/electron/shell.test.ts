@@ -116,6 +116,23 @@ describe('Electron main process', () => {
     expect(report.ipc.eventsSent).toEqual(expect.arrayContaining(['station:event:tap', 'station:event:queue']));
   });
 
+  it('ends identify mode when the window reloads: taps enroll again', () => {
+    const { identifyMode, tapWhileIdentifying, tapAfterReload } = report.identify;
+    expect(identifyMode).toEqual({ ok: true, value: { mode: 'identify' } });
+    expect(tapWhileIdentifying).toMatchObject({ ok: false, error: { message: expect.stringMatching(/identifying cards/) } });
+    expect(tapAfterReload).toMatchObject({ ok: true, value: { status: 'queued', token: { uid: '04C1D2E3F40516' } } });
+  });
+
+  it('prints the handover list with webContents.printToPDF (A4) to the file chosen in the save dialog, and prints nothing when it is cancelled', () => {
+    const h = report.handover;
+    expect(h.dialogs[0]).toEqual({ title: 'Save the handover list as PDF', defaultPath: expect.stringMatching(/token-station-handover-session-\d{4}-\d\d-\d\d\.pdf$/) });
+    expect(h.printed).toEqual([expect.objectContaining({ pageSize: 'A4', printBackground: true })]);
+    expect(h.written).toBe(h.fake);
+    expect(h.result).toEqual({ ok: true, value: expect.objectContaining({ status: 'done', fileName: 'handover.pdf', rows: 2, bytes: h.fake.length }) });
+    expect(h.cancelled).toEqual({ ok: true, value: { status: 'cancelled' } });
+    expect(h.printedAfterCancel).toBe(1);
+  });
+
   it('stores a key through safeStorage, tests it step by step, and switches to it without a restart', () => {
     const c = report.connections;
     expect(c.setUrl.ok).toBe(true);

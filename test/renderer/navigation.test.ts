@@ -1,6 +1,6 @@
 /**
  * The navigation bar, in real Chromium against the real core: the screens are in their final
- * order and Alt+1..8 opens each one (the URL hash follows, the tab is marked current), in English
+ * order and Alt+1..9 opens each one (the URL hash follows, the tab is marked current), in English
  * and Danish.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ const ORDER = [
   { key: 'Alt+6', hash: '#/readers', name: 'Readers' },
   { key: 'Alt+7', hash: '#/activity', name: 'Activity' },
   { key: 'Alt+8', hash: '#/settings', name: 'Settings' },
+  { key: 'Alt+9', hash: '#/cards', name: 'Cards' },
 ];
 
 describe('navigation', () => {
@@ -51,7 +52,7 @@ describe('navigation', () => {
     await page.reload();
     const da = page.getByRole('navigation', { name: 'Skærme' });
     await da.getByRole('link').first().waitFor();
-    expect(await da.textContent()).toMatch(/Tilmeld1.*Kø2.*Session3.*Tokens4.*Import\/eksport5.*Læsere6.*Aktivitet7.*Indstillinger8/);
+    expect(await da.textContent()).toMatch(/Tilmeld1.*Kø2.*Session3.*Tokens4.*Import\/eksport5.*Læsere6.*Aktivitet7.*Indstillinger8.*Kort9/);
     await page.keyboard.press('Alt+8');
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/settings');
 

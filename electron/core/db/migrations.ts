@@ -154,6 +154,29 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE tokens SET verified_at = coalesce(synced_at, updated_at) WHERE state = 'synced';
       `),
   },
+  {
+    version: 7,
+    // Identifying a card offline shows what this desk last saw in Spirii, and how old that is.
+    name: 'spirii tokens last seen; card lookups by label and by subject',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE spirii_seen (
+          -- The API it was seen in: what a sandbox holds says nothing about production.
+          api TEXT NOT NULL,
+          uid TEXT NOT NULL CHECK (uid NOT GLOB '*[^0-9A-F]*' AND length(uid) IN (8, 14, 20)),
+          label TEXT,
+          spirii_id INTEGER,
+          -- The token as Spirii returned it (JSON); NULL: Spirii had no token with this UID then.
+          token TEXT,
+          seen_at TEXT NOT NULL,
+          PRIMARY KEY (api, uid)
+        );
+        CREATE INDEX spirii_seen_by_label ON spirii_seen (api, label COLLATE NOCASE);
+        -- A card is identified by its label as well as its UID, and shown with its audit entries.
+        CREATE INDEX tokens_by_label ON tokens (label COLLATE NOCASE);
+        CREATE INDEX audit_by_subject ON audit (subject, id);
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

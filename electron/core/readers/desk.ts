@@ -77,9 +77,12 @@ export interface ReaderDeskOptions {
   platform?: NodeJS.Platform;
 }
 
-/** Where the desk sends a card it accepts: the enrollment (the desk never calls back up into the station). */
+/**
+ * Where the desk sends a card it accepts: the enrollment, or the station's tap router (the desk
+ * never calls back up into the station). null: the card went to identification, nothing was queued.
+ */
 export interface Enroller {
-  tap(uid: string, source: string): TapOutcome;
+  tap(uid: string, source: string): TapOutcome | null;
 }
 
 /** What the desk tells whoever listens: a reader update, or a tap refused before it reached enrollment. */
@@ -261,6 +264,12 @@ export class ReaderDesk {
       return null;
     }
     const outcome = this.enrollment.tap(uid, `${reader.kind}:${reader.name}`);
+    if (outcome === null) {
+      this.lastCard = { ...seen, outcome: 'identified', message: null, detail: null };
+      this.changed(event);
+      if (this.current.feedback) source?.signal?.(reader, true);
+      return null;
+    }
     this.lastCard = { ...seen, outcome: outcome.status, message: outcome.status === 'queued' ? null : outcome.message, detail: cardDetail(outcome) };
     this.changed(event);
     if (this.current.feedback) source?.signal?.(reader, outcome.status !== 'refused');

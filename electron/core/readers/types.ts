@@ -117,8 +117,11 @@ export interface LastCard {
   /** The card type, machine-readable. */
   card: CardKind | null;
   at: string;
-  /** queued, label-needed (waiting for a typed label), refused (with the reason), unreadable, ignored (another reader is chosen), repeat. */
-  outcome: 'queued' | 'label-needed' | 'refused' | 'unreadable' | 'ignored' | 'repeat';
+  /**
+   * queued, label-needed (waiting for a typed label), refused (with the reason), unreadable, ignored
+   * (another reader is chosen), repeat, identified (the desk was identifying cards: nothing queued).
+   */
+  outcome: 'queued' | 'label-needed' | 'refused' | 'unreadable' | 'ignored' | 'repeat' | 'identified';
   message: string | null;
   detail: LastCardDetail | null;
 }

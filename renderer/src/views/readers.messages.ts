@@ -41,6 +41,7 @@ export const t = defineMessages({
     outcomeUnreadable: 'Unreadable',
     outcomeIgnored: 'Ignored: not the chosen reader',
     outcomeRepeat: 'Same card again: one tap',
+    outcomeIdentified: 'Identified, not enrolled',
     simulatedReader: 'Simulated reader',
     windowWedge: 'Keyboard wedge (window)',
     kindPcsc: 'PC/SC',
@@ -159,6 +160,7 @@ export const t = defineMessages({
     outcomeUnreadable: 'Ulæseligt',
     outcomeIgnored: 'Ignoreret: ikke den valgte læser',
     outcomeRepeat: 'Samme kort igen: ét tryk',
+    outcomeIdentified: 'Identificeret, ikke tilmeldt',
     simulatedReader: 'Simuleret læser',
     windowWedge: 'Tastatur-læser (vindue)',
     kindPcsc: 'PC/SC',
@@ -271,6 +273,8 @@ export function describeOutcome(outcome: LastCardOutcome): { text: string; tone:
       return { text: t('outcomeIgnored'), tone: 'discarded' };
     case 'repeat':
       return { text: t('outcomeRepeat'), tone: 'discarded' };
+    case 'identified':
+      return { text: t('outcomeIdentified'), tone: 'synced' };
   }
 }
 

@@ -14,6 +14,8 @@ import SettingsView from './SettingsView.svelte';
 import ReadersView from './ReadersView.svelte';
 import { t as readersText } from './readers.messages';
 import ActivityView from './ActivityView.svelte';
+import CardsView from './CardsView.svelte';
+import { t as cardsText } from './cards/cards.messages';
 
 const t = defineMessages({
   en: { enroll: 'Enroll', queue: 'Queue', summary: 'Session', tokens: 'Tokens', files: 'Import/Export', settings: 'Settings', activity: 'Activity' },
@@ -35,4 +37,5 @@ export const VIEWS: readonly ViewEntry[] = [
   { id: 'readers', label: () => readersText('title'), component: ReadersView },
   { id: 'activity', label: () => t('activity'), component: ActivityView },
   { id: 'settings', label: () => t('settings'), component: SettingsView },
+  { id: 'cards', label: () => cardsText('title'), component: CardsView },
 ];
