@@ -162,6 +162,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
     'import.open': (choices) => station.files.openImport(choices),
     'import.preview': ({ id, ...choices }) => station.files.previewAgain(id, choices),
     'import.confirm': ({ id }) => station.files.confirmImport(id),
+    'import.saveRejected': ({ id }) => station.files.saveNotQueued(id),
     'import.discard': ({ id }) => {
       station.files.discardImport(id);
       return null;

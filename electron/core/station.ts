@@ -131,6 +131,7 @@ export class Station {
       dialogs: this.dialogs,
       defaults: () => this.enrollment.defaults,
       queue: this.queue,
+      customers: this.customers,
       onQueued: () => this.sync.poke(),
       emit: (progress) => this.events.emit('files', progress),
     });

@@ -14,8 +14,9 @@ import type { EnrollmentDefaults } from '../enrollment';
 import type { FileDialogs, FileFilter } from './dialogs';
 import { checkFileSize } from './csv-read';
 import { FileRefused, type RefusalDetail } from './text';
-import { Importer, describeSummary, type ImportPreview, type ImportResult, type Prepared } from './import';
-import type { ImportDefaults } from './import-plan';
+import { Importer, describeSummary, type ColumnChoice, type ImportPreview, type ImportResult, type Prepared } from './import';
+import { guessField, NeedsMapping, type ColumnMapping, type ImportDefaults } from './import-plan';
+import type { CustomerDirectory } from '../customers';
 import type { FilesStep } from './shapes';
 import type { UidFormat } from './uid-formats';
 import { Cancelled, runExport, type ExportRequest, type ExportResult } from './export';
@@ -41,7 +42,11 @@ export interface FilesProgress {
 export type ImportOpenResult =
   | { status: 'cancelled' }
   | { status: 'refused'; fileName: string; message: string; detail?: RefusalDetail }
-  | { status: 'ready'; preview: ImportPreview; summaryText: string };
+  | { status: 'ready'; preview: ImportPreview; summaryText: string }
+  /** Headers the import does not know: the desk says which column is which, then previews again with that id. */
+  | { status: 'mapping'; id: string; fileName: string; columns: ColumnMapping[]; guesses: ColumnMapping[] };
+
+type ImportChoices = { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto'; mapping?: ColumnChoice };
 
 export type SaveResult = { status: 'cancelled' } | { status: 'done'; fileName: string; rows: number; bytes: number; message: string };
 
@@ -71,6 +76,8 @@ export interface FilesDeps {
   defaults: () => EnrollmentDefaults;
   /** The queue an import adds to (it announces the new rows itself). */
   queue: TokenQueue;
+  /** The customer check of an import (cache, then Spirii). */
+  customers?: CustomerDirectory;
   /** Called after an import queued tokens: time to sync. */
   onQueued: () => void;
   emit: (progress: FilesProgress) => void;
@@ -78,7 +85,8 @@ export interface FilesDeps {
 
 interface Held {
   file: string;
-  prepared: Prepared;
+  /** Null while the file waits for its column mapping. */
+  prepared: Prepared | null;
 }
 
 export function importDefaults(d: EnrollmentDefaults, customerId?: number | null): ImportDefaults {
@@ -122,31 +130,46 @@ export class FilesService {
   private lastReport: ReconcileReport | null = null;
 
   constructor(private readonly deps: FilesDeps) {
-    this.importer = new Importer(deps.db, deps.settings, deps.client, deps.queue);
+    this.importer = new Importer(deps.db, deps.settings, deps.client, deps.queue, deps.customers);
   }
 
   /** Ask for a CSV file and preview it. */
-  async openImport(options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+  async openImport(options: ImportChoices): Promise<ImportOpenResult> {
     const file = await this.deps.dialogs.pickOpenFile({ title: 'Import cards from a CSV file', filters: CSV_FILTERS });
     if (file === null) return { status: 'cancelled' };
     return this.prepareImport(file, options);
   }
 
   /** Preview the same file again with other choices (UID format, customer). */
-  async previewAgain(id: string, options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+  async previewAgain(id: string, options: ImportChoices): Promise<ImportOpenResult> {
     const held = this.held.get(id);
     if (!held) throw new Error('That preview is no longer open: choose the file again.');
     this.held.delete(id);
-    return this.prepareImport(held.file, options);
+    // A file re-read with other choices keeps the mapping it was read with.
+    const mapping = options.mapping ?? (held.prepared ? mappingOf(held.prepared.plan.columns) : undefined);
+    return this.prepareImport(held.file, { ...options, ...(mapping ? { mapping } : {}) });
   }
 
   confirmImport(id: string): ImportResult & { message: string } {
     const held = this.held.get(id);
-    if (!held) throw new Error('That preview is no longer open: choose the file again.');
+    if (!held?.prepared) throw new Error('That preview is no longer open: choose the file again.');
     const result = this.importer.commit(held.prepared);
     this.held.delete(id);
     if (result.queued > 0) this.deps.onQueued();
     return { ...result, message: `Queued ${result.queued} cards from ${result.fileName}; ${result.notQueued} rows not queued.` };
+  }
+
+  /** Ask where to save, then write the rows that were not queued, with a reason each, to fix and import again. */
+  async saveNotQueued(id: string): Promise<SaveResult> {
+    const held = this.held.get(id);
+    if (!held?.prepared) throw new Error('That preview is no longer open: choose the file again.');
+    const prepared = held.prepared;
+    const stem = prepared.fileName.replace(/\.[^.]*$/, '');
+    const target = await this.deps.dialogs.pickSaveFile({ title: 'Save the rows that were not queued', defaultName: `${stem}-not-queued.csv`, filters: SAVE_FILTERS.csv });
+    if (target === null) return { status: 'cancelled' };
+    const { rows, bytes } = await this.importer.writeNotQueued(prepared, target);
+    const fileName = path.basename(target);
+    return { status: 'done', fileName, rows, bytes, message: `Saved ${rows} rows that were not queued to ${fileName}.` };
   }
 
   discardImport(id: string): void {
@@ -204,29 +227,43 @@ export class FilesService {
     return controller !== undefined;
   }
 
-  private async prepareImport(file: string, options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+  private async prepareImport(file: string, options: ImportChoices): Promise<ImportOpenResult> {
     const fileName = path.basename(file);
+    const askMapping = (columns: ColumnMapping[]): ImportOpenResult => {
+      const id = randomBytes(8).toString('hex');
+      this.hold(id, { file, prepared: null });
+      return { status: 'mapping', id, fileName, columns, guesses: columns.map((c) => ({ ...c, field: c.field ?? guessField(c.header) })) };
+    };
     try {
       const { result: prepared } = await this.run(options.job, 'import', fileName, async (signal, progress) => {
         const bytes = await readImportFile(file);
         const prepared = await this.importer.prepare(bytes, fileName, {
           defaults: importDefaults(this.deps.defaults(), options.customerId),
           uidFormat: options.uidFormat,
+          ...(options.mapping ? { mapping: options.mapping } : {}),
+          askMapping: true,
           signal,
           onProgress: progress,
         });
         return { result: prepared, message: null };
       });
+      // Columns the import does not know and the desk has not mapped for these headers: ask first.
+      if (!options.mapping && this.importer.unknownHeaders(prepared.plan).length > 0) return askMapping(prepared.plan.columns);
       const id = randomBytes(8).toString('hex');
-      this.held.set(id, { file, prepared });
-      while (this.held.size > MAX_PREPARED) this.held.delete(this.held.keys().next().value!);
+      this.hold(id, { file, prepared });
       const preview = this.importer.preview(prepared, id);
       return { status: 'ready', preview, summaryText: describeSummary(preview.summary) };
     } catch (error) {
+      if (error instanceof NeedsMapping) return askMapping(error.columns);
       if (error instanceof FileRefused) return { status: 'refused', fileName, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
       if (error instanceof Cancelled) return { status: 'cancelled' };
       throw error;
     }
+  }
+
+  private hold(id: string, held: Held): void {
+    this.held.set(id, held);
+    while (this.held.size > MAX_PREPARED) this.held.delete(this.held.keys().next().value!);
   }
 
   private async run<T>(
@@ -264,6 +301,10 @@ export class FilesService {
       this.jobs.delete(job);
     }
   }
+}
+
+function mappingOf(columns: readonly ColumnMapping[]): ColumnChoice {
+  return Object.fromEntries(columns.filter((c) => c.header !== '').map((c) => [c.header, c.field]));
 }
 
 function cancelledAsNull(error: unknown): null {

@@ -50,6 +50,8 @@ export const m = defineMessages({
     'p.not-customer': 'customerId must be a whole number from 1, not {value}',
     'p.no-customer': 'No customer: give the row a customer, or choose one for the whole file',
     'p.expires-before': 'expiresAt ({expiresAt}) must be after validFrom ({validFrom})',
+    'p.expired': 'The expiry {expiresAt} is already past: Spirii refuses a card that has expired. Fix the date in the file',
+    'p.unknown-customer': 'Spirii has no customer {customer}: check the customer number in the file',
     'p.repeats': 'Card {uid} repeats row {row}; it is queued once',
     'p.conflict': 'Card {uid} is also in row {row} with different data; neither row is queued',
     'p.conflict-later': 'Card {uid} appears again later in the file with different data; neither row is queued',
@@ -153,6 +155,8 @@ export const m = defineMessages({
     'p.not-customer': 'customerId skal være et helt tal fra 1, ikke {value}',
     'p.no-customer': 'Ingen kunde: giv rækken en kunde, eller vælg én til hele filen',
     'p.expires-before': 'expiresAt ({expiresAt}) skal være efter validFrom ({validFrom})',
+    'p.expired': 'Udløbsdatoen {expiresAt} er allerede passeret: Spirii afviser en brik, der er udløbet. Ret datoen i filen',
+    'p.unknown-customer': 'Spirii har ingen kunde {customer}: tjek kundenummeret i filen',
     'p.repeats': 'Kort {uid} gentager række {row}; det sættes i kø én gang',
     'p.conflict': 'Kort {uid} står også i række {row} med andre data; ingen af rækkerne sættes i kø',
     'p.conflict-later': 'Kort {uid} står igen senere i filen med andre data; ingen af rækkerne sættes i kø',
@@ -273,6 +277,10 @@ export function problemText(detail: ProblemDetail | undefined, fallback: string 
       return m(detail.label ? 'p.in-spirii-label' : 'p.in-spirii', { uid: detail.uid, token: s(detail.tokenId), customer: s(detail.customerId), label: detail.label ?? '' });
     case 'no-customer':
       return m('p.no-customer');
+    case 'expired':
+      return m('p.expired', { expiresAt: detail.expiresAt.slice(0, 10) });
+    case 'unknown-customer':
+      return m('p.unknown-customer', { customer: s(detail.customerId) });
     case 'unknown-columns':
     case 'not-boolean':
     case 'not-date':
