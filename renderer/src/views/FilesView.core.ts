@@ -155,7 +155,7 @@ export const m = defineMessages({
     'p.not-customer': 'customerId skal være et helt tal fra 1, ikke {value}',
     'p.no-customer': 'Ingen kunde: giv rækken en kunde, eller vælg én til hele filen',
     'p.expires-before': 'expiresAt ({expiresAt}) skal være efter validFrom ({validFrom})',
-    'p.expired': 'Udløbsdatoen {expiresAt} er allerede passeret: Spirii afviser en brik, der er udløbet. Ret datoen i filen',
+    'p.expired': 'Udløbsdatoen {expiresAt} er allerede passeret: Spirii afviser et kort, der er udløbet. Ret datoen i filen',
     'p.unknown-customer': 'Spirii har ingen kunde {customer}: tjek kundenummeret i filen',
     'p.repeats': 'Kort {uid} gentager række {row}; det sættes i kø én gang',
     'p.conflict': 'Kort {uid} står også i række {row} med andre data; ingen af rækkerne sættes i kø',
