@@ -106,6 +106,8 @@ export const contract = {
   calls: {
     'app.info': call(none, returns<AppInfo>()),
     'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
+    // Names for the customer numbers a list shows: the cache first, the rest from Spirii in one batch.
+    'customers.names': call(z.object({ ids: z.array(z.number().int().min(1)).max(1000) }).strict(), returns<{ id: number; name: string }[]>()),
     'enrollment.get': call(none, returns<EnrollmentView>()),
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
     // Readers and UIDs (#3): health, the desk's reader settings, wedge keystrokes, UID formats.

@@ -57,6 +57,7 @@ export function createHandlers(station: Station, app: HostInfo): Handlers {
   const handlers: Handlers = {
     'app.info': () => info(),
     'customers.search': ({ search }) => station.customers.search(search),
+    'customers.names': async ({ ids }) => [...(await station.customers.resolve(ids)).known.values()].map((c) => ({ id: c.id, name: c.name })),
     'enrollment.get': () => station.enrollment.view,
     'enrollment.update': (patch) => {
       station.enrollment.update(patch);
