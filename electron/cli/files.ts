@@ -189,7 +189,7 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
   void io.interrupted.then(() => controller.abort());
   try {
     const progress = progressPrinter(io, !values.json);
-    const result = await runExport({ db: station.db, client: station.client }, request, path.resolve(out), {
+    const result = await runExport({ db: station.db, client: station.client, customers: station.customers }, request, path.resolve(out), {
       signal: controller.signal,
       onProgress: (p) => progress(p.note ?? `${p.done}${p.total !== null ? ` of ${p.total}` : ''} tokens written`),
     });

@@ -178,12 +178,12 @@ export class FilesService {
 
   /** Ask where to save, then export; resolves when the file is complete. */
   async exportTokens(request: ExportRequest & { job?: string }): Promise<SaveResult> {
-    const defaultName = `tokens-${request.source}-${today()}.${FORMAT_EXTENSIONS[request.format]}`;
+    const defaultName = `tokens-${request.source}${await this.filterPart(request)}-${today()}.${FORMAT_EXTENSIONS[request.format]}`;
     const target = await this.deps.dialogs.pickSaveFile({ title: 'Export tokens', defaultName, filters: SAVE_FILTERS[request.format] });
     if (target === null) return { status: 'cancelled' };
     const fileName = path.basename(target);
     const result = await this.run(request.job, 'export', fileName, async (signal, progress) => {
-      const r: ExportResult = await runExport({ db: this.deps.db, client: this.deps.client }, request, target, {
+      const r: ExportResult = await runExport({ db: this.deps.db, client: this.deps.client, customers: this.deps.customers }, request, target, {
         signal,
         onProgress: (p) => progress('writing', p.done, p.total, p.note),
       });
@@ -218,6 +218,32 @@ export class FilesService {
     }).catch(cancelledAsNull);
     if (outcome === null) return { status: 'cancelled' };
     return { status: 'done', fileName, rows: report.differences.length, bytes: outcome.result, message: outcome.message ?? '' };
+  }
+
+  /** "-1003-fjordhavn-kommune-active-search-dk-1": what the file holds, for its name. */
+  private async filterPart(request: ExportRequest): Promise<string> {
+    const f = request.source === 'spirii' ? request.spiriiFilters : request.localFilters;
+    if (!f) return '';
+    const parts: string[] = [];
+    if (f.customerId !== undefined) {
+      parts.push(String(f.customerId));
+      const name = this.deps.customers ? (await this.deps.customers.resolve([f.customerId]).catch(() => null))?.known.get(f.customerId)?.name : undefined;
+      if (name) parts.push(name);
+    }
+    if ('isActive' in f && f.isActive !== undefined) parts.push(f.isActive ? 'active' : 'inactive');
+    if ('states' in f && f.states?.length) parts.push(...f.states);
+    if (f.search) parts.push(f.search);
+    const slug = parts
+      .join('-')
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/ø/gi, 'o')
+      .replace(/æ/gi, 'ae')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase()
+      .slice(0, 60);
+    return slug ? `-${slug}` : '';
   }
 
   /** Cancel a running job; false when there is none by that id. */
