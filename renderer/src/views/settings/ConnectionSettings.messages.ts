@@ -37,6 +37,8 @@ export const t = defineMessages({
     saving: 'Saving…',
     keySaved: 'Key saved.',
     use: 'Use this connection',
+    useNeedsTest: 'Test the connection first: it can be used once the test passes.',
+    backendNone: 'no keychain',
     using: 'Switching…',
     selected: 'Now using this connection.',
     result: 'Test result',
@@ -79,6 +81,8 @@ export const t = defineMessages({
     'problem.unreadable': 'The stored API key cannot be read on this computer or by this user (the keychain changed): enter the key again.',
   },
   da: {
+    useNeedsTest: 'Test forbindelsen først: den kan bruges, når testen er bestået.',
+    backendNone: 'ingen nøglering',
     title: 'Forbindelse',
     intro: 'Hvilket Spirii-API denne skranke sender brikker til. Hver forbindelse har sin egen API-nøgle, gemt i styresystemets nøglering.',
     inUse: 'I brug: {url}',
