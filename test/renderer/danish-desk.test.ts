@@ -165,7 +165,7 @@ describe('the desk in Danish', () => {
 
     // A desk action refused by the core (the token was discarded meanwhile), in Danish.
     await page.getByRole('button', { name: `Ret ${taken}` }).click();
-    const edit = page.getByRole('dialog', { name: `Ret brik ${taken}` });
+    const edit = page.getByRole('dialog', { name: `Ret token ${taken}` });
     await edit.waitFor();
     station.queue.discard(station.queue.findByUid(taken)!.id);
     await edit.getByRole('button', { name: 'Gem' }).click();

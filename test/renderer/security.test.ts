@@ -270,7 +270,7 @@ describe('security in the window', () => {
       expect.stringMatching(/^127\.0\.0\.1 svarer på port \d+$/),
       'Almindelig http til en server på denne computer: ingen TLS',
       'API-nøglen blev godkendt',
-      expect.stringMatching(/^Brikker kan vises \(\d+ i alt\)$/),
+      expect.stringMatching(/^Tokens kan vises \(\d+ i alt\)$/),
     ]);
     await check.getByText('Alt virker: forbindelsen er klar.').waitFor();
     await shot('settings-danish');

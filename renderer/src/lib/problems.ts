@@ -121,7 +121,7 @@ const t = defineMessages({
     withLabel: ', etiket {label}',
     withSpiriiId: ', Spirii-token {id}',
     randomUid:
-      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke være en ladebrik. Brug et kort med fast UID.',
+      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke være et ladekort. Brug et kort med fast UID.',
     invalidUid: '“{input}” er ikke et kort-UID: et UID er 4, 7 eller 10 byte skrevet i hex (0-9 og A-F)',
     labelPending: 'Kort {waiting} venter stadig på sin etiket: giv den (eller spring kortet over) før det næste kort',
     'w.expiresBefore': 'Udløber skal være efter Gyldig fra: ret det under Redigér.',

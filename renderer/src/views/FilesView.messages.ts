@@ -93,7 +93,7 @@ export const t = defineMessages({
   },
   da: {
     importTitle: 'Importér kort fra en fil',
-    importHint: 'En CSV-fil med en uid-kolonne (eller card, rfid); label, kunde, validFrom, expiresAt og de andre tokenfelter er valgfrie. Intet sættes i kø, før du bekræfter.',
+    importHint: 'En CSV-fil med en uid-kolonne (eller card, rfid); etiket, kunde, validFrom, expiresAt og de andre tokenfelter er valgfrie. Intet sættes i kø, før du bekræfter.',
     chooseFile: 'Vælg CSV-fil…',
     dropRefused: 'Filer kan ikke trækkes ind i vinduet. Brug "Vælg CSV-fil…" i stedet.',
     uidFormat: 'UID\'er i filen',
