@@ -68,7 +68,7 @@ describe('Import for an office', () => {
     const out = path.join(dir, 'kort-not-queued.csv');
     dialogs.answer(out);
     await page.getByRole('button', { name: 'Save the rows that were not queued (2)…' }).click();
-    await page.getByTestId('rejected-saved').waitFor();
+    await page.getByTestId('rejected-saved').getByText('Saved 2 rows to kort-not-queued.csv, with a reason column: fix them there and import the file again.').waitFor();
     expect(dialogs.asked.at(-1)).toMatchObject({ kind: 'save', defaultName: 'kort-not-queued.csv' });
     const saved = readFileSync(out, 'utf8');
     expect(saved).toContain('"reason"');

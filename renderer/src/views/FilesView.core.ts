@@ -6,7 +6,7 @@
  * they came, inside the sentence.
  */
 import { defineMessages, type Params } from '../lib/i18n.svelte';
-import { stateLabel } from '../lib/format';
+import { pluralForm, stateLabel } from '../lib/format';
 import { describeUidProblem } from '../lib/uid-problem';
 import type { FilesProgress, ImportOpenResult, ImportPreview, PreviewRow, QueueState, ReconcileView } from '../lib/types';
 
@@ -100,7 +100,9 @@ export const m = defineMessages({
     'step.cancelled': 'cancelled',
 
     exported: 'Exported {rows} tokens to {file}.',
+    'exported.one': 'Exported {rows} token to {file}.',
     exportedDiffs: 'Exported {rows} differences to {file}.',
+    'exportedDiffs.one': 'Exported {rows} difference to {file}.',
     cancelled: 'Cancelled: nothing was written.',
 
     reconcile: '{local} enrolled here, {spirii} RFID tokens in Spirii{customer}: {missing} missing in Spirii, {notHere} not enrolled here, {inactive} inactive, {customerDiffers} with another customer, {labelDiffers} with another label.',
@@ -205,7 +207,9 @@ export const m = defineMessages({
     'step.cancelled': 'annulleret',
 
     exported: '{rows} tokens eksporteret til {file}.',
+    'exported.one': '{rows} token eksporteret til {file}.',
     exportedDiffs: '{rows} forskelle eksporteret til {file}.',
+    'exportedDiffs.one': '{rows} forskel eksporteret til {file}.',
     cancelled: 'Annulleret: intet blev skrevet.',
 
     reconcile:
@@ -367,5 +371,6 @@ export function differenceText(d: Difference): string {
 }
 
 export function exportedText(result: { rows: number; fileName: string }, what: 'tokens' | 'differences'): string {
-  return m(what === 'tokens' ? 'exported' : 'exportedDiffs', { rows: s(result.rows), file: result.fileName });
+  const key = what === 'tokens' ? 'exported' : 'exportedDiffs';
+  return m(pluralForm(result.rows) === 'one' ? `${key}.one` : key, { rows: s(result.rows), file: result.fileName });
 }
