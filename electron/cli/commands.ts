@@ -171,7 +171,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
     run: queueCommand,
     usage: 'queue [--state S]... [--search TEXT] [--json] | queue retry|release [--id N]... | queue discard --id N | queue hold --minutes N | queue batch --size N',
   },
-  import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal|8h10d] [--dry-run] [--json]   queue the cards of a CSV file' },
+  import: { run: importCommand, usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal|8h10d] [--dry-run] [--save-rejected OUT.csv] [--json]   queue the cards of a CSV file' },
   export: {
     run: exportCommand,
     usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--force] [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',

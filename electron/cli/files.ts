@@ -7,7 +7,6 @@ import path from 'node:path';
 import { Station, SANDBOX_NOTICE } from '../core/station';
 import { configFromEnv } from '../core/config';
 import { readImportFile, importDefaults, writeDifferences } from '../core/io/files';
-import { describeProblem } from '../core/io/import-plan';
 import { describeSummary, ImportConflict, type ImportPreview } from '../core/io/import';
 import { FileRefused } from '../core/io/text';
 import { Cancelled, type ExportRequest } from '../core/io/export';
@@ -73,6 +72,7 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
     customer: { type: 'string' },
     'uid-format': { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'save-rejected': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the CSV file to import' : `give one file, got ${positionals.length}`);
@@ -101,7 +101,8 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
       throw error;
     }
     const preview = station.importer.preview(prepared, 'cli', { rows: Infinity, problems: Infinity });
-    const problems = prepared.plan.problems.map(describeProblem);
+    // One line per kind of problem, real problems first; --json keeps every one.
+    const problems = preview.groups.map((g) => g.message);
     let queued: number | null = null;
     let failure: string | null = null;
     if (!values['dry-run']) {
@@ -112,10 +113,16 @@ export const importCommand = async (args: string[], io: Io): Promise<number> => 
         failure = error.message;
       }
     }
+    let saved: { file: string; rows: number } | null = null;
+    if (values['save-rejected']) {
+      const target = path.resolve(values['save-rejected']);
+      saved = { file: target, rows: (await station.importer.writeNotQueued(prepared, target)).rows };
+    }
     if (values.json) {
-      jsonLine(io.stdout, { ...preview, id: undefined, summaryText: describeSummary(preview.summary), dryRun: values['dry-run'] ?? false, queued, error: failure });
+      jsonLine(io.stdout, { ...preview, savedRejected: saved, id: undefined, summaryText: describeSummary(preview.summary), dryRun: values['dry-run'] ?? false, queued, error: failure });
     } else {
       printPreview(io, preview, problems);
+      if (saved) line(io.stdout, `Saved ${saved.rows} rows that were not queued to ${path.basename(saved.file)} (column "reason" says why).`);
       if (failure) line(io.stderr, failure);
       else if (queued !== null) line(io.stdout, `Queued ${queued} cards from ${preview.fileName}; ${preview.summary.rows - queued} rows not queued. Run "token-station sync" to send them.`);
       else line(io.stdout, 'Dry run: nothing was queued.');

@@ -20,6 +20,7 @@ import type { ConnectionCheck } from '../core/connection-check';
 import { AUDIT_ACTIONS, type AuditEntry } from '../core/audit';
 import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
 import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
+import { IMPORT_FIELDS } from '../core/io/import-plan';
 import type { ImportResult } from '../core/io/import';
 import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
 import { LABEL_MAX } from '../core/enrollment';
@@ -44,7 +45,14 @@ const none = z.object({}).strict();
 // Files (#6): a job id the window picks, so it can cancel the job while the call runs.
 const jobId = z.string().regex(/^[\w-]{1,64}$/).optional();
 const csvOptions = z.object({ delimiter: z.enum([',', ';']).optional(), bom: z.boolean().optional() }).strict().optional();
-const importChoices = { job: jobId, customerId: z.number().int().min(1).optional(), uidFormat: z.enum([...UID_FORMATS, 'auto']).optional() };
+// Which column is which, chosen in the mapping step: header (as the file names it) to field, or null to skip it.
+const columnMapping = z.record(z.string().max(200), z.enum(IMPORT_FIELDS).nullable()).refine((m) => Object.keys(m).length <= 200, 'at most 200 columns');
+const importChoices = {
+  job: jobId,
+  customerId: z.number().int().min(1).optional(),
+  uidFormat: z.enum([...UID_FORMATS, 'auto']).optional(),
+  mapping: columnMapping.optional(),
+};
 const previewId = z.string().regex(/^[0-9a-f]{16}$/);
 // ---- UI (#5): tokens in Spirii, the operator's preferences, the enrollment session ----
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -124,6 +132,8 @@ export const contract = {
   calls: {
     'app.info': call(none, returns<AppInfo>()),
     'customers.search': call(z.object({ search: z.string().max(100) }).strict(), returns<CustomerSearchResult>()),
+    // Names for the customer numbers a list shows: the cache first, the rest from Spirii in one batch.
+    'customers.names': call(z.object({ ids: z.array(z.number().int().min(1)).max(1000) }).strict(), returns<{ id: number; name: string }[]>()),
     'enrollment.get': call(none, returns<EnrollmentView>()),
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
     // Readers and UIDs (#3): health, the desk's reader settings, wedge keystrokes, UID formats.
@@ -165,6 +175,7 @@ export const contract = {
     'import.preview': call(z.object({ id: previewId, ...importChoices }).strict(), returns<ImportOpenResult>()),
     'import.confirm': call(z.object({ id: previewId }).strict(), returns<ImportResult & { message: string }>()),
     'import.discard': call(z.object({ id: previewId }).strict(), returns<null>()),
+    'import.saveRejected': call(z.object({ id: previewId }).strict(), returns<SaveResult>()),
     'export.tokens': call(
       z
         .object({

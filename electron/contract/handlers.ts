@@ -113,6 +113,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
   const handlers: Handlers = {
     'app.info': () => info(),
     'customers.search': ({ search }) => station.customers.search(search),
+    'customers.names': async ({ ids }) => [...(await station.customers.resolve(ids)).known.values()].map((c) => ({ id: c.id, name: c.name })),
     'enrollment.get': () => station.enrollment.view,
     'enrollment.update': (patch) => {
       station.enrollmentDefaults.update(patch);
@@ -215,6 +216,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'import.open': (choices) => station.files.openImport(choices),
     'import.preview': ({ id, ...choices }) => station.files.previewAgain(id, choices),
     'import.confirm': ({ id }) => station.files.confirmImport(id),
+    'import.saveRejected': ({ id }) => station.files.saveNotQueued(id),
     'import.discard': ({ id }) => {
       station.files.discardImport(id);
       return null;

@@ -7,6 +7,7 @@
 export const CALL_NAMES = [
   'app.info',
   'customers.search',
+  'customers.names',
   'enrollment.get',
   'enrollment.update',
   // Readers and UIDs
@@ -31,6 +32,7 @@ export const CALL_NAMES = [
   'import.preview',
   'import.confirm',
   'import.discard',
+  'import.saveRejected',
   'export.tokens',
   'reconcile.run',
   'reconcile.export',

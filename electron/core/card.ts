@@ -148,7 +148,7 @@ export class CardIdentifier {
   ): Promise<{ report: CardReport | null; problem: CardLookupProblem | null }> {
     if (!label) return { report: null, problem: null };
     const key = label.toLowerCase();
-    const localRows = this.deps.queue.findByLabel(label);
+    const localRows = this.deps.queue.historyByLabel(label);
     const seenRows = this.deps.seen.byLabel(label).filter((s) => s.token !== null);
     let liveTokens: SpiriiToken[] | null = null;
     let problem: CardLookupProblem | null = null;

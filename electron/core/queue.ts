@@ -346,6 +346,18 @@ export class TokenQueue {
     return row ? fromRow(row) : null;
   }
 
+  /**
+   * `insertQuietly` for a card whose earlier token Spirii rejected: that row becomes history
+   * (discarded) and the new one is queued, in the caller's transaction. Null when the old row is
+   * no longer rejected (edited, retried or discarded since the preview).
+   */
+  replaceRejected(rejectedId: number, draft: TokenDraft): QueuedToken | null {
+    const old = this.db
+      .prepare(`UPDATE tokens SET state = 'discarded', hold_until = NULL, updated_at = ? WHERE id = ? AND uid = ? AND state = 'rejected' RETURNING id`)
+      .get(this.now().toISOString(), rejectedId, draft.uid);
+    return old ? this.insertQuietly(draft) : null;
+  }
+
   /** Tell the listeners of rows added with `insertQuietly`. */
   announce(tokens: QueuedToken[]): void {
     if (tokens.length > 0) this.emit(tokens);
@@ -393,7 +405,7 @@ export class TokenQueue {
   }
 
   /** Rows with exactly this label (any case), discarded ones included, newest first. */
-  findByLabel(label: string, limit = 20): QueuedToken[] {
+  historyByLabel(label: string, limit = 20): QueuedToken[] {
     const text = label.trim();
     if (!text) return [];
     return (this.db.prepare('SELECT * FROM tokens WHERE label = ? COLLATE NOCASE ORDER BY id DESC LIMIT ?').all(text, limit) as TokenRow[]).map(fromRow);

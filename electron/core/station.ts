@@ -153,7 +153,7 @@ export class Station {
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
-    this.importer = new Importer(db, this.settings, client, this.queue);
+    this.importer = new Importer(db, this.settings, client, this.queue, this.customers);
     this.files = new FilesService({
       db,
       settings: this.settings,
@@ -162,6 +162,7 @@ export class Station {
       defaults: () => this.enrollmentDefaults.value,
       queue: this.queue,
       importer: this.importer,
+      customers: this.customers,
       onQueued: () => this.sync.poke(),
       emit: (progress) => this.events.emit('files', progress),
     });

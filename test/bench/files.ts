@@ -13,6 +13,7 @@ import { Station } from '../../electron/core/station';
 import { importDefaults, readImportFile } from '../../electron/core/io/files';
 import type { SpiriiToken } from '../../electron/core/token';
 import { tempDir } from '../support/temp';
+import { startSandbox } from '../../electron/sandbox/server';
 
 const N = 100_000;
 const CHILD = path.join(import.meta.dirname, 'files-child.ts');
@@ -45,6 +46,55 @@ async function importBench(dir: string): Promise<void> {
     row('then queued in one transaction', `${(commitMs / 1000).toFixed(2)} s (${result.queued} queued; target < 3 s)`);
   } finally {
     await station.close();
+  }
+}
+
+/**
+ * The import's customer check: a 100,000-row file over 50 customers, previewed when every customer
+ * is cached (no request at all), and the requests it takes when none of the 50 was seen before,
+ * with 5,000 and with 100,000 customers in Spirii (pages of the list, or one search per customer).
+ * Runs alone: npx tsx -e "import('./test/bench/files.ts').then((m) => m.importCustomersBench())"
+ */
+export async function importCustomersBench(): Promise<void> {
+  const { dir, cleanup } = tempDir('token-station-bench-customers-');
+  try {
+    const lines = ['uid;label;customerId;expiresAt'];
+    for (let i = 0; i < N; i++) lines.push(`${uid(i)};DK.C.${i};${7001 + (i % 50)};31/12/2027`);
+    const file = path.join(dir, 'cards.csv');
+    writeFileSync(file, lines.join('\r\n') + '\r\n');
+    console.log(`\n6b. Files: the import's customer check, ${N.toLocaleString('en')} rows over 50 customers (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)`);
+    for (const total of [5_000, 100_000]) {
+      const customers = Array.from({ length: total }, (_, i) => ({ id: 7001 + i, name: `Kunde ${i}`, externalId: null }));
+      const sandbox = await startSandbox({ apiKey: 'bench', customers });
+      const station = await Station.create({
+        dataDir: path.join(dir, `data-${total}`),
+        api: { baseUrl: sandbox.url, apiKey: 'bench' },
+        readers: { simulated: false },
+        sync: { autoStart: false },
+      });
+      try {
+        const bytes = await readImportFile(file);
+        const options = { defaults: importDefaults(station.enrollmentDefaults.value, 1001), checkSpirii: true };
+        const before = sandbox.stats.requests;
+        const cold = await station.importer.prepare(bytes, file, options);
+        const coldCustomer = cold.customers.requests;
+        const coldAll = sandbox.stats.requests - before;
+        const start = performance.now();
+        const warm = await station.importer.prepare(bytes, file, options);
+        station.importer.preview(warm, 'bench');
+        const warmMs = performance.now() - start;
+        const warmCustomer = warm.customers.requests;
+        row(`50 unseen among ${total.toLocaleString('en')} customers in Spirii`, `${coldCustomer} customer requests (${coldAll} in all with the card check)`);
+        if (total === 5_000) {
+          row('preview, every customer cached', `${(warmMs / 1000).toFixed(2)} s, ${warmCustomer} customer requests (target 0)`);
+        }
+      } finally {
+        await station.close();
+        await sandbox.close();
+      }
+    }
+  } finally {
+    cleanup();
   }
 }
 
@@ -99,6 +149,7 @@ export async function filesBench(): Promise<void> {
   const { dir, cleanup } = tempDir('token-station-bench-files-');
   try {
     await importBench(dir);
+    await importCustomersBench();
     await exportBench(dir);
   } finally {
     cleanup();

@@ -94,6 +94,26 @@ describe('token-station import', () => {
     const queue = JSON.parse((await runCli(['queue', '--json'], env)).stdout);
     expect(queue).toHaveLength(1);
   }, 90_000);
+
+  it('--save-rejected writes the rows that were not queued with a reason column; fixed, they import', async () => {
+    const file = writeFile(dir, 'office.csv', 'uid;customerId;expiresAt\n04B1000000C001;1002;31/12/2027\n04B1000000C002;9999;31/12/2027\n04B1000000C003;1002;01/01/2020\n');
+    const out = path.join(dir, 'rejected.csv');
+    const run = await runCli(['import', file, '--save-rejected', out], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Row 3, column customerId: Spirii has no customer 9999: check the customer number');
+    expect(run.stdout).toContain('Saved 2 rows that were not queued to rejected.csv (column "reason" says why).');
+    const rows = parse(readFileSync(out, 'utf8'), { delimiter: ';', bom: true }) as string[][];
+    expect(rows.map((r) => r.slice(0, 3))).toEqual([
+      ['uid', 'customerId', 'expiresAt'],
+      ['04B1000000C002', '9999', '31/12/2027'],
+      ['04B1000000C003', '1002', '01/01/2020'],
+    ]);
+    expect(rows[0]![3]).toBe('reason');
+    writeFile(dir, 'fixed.csv', readFileSync(out, 'utf8').replace('"9999"', '"1003"').replace('01/01/2020', '01/01/2030'));
+    const fixed = await runCli(['import', path.join(dir, 'fixed.csv')], env);
+    expect(fixed.stdout).toContain('2 rows: 2 to queue.');
+    expect(fixed.code).toBe(0);
+  }, 60_000);
 });
 
 describe('token-station export and reconcile', () => {

@@ -61,6 +61,9 @@ afterAll(async () => {
 });
 
 const deps = () => ({ db: station.db, client: station.client });
+// With the customer names (they take a request to Spirii: the test that uses them runs last, as
+// LibreOffice's synchronous run would otherwise race an idle keep-alive socket of the next test).
+const depsWithNames = () => ({ ...deps(), customers: station.customers });
 const local = () => station.queue.list().reverse();
 
 describe('exports', () => {
@@ -110,7 +113,7 @@ describe('exports', () => {
     expect(sheet).not.toMatch(/<f[ >]/);
     expect(sheet).not.toContain('t="str"'); // the type of a formula's cached result
     const cells = sheet.match(/<c [^>]*>/g)!;
-    for (const cell of cells) expect(cell).toMatch(/t="inlineStr"|^<c r="[A-Z]+\d+"( s="1")?>$/);
+    for (const cell of cells) expect(cell).toMatch(/t="inlineStr"|t="b"|^<c r="[A-Z]+\d+"( s="1")?>$/);
 
     const rows = await readXlsxFile(readFileSync(file), { trim: false });
     const header = rows[0] as string[];
@@ -120,7 +123,8 @@ describe('exports', () => {
     expect(data.map((r) => r[col('customerId')])).toEqual(local().map((t) => t.customerId));
     expect(data[0]![col('validFrom')]).toEqual(new Date('2026-01-31T08:30:00.000Z'));
     expect(data[1]![col('expiresAt')]).toEqual(new Date('2027-12-31T23:59:59.000Z'));
-    expect(data.map((r) => r[col('isActive')])).toEqual(local().map((t) => String(t.isActive)));
+    // Booleans are boolean cells, and every row names its customer beside the number.
+    expect(data.map((r) => r[col('isActive')])).toEqual(local().map((t) => t.isActive));
   });
 
   it('JSON: real numbers, booleans and ISO dates', async () => {
@@ -154,6 +158,8 @@ describe('exports', () => {
     expect(fromXlsx.map((r) => lf(r.label))).toEqual(INJECTION.map(lf));
     expect(fromXlsx.map((r) => r.customerId)).toEqual(local().map((t) => String(t.customerId)));
     expect(fromXlsx[0]!.validFrom).toBe('2026-01-31 08:30:00');
+    // A spreadsheet reads real booleans (TRUE/FALSE), not the text "true"/"false".
+    expect(fromXlsx.map((r) => r.isActive)).toEqual(local().map((t) => (t.isActive ? 'TRUE' : 'FALSE')));
     expect(fromXlsx.map((r) => r.uid)).toEqual(local().map((t) => t.uid)); // XLSX keeps the all-digit UID as text
   }, 120_000);
 
@@ -226,4 +232,25 @@ describe('exports', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.part'))).toEqual([]);
     off();
   }, 30_000);
+
+  it('names the customer beside its number in CSV, JSON and XLSX (read back with LibreOffice); the file name names the customer', async () => {
+    const xlsxFile = path.join(dir, 'named.xlsx');
+    const jsonFile = path.join(dir, 'named.json');
+    const csvFile = path.join(dir, 'named.csv');
+    await runExport(depsWithNames(), { source: 'local', format: 'json' }, jsonFile);
+    await runExport(depsWithNames(), { source: 'local', format: 'csv' }, csvFile);
+    await runExport(depsWithNames(), { source: 'local', format: 'xlsx' }, xlsxFile);
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, unknown>[];
+    expect(json[0]).toMatchObject({ customerId: 1001, customerName: 'Acme Fleet ApS' });
+    const csv = parse(readFileSync(csvFile, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    expect(csv[0]).toMatchObject({ customerId: '1001', customerName: 'Acme Fleet ApS' });
+    const fromXlsx = parse(libreOfficeCsv(xlsxFile, path.join(dir, 'lo-named')), { columns: true }) as Record<string, string>[];
+    const NAMES: Record<number, string> = { 1001: 'Acme Fleet ApS', 1002: 'Nordlys Taxi A/S', 1003: 'Fjordhavn Kommune', 1004: 'Bornholm Elbiler ApS', 1005: 'Skagen Logistik A/S', 1006: 'Øresund Delebiler AB' };
+    expect(fromXlsx.map((r) => `${r.customerId} ${r.customerName}`)).toEqual(local().map((t) => `${t.customerId} ${NAMES[t.customerId]}`));
+
+    const named = path.join(dir, 'named-spirii.csv');
+    dialogs.answer(named);
+    await station.files.exportTokens({ source: 'spirii', format: 'xlsx', spiriiFilters: { customerId: 1006, isActive: true } });
+    expect(dialogs.asked.at(-1)!.defaultName).toMatch(/^tokens-spirii-1006-oresund-delebiler-ab-active-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  }, 120_000);
 });

@@ -123,7 +123,8 @@ describe('the desk in Danish', () => {
     // The core keeps its English.
     expect(station.queue.findByUid(uidOf(0xe1))?.lastError).toBe(`Spirii refused this token: ${spirii}`);
     await expect.poll(() => panel().getByTestId('last-tap-progress').textContent()).toBe(`Spirii afviste det: ${spirii}.`);
-    await expect.poll(() => lastError(uidOf(0xe1))).toBe(`Spirii afviste dette token: ${spirii}`);
+    // In the desk's words: the field and what to do, Spirii's own text kept for IT.
+    await expect.poll(() => lastError(uidOf(0xe1))).toBe(`Spirii har ingen kunde 999999: vælg den rigtige kunde under Redigér. (Spirii: ${spirii})`);
     await app.screenshot('danish-enroll-rejected');
 
     // A UID Spirii already has for someone else: found before sending, never sent.
@@ -159,12 +160,12 @@ describe('the desk in Danish', () => {
     await page.keyboard.press('Alt+2');
     await page.locator(`tr[data-uid="${uidOf(0xe1)}"]`).waitFor();
     expect(await page.getByTestId('queue-sync-status').textContent()).toContain(offline);
-    expect(await queueProblem(uidOf(0xe1))).toContain(`Spirii afviste dette token: ${spirii}`);
+    expect(await queueProblem(uidOf(0xe1))).toContain(`Spirii har ingen kunde 999999: vælg den rigtige kunde under Redigér. (Spirii: ${spirii})`);
     expect(await queueProblem(uidOf(0xe2))).toContain('tjekkes i Spirii, før det sendes igen');
 
     // A desk action refused by the core (the token was discarded meanwhile), in Danish.
     await page.getByRole('button', { name: `Ret ${taken}` }).click();
-    const edit = page.getByRole('dialog', { name: `Ret brik ${taken}` });
+    const edit = page.getByRole('dialog', { name: `Ret token ${taken}` });
     await edit.waitFor();
     station.queue.discard(station.queue.findByUid(taken)!.id);
     await edit.getByRole('button', { name: 'Gem' }).click();

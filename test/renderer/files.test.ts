@@ -130,10 +130,11 @@ describe('Import/Export screen', () => {
     expect(await page.getByTestId('import-format').textContent()).toBe('UTF-8, semikolonsepareret (fra filens "sep="-linje), CRLF-linjeskift, UID\'er i hex (genkendt)');
     expect(await page.getByTestId('import-summary').textContent()).toBe('5 rækker: 1 sættes i kø; ikke i kø: 1 med problemer, 1 gentaget i filen, 1 allerede i køen, 1 allerede i Spirii.');
     const problems = await page.getByTestId('import-problems').locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    // Real problems first, then the rows held back.
     expect(problems).toEqual([
+      ['5', 'Card', 'UID "xyz" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)'],
       ['3', 'Card', 'Kort 04C1000000A001 er allerede i køen (i kø, kunde 1001, etiket DK.0001)'],
       ['4', 'Card', expect.stringMatching(/^Kort 04C1000000A004 er allerede i Spirii \(token \d+, kunde 1002, etiket THEIRS\)$/)],
-      ['5', 'Card', 'UID "xyz" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)'],
       ['6', 'Card', 'Kort 04C1000000D001 gentager række 2; det sættes i kø én gang'],
     ]);
     expect(await page.locator('tr[data-row="5"] td.detail').textContent()).toBe('UID "xyz" er ikke hexadecimalt (kun 0-9 og A-F er tilladt)');

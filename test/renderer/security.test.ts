@@ -93,6 +93,8 @@ describe('security in the window', () => {
     ]);
     expect(await check.locator('[data-step="key"]').textContent()).toMatch(/API key accepted.*failed.*The API key was refused \(401/);
     await shot('settings-wrong-key');
+    // A connection whose test did not pass cannot be used.
+    expect(await page.getByRole('button', { name: 'Use this connection' }).isDisabled()).toBe(true);
 
     // Right key: every step passes.
     await key.fill(RIGHT_KEY);
@@ -110,7 +112,8 @@ describe('security in the window', () => {
     expect(await page.getByLabel('API key').count()).toBe(0);
     expect(await page.content()).not.toContain(RIGHT_KEY);
     expect(await page.evaluate(() => [...document.querySelectorAll('input')].map((i) => i.value).join('|'))).not.toContain(RIGHT_KEY);
-    await expect.poll(() => page.getByTestId('key-state').textContent()).toMatch(/Key stored in gnome_libsecret/);
+    // The keychain in words, not Electron's id for it.
+    await expect.poll(() => page.getByTestId('key-state').textContent()).toMatch(/Key stored in GNOME Keyring/);
 
     // Used at once, without a restart: the sandbox banner goes, a tap reaches this API.
     await page.getByRole('button', { name: 'Use this connection' }).click();
@@ -228,13 +231,13 @@ describe('security in the window', () => {
   it('on a Linux desk without a keychain (basic_text) it warns and asks before keeping a key', async () => {
     keychain.backend = 'basic_text';
     await page.goto(`${bridge.url}#/settings`);
-    await page.getByTestId('storage-warning').getByText(/not protected by an OS keychain \(basic_text\)/).waitFor();
+    await page.getByTestId('storage-warning').getByText(/not protected by an OS keychain \(no keychain\)/).waitFor();
     await page.getByRole('radio', { name: /Spirii's sandbox/ }).check();
     await page.getByLabel('API key').fill('spirii-sandbox-key-123456');
     await page.getByRole('button', { name: 'Save key' }).click();
     const choice = page.getByTestId('weak-storage-choice');
     await choice.waitFor();
-    expect(await choice.textContent()).toMatch(/no keychain to protect the key.*basic_text/s);
+    expect(await choice.textContent()).toMatch(/no keychain to protect the key.*The OS reports "no keychain"/s);
     await shot('settings-basic-text-choice');
     await accessible('the basic_text choice');
     expect(station.connections.readKey('spirii-sandbox').ok).toBe(false); // nothing stored yet
@@ -250,7 +253,7 @@ describe('security in the window', () => {
     station.preferences.update({ locale: 'da' });
     await page.goto(`${bridge.url}#/settings`);
     await page.reload();
-    await page.getByTestId('storage-warning').getByText('Nøgler på denne computer er ikke beskyttet af en nøglering (basic_text).').waitFor();
+    await page.getByTestId('storage-warning').getByText('Nøgler på denne computer er ikke beskyttet af en nøglering (ingen nøglering).').waitFor();
     await page.getByRole('radio', { name: /Egen URL/ }).check();
     // Without its keychain, the key stored under GNOME cannot be read: said in Danish.
     expect(await page.getByTestId('key-state').textContent()).toContain('Den gemte nøgle kan ikke læses på denne computer');
@@ -258,7 +261,7 @@ describe('security in the window', () => {
     await page.reload();
     await page.getByRole('radio', { name: /Egen URL/ }).check();
     await page.locator('[data-testid="key-state"][data-state="stored"]').waitFor();
-    expect(await page.getByTestId('key-state').textContent()).toContain('Nøglen er gemt i gnome_libsecret');
+    expect(await page.getByTestId('key-state').textContent()).toContain('Nøglen er gemt i GNOME Keyring');
     await page.getByRole('button', { name: 'Test forbindelsen' }).click();
     const check = page.locator('[data-testid="connection-check"][data-ok="true"]');
     await check.waitFor();
@@ -267,7 +270,7 @@ describe('security in the window', () => {
       expect.stringMatching(/^127\.0\.0\.1 svarer på port \d+$/),
       'Almindelig http til en server på denne computer: ingen TLS',
       'API-nøglen blev godkendt',
-      expect.stringMatching(/^Brikker kan vises \(\d+ i alt\)$/),
+      expect.stringMatching(/^Tokens kan vises \(\d+ i alt\)$/),
     ]);
     await check.getByText('Alt virker: forbindelsen er klar.').waitFor();
     await shot('settings-danish');

@@ -119,4 +119,12 @@ describe('Settings: General', () => {
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
   });
+
+  it("the sandbox banner's Connect to Spirii… opens Settings › Connection", async () => {
+    station.preferences.update({ locale: 'en' });
+    await page.goto(bridge.url + '#/tokens');
+    await page.getByTestId('sandbox-banner').getByRole('button', { name: 'Connect to Spirii…' }).click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/settings');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('connection-title');
+  });
 });

@@ -37,8 +37,8 @@ describe('Tokens screen: Export…', () => {
     await page.goto(bridge.url + '#/tokens');
     await page.getByTestId('token-count').getByText('3,000 tokens').waitFor();
     await page.getByLabel('Type').selectOption('rfid');
-    await page.getByLabel('Customer id').fill('1003');
-    await page.getByLabel('Customer id').press('Tab');
+    await page.getByRole('combobox', { name: 'Customer' }).fill('1003');
+    await page.getByRole('option', { name: /Fjordhavn Kommune/ }).click();
     await page.getByLabel('Sort by').selectOption('createdAt');
     await page.getByLabel('Direction').selectOption('asc');
     const expected = seeded

@@ -38,12 +38,21 @@ export type LocalRow = Pick<
   | 'synced_at'
 >;
 
-/** Header names are the API's field names, so an export can be imported again. */
-export const SPIRII_COLUMNS: Column<SpiriiToken>[] = [
+/** Names for a page's customers: the cache first, the rest from Spirii in a batch. */
+export interface CustomerNames {
+  resolve(ids: Iterable<number>, options?: { signal?: AbortSignal }): Promise<{ known: ReadonlyMap<number, { name: string }> }>;
+}
+
+/**
+ * Header names are the API's field names, so an export can be imported again; customerName (the
+ * customer's name beside its number) is skipped by the import.
+ */
+export const spiriiColumns = (names: ReadonlyMap<number, string>): Column<SpiriiToken>[] => [
   { name: 'id', kind: 'number', get: (t) => t.id, width: 10 },
   { name: 'uid', kind: 'text', get: (t) => t.identifier.uid ?? null, width: 22 },
   { name: 'label', kind: 'text', get: (t) => t.identifier.label ?? null, width: 18 },
   { name: 'customerId', kind: 'number', get: (t) => t.customerId, width: 12 },
+  { name: 'customerName', kind: 'text', get: (t) => names.get(t.customerId) ?? null, width: 24 },
   { name: 'type', kind: 'text', get: (t) => t.identifier.type, width: 8 },
   { name: 'validFrom', kind: 'date', get: (t) => t.validFrom },
   { name: 'expiresAt', kind: 'date', get: (t) => t.expiresAt },
@@ -56,12 +65,13 @@ export const SPIRII_COLUMNS: Column<SpiriiToken>[] = [
   { name: 'updatedAt', kind: 'date', get: (t) => t.updatedAt },
 ];
 
-export const LOCAL_COLUMNS: Column<LocalRow>[] = [
+export const localColumns = (names: ReadonlyMap<number, string>): Column<LocalRow>[] => [
   { name: 'id', kind: 'number', get: (r) => r.id, width: 8 },
   { name: 'state', kind: 'text', get: (r) => r.state, width: 10 },
   { name: 'uid', kind: 'text', get: (r) => r.uid, width: 22 },
   { name: 'label', kind: 'text', get: (r) => r.label, width: 18 },
   { name: 'customerId', kind: 'number', get: (r) => r.customer_id, width: 12 },
+  { name: 'customerName', kind: 'text', get: (r) => names.get(r.customer_id) ?? null, width: 24 },
   { name: 'validFrom', kind: 'date', get: (r) => r.valid_from },
   { name: 'expiresAt', kind: 'date', get: (r) => r.expires_at },
   { name: 'isActive', kind: 'boolean', get: (r) => r.is_active === 1, width: 9 },
@@ -76,6 +86,9 @@ export const LOCAL_COLUMNS: Column<LocalRow>[] = [
   { name: 'updatedAt', kind: 'date', get: (r) => r.updated_at },
   { name: 'syncedAt', kind: 'date', get: (r) => r.synced_at },
 ];
+
+export const SPIRII_COLUMNS = spiriiColumns(new Map());
+export const LOCAL_COLUMNS = localColumns(new Map());
 
 const LOCAL_PAGE = 2000;
 
@@ -134,7 +147,7 @@ export interface ExportResult {
 }
 
 export async function runExport(
-  deps: { db: Db; client: SpiriiClient },
+  deps: { db: Db; client: SpiriiClient; customers?: CustomerNames },
   request: ExportRequest,
   target: string,
   options: { signal?: AbortSignal; onProgress?: (progress: ExportProgress) => void } = {},
@@ -145,8 +158,16 @@ export async function runExport(
   const check = () => {
     if (options.signal?.aborted) throw new Cancelled();
   };
+  const names = new Map<number, string>();
+  const learn = async (ids: Iterable<number>) => {
+    if (!deps.customers) return;
+    const unseen = [...new Set(ids)].filter((id) => !names.has(id));
+    if (unseen.length === 0) return;
+    for (const [id, c] of (await deps.customers.resolve(unseen, { signal: options.signal })).known) names.set(id, c.name);
+  };
   if (request.source === 'spirii') {
-    const writer = openTableWriter(target, request.format, SPIRII_COLUMNS, request.csv);
+    // The names map fills page by page, before each page is written.
+    const writer = openTableWriter(target, request.format, spiriiColumns(names), request.csv);
     try {
       report(null);
       let total: number | null = null;
@@ -157,7 +178,8 @@ export async function runExport(
       for await (const page of pages) {
         check();
         total = page.count;
-        await writer.write(page.tokens);
+        await learn(page.tokens.map((t) => t.customerId));
+              await writer.write(page.tokens);
         done += page.tokens.length;
         report(total);
       }
@@ -169,11 +191,12 @@ export async function runExport(
       throw error;
     }
   }
-  const writer = openTableWriter(target, request.format, LOCAL_COLUMNS, request.csv);
+  const writer = openTableWriter(target, request.format, localColumns(names), request.csv);
   try {
     for await (const page of localPages(deps.db, request.localFilters ?? {})) {
       check();
-      await writer.write(page.rows);
+      await learn(page.rows.map((r) => r.customer_id));
+          await writer.write(page.rows);
       done += page.rows.length;
       report(page.count);
     }

@@ -14,8 +14,9 @@ import type { EnrollmentDefaults } from '../enrollment';
 import type { FileDialogs, FileFilter } from './dialogs';
 import { checkFileSize } from './csv-read';
 import { FileRefused, type RefusalDetail } from './text';
-import { Importer, describeSummary, type ImportPreview, type ImportResult, type Prepared } from './import';
-import type { ImportDefaults } from './import-plan';
+import { Importer, describeSummary, type ColumnChoice, type ImportPreview, type ImportResult, type Prepared } from './import';
+import { guessField, NeedsMapping, type ColumnMapping, type ImportDefaults } from './import-plan';
+import type { CustomerDirectory } from '../customers';
 import type { FilesStep } from './shapes';
 import type { UidFormat } from './uid-formats';
 import { Cancelled, runExport, type ExportRequest, type ExportResult } from './export';
@@ -41,7 +42,11 @@ export interface FilesProgress {
 export type ImportOpenResult =
   | { status: 'cancelled' }
   | { status: 'refused'; fileName: string; message: string; detail?: RefusalDetail }
-  | { status: 'ready'; preview: ImportPreview; summaryText: string };
+  | { status: 'ready'; preview: ImportPreview; summaryText: string }
+  /** Headers the import does not know: the desk says which column is which, then previews again with that id. */
+  | { status: 'mapping'; id: string; fileName: string; columns: ColumnMapping[]; guesses: ColumnMapping[] };
+
+type ImportChoices = { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto'; mapping?: ColumnChoice };
 
 export type SaveResult = { status: 'cancelled' } | { status: 'done'; fileName: string; rows: number; bytes: number; message: string };
 
@@ -73,6 +78,8 @@ export interface FilesDeps {
   queue: TokenQueue;
   /** The import path (plan, preview, commit), built by the composition root and shared with the CLI. */
   importer: Importer;
+  /** Customers' names for exports (cache, then Spirii in batches). */
+  customers?: CustomerDirectory;
   /** Called after an import queued tokens: time to sync. */
   onQueued: () => void;
   emit: (progress: FilesProgress) => void;
@@ -80,7 +87,8 @@ export interface FilesDeps {
 
 interface Held {
   file: string;
-  prepared: Prepared;
+  /** Null while the file waits for its column mapping. */
+  prepared: Prepared | null;
 }
 
 export function importDefaults(d: EnrollmentDefaults, customerId?: number | null): ImportDefaults {
@@ -128,27 +136,42 @@ export class FilesService {
   }
 
   /** Ask for a CSV file and preview it. */
-  async openImport(options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+  async openImport(options: ImportChoices): Promise<ImportOpenResult> {
     const file = await this.deps.dialogs.pickOpenFile({ title: 'Import cards from a CSV file', filters: CSV_FILTERS });
     if (file === null) return { status: 'cancelled' };
     return this.prepareImport(file, options);
   }
 
   /** Preview the same file again with other choices (UID format, customer). */
-  async previewAgain(id: string, options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+  async previewAgain(id: string, options: ImportChoices): Promise<ImportOpenResult> {
     const held = this.held.get(id);
     if (!held) throw new Error('That preview is no longer open: choose the file again.');
     this.held.delete(id);
-    return this.prepareImport(held.file, options);
+    // A file re-read with other choices keeps the mapping it was read with.
+    const mapping = options.mapping ?? (held.prepared ? mappingOf(held.prepared.plan.columns) : undefined);
+    return this.prepareImport(held.file, { ...options, ...(mapping ? { mapping } : {}) });
   }
 
   confirmImport(id: string): ImportResult & { message: string } {
     const held = this.held.get(id);
-    if (!held) throw new Error('That preview is no longer open: choose the file again.');
+    if (!held?.prepared) throw new Error('That preview is no longer open: choose the file again.');
     const result = this.importer.commit(held.prepared);
     this.held.delete(id);
     if (result.queued > 0) this.deps.onQueued();
     return { ...result, message: `Queued ${result.queued} cards from ${result.fileName}; ${result.notQueued} rows not queued.` };
+  }
+
+  /** Ask where to save, then write the rows that were not queued, with a reason each, to fix and import again. */
+  async saveNotQueued(id: string): Promise<SaveResult> {
+    const held = this.held.get(id);
+    if (!held?.prepared) throw new Error('That preview is no longer open: choose the file again.');
+    const prepared = held.prepared;
+    const stem = prepared.fileName.replace(/\.[^.]*$/, '');
+    const target = await this.deps.dialogs.pickSaveFile({ title: 'Save the rows that were not queued', defaultName: `${stem}-not-queued.csv`, filters: SAVE_FILTERS.csv });
+    if (target === null) return { status: 'cancelled' };
+    const { rows, bytes } = await this.importer.writeNotQueued(prepared, target);
+    const fileName = path.basename(target);
+    return { status: 'done', fileName, rows, bytes, message: `Saved ${rows} rows that were not queued to ${fileName}.` };
   }
 
   discardImport(id: string): void {
@@ -157,12 +180,12 @@ export class FilesService {
 
   /** Ask where to save, then export; resolves when the file is complete. */
   async exportTokens(request: ExportRequest & { job?: string }): Promise<SaveResult> {
-    const defaultName = `tokens-${request.source}-${today()}.${FORMAT_EXTENSIONS[request.format]}`;
+    const defaultName = `tokens-${request.source}${await this.filterPart(request)}-${today()}.${FORMAT_EXTENSIONS[request.format]}`;
     const target = await this.deps.dialogs.pickSaveFile({ title: 'Export tokens', defaultName, filters: SAVE_FILTERS[request.format] });
     if (target === null) return { status: 'cancelled' };
     const fileName = path.basename(target);
     const result = await this.run(request.job, 'export', fileName, async (signal, progress) => {
-      const r: ExportResult = await runExport({ db: this.deps.db, client: this.deps.client }, request, target, {
+      const r: ExportResult = await runExport({ db: this.deps.db, client: this.deps.client, customers: this.deps.customers }, request, target, {
         signal,
         onProgress: (p) => progress('writing', p.done, p.total, p.note),
       });
@@ -174,7 +197,7 @@ export class FilesService {
 
   /** An export to a path the caller chose itself (the CLI's --out), with the caller's progress and cancel signal. */
   exportToPath(request: ExportRequest, target: string, options: Parameters<typeof runExport>[3]): Promise<ExportResult> {
-    return runExport({ db: this.deps.db, client: this.deps.client }, request, target, options);
+    return runExport({ db: this.deps.db, client: this.deps.client, customers: this.deps.customers }, request, target, options);
   }
 
   /** The whole reconciliation report, for a caller that prints it (the CLI). */
@@ -209,6 +232,32 @@ export class FilesService {
     return { status: 'done', fileName, rows: report.differences.length, bytes: outcome.result, message: outcome.message ?? '' };
   }
 
+  /** "-1003-fjordhavn-kommune-active-search-dk-1": what the file holds, for its name. */
+  private async filterPart(request: ExportRequest): Promise<string> {
+    const f = request.source === 'spirii' ? request.spiriiFilters : request.localFilters;
+    if (!f) return '';
+    const parts: string[] = [];
+    if (f.customerId !== undefined) {
+      parts.push(String(f.customerId));
+      const name = this.deps.customers ? (await this.deps.customers.resolve([f.customerId]).catch(() => null))?.known.get(f.customerId)?.name : undefined;
+      if (name) parts.push(name);
+    }
+    if ('isActive' in f && f.isActive !== undefined) parts.push(f.isActive ? 'active' : 'inactive');
+    if ('states' in f && f.states?.length) parts.push(...f.states);
+    if (f.search) parts.push(f.search);
+    const slug = parts
+      .join('-')
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/ø/gi, 'o')
+      .replace(/æ/gi, 'ae')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase()
+      .slice(0, 60);
+    return slug ? `-${slug}` : '';
+  }
+
   /** Cancel a running job; false when there is none by that id. */
   cancel(job: string): boolean {
     const controller = this.jobs.get(job);
@@ -216,29 +265,43 @@ export class FilesService {
     return controller !== undefined;
   }
 
-  private async prepareImport(file: string, options: { job?: string; customerId?: number; uidFormat?: UidFormat | 'auto' }): Promise<ImportOpenResult> {
+  private async prepareImport(file: string, options: ImportChoices): Promise<ImportOpenResult> {
     const fileName = path.basename(file);
+    const askMapping = (columns: ColumnMapping[]): ImportOpenResult => {
+      const id = randomBytes(8).toString('hex');
+      this.hold(id, { file, prepared: null });
+      return { status: 'mapping', id, fileName, columns, guesses: columns.map((c) => ({ ...c, field: c.field ?? guessField(c.header) })) };
+    };
     try {
       const { result: prepared } = await this.run(options.job, 'import', fileName, async (signal, progress) => {
         const bytes = await readImportFile(file);
         const prepared = await this.importer.prepare(bytes, fileName, {
           defaults: importDefaults(this.deps.defaults(), options.customerId),
           uidFormat: options.uidFormat,
+          ...(options.mapping ? { mapping: options.mapping } : {}),
+          askMapping: true,
           signal,
           onProgress: progress,
         });
         return { result: prepared, message: null };
       });
+      // Columns the import does not know and the desk has not mapped for these headers: ask first.
+      if (!options.mapping && this.importer.unknownHeaders(prepared.plan).length > 0) return askMapping(prepared.plan.columns);
       const id = randomBytes(8).toString('hex');
-      this.held.set(id, { file, prepared });
-      while (this.held.size > MAX_PREPARED) this.held.delete(this.held.keys().next().value!);
+      this.hold(id, { file, prepared });
       const preview = this.importer.preview(prepared, id);
       return { status: 'ready', preview, summaryText: describeSummary(preview.summary) };
     } catch (error) {
+      if (error instanceof NeedsMapping) return askMapping(error.columns);
       if (error instanceof FileRefused) return { status: 'refused', fileName, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
       if (error instanceof Cancelled) return { status: 'cancelled' };
       throw error;
     }
+  }
+
+  private hold(id: string, held: Held): void {
+    this.held.set(id, held);
+    while (this.held.size > MAX_PREPARED) this.held.delete(this.held.keys().next().value!);
   }
 
   private async run<T>(
@@ -276,6 +339,10 @@ export class FilesService {
       this.jobs.delete(job);
     }
   }
+}
+
+function mappingOf(columns: readonly ColumnMapping[]): ColumnChoice {
+  return Object.fromEntries(columns.filter((c) => c.header !== '').map((c) => [c.header, c.field]));
 }
 
 function cancelledAsNull(error: unknown): null {

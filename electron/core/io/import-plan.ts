@@ -41,11 +41,59 @@ const FIELD_BY_KEY = new Map<string, ImportField>([
   ['customer', 'customerId'],
 ]);
 
-/** Columns Token Station's own exports carry that an import does not use: not worth a warning. */
-const EXPORT_ONLY = new Set(['id', 'type', 'createdat', 'updatedat', 'state', 'spiriiid', 'lasterror', 'source', 'syncedat', 'attempts', 'tokengroupids']);
+/**
+ * Columns Token Station's own files carry that an import does not use: not worth a warning (the
+ * reason column of the rows-not-queued file, the customer's name beside its number).
+ */
+const EXPORT_ONLY = new Set(['reason', 'customername', 'id', 'type', 'createdat', 'updatedat', 'state', 'spiriiid', 'lasterror', 'source', 'syncedat', 'attempts', 'tokengroupids']);
 
 export function fieldOfHeader(name: string): ImportField | null {
   return FIELD_BY_KEY.get(headerKey(name)) ?? null;
+}
+
+/**
+ * A guess for the mapping step, never applied without the desk's confirmation: the Danish and
+ * English words an office's own card lists use for the columns.
+ */
+const GUESSES: [RegExp, ImportField][] = [
+  [/^(kort(nummer|nr)?|brik(nummer|nr)?|card(number|no)?|uid|rfid|chip)$/, 'uid'],
+  [/^(etiket|label|visuel(t)?(id|nummer)|tryk(t)?nummer|printed(number)?)$/, 'label'],
+  [/^(kunde(nummer|nr|id)?|customer(number|no)?|debitor(nummer|nr)?)$/, 'customerId'],
+  [/^(gyldigfra|startdato|validfrom|from)$/, 'validFrom'],
+  [/^(udl(ø|oe)b(er)?|udl(ø|oe)bsdato|gyldigtil|expires|expiry|expiresat|slutdato)$/, 'expiresAt'],
+  [/^(aktiv|active|isactive)$/, 'isActive'],
+  [/^(roaming)$/, 'roamingEnabled'],
+  [/^(prioritet|priority)$/, 'priorityChargingEnabled'],
+  [/^(fakturareference|reference|billing(reference)?)$/, 'billingReference'],
+  [/^(kommentar|bem(æ|ae)rkning|note|comment)$/, 'comment'],
+];
+
+/** The key a mapping is remembered by: the file's headers, less those every import skips. */
+export function headerSetKey(headers: readonly string[]): string {
+  return headers
+    .map(headerKey)
+    .filter((k) => k !== '' && !EXPORT_ONLY.has(k))
+    .join('|');
+}
+
+export function guessField(name: string): ImportField | null {
+  const known = fieldOfHeader(name);
+  if (known) return known;
+  const key = headerKey(name);
+  return GUESSES.find(([pattern]) => pattern.test(key))?.[1] ?? null;
+}
+
+/** Whether a header is one an import reads (or knowingly skips) without asking the desk. */
+export function isKnownHeader(name: string): boolean {
+  const key = headerKey(name);
+  return key === '' || FIELD_BY_KEY.has(key) || EXPORT_ONLY.has(key);
+}
+
+/** The file has no UID column the import recognises: the desk maps the columns first. */
+export class NeedsMapping extends Error {
+  constructor(readonly columns: ColumnMapping[]) {
+    super('No UID column: say which column is which.');
+  }
 }
 
 /** What fills a cell the file leaves out: the session's defaults, or the CLI's --customer. */
@@ -82,6 +130,8 @@ export type ProblemDetail =
   | { key: 'not-customer'; value: string }
   | { key: 'no-customer' }
   | { key: 'expires-before'; validFrom: string; expiresAt: string }
+  | { key: 'expired'; expiresAt: string }
+  | { key: 'unknown-customer'; customerId: number }
   | { key: 'repeats'; uid: string; row: number }
   | { key: 'conflict'; uid: string; row: number }
   | { key: 'conflict-later'; uid: string }
@@ -96,6 +146,10 @@ export interface PlanRow {
   message: string | null;
   detail?: ProblemDetail;
   values: ImportValues;
+  /** The cells as the file gave them, for the file of rows that were not queued. */
+  cells: string[];
+  /** The queue's rejected token for the same card, which this row replaces when queued. */
+  replaces?: number;
 }
 
 export interface Problem {
@@ -124,6 +178,14 @@ export interface ImportPlan {
 
 export interface PlanOptions {
   defaults: ImportDefaults;
+  /** The desk's choice of field per header (the mapping step); a header not in it is read by its name. */
+  mapping?: Readonly<Record<string, ImportField | null>>;
+  /** A mapping remembered for this set of headers, used when `mapping` is not given. */
+  mappingFor?: (headers: string[]) => Readonly<Record<string, ImportField | null>> | undefined;
+  /** What "already expired" is measured against (Spirii refuses an expiry before its validFrom, which defaults to now). */
+  now?: Date;
+  /** Without a UID column, throw NeedsMapping (the window asks) instead of refusing the file (the CLI). */
+  askMapping?: boolean;
   /** 'auto' (default): decimal when the column can only be decimal, else hex. */
   uidFormat?: UidFormat | 'auto';
 }
@@ -140,9 +202,12 @@ export function parseBoolean(text: string): boolean | undefined {
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_NO_ZONE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
-const DAY_FIRST = /^(\d{1,2})[.-](\d{1,2})[.-](\d{4})$/;
+const DAY_FIRST = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$/;
 
-/** A date-time to ISO-8601 UTC. Without a time zone the value is read as UTC; "31.12.2026" and "31-12-2026" are day first. */
+/**
+ * A date-time to ISO-8601 UTC. Without a time zone the value is read as UTC; "31.12.2026",
+ * "31-12-2026" and "31/12/2026" are day first (a Danish Excel writes the last; the desk is in Europe).
+ */
 export function parseDateTime(text: string): string | undefined {
   const value = text.trim();
   let ms: number;
@@ -156,7 +221,7 @@ export function parseDateTime(text: string): string | undefined {
       ms = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s, +frac.padEnd(3, '0'));
       if (new Date(ms).getUTCDate() !== +d! || +mo! > 12) return undefined;
     } else if (dmy) {
-      const [, d, mo, y] = dmy;
+      const [, d, , mo, y] = dmy;
       ms = Date.UTC(+y!, +mo! - 1, +d!);
       if (new Date(ms).getUTCDate() !== +d! || +mo! > 12) return undefined;
     } else {
@@ -204,8 +269,16 @@ function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: str
 export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan {
   let columns: ColumnMapping[] = [];
   const raw: { row: number; cells: string[] }[] = [];
+  let mapping = options.mapping;
   const format = readCsv(bytes, (record) => {
-    if (columns.length === 0) columns = record.cells.map((header, index) => ({ index, header: header.trim(), field: fieldOfHeader(header) }));
+    if (columns.length === 0) {
+      const names = record.cells.map((header) => header.replace(/^\uFEFF/, '').trim());
+      mapping ??= options.mappingFor?.(names);
+      columns = names.map((name, index) => {
+        const mapped = mapping && Object.hasOwn(mapping, name) ? mapping[name]! : fieldOfHeader(name);
+        return { index, header: name, field: mapped };
+      });
+    }
     else raw.push(record);
   });
 
@@ -225,6 +298,7 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
     byField.set(column.field, column);
   }
   const uidColumn = byField.get('uid');
+  if (!uidColumn && options.askMapping) throw new NeedsMapping(columns);
   if (!uidColumn) {
     const headers = columns
       .map((c) => c.header)
@@ -232,7 +306,7 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
       .slice(0, 200);
     throw new FileRefused(`No UID column. The first row must name the columns, one of them uid (or card, rfid); this file's first row is: ${headers}`, { key: 'no-uid-column', headers });
   }
-  const unused = columns.filter((c) => !c.field && c.header !== '' && !EXPORT_ONLY.has(headerKey(c.header)));
+  const unused = columns.filter((c) => !c.field && c.header !== '' && !EXPORT_ONLY.has(headerKey(c.header)) && !(mapping && Object.hasOwn(mapping, c.header)));
   if (unused.length > 0) {
     const names = unused.map((c) => c.header).join(', ');
     problems.push({ row: null, column: null, severity: 'warning', message: `Not imported (unknown columns): ${names}`, detail: { key: 'unknown-columns', columns: names } });
@@ -317,8 +391,20 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
         expiresAt: values.expiresAt,
       });
     }
+    const nowMs = (options.now ?? new Date()).getTime();
+    if (values.expiresAt && Date.parse(values.expiresAt) <= nowMs && !rowProblems.some((p) => p.detail?.key === 'expires-before')) {
+      problem('expiresAt', `expiresAt (${values.expiresAt}) is already past: Spirii refuses a card that has expired`, { key: 'expired', expiresAt: values.expiresAt });
+    }
     const firstError = rowProblems.find((p) => p.severity === 'error');
-    rows.push({ row, status: firstError ? 'invalid' : 'ready', duplicate: null, message: firstError?.message ?? null, ...(firstError?.detail ? { detail: firstError.detail } : {}), values });
+    rows.push({
+      row,
+      status: firstError ? 'invalid' : 'ready',
+      duplicate: null,
+      message: firstError?.message ?? null,
+      ...(firstError?.detail ? { detail: firstError.detail } : {}),
+      values,
+      cells,
+    });
     problems.push(...rowProblems);
   }
   if (rows.length === 0) throw new FileRefused('The file has a header row but no cards.', { key: 'no-cards' });

@@ -29,6 +29,10 @@ import {
 } from './import-plan';
 import { Cancelled, tokenPages, PAGE_SIZE } from './spirii-pages';
 import type { FilesStep } from './shapes';
+import type { CustomerDirectory } from '../customers';
+import { headerSetKey, isKnownHeader, type ImportField } from './import-plan';
+import { unneutralizeCell } from './csv-safe';
+import { openTableWriter, type Column } from './writers';
 
 /** Rows and problems a preview carries to the window; the CLI's --json and the core keep them all. */
 export const PREVIEW_ROWS = 200;
@@ -37,6 +41,37 @@ export const PREVIEW_PROBLEMS = 500;
 export const MAX_SPIRII_REQUESTS = 300;
 const LOOKUP_CONCURRENCY = 4;
 const HISTORY_KEY = 'import.history';
+const MAPPINGS_KEY = 'import.mappings';
+const MAPPINGS_LIMIT = 100;
+/** Rows a problem group names (the group counts them all). */
+const GROUP_ROWS = 50;
+
+export type ColumnChoice = Readonly<Record<string, ImportField | null>>;
+
+/** The customer check of a preview: every row's customer, from the cache and then from Spirii. */
+export interface CustomerCheck {
+  state: 'checked' | 'offline' | 'skipped';
+  /** Requests made to Spirii for it (0: all were cached). */
+  requests: number;
+  message: string | null;
+}
+
+/**
+ * Problems of one kind (and one customer, state or field) together: the window lists these, real
+ * problems first, so that 8 rows to fix are not lost among 492 "already synced".
+ */
+export interface ProblemGroup {
+  key: string;
+  severity: Problem['severity'];
+  count: number;
+  /** The first rows of the group (GROUP_ROWS at most). */
+  rows: number[];
+  column: string | null;
+  /** In English, for the CLI: "Rows 4, 9 (2): ...". */
+  message: string;
+  /** The first problem's detail, for a window to word it. */
+  detail?: ProblemDetail;
+}
 const HISTORY_LIMIT = 200;
 
 export interface SpiriiCheck {
@@ -56,6 +91,8 @@ export interface ImportSummary {
   duplicateInQueue: number;
   duplicateInSpirii: number;
   warnings: number;
+  /** Ready rows that replace a token Spirii rejected before. */
+  replacing: number;
 }
 
 export interface PreviewRow extends ImportValues {
@@ -64,6 +101,10 @@ export interface PreviewRow extends ImportValues {
   duplicate: DuplicateKind | null;
   message: string | null;
   detail?: ProblemDetail;
+  /** The customer's name, when the desk knows it. */
+  customerName: string | null;
+  /** Replaces the queue's rejected token of this id. */
+  replaces: number | null;
 }
 
 export interface PreviousImport {
@@ -98,6 +139,11 @@ export interface ImportPreview {
   rows: PreviewRow[];
   problems: Problem[];
   problemsTotal: number;
+  /** Every problem, grouped: errors first, then warnings, then rows held back. */
+  groups: ProblemGroup[];
+  customers: CustomerCheck;
+  /** Rows that would go into the rows-not-queued file. */
+  notQueued: number;
   /** The customer a row without one gets (the session's or --customer). */
   defaultCustomerId: number | null;
 }
@@ -116,11 +162,17 @@ export interface Prepared {
   spirii: SpiriiCheck;
   previous: PreviousImport | null;
   defaults: ImportDefaults;
+  customers: CustomerCheck;
+  customerNames: Map<number, string>;
 }
 
 export interface ImportOptions {
   defaults: ImportDefaults;
   uidFormat?: UidFormat | 'auto';
+  /** Which column is which (the mapping step); without it, the one remembered for the file's headers. */
+  mapping?: ColumnChoice;
+  /** Without a UID column, ask for a mapping (NeedsMapping) instead of refusing the file. */
+  askMapping?: boolean;
   /** Check the ready cards against Spirii (default true). */
   checkSpirii?: boolean;
   signal?: AbortSignal;
@@ -136,14 +188,24 @@ export class Importer {
     private readonly settings: Settings,
     private readonly client: SpiriiClient,
     private readonly queue: TokenQueue,
+    private readonly customers?: CustomerDirectory,
   ) {}
 
   async prepare(bytes: Uint8Array, fileName: string, options: ImportOptions): Promise<Prepared> {
     options.onProgress?.('reading', 0, bytes.length);
-    const plan = planImport(bytes, { defaults: options.defaults, uidFormat: options.uidFormat });
+    const plan = planImport(bytes, {
+      defaults: options.defaults,
+      uidFormat: options.uidFormat,
+      mapping: options.mapping,
+      mappingFor: (headers) => this.rememberedMapping(headers),
+      askMapping: options.askMapping,
+    });
+    if (options.mapping) this.rememberMapping(plan.columns.map((c) => c.header), options.mapping);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     options.onProgress?.('checking the queue', 0, plan.rows.length);
     this.markQueued(plan);
+    options.onProgress?.('checking Spirii', 0, plan.rows.length);
+    const { check: customers, names: customerNames } = await this.checkCustomers(plan, options);
     const spirii: SpiriiCheck =
       options.checkSpirii === false ? { state: 'skipped', message: 'Not checked against Spirii (asked not to).' } : await this.checkSpirii(plan, options);
     plan.problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
@@ -156,7 +218,15 @@ export class Importer {
       spirii,
       previous: previous && { at: previous.at, fileName: previous.fileName, queued: previous.queued },
       defaults: options.defaults,
+      customers,
+      customerNames,
     };
+  }
+
+  /** The headers a file gives that the import does not know, and no remembered mapping covers. */
+  unknownHeaders(plan: ImportPlan): string[] {
+    if (this.rememberedMapping(plan.columns.map((c) => c.header))) return [];
+    return plan.columns.filter((c) => !c.field && !isKnownHeader(c.header)).map((c) => c.header);
   }
 
   preview(prepared: Prepared, id: string, limits = { rows: PREVIEW_ROWS, problems: PREVIEW_PROBLEMS }): ImportPreview {
@@ -187,9 +257,12 @@ export class Importer {
       summary: summarize(plan),
       spirii: prepared.spirii,
       previous: prepared.previous,
-      rows: plan.rows.slice(0, limits.rows).map(toPreviewRow),
+      rows: plan.rows.slice(0, limits.rows).map((row) => toPreviewRow(row, prepared.customerNames)),
       problems: plan.problems.slice(0, limits.problems),
       problemsTotal: plan.problems.length,
+      groups: groupProblems(plan.problems),
+      customers: prepared.customers,
+      notQueued: plan.rows.filter(isNotQueued).length,
       defaultCustomerId: prepared.defaults.customerId,
     };
   }
@@ -203,7 +276,8 @@ export class Importer {
       const inserted: QueuedToken[] = [];
       const taken: string[] = [];
       for (const row of ready) {
-        const token = this.queue.insertQuietly(draftOf(row.values, source));
+        const draft = draftOf(row.values, source);
+        const token = row.replaces !== undefined ? this.queue.replaceRejected(row.replaces, draft) : this.queue.insertQuietly(draft);
         if (token) inserted.push(token);
         else taken.push(row.values.uid);
       }
@@ -234,12 +308,17 @@ export class Importer {
     for (let i = 0; i < ready.length; i += 500) {
       const chunk = ready.slice(i, i + 500);
       const found = this.db
-        .prepare(`SELECT uid, state, customer_id AS customerId, label FROM tokens WHERE uid IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk.map((r) => r.values.uid)) as { uid: string; state: QueueState; customerId: number; label: string | null }[];
+        .prepare(`SELECT id, uid, state, customer_id AS customerId, label FROM tokens WHERE state <> 'discarded' AND uid IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk.map((r) => r.values.uid)) as { id: number; uid: string; state: QueueState; customerId: number; label: string | null }[];
       const byUid = new Map(found.map((f) => [f.uid, f]));
       for (const row of chunk) {
         const existing = byUid.get(row.values.uid);
         if (!existing) continue;
+        if (existing.state === 'rejected') {
+          // Spirii refused the earlier token: this row is the fix, not a repeat of it.
+          row.replaces = existing.id;
+          continue;
+        }
         hold(
           row,
           'queue',
@@ -250,6 +329,73 @@ export class Importer {
         );
       }
     }
+  }
+
+  /**
+   * Write the rows that were not queued, with the file's own columns and a reason, as a CSV the
+   * desk fixes and imports again. Rows held back only because they are already queued (or repeat
+   * a queued row exactly) are left out: there is nothing to fix in them.
+   */
+  async writeNotQueued(prepared: Prepared, target: string): Promise<{ rows: number; bytes: number }> {
+    const rows = prepared.plan.rows.filter(isNotQueued);
+    const columns: Column<PlanRow>[] = prepared.plan.columns.map((c) => ({ name: c.header, kind: 'text', get: (row) => unneutralizeCell(row.cells[c.index] ?? '') }));
+    columns.push({ name: 'reason', kind: 'text', get: (row) => row.message });
+    const delimiter = prepared.plan.format.delimiter === ',' ? ',' : ';';
+    const writer = openTableWriter(target, 'csv', columns, { delimiter, bom: true });
+    try {
+      await writer.write(rows);
+      return { rows: rows.length, bytes: await writer.finish() };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
+  private rememberedMapping(headers: readonly string[]): ColumnChoice | undefined {
+    return this.settings.get<Record<string, ColumnChoice>>(MAPPINGS_KEY, {})[headerSetKey(headers)];
+  }
+
+  private rememberMapping(headers: readonly string[], mapping: ColumnChoice): void {
+    const key = headerSetKey(headers);
+    const all = this.settings.get<Record<string, ColumnChoice>>(MAPPINGS_KEY, {});
+    delete all[key];
+    const kept = Object.entries(all).slice(-(MAPPINGS_LIMIT - 1));
+    this.settings.set(MAPPINGS_KEY, Object.fromEntries([...kept, [key, mapping]]));
+  }
+
+  /** Every row's customer must be one Spirii has: the cache first, then Spirii for the rest, in batches. */
+  private async checkCustomers(plan: ImportPlan, options: ImportOptions): Promise<{ check: CustomerCheck; names: Map<number, string> }> {
+    const ids = new Set<number>();
+    for (const row of plan.rows) if (row.values.customerId !== null) ids.add(row.values.customerId);
+    if (!this.customers || options.checkSpirii === false) return { check: { state: 'skipped', requests: 0, message: null }, names: new Map() };
+    const result = await this.customers.resolve(ids, { signal: options.signal });
+    const names = new Map([...result.known].map(([id, c]) => [id, c.name]));
+    const customerColumn = plan.columns.find((c) => c.field === 'customerId')?.header ?? 'customerId';
+    if (result.unknown.size > 0) {
+      for (const row of plan.rows) {
+        const id = row.values.customerId;
+        if (id === null || !result.unknown.has(id) || row.status === 'invalid') continue;
+        const message = `Spirii has no customer ${id}: check the customer number`;
+        const detail: ProblemDetail = { key: 'unknown-customer', customerId: id };
+        if (row.status === 'ready') {
+          row.status = 'invalid';
+          row.duplicate = null;
+          row.message = message;
+          row.detail = detail;
+          delete row.replaces;
+        }
+        plan.problems.push({ row: row.row, column: customerColumn, severity: 'error', message, detail });
+      }
+    }
+    const check: CustomerCheck =
+      result.state === 'offline'
+        ? {
+            state: 'offline',
+            requests: result.requests,
+            message: `Spirii could not be reached, so customers the desk has not seen before were not checked; Spirii refuses an unknown one when the queue is sent. (${result.error ?? ''})`,
+          }
+        : { state: 'checked', requests: result.requests, message: null };
+    return { check, names };
   }
 
   private async checkSpirii(plan: ImportPlan, options: ImportOptions): Promise<SpiriiCheck> {
@@ -327,9 +473,64 @@ function hold(row: PlanRow, kind: DuplicateKind, message: string, problems: Prob
   problems.push({ row: row.row, column, severity: 'duplicate', message, detail });
 }
 
+/** A row the desk has something to do about: not queued, and not merely already queued. */
+function isNotQueued(row: PlanRow): boolean {
+  if (row.status === 'ready') return false;
+  return !(row.detail?.key === 'in-queue' || row.detail?.key === 'repeats');
+}
+
+function groupKey(problem: Problem): string {
+  const d = problem.detail;
+  if (!d) return `${problem.severity}:${problem.message}`;
+  switch (d.key) {
+    case 'in-queue':
+      return `in-queue:${d.state}`;
+    case 'unknown-customer':
+      return `unknown-customer:${d.customerId}`;
+    case 'uid':
+      return `uid:${JSON.stringify(d.problem).replace(/"(uid|text|value)":"[^"]*"/g, '')}`;
+    case 'too-long':
+    case 'not-boolean':
+    case 'not-date':
+      return `${d.key}:${d.field}`;
+    default:
+      return d.key;
+  }
+}
+
+const SEVERITY_ORDER: Record<Problem['severity'], number> = { error: 0, warning: 1, duplicate: 2 };
+
+export function groupProblems(problems: readonly Problem[]): ProblemGroup[] {
+  const groups = new Map<string, ProblemGroup & { first: Problem }>();
+  for (const problem of problems) {
+    const key = groupKey(problem);
+    let group = groups.get(key);
+    if (!group) {
+      group = { key, severity: problem.severity, count: 0, rows: [], column: problem.column, message: '', first: problem, ...(problem.detail ? { detail: problem.detail } : {}) };
+      groups.set(key, group);
+    }
+    group.count++;
+    if (problem.row !== null && group.rows.length < GROUP_ROWS) group.rows.push(problem.row);
+  }
+  return [...groups.values()]
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count)
+    .map(({ first, ...group }) => ({ ...group, message: groupMessage(group, first) }));
+}
+
+function groupMessage(group: ProblemGroup, first: Problem): string {
+  if (group.count === 1) return describeProblem(first);
+  const d = group.detail;
+  if (d?.key === 'in-queue') return `${group.count} cards are already in the queue (${d.state.replace('_', ' ')}): not queued again`;
+  if (d?.key === 'in-spirii') return `${group.count} cards are already in Spirii: not queued`;
+  if (d?.key === 'repeats') return `${group.count} rows repeat an earlier row exactly: each card is queued once`;
+  const rows = group.rows.join(', ') + (group.count > group.rows.length ? ', ...' : '');
+  return `Rows ${rows} (${group.count})${group.column ? `, column ${group.column}` : ''}: ${first.message}`;
+}
+
 function summarize(plan: ImportPlan): ImportSummary {
-  const s: ImportSummary = { rows: plan.rows.length, ready: 0, invalid: 0, duplicateInFile: 0, duplicateInQueue: 0, duplicateInSpirii: 0, warnings: 0 };
+  const s: ImportSummary = { rows: plan.rows.length, ready: 0, invalid: 0, duplicateInFile: 0, duplicateInQueue: 0, duplicateInSpirii: 0, warnings: 0, replacing: 0 };
   for (const row of plan.rows) {
+    if (row.status === 'ready' && row.replaces !== undefined) s.replacing++;
     if (row.status === 'ready') s.ready++;
     else if (row.status === 'invalid') s.invalid++;
     else if (row.duplicate === 'file') s.duplicateInFile++;
@@ -340,8 +541,17 @@ function summarize(plan: ImportPlan): ImportSummary {
   return s;
 }
 
-function toPreviewRow(row: PlanRow): PreviewRow {
-  return { row: row.row, status: row.status, duplicate: row.duplicate, message: row.message, ...(row.detail ? { detail: row.detail } : {}), ...row.values };
+function toPreviewRow(row: PlanRow, names: ReadonlyMap<number, string>): PreviewRow {
+  return {
+    row: row.row,
+    status: row.status,
+    duplicate: row.duplicate,
+    message: row.message,
+    ...(row.detail ? { detail: row.detail } : {}),
+    ...row.values,
+    customerName: row.values.customerId !== null ? (names.get(row.values.customerId) ?? null) : null,
+    replaces: row.replaces ?? null,
+  };
 }
 
 /** One line for the desk: what the import will do. The window and the CLI say the same. */
@@ -352,7 +562,8 @@ export function describeSummary(s: ImportSummary): string {
     s.duplicateInQueue ? `${s.duplicateInQueue} already in the queue` : null,
     s.duplicateInSpirii ? `${s.duplicateInSpirii} already in Spirii` : null,
   ].filter(Boolean);
-  return `${s.rows} rows: ${s.ready} to queue${held.length ? `; not queued: ${held.join(', ')}` : ''}.`;
+  const replacing = s.replacing ? ` (${s.replacing} of them replacing a token Spirii rejected)` : '';
+  return `${s.rows} rows: ${s.ready} to queue${replacing}${held.length ? `; not queued: ${held.join(', ')}` : ''}.`;
 }
 
 export { describeProblem };

@@ -125,7 +125,7 @@ function xlsxCell(kind: ColumnKind, value: CellValue | undefined): XlsxCell {
     case 'number':
       return typeof value === 'number' ? value : String(value);
     case 'boolean':
-      return value ? 'true' : 'false';
+      return value === true || value === 'true';
     case 'date': {
       const ms = dateMs(String(value));
       return Number.isFinite(ms) ? new Date(ms) : String(value);

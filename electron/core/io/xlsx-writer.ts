@@ -8,7 +8,7 @@
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { Zip, type AsyncFlateStreamHandler, type ZipInputFile } from 'fflate';
 
-export type XlsxCell = string | number | Date | null;
+export type XlsxCell = string | number | boolean | Date | null;
 
 const encoder = new TextEncoder();
 
@@ -156,7 +156,10 @@ export class XlsxWriter {
       const cell = cells[i];
       if (cell === null || cell === undefined || cell === '') continue;
       const ref = (this.letters[i] ??= columnLetters(i)) + r;
-      if (typeof cell === 'number') {
+      if (typeof cell === 'boolean') {
+        // A real boolean cell (TRUE/FALSE in the sheet, filterable), not the text "true".
+        xml += `<c r="${ref}" t="b"><v>${cell ? 1 : 0}</v></c>`;
+      } else if (typeof cell === 'number') {
         if (Number.isFinite(cell)) xml += `<c r="${ref}"><v>${cell}</v></c>`;
       } else if (cell instanceof Date) {
         xml += `<c r="${ref}" s="1"><v>${excelSerial(cell)}</v></c>`;

@@ -151,6 +151,14 @@ export function formatDateTime(value: string | number | Date | null): string {
   return date ? formatter('dateTime').format(date) : '';
 }
 
+/**
+ * The plural form the window's language uses for a count (Intl.PluralRules: "one" or "other" in
+ * English and Danish), so a message can say "1 token" and "2 tokens" without an if per screen.
+ */
+export function pluralForm(n: number): 'one' | 'other' {
+  return new Intl.PluralRules(intlLocale()).select(n) === 'one' ? 'one' : 'other';
+}
+
 export function formatNumber(value: number): string {
   return value.toLocaleString(intlLocale());
 }

@@ -65,6 +65,20 @@ const t = defineMessages({
     invalidUid: '{message}',
     notSaved: 'Card {uid} was NOT saved: the disk holding the data folder is full or cannot be written. Free some space, then tap it again.',
     labelPending: 'Card {waiting} is still waiting for its label: give it (or skip it) before the next card',
+    'w.expiresBefore': 'Expires must be after Valid from: change it in Edit.',
+    'w.expired': 'Expires is already past: change it in Edit.',
+    'w.noCustomer': 'Spirii has no customer {customer}: choose the right customer in Edit.',
+    'w.tooLong': '{field} is too long (at most {max} characters): shorten it in Edit.',
+    'w.badUid': 'Spirii does not accept this UID: discard the token and read the card again.',
+    'w.badDate': '{field} is not a date Spirii accepts: change it in Edit.',
+    'w.other': '{field}: Spirii refused the value: change it in Edit.',
+    'w.forIt': '(Spirii: {spirii})',
+    'f.expiresAt': 'Expires',
+    'f.validFrom': 'Valid from',
+    'f.label': 'Label',
+    'f.customerId': 'Customer',
+    'f.billingReference': 'Billing reference',
+    'f.comment': 'Comment',
   },
   da: {
     unreachable: 'Kan ikke nå {host} ({code}): arbejder offline',
@@ -116,10 +130,24 @@ const t = defineMessages({
     withLabel: ', etiket {label}',
     withSpiriiId: ', Spirii-token {id}',
     randomUid:
-      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke være en ladebrik. Brug et kort med fast UID.',
+      'UID {uid} er et tilfældigt ID (4 byte, der starter med 08): kortet eller telefonen viser et nyt UID ved hvert tap, så det kan ikke være et ladekort. Brug et kort med fast UID.',
     notSaved: 'Kort {uid} er IKKE gemt: disken med datamappen er fuld eller kan ikke skrives. Frigør plads, og tap kortet igen.',
     invalidUid: '“{input}” er ikke et kort-UID: et UID er 4, 7 eller 10 byte skrevet i hex (0-9 og A-F)',
     labelPending: 'Kort {waiting} venter stadig på sin etiket: giv den (eller spring kortet over) før det næste kort',
+    'w.expiresBefore': 'Udløber skal være efter Gyldig fra: ret det under Redigér.',
+    'w.expired': 'Udløber er allerede passeret: ret det under Redigér.',
+    'w.noCustomer': 'Spirii har ingen kunde {customer}: vælg den rigtige kunde under Redigér.',
+    'w.tooLong': '{field} er for lang (højst {max} tegn): forkort den under Redigér.',
+    'w.badUid': 'Spirii tager ikke imod dette UID: kassér tokenet, og læs kortet igen.',
+    'w.badDate': '{field} er ikke en dato, Spirii tager imod: ret den under Redigér.',
+    'w.other': '{field}: Spirii afviste værdien: ret den under Redigér.',
+    'w.forIt': '(Spirii: {spirii})',
+    'f.expiresAt': 'Udløber',
+    'f.validFrom': 'Gyldig fra',
+    'f.label': 'Etiket',
+    'f.customerId': 'Kunde',
+    'f.billingReference': 'Fakturareference',
+    'f.comment': 'Kommentar',
   },
 });
 
@@ -153,8 +181,11 @@ function spiriiPlace(place: { spiriiId: number; customerId: number; label: strin
 
 export function describeTokenProblem(problem: TokenProblem): string {
   switch (problem.key) {
-    case 'refused':
-      return t('refused', problem.params);
+    case 'refused': {
+      // Spirii's validation text turned into the field and what to do; its own words kept for IT.
+      const words = spiriiValidation(problem.params.spirii);
+      return words ? `${words} ${t('w.forIt', problem.params)}` : t('refused', problem.params);
+    }
     case 'refused-burnt-uid':
       return t('refusedBurnt', problem.params);
     case 'conflict':
@@ -178,6 +209,34 @@ export function describeTokenProblem(problem: TokenProblem): string {
 export function tokenError(token: Pick<QueuedToken, 'lastError' | 'lastErrorDetail'>): string {
   if (token.lastErrorDetail) return describeTokenProblem(token.lastErrorDetail);
   return token.lastError ?? '';
+}
+
+type FieldKey = 'f.expiresAt' | 'f.validFrom' | 'f.label' | 'f.customerId' | 'f.billingReference' | 'f.comment';
+const fieldWord = (field: string) => (['expiresAt', 'validFrom', 'label', 'customerId', 'billingReference', 'comment'].includes(field) ? t(`f.${field}` as FieldKey) : field);
+
+/**
+ * Spirii's validation messages ("tokens[0].expiresAt: must be after validFrom (…)", "customerId:
+ * customer 9999 not found") as the field and what to do; null for a text it does not recognise.
+ */
+export function spiriiValidation(spirii: string): string | null {
+  const m = /(?:^|\s|\]\.|\.)(?:identifier\.)?(uid|label|customerId|validFrom|expiresAt|billingReference|comment):\s*(.+)$/.exec(spirii.trim());
+  if (!m) return null;
+  const [, field, rest] = m as unknown as [string, string, string];
+  if (field === 'expiresAt' && /must be after validFrom/i.test(rest)) return t('w.expiresBefore');
+  if (field === 'expiresAt' && /past|expired/i.test(rest)) return t('w.expired');
+  const customer = /customer (\d+) not found/i.exec(rest);
+  if (field === 'customerId' && customer) return t('w.noCustomer', { customer: customer[1]! });
+  const max = /at most (\d+) characters/i.exec(rest);
+  if (max) return t('w.tooLong', { field: fieldWord(field), max: max[1]! });
+  if (field === 'uid') return t('w.badUid');
+  if (/date-time|ISO-8601/i.test(rest)) return t('w.badDate', { field: fieldWord(field) });
+  return t('w.other', { field: fieldWord(field) });
+}
+
+/** Whether Retry can succeed: not when Spirii refused the token's own values (only an Edit helps). */
+export function retryCanSucceed(token: Pick<QueuedToken, 'lastErrorDetail'>): boolean {
+  const key = token.lastErrorDetail?.key;
+  return key !== 'refused' && key !== 'refused-burnt-uid';
 }
 
 /** Just what Spirii said, when it refused the token itself (for a sentence that already says "Spirii refused"). */

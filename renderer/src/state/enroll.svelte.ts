@@ -103,7 +103,7 @@ function cueOf(outcome: TapOutcome): Cue {
 const SEARCH_DELAY_MS = 250;
 
 /** Customer search as you type: debounced, and an older answer never replaces a newer one. */
-class CustomerSearch {
+export class CustomerSearch {
   query = $state('');
   results = $state.raw<Customer[]>([]);
   /** The query the results answer (null before the first answer). */

@@ -1,6 +1,6 @@
 /** The Import/Export screen's state: the open import preview, the export's choices and progress, the last comparison. */
 import { describeError, station, StationError } from '../lib/station';
-import type { CallOutput, ExportInput, FilesProgress, ImportOpenResult, ImportPreview, ReconcileView } from '../lib/types';
+import type { CallInput, CallOutput, ExportInput, FilesProgress, ImportOpenResult, ImportPreview, ReconcileView } from '../lib/types';
 
 export type UidChoice = 'auto' | 'hex' | 'reversed' | 'decimal' | '8h10d';
 export type Tri = 'any' | 'true' | 'false';
@@ -28,6 +28,12 @@ class FilesState {
   uidFormat = $state<UidChoice>('auto');
   customer = $state('');
   importProgress = $state.raw<FilesProgress | null>(null);
+  /** A file whose columns the desk is mapping (headers the import does not know). */
+  mapping = $state.raw<Extract<ImportOpenResult, { status: 'mapping' }> | null>(null);
+  /** The field chosen for each column of `mapping`, by column index ('' skips it). */
+  mappingChoice = $state<string[]>([]);
+  /** The last save of the rows that were not queued. */
+  rejectedSaved = $state.raw<CallOutput<'import.saveRejected'> | null>(null);
 
   // Export
   source = $state<'spirii' | 'local'>('spirii');
@@ -73,6 +79,26 @@ class FilesState {
     await this.runImport(() => station.call('import.open', this.importChoices()));
   }
 
+  /** Preview the file being mapped with the fields chosen for its columns (remembered for these headers). */
+  async applyMapping(): Promise<void> {
+    const m = this.mapping;
+    if (!m) return;
+    const mapping = Object.fromEntries(m.columns.filter((c) => c.header !== '').map((c, i) => [c.header, this.mappingChoice[i] || null])) as NonNullable<CallInput<'import.preview'>['mapping']>;
+    await this.runImport(() => station.call('import.preview', { id: m.id, ...this.importChoices(), mapping }));
+  }
+
+  /** Ask where to save the rows that were not queued (with a reason each), to fix and import again. */
+  async saveRejected(): Promise<void> {
+    const id = this.preview?.id;
+    if (!id) return;
+    try {
+      const result = await station.call('import.saveRejected', { id });
+      this.rejectedSaved = result.status === 'done' ? result : null;
+    } catch (error) {
+      this.importError = describeError(error);
+    }
+  }
+
   /** Read the same file again with the changed UID format or customer. */
   async refresh(): Promise<void> {
     const id = this.preview?.id;
@@ -95,8 +121,9 @@ class FilesState {
   }
 
   async discard(): Promise<void> {
-    const id = this.preview?.id;
+    const id = this.preview?.id ?? this.mapping?.id;
     this.preview = null;
+    this.mapping = null;
     if (id) await station.call('import.discard', { id }).catch(() => {});
   }
 
@@ -180,12 +207,21 @@ class FilesState {
     try {
       const result = await open();
       if (result.status === 'cancelled') return;
+      this.rejectedSaved = null;
       if (result.status === 'refused') {
         this.refusal = result;
         this.preview = null;
+        this.mapping = null;
         return;
       }
       this.refusal = null;
+      if (result.status === 'mapping') {
+        this.preview = null;
+        this.mapping = result;
+        this.mappingChoice = result.guesses.map((c) => c.field ?? '');
+        return;
+      }
+      this.mapping = null;
       this.preview = result.preview;
     } catch (error) {
       this.importError = describeError(error);

@@ -6,7 +6,7 @@
  * they came, inside the sentence.
  */
 import { defineMessages, type Params } from '../lib/i18n.svelte';
-import { stateLabel } from '../lib/format';
+import { pluralForm, stateLabel } from '../lib/format';
 import { describeUidProblem } from '../lib/uid-problem';
 import type { FilesProgress, ImportOpenResult, ImportPreview, PreviewRow, QueueState, ReconcileView } from '../lib/types';
 
@@ -51,6 +51,8 @@ export const m = defineMessages({
     'p.not-customer': 'customerId must be a whole number from 1, not {value}',
     'p.no-customer': 'No customer: give the row a customer, or choose one for the whole file',
     'p.expires-before': 'expiresAt ({expiresAt}) must be after validFrom ({validFrom})',
+    'p.expired': 'The expiry {expiresAt} is already past: Spirii refuses a card that has expired. Fix the date in the file',
+    'p.unknown-customer': 'Spirii has no customer {customer}: check the customer number in the file',
     'p.repeats': 'Card {uid} repeats row {row}; it is queued once',
     'p.conflict': 'Card {uid} is also in row {row} with different data; neither row is queued',
     'p.conflict-later': 'Card {uid} appears again later in the file with different data; neither row is queued',
@@ -100,7 +102,9 @@ export const m = defineMessages({
     'step.cancelled': 'cancelled',
 
     exported: 'Exported {rows} tokens to {file}.',
+    'exported.one': 'Exported {rows} token to {file}.',
     exportedDiffs: 'Exported {rows} differences to {file}.',
+    'exportedDiffs.one': 'Exported {rows} difference to {file}.',
     cancelled: 'Cancelled: nothing was written.',
 
     reconcile: '{local} enrolled here, {spirii} RFID tokens in Spirii{customer}: {missing} missing in Spirii, {notHere} not enrolled here, {inactive} inactive, {customerDiffers} with another customer, {labelDiffers} with another label.',
@@ -156,6 +160,8 @@ export const m = defineMessages({
     'p.not-customer': 'customerId skal være et helt tal fra 1, ikke {value}',
     'p.no-customer': 'Ingen kunde: giv rækken en kunde, eller vælg én til hele filen',
     'p.expires-before': 'expiresAt ({expiresAt}) skal være efter validFrom ({validFrom})',
+    'p.expired': 'Udløbsdatoen {expiresAt} er allerede passeret: Spirii afviser et kort, der er udløbet. Ret datoen i filen',
+    'p.unknown-customer': 'Spirii har ingen kunde {customer}: tjek kundenummeret i filen',
     'p.repeats': 'Kort {uid} gentager række {row}; det sættes i kø én gang',
     'p.conflict': 'Kort {uid} står også i række {row} med andre data; ingen af rækkerne sættes i kø',
     'p.conflict-later': 'Kort {uid} står igen senere i filen med andre data; ingen af rækkerne sættes i kø',
@@ -205,7 +211,9 @@ export const m = defineMessages({
     'step.cancelled': 'annulleret',
 
     exported: '{rows} tokens eksporteret til {file}.',
+    'exported.one': '{rows} token eksporteret til {file}.',
     exportedDiffs: '{rows} forskelle eksporteret til {file}.',
+    'exportedDiffs.one': '{rows} forskel eksporteret til {file}.',
     cancelled: 'Annulleret: intet blev skrevet.',
 
     reconcile:
@@ -279,6 +287,10 @@ export function problemText(detail: ProblemDetail | undefined, fallback: string 
       return m(detail.label ? 'p.in-spirii-label' : 'p.in-spirii', { uid: detail.uid, token: s(detail.tokenId), customer: s(detail.customerId), label: detail.label ?? '' });
     case 'no-customer':
       return m('p.no-customer');
+    case 'expired':
+      return m('p.expired', { expiresAt: detail.expiresAt.slice(0, 10) });
+    case 'unknown-customer':
+      return m('p.unknown-customer', { customer: s(detail.customerId) });
     case 'unknown-columns':
     case 'not-boolean':
     case 'not-date':
@@ -365,5 +377,6 @@ export function differenceText(d: Difference): string {
 }
 
 export function exportedText(result: { rows: number; fileName: string }, what: 'tokens' | 'differences'): string {
-  return m(what === 'tokens' ? 'exported' : 'exportedDiffs', { rows: s(result.rows), file: result.fileName });
+  const key = what === 'tokens' ? 'exported' : 'exportedDiffs';
+  return m(pluralForm(result.rows) === 'one' ? `${key}.one` : key, { rows: s(result.rows), file: result.fileName });
 }
