@@ -57,6 +57,20 @@ export interface DiagnosticsInput {
   recentErrors: readonly LogEntry[];
 }
 
+/** The report's first lines, the same whether or not the station could start. */
+function heading(input: DiagnosticsInput, osExtra: string): string[] {
+  return [
+    `${input.app.name} ${input.app.version} diagnostics, ${new Date().toISOString()}`,
+    '',
+    `OS: ${os.type()} ${os.release()} (${process.platform} ${process.arch}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM${osExtra}`,
+    `Runtime: ${Object.entries(input.app.runtime)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `Data folder: ${input.dataDir}`,
+    `Log folder: ${input.logFolder ?? 'none'}`,
+  ];
+}
+
 /**
  * The diagnostics when the station cannot start (a damaged database): what can be said without
  * it, the database's state and the error, so IT gets a report instead of a failure.
@@ -64,14 +78,7 @@ export interface DiagnosticsInput {
 export function collectDiagnosticsWithoutStation(input: DiagnosticsInput, error: unknown): string {
   const database = checkDatabaseFile(path.join(input.dataDir, DATABASE_FILE));
   const lines = [
-    `${input.app.name} ${input.app.version} diagnostics, ${new Date().toISOString()}`,
-    '',
-    `OS: ${os.type()} ${os.release()} (${process.platform} ${process.arch}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM`,
-    `Runtime: ${Object.entries(input.app.runtime)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}`,
-    `Data folder: ${input.dataDir}`,
-    `Log folder: ${input.logFolder ?? 'none'}`,
+    ...heading(input, ''),
     '',
     `Database: ${database.text}`,
     `The station could not start: ${error instanceof Error ? error.message : String(error)}`,
@@ -92,14 +99,7 @@ export function collectDiagnostics(station: DiagnosticsSource, input: Diagnostic
   const readers = station.readers.status();
   const active = connections.profiles.find((p) => p.id === connections.active);
   const lines = [
-    `${input.app.name} ${input.app.version} diagnostics, ${new Date().toISOString()}`,
-    '',
-    `OS: ${os.type()} ${os.release()} (${process.platform} ${process.arch}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, locale ${Intl.DateTimeFormat().resolvedOptions().locale}`,
-    `Runtime: ${Object.entries(input.app.runtime)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}`,
-    `Data folder: ${input.dataDir}`,
-    `Log folder: ${input.logFolder ?? 'none'}`,
+    ...heading(input, `, locale ${Intl.DateTimeFormat().resolvedOptions().locale}`),
     '',
     `Connection: ${connections.active} -> ${connections.inUse.url} (${connections.inUse.mode}, set by ${connections.inUse.source})`,
     `API key: ${connections.inUse.source === 'environment' ? 'from TOKEN_STATION_API_KEY (not shown)' : connections.inUse.mode === 'sandbox' ? 'none needed (built-in sandbox)' : active ? describeKey(active.key) : 'n/a'}`,
