@@ -1,6 +1,6 @@
 /** Customer search, remembered so the desk can still pick a customer while offline. */
 import type { SpiriiClient } from './api/client';
-import { NetworkError } from './api/errors';
+import { ApiError, NetworkError } from './api/errors';
 import type { Settings } from './settings';
 import type { Customer } from './token';
 import { Cancelled } from './io/spirii-pages';
@@ -12,7 +12,7 @@ const CUSTOMER_PAGE_MAX = 1000;
 const LOOKUP_CONCURRENCY = 4;
 
 export interface CustomerResolution {
-  /** 'checked': every id is either in `known` or in `unknown`; 'offline': the ones not cached are in neither. */
+  /** 'checked': every id is either in `known` or in `unknown`; 'offline': Spirii could not be asked (unreachable, or answering with an error), so the ones not cached are in neither. */
   state: 'checked' | 'offline';
   known: Map<number, Customer>;
   /** Ids Spirii answered for and does not have. */
@@ -125,7 +125,10 @@ export class CustomerDirectory {
         await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, unseen.length) }, worker));
       }
     } catch (error) {
-      if (!(error instanceof NetworkError)) throw error;
+      // Spirii unreachable, or answering with an error (a gateway's 4xx/5xx, a refused key): the
+      // unseen customers stay unchecked. An import says so, an export leaves their names out;
+      // neither fails for want of a name.
+      if (!(error instanceof NetworkError || error instanceof ApiError)) throw error;
       return { state: 'offline', known, unknown, requests, error: error.message };
     }
     const byId = new Map(found.map((c) => [c.id, c]));
