@@ -37,7 +37,7 @@ function refusal(run: () => unknown): InvalidSettingError {
 
 describe('settings sections', () => {
   const sections = [
-    { make: enrollmentDefaultsSection, key: 'enrollment.defaults', ok: { labelPrefix: 'DK-' }, bad: { labelDigits: 0 }, field: 'labelDigits', error: InvalidDefaultsError },
+    { make: enrollmentDefaultsSection, key: 'enrollment.defaults', ok: { labelPrefix: 'DK-' }, bad: { labelDigits: 13 }, field: 'labelDigits', error: InvalidDefaultsError },
     { make: readerSettingsSection, key: 'readers', ok: { repeatWindowMs: 500 }, bad: { repeatWindowMs: -1 }, field: 'repeatWindowMs', error: InvalidReaderSettingsError },
     { make: syncSettingsSection, key: 'sync', ok: { holdMinutes: 15 }, bad: { holdMinutes: 24 * 60 + 1 }, field: 'holdMinutes', error: InvalidSyncSettingsError },
     { make: preferencesSection, key: 'preferences', ok: { sound: false }, bad: { operatorName: 'x'.repeat(81) }, field: 'operatorName', error: InvalidPreferencesError },
