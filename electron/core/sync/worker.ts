@@ -25,7 +25,7 @@ import type { ConflictEntry, QueueCounts, QueuedToken, TokenQueue } from '../que
 import { toTokenCreate } from '../queue';
 import type { SyncApi } from './api-port';
 import type { SpiriiToken } from '../token';
-import { ApiError, NetworkError } from '../api/errors';
+import { AnswerError, ApiError, NetworkError } from '../api/errors';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Listeners } from '../events';
 import { checkNewTokens, conflictDetail, conflictMessage, heldTwice, ownToken, placeOf } from '../duplicates';
@@ -47,6 +47,12 @@ export interface SyncStatus {
   /** The same, for the window to word in its language. */
   lastErrorDetail: RequestProblem | null;
   lastSyncedAt: string | null;
+  /**
+   * Epoch ms of the last answer from Spirii, whatever it said (a 4xx is an answer too); a network
+   * error or a timeout is none. null: not reached since this worker started. The window says
+   * "Up to date" only when this is recent, not merely because the last request was answered.
+   */
+  lastReachedAt: number | null;
   counts: QueueCounts;
 }
 
@@ -135,13 +141,17 @@ export class SyncWorker {
     lastError: null,
     lastErrorDetail: null,
     lastSyncedAt: null,
+    lastReachedAt: null,
   };
+  /** The API, each answer (or error that is an answer) noted in lastReachedAt. */
+  private readonly client: SyncApi;
 
   constructor(
     private readonly queue: TokenQueue,
-    private readonly client: SyncApi,
+    client: SyncApi,
     options: SyncWorkerOptions = {},
   ) {
+    this.client = this.noteAnswers(client);
     const batchSize = options.batchSize ?? 100;
     this.batchSize = typeof batchSize === 'function' ? batchSize : () => batchSize;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -152,6 +162,31 @@ export class SyncWorker {
     this.monotonic = options.monotonic ?? (() => performance.now());
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
     this.lease = new SyncLease(queue.db, this.leaseTtlMs, this.now);
+  }
+
+  /** The same port, with the time of every answer from Spirii recorded (the header's "last reached"). */
+  private noteAnswers(client: SyncApi): SyncApi {
+    const reached = <T>(request: Promise<T>): Promise<T> =>
+      request.then(
+        (value) => {
+          this.current.lastReachedAt = this.now();
+          return value;
+        },
+        (error: unknown) => {
+          if (answeredBySpirii(error)) this.current.lastReachedAt = this.now();
+          throw error;
+        },
+      );
+    return {
+      createTokens: (tokens) => reached(client.createTokens(tokens)),
+      lookupUids: (uids, beforeRequest) => reached(client.lookupUids(uids, beforeRequest)),
+      get rateLimit() {
+        return client.rateLimit;
+      },
+      get timeoutMs() {
+        return client.timeoutMs;
+      },
+    };
   }
 
   /** How long after an attempt Spirii may still commit it: the client's timeout plus the server-side margin. */
@@ -630,6 +665,11 @@ export class SyncWorker {
     this.current = { ...this.current, ...patch };
     this.listeners.emit(this.status);
   }
+}
+
+/** Spirii answered, even if with an error: an HTTP status (not the client's own "no key") or a malformed body. */
+function answeredBySpirii(error: unknown): boolean {
+  return (error instanceof ApiError && error.code !== 'no_key') || error instanceof AnswerError;
 }
 
 /** The token's attempt went out before `cutoff` (epoch ms), so Spirii can no longer commit it; no attempt on record counts as long ago. */

@@ -169,6 +169,21 @@ export function untilText(at: number, now: number): string {
   return seconds < 120 ? t('inSeconds', { n: seconds }) : t('inMinutes', { n: Math.round(seconds / 60) });
 }
 
+/**
+ * How long an answer from Spirii still counts as "Up to date": 2 minutes. A desk that is sending
+ * talks to Spirii every few seconds (and a pass after each tap), so within 2 minutes of the last
+ * card it stays "Up to date"; past that, an old answer says nothing about the network now, and the
+ * header says when Spirii was last reached instead. Longer would hide a lost network from a clerk
+ * for the length of a short queue of cards; shorter would flicker between two taps at a slow desk.
+ */
+export const REACHED_RECENTLY_MS = 120_000;
+
+/** Spirii answered within REACHED_RECENTLY_MS of `now`. */
+export function reachedRecently(status: SyncStatus | null, now: number = Date.now()): boolean {
+  const reachedAt = status?.lastReachedAt ?? null;
+  return reachedAt !== null && now - reachedAt <= REACHED_RECENTLY_MS;
+}
+
 /** The sync phase in words, with what happens next ("next attempt in N s" counts down with `now`). */
 export function describeSync(status: SyncStatus | null, now: number = Date.now()): { tone: 'ok' | 'busy' | 'warn' | 'bad' | 'idle'; text: string } {
   if (!status) return { tone: 'idle', text: t('checking') };
@@ -177,10 +192,12 @@ export function describeSync(status: SyncStatus | null, now: number = Date.now()
     case 'idle': {
       const { counts } = status;
       if (counts.pending + counts.in_doubt + counts.sending > 0) return { tone: 'warn', text: t('waitingNext', { retry }) };
-      // "Up to date" only when Spirii answered the last request: nothing pending is not the same as in sync.
-      if (status.online !== true) {
-        if (status.online === null) return { tone: 'idle', text: t('notReached') };
-        return { tone: 'warn', text: status.lastSyncedAt ? t('lastReached', { time: formatTime(status.lastSyncedAt) }) : t('notReachedSince') };
+      // "Up to date" only when Spirii answered recently: nothing pending is not the same as in sync,
+      // and an answer from an hour ago says nothing about the network now.
+      const reachedAt = status.lastReachedAt ?? null;
+      if (status.online !== true || !reachedRecently(status, now)) {
+        if (reachedAt === null) return { tone: status.online === false ? 'warn' : 'idle', text: t(status.online === false ? 'notReachedSince' : 'notReached') };
+        return { tone: 'warn', text: t('lastReached', { time: formatTime(reachedAt) }) };
       }
       if (counts.held > 0) {
         const release = status.nextAttemptAt ? t('firstRelease', { when: untilText(status.nextAttemptAt, now) }) : '';
