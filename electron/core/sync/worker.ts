@@ -31,6 +31,7 @@ import { Listeners } from '../events';
 import { checkNewTokens, conflictDetail, conflictMessage, heldTwice, ownToken, placeOf } from '../duplicates';
 import { SyncLease } from './lease';
 import type { RequestProblem } from '../problem';
+import type { CustomerDirectory } from '../customers';
 
 export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'backoff' | 'rate-limited' | 'paused-auth' | 'elsewhere' | 'stopped';
 
@@ -75,6 +76,11 @@ export interface SyncWorkerOptions {
   now?: () => number;
   /** A monotonic clock (ms) for waits, which a wall-clock jump must not stretch or cut (default performance.now). */
   monotonic?: () => number;
+  /**
+   * The customer numbers typed while Spirii could not be asked, and how to ask it (customers.ts
+   * CustomerDirectory): their tokens are checked before any is sent.
+   */
+  customers?: Pick<CustomerDirectory, 'unverified' | 'resolve'>;
 }
 
 /**
@@ -123,6 +129,7 @@ export class SyncWorker {
   private readonly monotonic: () => number;
   private readonly lease: SyncLease;
   private readonly leaseTtlMs: number;
+  private readonly customers: SyncWorkerOptions['customers'];
   /** Read requests by purpose, for the benchmark: lookups after doubt, pre-send checks, checks for second copies. */
   readonly readCounts = { doubt: 0, presend: 0, verify: 0 };
   /** Set when a renewal found the lease taken: the pass stops at its next step. */
@@ -161,6 +168,7 @@ export class SyncWorker {
     this.now = options.now ?? Date.now;
     this.monotonic = options.monotonic ?? (() => performance.now());
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.customers = options.customers;
     this.lease = new SyncLease(queue.db, this.leaseTtlMs, this.now);
   }
 
@@ -331,6 +339,7 @@ export class SyncWorker {
       heartbeat = setInterval(() => this.renewLease(), Math.max(10, Math.floor(this.leaseTtlMs / 3)));
       this.queue.releaseDue();
       await this.reconcile();
+      await this.checkCustomers();
       await this.checkNew();
       let sent = false;
       for (;;) {
@@ -491,6 +500,38 @@ export class SyncWorker {
   /** Before a state change after an answer: stop if a renewal found the lease taken. */
   private requireLease(): void {
     if (this.leaseLost) throw this.elsewhere();
+  }
+
+  /**
+   * Tokens for a customer number typed while offline (not verified): Spirii is asked whether it
+   * has those customers (GET /v2/customers) before any of them is sent. A number it does not know
+   * rejects its tokens, none of them sent; a known one is verified (remembered) and sending goes on.
+   * Spirii unreachable: the pass waits, as for any other request, and nothing is sent.
+   */
+  private async checkCustomers(): Promise<void> {
+    const unverified = this.customers?.unverified();
+    if (!this.customers || !unverified || unverified.size === 0) return;
+    const tokens = [...unverified].flatMap((id) => this.queue.listByCustomer(id).filter((t) => t.state === 'pending'));
+    if (tokens.length === 0) return;
+    let resolution;
+    try {
+      resolution = await this.customers.resolve(new Set(tokens.map((t) => t.customerId)));
+    } catch (error) {
+      if (answeredBySpirii(error)) this.current.lastReachedAt = this.now();
+      throw this.waitFor(error);
+    }
+    if (resolution.state === 'offline') throw this.waitFor(resolution.cause ?? new Error(resolution.error ?? 'Spirii could not be reached'));
+    if (resolution.requests > 0) this.current.lastReachedAt = this.now();
+    this.requireLease();
+    for (const customerId of resolution.unknown) {
+      const ids = tokens.filter((t) => t.customerId === customerId);
+      this.queue.markRejected(
+        ids.map((t) => t.id),
+        `Spirii has no customer ${customerId}: choose the right customer and enroll the card again`,
+        { key: 'unknown-customer', params: { customerId } },
+        { state: 'pending', attemptId: (id) => ids.find((t) => t.id === id)!.attemptId },
+      );
+    }
   }
 
   /** The pre-send duplicate check: no token is sent before Spirii has been asked whether it already has the UID. */
