@@ -125,7 +125,7 @@ function validDate(value: string | number | Date | null): Date | null {
 
 /** Intl formatters are costly to make: one per locale and style, kept (a long list formats thousands of dates). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
+function formatter(style: 'time' | 'clock' | 'dateTime'): Intl.DateTimeFormat {
   const locale = intlLocale();
   const key = `${locale}:${style}`;
   let format = formatters.get(key);
@@ -134,7 +134,9 @@ function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
       locale,
       style === 'time'
         ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
-        : { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' },
+        : style === 'clock'
+          ? { hour: '2-digit', minute: '2-digit' }
+          : { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' },
     );
     formatters.set(key, format);
   }
@@ -144,6 +146,12 @@ function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
 export function formatTime(value: string | number | Date | null): string {
   const date = validDate(value);
   return date ? formatter('time').format(date) : '';
+}
+
+/** Hours and minutes only ("09:41"), for "last reached at": seconds would only make it look exact. */
+export function formatClock(value: string | number | Date | null): string {
+  const date = validDate(value);
+  return date ? formatter('clock').format(date) : '';
 }
 
 export function formatDateTime(value: string | number | Date | null): string {
@@ -197,7 +205,7 @@ export function describeSync(status: SyncStatus | null, now: number = Date.now()
       const reachedAt = status.lastReachedAt ?? null;
       if (status.online !== true || !reachedRecently(status, now)) {
         if (reachedAt === null) return { tone: status.online === false ? 'warn' : 'idle', text: t(status.online === false ? 'notReachedSince' : 'notReached') };
-        return { tone: 'warn', text: t('lastReached', { time: formatTime(reachedAt) }) };
+        return { tone: 'warn', text: t('lastReached', { time: formatClock(reachedAt) }) };
       }
       if (counts.held > 0) {
         const release = status.nextAttemptAt ? t('firstRelease', { when: untilText(status.nextAttemptAt, now) }) : '';
