@@ -186,7 +186,10 @@ export class Station {
       // A customer number typed offline is checked with Spirii before its tokens are sent; once
       // Spirii confirms it, the desk shows the customer's name instead of "not verified".
       this.enrollmentDefaults.onChange((d) => {
-        if (d.customerUnverified && d.customerId !== null) this.customers.markUnverified(d.customerId);
+        if (!d.customerUnverified || d.customerId === null) return;
+        const known = this.customers.cachedName(d.customerId);
+        if (known !== null) this.enrollmentDefaults.update({ customerName: known, customerUnverified: false });
+        else this.customers.markUnverified(d.customerId);
       }),
       this.customers.onVerified((customers) => {
         const d = this.enrollmentDefaults.value;
