@@ -89,5 +89,12 @@ describe('offline first start', () => {
     await page.clock.fastForward('03:00');
     const time = await page.evaluate((at) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' }).format(at), reachedAt);
     await expect.poll(async () => (await header().textContent())?.replace(/\s+/g, ' ').trim()).toBe(`Nothing to send · Spirii last reached at ${time}`);
+
+    // The same in Danish: the header, the refusal and the unverified mark.
+    station.preferences.update({ locale: 'da' });
+    const tid = await page.evaluate((at) => new Intl.DateTimeFormat('da-DK', { hour: '2-digit', minute: '2-digit' }).format(at), reachedAt);
+    await expect.poll(async () => (await header().textContent())?.replace(/\s+/g, ' ').trim()).toBe(`Intet at sende · Spirii sidst nået kl. ${tid}`);
+    await expect.poll(() => entry.textContent()).toContain('Spirii har ingen kunde 4242: vælg den rigtige kunde, og tilmeld kortet igen');
+    await page.getByTestId('customer-unverified').getByText('Ikke bekræftet').waitFor();
   });
 });
