@@ -56,6 +56,7 @@ describe('offline first start', () => {
     const typed = page.getByTestId('customer-typed');
     await typed.waitFor();
     expect(await typed.textContent()).toContain('Use customer number 4242 (not verified)');
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'offline-typed-number-800x560.png'), fullPage: false });
     await search.press('ArrowDown');
     await search.press('Enter');
     await page.getByTestId('selected-customer').getByText('Customer #4242').waitFor();
