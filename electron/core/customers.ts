@@ -4,8 +4,11 @@ import { ApiError, NetworkError } from './api/errors';
 import type { Settings } from './settings';
 import type { Customer } from './token';
 import { Cancelled } from './io/spirii-pages';
+import { Listeners } from './events';
 
 const CACHE_KEY = 'customers.cache';
+/** Customer numbers typed at the desk while Spirii could not be asked; dropped once Spirii knows them. */
+const UNVERIFIED_KEY = 'customers.unverified';
 const CACHE_LIMIT = 5_000;
 /** The largest page GET /v2/customers serves. */
 const CUSTOMER_PAGE_MAX = 1000;
@@ -21,6 +24,8 @@ export interface CustomerResolution {
   requests: number;
   /** Offline: the network's text. */
   error?: string;
+  /** Offline: the error itself, from the network or Spirii (the sync worker waits on it as on any other). */
+  cause?: NetworkError | ApiError;
 }
 
 export interface CustomerSearchResult {
@@ -43,10 +48,32 @@ export function customerMatcher(search: string | undefined): (customer: Customer
 }
 
 export class CustomerDirectory {
+  private readonly verifiedListeners = new Listeners<Customer[]>();
+
   constructor(
     private readonly client: SpiriiClient,
     private readonly settings: Settings,
   ) {}
+
+  /**
+   * A customer number typed at the desk that Spirii has not confirmed (offline, empty cache): its
+   * tokens are checked by the sync worker (resolve) before any of them is sent.
+   */
+  markUnverified(id: number): void {
+    const ids = this.unverified();
+    if (ids.has(id) || this.cachedName(id) !== null) return;
+    this.settings.set(UNVERIFIED_KEY, [...ids, id]);
+  }
+
+  /** The typed customer numbers still to be checked with Spirii. */
+  unverified(): Set<number> {
+    return new Set(this.settings.get<number[]>(UNVERIFIED_KEY, []));
+  }
+
+  /** Told the customers Spirii has just confirmed that were typed unverified. */
+  onVerified(listener: (customers: Customer[]) => void): () => void {
+    return this.verifiedListeners.add(listener);
+  }
 
   async search(search: string, limit = 50): Promise<CustomerSearchResult> {
     try {
@@ -129,7 +156,7 @@ export class CustomerDirectory {
       // unseen customers stay unchecked. An import says so, an export leaves their names out;
       // neither fails for want of a name.
       if (!(error instanceof NetworkError || error instanceof ApiError)) throw error;
-      return { state: 'offline', known, unknown, requests, error: error.message };
+      return { state: 'offline', known, unknown, requests, error: error.message, cause: error };
     }
     const byId = new Map(found.map((c) => [c.id, c]));
     for (const id of unseen) {
@@ -137,7 +164,17 @@ export class CustomerDirectory {
       if (customer) known.set(id, customer);
       else unknown.add(id);
     }
-    this.remember(unseen.map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined));
+    const confirmed = unseen.map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined);
+    this.remember(confirmed);
+    const typed = this.unverified();
+    const verified = confirmed.filter((c) => typed.has(c.id));
+    if (verified.length > 0) {
+      this.settings.set(
+        UNVERIFIED_KEY,
+        [...typed].filter((id) => !verified.some((c) => c.id === id)),
+      );
+      this.verifiedListeners.emit(verified);
+    }
     return { state: 'checked', known, unknown, requests };
   }
 
@@ -149,6 +186,7 @@ export class CustomerDirectory {
   /** Forget the remembered customers (they belong to the connection the desk just left). */
   forget(): void {
     this.settings.set(CACHE_KEY, []);
+    this.settings.set(UNVERIFIED_KEY, []);
   }
 
   private remember(customers: readonly Customer[]): void {

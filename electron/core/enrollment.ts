@@ -23,6 +23,11 @@ const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such 
 export const enrollmentDefaultsShape = z.object({
   customerId: z.number().int().min(1).nullable(),
   customerName: z.string().max(200).nullable(),
+  /**
+   * The customer number was typed while Spirii could not be asked (a fresh install offline): its
+   * tokens are checked against Spirii's customers before any is sent (customers.ts, sync worker).
+   */
+  customerUnverified: z.boolean(),
   labelPrefix: z.string().max(LABEL_PREFIX_MAX).refine(noControls, CONTROL_CHARACTERS_MESSAGE),
   labelNext: z.number().int().min(0).max(999_999_999),
   /** The number's width, zero-padded (`000123`); 0: no padding. */
@@ -83,6 +88,7 @@ export interface UndoResult {
 export const DEFAULT_ENROLLMENT: EnrollmentDefaults = {
   customerId: null,
   customerName: null,
+  customerUnverified: false,
   labelPrefix: '',
   labelNext: 1,
   labelDigits: 4,

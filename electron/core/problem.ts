@@ -48,7 +48,9 @@ export type TokenProblem =
   /** Certainly not created; it waits to be sent again. */
   | { key: 'not-sent'; params: { cause: RequestProblem } }
   /** A 409 whose lookup failed: sent (and looked up) again later; `spirii` is the 409's text. */
-  | { key: 'lookup-failed'; params: { spirii: string } };
+  | { key: 'lookup-failed'; params: { spirii: string } }
+  /** The customer number was typed offline, not verified, and Spirii has no such customer: nothing was sent. */
+  | { key: 'unknown-customer'; params: { customerId: number } };
 
 /** A tap refused for a reason whose sentence needs more than the refusal's `reason`, `uid` and `existing`. */
 export type TapProblem =

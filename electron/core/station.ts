@@ -149,7 +149,7 @@ export class Station {
     this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.value.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.enrollmentDefaults, awaitingLabelSection(this.settings));
     this.customers = new CustomerDirectory(client, this.settings);
-    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.value.batchSize, ...options.sync });
+    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.value.batchSize, customers: this.customers, ...options.sync });
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
@@ -183,6 +183,19 @@ export class Station {
     this.readerDesk = new ReaderDesk(sources, this.readerSettings, this.taps);
 
     this.unsubscribe.push(
+      // A customer number typed offline is checked with Spirii before its tokens are sent; once
+      // Spirii confirms it, the desk shows the customer's name instead of "not verified".
+      this.enrollmentDefaults.onChange((d) => {
+        if (!d.customerUnverified || d.customerId === null) return;
+        const known = this.customers.cachedName(d.customerId);
+        if (known !== null) this.enrollmentDefaults.update({ customerName: known, customerUnverified: false });
+        else this.customers.markUnverified(d.customerId);
+      }),
+      this.customers.onVerified((customers) => {
+        const d = this.enrollmentDefaults.value;
+        const found = customers.find((c) => c.id === d.customerId);
+        if (found && d.customerUnverified) this.enrollmentDefaults.update({ customerName: found.name, customerUnverified: false });
+      }),
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.enrollment.onOutcome((outcome) => {

@@ -25,12 +25,13 @@ import type { ConflictEntry, QueueCounts, QueuedToken, TokenQueue } from '../que
 import { toTokenCreate } from '../queue';
 import type { SyncApi } from './api-port';
 import type { SpiriiToken } from '../token';
-import { ApiError, NetworkError } from '../api/errors';
+import { AnswerError, ApiError, NetworkError } from '../api/errors';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Listeners } from '../events';
 import { checkNewTokens, conflictDetail, conflictMessage, heldTwice, ownToken, placeOf } from '../duplicates';
 import { SyncLease } from './lease';
 import type { RequestProblem } from '../problem';
+import type { CustomerDirectory } from '../customers';
 
 export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'backoff' | 'rate-limited' | 'paused-auth' | 'elsewhere' | 'stopped';
 
@@ -47,6 +48,12 @@ export interface SyncStatus {
   /** The same, for the window to word in its language. */
   lastErrorDetail: RequestProblem | null;
   lastSyncedAt: string | null;
+  /**
+   * Epoch ms of the last answer from Spirii, whatever it said (a 4xx is an answer too); a network
+   * error or a timeout is none. null: not reached since this worker started. The window says
+   * "Up to date" only when this is recent, not merely because the last request was answered.
+   */
+  lastReachedAt: number | null;
   counts: QueueCounts;
 }
 
@@ -69,6 +76,11 @@ export interface SyncWorkerOptions {
   now?: () => number;
   /** A monotonic clock (ms) for waits, which a wall-clock jump must not stretch or cut (default performance.now). */
   monotonic?: () => number;
+  /**
+   * The customer numbers typed while Spirii could not be asked, and how to ask it (customers.ts
+   * CustomerDirectory): their tokens are checked before any is sent.
+   */
+  customers?: Pick<CustomerDirectory, 'unverified' | 'resolve'>;
 }
 
 /**
@@ -117,6 +129,7 @@ export class SyncWorker {
   private readonly monotonic: () => number;
   private readonly lease: SyncLease;
   private readonly leaseTtlMs: number;
+  private readonly customers: SyncWorkerOptions['customers'];
   /** Read requests by purpose, for the benchmark: lookups after doubt, pre-send checks, checks for second copies. */
   readonly readCounts = { doubt: 0, presend: 0, verify: 0 };
   /** Set when a renewal found the lease taken: the pass stops at its next step. */
@@ -135,13 +148,17 @@ export class SyncWorker {
     lastError: null,
     lastErrorDetail: null,
     lastSyncedAt: null,
+    lastReachedAt: null,
   };
+  /** The API, each answer (or error that is an answer) noted in lastReachedAt. */
+  private readonly client: SyncApi;
 
   constructor(
     private readonly queue: TokenQueue,
-    private readonly client: SyncApi,
+    client: SyncApi,
     options: SyncWorkerOptions = {},
   ) {
+    this.client = this.noteAnswers(client);
     const batchSize = options.batchSize ?? 100;
     this.batchSize = typeof batchSize === 'function' ? batchSize : () => batchSize;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -151,7 +168,33 @@ export class SyncWorker {
     this.now = options.now ?? Date.now;
     this.monotonic = options.monotonic ?? (() => performance.now());
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.customers = options.customers;
     this.lease = new SyncLease(queue.db, this.leaseTtlMs, this.now);
+  }
+
+  /** The same port, with the time of every answer from Spirii recorded (the header's "last reached"). */
+  private noteAnswers(client: SyncApi): SyncApi {
+    const reached = <T>(request: Promise<T>): Promise<T> =>
+      request.then(
+        (value) => {
+          this.current.lastReachedAt = this.now();
+          return value;
+        },
+        (error: unknown) => {
+          if (answeredBySpirii(error)) this.current.lastReachedAt = this.now();
+          throw error;
+        },
+      );
+    return {
+      createTokens: (tokens) => reached(client.createTokens(tokens)),
+      lookupUids: (uids, beforeRequest) => reached(client.lookupUids(uids, beforeRequest)),
+      get rateLimit() {
+        return client.rateLimit;
+      },
+      get timeoutMs() {
+        return client.timeoutMs;
+      },
+    };
   }
 
   /** How long after an attempt Spirii may still commit it: the client's timeout plus the server-side margin. */
@@ -296,6 +339,7 @@ export class SyncWorker {
       heartbeat = setInterval(() => this.renewLease(), Math.max(10, Math.floor(this.leaseTtlMs / 3)));
       this.queue.releaseDue();
       await this.reconcile();
+      await this.checkCustomers();
       await this.checkNew();
       let sent = false;
       for (;;) {
@@ -456,6 +500,38 @@ export class SyncWorker {
   /** Before a state change after an answer: stop if a renewal found the lease taken. */
   private requireLease(): void {
     if (this.leaseLost) throw this.elsewhere();
+  }
+
+  /**
+   * Tokens for a customer number typed while offline (not verified): Spirii is asked whether it
+   * has those customers (GET /v2/customers) before any of them is sent. A number it does not know
+   * rejects its tokens, none of them sent; a known one is verified (remembered) and sending goes on.
+   * Spirii unreachable: the pass waits, as for any other request, and nothing is sent.
+   */
+  private async checkCustomers(): Promise<void> {
+    const unverified = this.customers?.unverified();
+    if (!this.customers || !unverified || unverified.size === 0) return;
+    const tokens = [...unverified].flatMap((id) => this.queue.listByCustomer(id).filter((t) => t.state === 'pending'));
+    if (tokens.length === 0) return;
+    let resolution;
+    try {
+      resolution = await this.customers.resolve(new Set(tokens.map((t) => t.customerId)));
+    } catch (error) {
+      if (answeredBySpirii(error)) this.current.lastReachedAt = this.now();
+      throw this.waitFor(error);
+    }
+    if (resolution.state === 'offline') throw this.waitFor(resolution.cause ?? new Error(resolution.error ?? 'Spirii could not be reached'));
+    if (resolution.requests > 0) this.current.lastReachedAt = this.now();
+    this.requireLease();
+    for (const customerId of resolution.unknown) {
+      const ids = tokens.filter((t) => t.customerId === customerId);
+      this.queue.markRejected(
+        ids.map((t) => t.id),
+        `Spirii has no customer ${customerId}: choose the right customer and enroll the card again`,
+        { key: 'unknown-customer', params: { customerId } },
+        { state: 'pending', attemptId: (id) => ids.find((t) => t.id === id)!.attemptId },
+      );
+    }
   }
 
   /** The pre-send duplicate check: no token is sent before Spirii has been asked whether it already has the UID. */
@@ -630,6 +706,11 @@ export class SyncWorker {
     this.current = { ...this.current, ...patch };
     this.listeners.emit(this.status);
   }
+}
+
+/** Spirii answered, even if with an error: an HTTP status (not the client's own "no key") or a malformed body. */
+function answeredBySpirii(error: unknown): boolean {
+  return (error instanceof ApiError && error.code !== 'no_key') || error instanceof AnswerError;
 }
 
 /** The token's attempt went out before `cutoff` (epoch ms), so Spirii can no longer commit it; no attempt on record counts as long ago. */

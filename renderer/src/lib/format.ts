@@ -125,7 +125,7 @@ function validDate(value: string | number | Date | null): Date | null {
 
 /** Intl formatters are costly to make: one per locale and style, kept (a long list formats thousands of dates). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
+function formatter(style: 'time' | 'clock' | 'dateTime'): Intl.DateTimeFormat {
   const locale = intlLocale();
   const key = `${locale}:${style}`;
   let format = formatters.get(key);
@@ -134,7 +134,9 @@ function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
       locale,
       style === 'time'
         ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
-        : { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' },
+        : style === 'clock'
+          ? { hour: '2-digit', minute: '2-digit' }
+          : { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' },
     );
     formatters.set(key, format);
   }
@@ -144,6 +146,12 @@ function formatter(style: 'time' | 'dateTime'): Intl.DateTimeFormat {
 export function formatTime(value: string | number | Date | null): string {
   const date = validDate(value);
   return date ? formatter('time').format(date) : '';
+}
+
+/** Hours and minutes only ("09:41"), for "last reached at": seconds would only make it look exact. */
+export function formatClock(value: string | number | Date | null): string {
+  const date = validDate(value);
+  return date ? formatter('clock').format(date) : '';
 }
 
 export function formatDateTime(value: string | number | Date | null): string {
@@ -169,6 +177,21 @@ export function untilText(at: number, now: number): string {
   return seconds < 120 ? t('inSeconds', { n: seconds }) : t('inMinutes', { n: Math.round(seconds / 60) });
 }
 
+/**
+ * How long an answer from Spirii still counts as "Up to date": 2 minutes. A desk that is sending
+ * talks to Spirii every few seconds (and a pass after each tap), so within 2 minutes of the last
+ * card it stays "Up to date"; past that, an old answer says nothing about the network now, and the
+ * header says when Spirii was last reached instead. Longer would hide a lost network from a clerk
+ * for the length of a short queue of cards; shorter would flicker between two taps at a slow desk.
+ */
+export const REACHED_RECENTLY_MS = 120_000;
+
+/** Spirii answered within REACHED_RECENTLY_MS of `now`. */
+export function reachedRecently(status: SyncStatus | null, now: number = Date.now()): boolean {
+  const reachedAt = status?.lastReachedAt ?? null;
+  return reachedAt !== null && now - reachedAt <= REACHED_RECENTLY_MS;
+}
+
 /** The sync phase in words, with what happens next ("next attempt in N s" counts down with `now`). */
 export function describeSync(status: SyncStatus | null, now: number = Date.now()): { tone: 'ok' | 'busy' | 'warn' | 'bad' | 'idle'; text: string } {
   if (!status) return { tone: 'idle', text: t('checking') };
@@ -177,10 +200,12 @@ export function describeSync(status: SyncStatus | null, now: number = Date.now()
     case 'idle': {
       const { counts } = status;
       if (counts.pending + counts.in_doubt + counts.sending > 0) return { tone: 'warn', text: t('waitingNext', { retry }) };
-      // "Up to date" only when Spirii answered the last request: nothing pending is not the same as in sync.
-      if (status.online !== true) {
-        if (status.online === null) return { tone: 'idle', text: t('notReached') };
-        return { tone: 'warn', text: status.lastSyncedAt ? t('lastReached', { time: formatTime(status.lastSyncedAt) }) : t('notReachedSince') };
+      // "Up to date" only when Spirii answered recently: nothing pending is not the same as in sync,
+      // and an answer from an hour ago says nothing about the network now.
+      const reachedAt = status.lastReachedAt ?? null;
+      if (status.online !== true || !reachedRecently(status, now)) {
+        if (reachedAt === null) return { tone: status.online === false ? 'warn' : 'idle', text: t(status.online === false ? 'notReachedSince' : 'notReached') };
+        return { tone: 'warn', text: t('lastReached', { time: formatClock(reachedAt) }) };
       }
       if (counts.held > 0) {
         const release = status.nextAttemptAt ? t('firstRelease', { when: untilText(status.nextAttemptAt, now) }) : '';

@@ -68,6 +68,7 @@ const t = defineMessages({
     'w.expiresBefore': 'Expires must be after Valid from: change it in Edit.',
     'w.expired': 'Expires is already past: change it in Edit.',
     'w.noCustomer': 'Spirii has no customer {customer}: choose the right customer in Edit.',
+    unknownCustomer: 'Spirii has no customer {customer}: choose the right customer and enroll the card again',
     'w.tooLong': '{field} is too long (at most {max} characters): shorten it in Edit.',
     'w.badUid': 'Spirii does not accept this UID: discard the token and read the card again.',
     'w.badDate': '{field} is not a date Spirii accepts: change it in Edit.',
@@ -137,6 +138,7 @@ const t = defineMessages({
     'w.expiresBefore': 'Udløber skal være efter Gyldig fra: ret det under Redigér.',
     'w.expired': 'Udløber er allerede passeret: ret det under Redigér.',
     'w.noCustomer': 'Spirii har ingen kunde {customer}: vælg den rigtige kunde under Redigér.',
+    unknownCustomer: 'Spirii har ingen kunde {customer}: vælg den rigtige kunde, og tilmeld kortet igen',
     'w.tooLong': '{field} er for lang (højst {max} tegn): forkort den under Redigér.',
     'w.badUid': 'Spirii tager ikke imod dette UID: kassér tokenet, og læs kortet igen.',
     'w.badDate': '{field} er ikke en dato, Spirii tager imod: ret den under Redigér.',
@@ -202,6 +204,8 @@ export function describeTokenProblem(problem: TokenProblem): string {
       return describeRequestProblem(problem.params.cause);
     case 'lookup-failed':
       return t('lookupFailed', problem.params);
+    case 'unknown-customer':
+      return t('unknownCustomer', { customer: id(problem.params.customerId) });
   }
 }
 
@@ -236,7 +240,7 @@ export function spiriiValidation(spirii: string): string | null {
 /** Whether Retry can succeed: not when Spirii refused the token's own values (only an Edit helps). */
 export function retryCanSucceed(token: Pick<QueuedToken, 'lastErrorDetail'>): boolean {
   const key = token.lastErrorDetail?.key;
-  return key !== 'refused' && key !== 'refused-burnt-uid';
+  return key !== 'refused' && key !== 'refused-burnt-uid' && key !== 'unknown-customer';
 }
 
 /** Just what Spirii said, when it refused the token itself (for a sentence that already says "Spirii refused"). */

@@ -240,7 +240,15 @@ class EnrollState {
 
   pickCustomer(customer: Customer): Promise<boolean> {
     this.names.set(customer.id, customer.name);
-    return this.update({ customerId: customer.id, customerName: customer.name }, 'customer');
+    return this.update({ customerId: customer.id, customerName: customer.name, customerUnverified: false }, 'customer');
+  }
+
+  /**
+   * A customer number typed while Spirii cannot be asked (offline, nothing remembered): enrolled
+   * as not verified; the core asks Spirii for it before any of its cards is sent.
+   */
+  pickUnverified(id: number): Promise<boolean> {
+    return this.update({ customerId: id, customerName: null, customerUnverified: true }, 'customer');
   }
 
   /** Tap the simulated reader with a random card, once any change to the defaults is saved. */
