@@ -3,6 +3,10 @@
 // esbuild, so `token-station` starts as plain JavaScript instead of compiling TypeScript at every
 // run. Run by `npm install` (the `prepare` script) and `npm run build`; bin/token-station.js loads it.
 // The native packages stay external: they load their compiled addons from node_modules.
+// Code splitting: each command is a dynamic import (electron/cli/commands.ts), so its code and the
+// part of the core it uses land in chunks beside the entry (dist/cli/chunks/), loaded only when
+// that command runs. Loading the whole core at every start (zod alone is most of it) made start-up
+// several times a bare Node's.
 // dist/cli/inputs.json lists the files the bundle was made from, so a stale bundle can be detected
 // (test/support/cli.ts rebuilds it before the CLI tests run).
 import { build } from 'esbuild';
@@ -11,22 +15,28 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = path.join(root, 'dist', 'cli', 'token-station.mjs');
+const outdir = path.join(root, 'dist', 'cli');
+// Chunk names carry a content hash: a previous build's chunks would otherwise pile up beside the new ones.
+fs.rmSync(path.join(outdir, 'chunks'), { recursive: true, force: true });
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['electron/cli/main.ts'],
-  outfile,
+  entryPoints: { 'token-station': 'electron/cli/main.ts' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   external: ['better-sqlite3', 'nfc-pcsc', '@pokusew/pcsclite', 'node-hid'],
-  // Bundled CommonJS packages (electron-log, ...) call require() for Node's built-ins.
+  // Bundled CommonJS packages (electron-log, ...) call require() for Node's built-ins. The banner
+  // heads every output file, each chunk being a module of its own.
   banner: { js: "import { createRequire as __tsCreateRequire } from 'node:module'; const require = __tsCreateRequire(import.meta.url);" },
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
 const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/')).sort();
-fs.writeFileSync(path.join(root, 'dist', 'cli', 'inputs.json'), JSON.stringify(inputs, null, 1) + '\n');
+fs.writeFileSync(path.join(outdir, 'inputs.json'), JSON.stringify(inputs, null, 1) + '\n');

@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, CLI_BUNDLE, cliBundleStaleness } from '../support/cli';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BIN, CLI_BUNDLE, cliBundleStaleness, cliEnv } from '../support/cli';
 import { tempDir } from '../support/temp';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -14,6 +15,12 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
 };
+
+/** The bundle's files: the entry and the chunks beside it that each command loads when it runs. */
+function bundleFiles(): string[] {
+  const chunks = path.join(path.dirname(CLI_BUNDLE), 'chunks');
+  return [CLI_BUNDLE, ...fs.readdirSync(chunks).map((name) => path.join(chunks, name))];
+}
 
 describe('the CLI launcher', () => {
   it('is bundled when the project is installed, with the compilers out of the runtime dependencies', () => {
@@ -26,13 +33,63 @@ describe('the CLI launcher', () => {
   });
 
   it('runs the bundle, which holds no TypeScript loader and needs only the native packages from node_modules', () => {
-    const bundle = fs.readFileSync(CLI_BUNDLE, 'utf8');
+    const bundle = bundleFiles().map((file) => fs.readFileSync(file, 'utf8')).join('\n');
     const imports = [...bundle.matchAll(/^import .* from ["']([^"'.][^"']*)["'];?$|\brequire\(["']([^"'.][^"']*)["']\)/gm)].map((m) => m[1] ?? m[2]!);
     const packages = [...new Set(imports.filter((name) => !name.startsWith('node:') && !/^(fs|path|os|util|events|stream|crypto|url|child_process|net|http|https|zlib|readline|tty|worker_threads|perf_hooks|assert|buffer|string_decoder|timers|dns|module|process|electron)(\/|$)/.test(name)))];
     expect(packages.sort()).toEqual(expect.arrayContaining(['better-sqlite3']));
     for (const name of packages) expect(['better-sqlite3', 'nfc-pcsc', '@pokusew/pcsclite', 'node-hid'], name).toContain(name);
     const help = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(help).toMatch(/^Usage: token-station <command>/);
+  });
+
+  it('loads only the code of the command that runs: --help none of the commands, queue and uid not the whole core', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // Node's module hooks see every module file as it is loaded; they run in a thread of their
+      // own, so the list goes to a file.
+      fs.writeFileSync(
+        path.join(dir, 'hooks.mjs'),
+        "import fs from 'node:fs';\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) fs.appendFileSync(process.env.LOAD_LOG, url + '\\n');\n  return next(url, context);\n}\n",
+      );
+      fs.writeFileSync(path.join(dir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+      fs.mkdirSync(path.join(dir, 'data'));
+      const loaded = (args: string[]) => {
+        const log = path.join(dir, `${args[0]}.log`);
+        const env = { ...cliEnv({ TOKEN_STATION_DATA_DIR: path.join(dir, 'data') }), LOAD_LOG: log };
+        const run = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, BIN, ...args], { env, encoding: 'utf8' });
+        expect(run.status, run.stderr).toBe(0);
+        const files = fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((url) => url.startsWith('file:'))
+          .map((url) => fileURLToPath(url))
+          .filter((file) => file.startsWith(path.dirname(CLI_BUNDLE) + path.sep));
+        const text = files.map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+        // esbuild heads each module it bundles with a comment naming its source file.
+        const sources = [...text.matchAll(/^\/\/ ((?:electron|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+        return { stdout: run.stdout, files, bytes: text.length, sources };
+      };
+
+      const help = loaded(['--help']);
+      expect(help.stdout).toMatch(/^Usage: token-station <command>/);
+      expect(help.files).toContain(CLI_BUNDLE);
+      expect(help.sources.filter((s) => s.startsWith('node_modules/'))).toEqual([]);
+      expect(help.sources.filter((s) => /^electron\/(core\/(station|queue|db|io|sync)|sandbox)/.test(s))).toEqual([]);
+      expect(help.bytes).toBeLessThan(64 * 1024);
+
+      const uid = loaded(['uid', '04A1B2C3', '--json']);
+      expect(JSON.parse(uid.stdout)).toMatchObject({ ok: true, uid: '04A1B2C3' });
+      expect(uid.sources.filter((s) => s.startsWith('node_modules/'))).toEqual([]);
+
+      // The queue needs its database and the queue's rules, not the Station, the sandbox, the
+      // import and export formats or the Spirii client.
+      const queue = loaded(['queue', '--json']);
+      expect(JSON.parse(queue.stdout)).toEqual([]);
+      expect(queue.sources).toContain('electron/core/queue.ts');
+      expect(queue.sources.filter((s) => /^electron\/(core\/(station|io\/(export|import|files)|api\/)|sandbox\/)|^node_modules\/(write-excel-file|fflate|csv-|electron-log)/.test(s))).toEqual([]);
+    } finally {
+      cleanup();
+    }
   });
 
   it('says how to build it when the bundle is missing, instead of running anything else', () => {
@@ -46,6 +103,20 @@ describe('the CLI launcher', () => {
       expect(run.stderr).toContain('the CLI is not built');
       expect(run.stderr).toContain('npm run build:cli');
       expect(run.stdout).toBe('');
+
+      // A bundle copied without its chunks (dist/cli/chunks/) says so too, whichever is missing.
+      fs.cpSync(path.dirname(CLI_BUNDLE), path.join(dir, 'dist', 'cli'), { recursive: true });
+      const chunks = path.join(dir, 'dist', 'cli', 'chunks');
+      for (const name of fs.readdirSync(chunks).filter((name) => name.startsWith('sync-'))) fs.rmSync(path.join(chunks, name));
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+      const command = spawnSync(process.execPath, [path.join(dir, 'bin', 'token-station.js'), 'queue'], { encoding: 'utf8', env: cliEnv({ TOKEN_STATION_DATA_DIR: dir }) });
+      expect(command.status).toBe(1);
+      expect(command.stderr).toMatch(/^token-station queue: the CLI is not built completely \(dist[\\/]cli[\\/]chunks[\\/]sync-\w+\.mjs is missing\); run "npm run build:cli"/);
+      fs.rmSync(chunks, { recursive: true });
+      const help = spawnSync(process.execPath, [path.join(dir, 'bin', 'token-station.js'), '--help'], { encoding: 'utf8' });
+      expect(help.status).toBe(1);
+      expect(help.stderr).toMatch(/^token-station: the CLI is not built \(dist[\\/]cli[\\/]chunks[\\/]chunk-\w+\.mjs is missing\); run "npm run build:cli"/);
+      expect(help.stdout).toBe('');
     } finally {
       cleanup();
     }
