@@ -78,7 +78,7 @@ describe('Readers screen', () => {
     await station.preferences.update({ locale: 'da' });
     await page.reload();
     await page.getByTestId('last-card').waitFor();
-    expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Afvist');
+    expect(await page.getByTestId('last-card').locator('.pill').textContent()).toBe('Ikke tilføjet');
     expect(await page.getByTestId('reader-list').textContent()).toMatch(/Simuleret læser\s*\(simuleret\)/);
     await app.screenshot('readers-last-card-danish');
     await station.preferences.update({ locale: null });
@@ -123,7 +123,7 @@ describe('Readers screen', () => {
       station.simulated!.present('80A402A2');
       const why = page.getByTestId('last-card-why');
       await expect.poll(() => why.textContent()).toBe('Kort 80A402A2 står allerede i køen (i kø, kunde 1001)');
-      expect(await page.getByTestId('last-card').textContent()).toMatch(/80A402A2\s*simuleret · Simuleret læser · .*Afvist/);
+      expect(await page.getByTestId('last-card').textContent()).toMatch(/80A402A2\s*simuleret · Simuleret læser · .*Ikke tilføjet/);
 
       // The UID converter's errors and warnings.
       await page.getByRole('textbox', { name: 'UID' }).fill('zz');

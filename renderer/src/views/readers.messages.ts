@@ -161,7 +161,7 @@ export const t = defineMessages({
     onlyFourBytes: 'kun for UID på 4 byte',
     outcomeQueued: 'I kø',
     outcomeLabelNeeded: 'Venter på etiket',
-    outcomeRefused: 'Afvist',
+    outcomeRefused: 'Ikke tilføjet',
     outcomeUnreadable: 'Ulæseligt',
     outcomeIgnored: 'Ignoreret: ikke den valgte læser',
     outcomeRepeat: 'Samme kort igen: ét tryk',
