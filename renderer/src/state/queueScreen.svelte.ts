@@ -1,5 +1,6 @@
 /** The Queue screen's state: the rows for the chosen filter, kept fresh by `queue` events, and the desk's actions. */
 import { describeError, station } from '../lib/station';
+import { pluralForm } from '../lib/format';
 import type { CallInput, QueuedToken, QueueState } from '../lib/types';
 import { t } from '../views/QueueView.messages';
 
@@ -70,14 +71,14 @@ class QueueScreen {
   retry(ids?: number[]): Promise<void> {
     return this.act(async () => {
       const rows = await station.call('queue.retry', ids ? { ids } : {});
-      return t('retried', { n: rows.length });
+      return t(pluralForm(rows.length) === 'one' ? 'retried.one' : 'retried', { n: rows.length });
     });
   }
 
   release(ids?: number[]): Promise<void> {
     return this.act(async () => {
       const rows = await station.call('queue.release', ids ? { ids } : {});
-      return t('released', { n: rows.length });
+      return t(pluralForm(rows.length) === 'one' ? 'released.one' : 'released', { n: rows.length });
     });
   }
 

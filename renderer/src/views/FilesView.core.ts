@@ -35,6 +35,7 @@ export const m = defineMessages({
     'uidf.8h10d': '8H10D (reversed, 10-digit decimal)',
 
     summary: '{rows} rows: {ready} to queue',
+    'summary.one': '{rows} row: {ready} to queue',
     summaryHeld: '; not queued: {held}',
     heldInvalid: '{n} with problems',
     heldFile: '{n} repeated in the file',
@@ -144,6 +145,7 @@ export const m = defineMessages({
     'uidf.8h10d': '8H10D (vendt, 10-cifret decimal)',
 
     summary: '{rows} rækker: {ready} sættes i kø',
+    'summary.one': '{rows} række: {ready} sættes i kø',
     summaryHeld: '; ikke i kø: {held}',
     heldInvalid: '{n} med problemer',
     heldFile: '{n} gentaget i filen',
@@ -258,7 +260,7 @@ export function summaryText(summary: ImportPreview['summary']): string {
     summary.duplicateInQueue ? m('heldQueue', { n: s(summary.duplicateInQueue) }) : null,
     summary.duplicateInSpirii ? m('heldSpirii', { n: s(summary.duplicateInSpirii) }) : null,
   ].filter((x): x is string => x !== null);
-  return m('summary', { rows: s(summary.rows), ready: s(summary.ready) }) + (held.length ? m('summaryHeld', { held: held.join(', ') }) : '') + '.';
+  return m(pluralForm(summary.rows) === 'one' ? 'summary.one' : 'summary', { rows: s(summary.rows), ready: s(summary.ready) }) + (held.length ? m('summaryHeld', { held: held.join(', ') }) : '') + '.';
 }
 
 /** A row's or a problem's text; the core's English when it sent no detail. */
