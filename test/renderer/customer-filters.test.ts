@@ -66,6 +66,28 @@ describe('Customer filters by name', () => {
     expect(await picker.getAttribute('placeholder')).toBe('Any customer');
   });
 
+  it("filters the Queue by a customer chosen by name, or by number", async () => {
+    for (const [i, customerId] of [1003, 1003, 1004].entries()) {
+      const outcome = station.enrollment.tap(`04C1000${i}`, 'test', { customerId, label: null });
+      expect(outcome.status).toBe('queued');
+    }
+    await page.goto(`${bridge.url}#/queue`);
+    await page.getByRole('heading', { name: 'Queue', exact: true }).waitFor();
+    const uids = () => page.locator('tbody tr[data-uid]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-uid')).sort());
+    await expect.poll(uids).toEqual(['04C10000', '04C10001', '04C10002']);
+    const filters = page.getByTestId('queue-filters');
+    await filters.getByRole('combobox', { name: 'Customer' }).fill('Fjordhavn');
+    await filters.getByRole('option', { name: /Fjordhavn Kommune/ }).click();
+    await expect.poll(uids).toEqual(['04C10000', '04C10001']);
+    await app.screenshot('queue-customer-filter');
+    await filters.getByRole('button', { name: 'Change' }).click();
+    await filters.getByRole('combobox', { name: 'Customer' }).fill('1004');
+    await filters.getByRole('option').filter({ hasText: '#1004' }).first().click();
+    await expect.poll(uids).toEqual(['04C10002']);
+    await filters.getByRole('button', { name: 'Show all customers' }).click();
+    await expect.poll(uids).toEqual(['04C10000', '04C10001', '04C10002']);
+  });
+
   it('keeps a number no directory knows usable as the filter', async () => {
     await page.goto(`${bridge.url}#/files`);
     const reconcile = page.getByTestId('reconcile');

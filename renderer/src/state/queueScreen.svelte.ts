@@ -12,6 +12,8 @@ export const SCREEN_LIMIT = 500;
 class QueueScreen {
   filter = $state<QueueFilter>('all');
   search = $state('');
+  /** The customer filter (the customer picker's choice), or null for every customer. */
+  customerId = $state<number | null>(null);
   rows = $state.raw<QueuedToken[]>([]);
   loaded = $state(false);
   /** An action is on its way. */
@@ -41,6 +43,11 @@ class QueueScreen {
     void this.load();
   }
 
+  setCustomer(customerId: number | null): void {
+    this.customerId = customerId;
+    void this.load();
+  }
+
   setSearch(search: string): void {
     this.search = search;
     this.reloadSoon(150);
@@ -53,6 +60,7 @@ class QueueScreen {
         limit: SCREEN_LIMIT,
         ...(this.filter === 'all' ? {} : { states: [this.filter] }),
         ...(this.search.trim() ? { search: this.search.trim().slice(0, 50) } : {}),
+        ...(this.customerId !== null ? { customerId: this.customerId } : {}),
       });
       if (seq !== this.loadSeq) return; // a newer load is on its way
       this.rows = rows;
