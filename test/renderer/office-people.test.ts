@@ -63,6 +63,12 @@ describe('Settings, Activity and Readers for people', () => {
     expect(english).toContain('retry: yes');
     expect(english).not.toMatch(/null|simulated:|pcsc:|true|false|[{}"]/);
     await app.screenshot('activity-values');
+    // One entry exported is one entry (the count in the window's grammar).
+    await page.getByLabel('Show').selectOption('edit');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    await page.getByRole('status').filter({ hasText: 'Exported 1 entry as' }).waitFor();
+    await page.getByLabel('Show').selectOption('all');
 
     await setLocale('da');
     await page.getByRole('table', { name: 'Revisionsspor' }).getByText('ACME-2b').waitFor();
