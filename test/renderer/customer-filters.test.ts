@@ -1,7 +1,8 @@
 /**
  * The customer picker (the Enroll screen's: name, number or external id) as the customer filter of
  * the Import/Export screen's export and reconcile, in real Chromium against the real core and the
- * built-in sandbox; a whole number stays usable as a filter even when no directory knows it.
+ * built-in sandbox; a whole number stays usable as a filter even when no directory knows it. The
+ * Tokens screen's export of one token, with these tokens at hand, says it as one.
  * The file dialog is scripted (Electron's native one needs the Electron binary).
  */
 import { readFileSync } from 'node:fs';
@@ -64,6 +65,19 @@ describe('Customer filters by name', () => {
     // Back to every customer.
     await exportForm.getByRole('button', { name: 'Show all customers' }).click();
     expect(await picker.getAttribute('placeholder')).toBe('Any customer');
+  });
+
+  it("says one token exported from the Tokens screen as one", async () => {
+    await page.goto(`${bridge.url}#/tokens`);
+    await page.getByLabel('Search').fill('08100003');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const box = page.getByRole('dialog', { name: 'Export these tokens' });
+    await expect.poll(() => box.textContent()).toContain('The 1 token in Spirii matching');
+    dialogs.answer(path.join(dir, 'one-token.csv'));
+    await box.getByLabel('File format').selectOption('csv');
+    await box.getByRole('button', { name: 'Choose file and export' }).click();
+    await box.getByTestId('export-tokens-result').getByText('Saved 1 token to one-token.csv.').waitFor();
   });
 
   it("filters the Queue by a customer chosen by name, or by number", async () => {
