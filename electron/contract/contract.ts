@@ -152,6 +152,7 @@ export const contract = {
           offset: z.number().int().min(0).optional(),
           states: z.array(z.enum(QUEUE_STATES)).max(QUEUE_STATES.length).optional(),
           search: z.string().max(50).optional(),
+          customerId: z.number().int().min(1).optional(),
         })
         .strict(),
       returns<QueuedToken[]>(),

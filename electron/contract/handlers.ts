@@ -128,7 +128,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'readers.wedgeTap': ({ value, format }) => station.readerDesk.typed(value, format),
     'uid.convert': ({ value, from }) => convertUid(value, from),
     // --- Sync (#4)
-    'queue.list': ({ limit, offset, states, search }) => station.queue.list({ limit: limit ?? 500, offset, states, search }),
+    'queue.list': ({ limit, offset, states, search, customerId }) => station.queue.list({ limit: limit ?? 500, offset, states, search, customerId }),
     'queue.edit': ({ id, patch }) => {
       const token = station.queue.edit(id, patch);
       station.sync.poke();

@@ -267,6 +267,8 @@ export interface ListOptions {
   states?: readonly QueueState[];
   /** Part of a UID or label, any case. */
   search?: string;
+  /** Only this customer's tokens. */
+  customerId?: number;
 }
 
 /** What the worker has to do now, and when something next becomes due. */
@@ -392,6 +394,10 @@ export class TokenQueue {
       where.push(`(uid LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\')`);
       const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       params.push(pattern, pattern);
+    }
+    if (options.customerId !== undefined) {
+      where.push('customer_id = ?');
+      params.push(options.customerId);
     }
     const rows = this.db
       .prepare(`SELECT * FROM tokens WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ? OFFSET ?`)

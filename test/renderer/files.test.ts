@@ -76,7 +76,9 @@ describe('Import/Export screen', () => {
     const target = path.join(dir, 'finance.csv');
     dialogs.answer(target);
     await page.getByLabel('File format').selectOption('csv');
-    await page.getByLabel('Customer ID', { exact: true }).fill('1004');
+    // The customer filter is the customer picker: the number finds its customer.
+    await page.getByTestId('export').getByRole('combobox', { name: 'Customer' }).fill('1004');
+    await page.getByTestId('export').getByRole('option').filter({ hasText: '#1004' }).first().click();
     await page.getByRole('button', { name: 'Export…' }).click();
     const bar = page.getByTestId('export-progress');
     await expect.poll(async () => (await bar.count()) > 0 && (await bar.evaluate((el) => (el as HTMLProgressElement).value)) > 0, { timeout: 10_000 }).toBe(true);
@@ -155,7 +157,8 @@ describe('Import/Export screen', () => {
     dialogs.answer(target);
     await page.getByRole('radio', { name: 'Denne skranke: kø og historik' }).check();
     await page.getByLabel('Filformat').selectOption('csv');
-    await page.getByLabel('Kunde-ID', { exact: true }).fill('');
+    const showAll = page.getByTestId('export').getByRole('button', { name: 'Vis alle kunder' });
+    if ((await showAll.count()) > 0) await showAll.click();
     expect(await page.getByTestId('export').getByText('I kø', { exact: true }).count()).toBe(1); // the state filter, in Danish
     await page.getByRole('button', { name: 'Eksportér…' }).click();
     await page.getByTestId('export-result').getByText('4 tokens eksporteret til skranke.csv.').waitFor();

@@ -9,6 +9,8 @@ export interface GlossaryTerm {
   use: string;
   /** Words that must not appear in the Danish catalogue (another word for the same thing). */
   avoid: RegExp;
+  /** Where the English twin of a text says this thing, the Danish must use `use` (and not `avoid`). */
+  english?: RegExp;
 }
 
 export const DANISH_GLOSSARY: readonly GlossaryTerm[] = [
@@ -18,4 +20,8 @@ export const DANISH_GLOSSARY: readonly GlossaryTerm[] = [
   { thing: 'the customer billed for a token', use: 'kunde', avoid: /\bklient(en|er)?\b/i },
   { thing: 'a reader at the desk', use: 'læser', avoid: /\bscanner(en|e)?\b|\blæseenhed/i },
   { thing: 'to discard a token', use: 'kassér', avoid: /\bslet (token|kort)/i },
+  // Two different things the window once both called "Afvist": Spirii rejecting a token (its state),
+  // and the desk not adding a tapped card (already queued, unreadable). Each has its own word.
+  { thing: 'a token Spirii rejected', use: 'afvist', avoid: /\bforkastet|\bnægtet/i, english: /^(Rejected|Refused) by Spirii\b|^Rejected$/ },
+  { thing: 'a card the desk did not add (refused at the counter)', use: 'ikke tilføjet', avoid: /\bafvist: /i, english: /^Refused\b(?! by Spirii)/ },
 ];

@@ -31,6 +31,8 @@ class CustomerNames {
   /** Names the window learned elsewhere (a customer search). */
   remember(customers: readonly { id: number; name: string }[]): void {
     for (const c of customers) {
+      // A customer chosen by its number alone (the picker's number option) has no name to keep.
+      if (c.name === '') continue;
       this.asked.add(c.id);
       if (this.names.get(c.id) !== c.name) this.names.set(c.id, c.name);
     }

@@ -1,5 +1,6 @@
 /** The Queue screen's state: the rows for the chosen filter, kept fresh by `queue` events, and the desk's actions. */
 import { describeError, station } from '../lib/station';
+import { pluralForm } from '../lib/format';
 import type { CallInput, QueuedToken, QueueState } from '../lib/types';
 import { t } from '../views/QueueView.messages';
 
@@ -11,6 +12,8 @@ export const SCREEN_LIMIT = 500;
 class QueueScreen {
   filter = $state<QueueFilter>('all');
   search = $state('');
+  /** The customer filter (the customer picker's choice), or null for every customer. */
+  customerId = $state<number | null>(null);
   rows = $state.raw<QueuedToken[]>([]);
   loaded = $state(false);
   /** An action is on its way. */
@@ -40,6 +43,11 @@ class QueueScreen {
     void this.load();
   }
 
+  setCustomer(customerId: number | null): void {
+    this.customerId = customerId;
+    void this.load();
+  }
+
   setSearch(search: string): void {
     this.search = search;
     this.reloadSoon(150);
@@ -52,6 +60,7 @@ class QueueScreen {
         limit: SCREEN_LIMIT,
         ...(this.filter === 'all' ? {} : { states: [this.filter] }),
         ...(this.search.trim() ? { search: this.search.trim().slice(0, 50) } : {}),
+        ...(this.customerId !== null ? { customerId: this.customerId } : {}),
       });
       if (seq !== this.loadSeq) return; // a newer load is on its way
       this.rows = rows;
@@ -70,14 +79,14 @@ class QueueScreen {
   retry(ids?: number[]): Promise<void> {
     return this.act(async () => {
       const rows = await station.call('queue.retry', ids ? { ids } : {});
-      return t('retried', { n: rows.length });
+      return t(pluralForm(rows.length) === 'one' ? 'retried.one' : 'retried', { n: rows.length });
     });
   }
 
   release(ids?: number[]): Promise<void> {
     return this.act(async () => {
       const rows = await station.call('queue.release', ids ? { ids } : {});
-      return t('released', { n: rows.length });
+      return t(pluralForm(rows.length) === 'one' ? 'released.one' : 'released', { n: rows.length });
     });
   }
 

@@ -35,12 +35,16 @@ export const m = defineMessages({
     'uidf.8h10d': '8H10D (reversed, 10-digit decimal)',
 
     summary: '{rows} rows: {ready} to queue',
+    'summary.one': '{rows} row: {ready} to queue',
     summaryHeld: '; not queued: {held}',
     heldInvalid: '{n} with problems',
     heldFile: '{n} repeated in the file',
     heldQueue: '{n} already in the queue',
     heldSpirii: '{n} already in Spirii',
-    queued: 'Queued {queued} cards from {file}; {notQueued} rows not queued.',
+    queued: 'Queued {queued} cards from {file}',
+    'queued.one': 'Queued {queued} card from {file}',
+    notQueued: '; {n} rows not queued.',
+    'notQueued.one': '; {n} row not queued.',
 
     'p.unknown-columns': 'Not imported (unknown columns): {columns}',
     'p.cell-count': 'Row has {cells} cells but the header has {header}',
@@ -144,12 +148,16 @@ export const m = defineMessages({
     'uidf.8h10d': '8H10D (vendt, 10-cifret decimal)',
 
     summary: '{rows} rækker: {ready} sættes i kø',
+    'summary.one': '{rows} række: {ready} sættes i kø',
     summaryHeld: '; ikke i kø: {held}',
     heldInvalid: '{n} med problemer',
     heldFile: '{n} gentaget i filen',
     heldQueue: '{n} allerede i køen',
     heldSpirii: '{n} allerede i Spirii',
-    queued: '{queued} kort fra {file} sat i kø; {notQueued} rækker ikke sat i kø.',
+    queued: '{queued} kort fra {file} sat i kø',
+    'queued.one': '{queued} kort fra {file} sat i kø',
+    notQueued: '; {n} rækker ikke sat i kø.',
+    'notQueued.one': '; {n} række ikke sat i kø.',
 
     'p.unknown-columns': 'Ikke importeret (ukendte kolonner): {columns}',
     'p.cell-count': 'Rækken har {cells} celler, men overskriften har {header}',
@@ -258,7 +266,7 @@ export function summaryText(summary: ImportPreview['summary']): string {
     summary.duplicateInQueue ? m('heldQueue', { n: s(summary.duplicateInQueue) }) : null,
     summary.duplicateInSpirii ? m('heldSpirii', { n: s(summary.duplicateInSpirii) }) : null,
   ].filter((x): x is string => x !== null);
-  return m('summary', { rows: s(summary.rows), ready: s(summary.ready) }) + (held.length ? m('summaryHeld', { held: held.join(', ') }) : '') + '.';
+  return m(pluralForm(summary.rows) === 'one' ? 'summary.one' : 'summary', { rows: s(summary.rows), ready: s(summary.ready) }) + (held.length ? m('summaryHeld', { held: held.join(', ') }) : '') + '.';
 }
 
 /** A row's or a problem's text; the core's English when it sent no detail. */
@@ -374,6 +382,14 @@ export function differenceText(d: Difference): string {
     case 'label-differs':
       return m('d.label-differs', { here: d.localLabel ?? none, there: d.spiriiLabel ?? none });
   }
+}
+
+/** "Queued 1 card from a.csv; 3 rows not queued.": each count in the window's grammar. */
+export function importedText(result: { queued: number; notQueued: number; fileName: string }): string {
+  return (
+    m(pluralForm(result.queued) === 'one' ? 'queued.one' : 'queued', { queued: s(result.queued), file: result.fileName }) +
+    m(pluralForm(result.notQueued) === 'one' ? 'notQueued.one' : 'notQueued', { n: s(result.notQueued) })
+  );
 }
 
 export function exportedText(result: { rows: number; fileName: string }, what: 'tokens' | 'differences'): string {

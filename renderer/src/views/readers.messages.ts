@@ -22,6 +22,8 @@ export const t = defineMessages({
     noError: 'No errors.',
     whatToDo: 'What to do',
     setup: 'If a reader does not show up',
+    setupAskIt: 'Replug the reader. If it still does not show up, ask IT: what they need is under For IT.',
+    forIt: 'For IT',
     converter: 'UID converter',
     value: 'UID',
     from: 'Written as',
@@ -60,18 +62,19 @@ export const t = defineMessages({
     errHidUnavailable: 'HID readers are not available: {error}. Keyboard-wedge readers still type into the window.',
     errHidEnumerate: 'Looking for HID readers failed: {error}',
     // What to do (ReaderHintKey).
-    hintUnavailableLinux:
-      'Install the PC/SC service and library ("sudo apt install pcscd libpcsclite1"), start it ("sudo systemctl enable --now pcscd.socket"), then restart Token Station.',
+    hintUnavailableLinux: 'Install the PC/SC service and library (IT can do this: see For IT), then restart Token Station.',
+    hintUnavailableLinuxIt: 'Install: "sudo apt install pcscd libpcsclite1". Start: "sudo systemctl enable --now pcscd.socket".',
     hintUnavailable: 'The PC/SC library could not be loaded: reinstall Token Station. Keyboard-wedge readers and the simulated reader still work.',
     hintServiceWin32:
-      'The Windows Smart Card service (SCardSvr) is not running. Windows starts it when a reader is plugged in; otherwise run "net start SCardSvr" as administrator. Token Station reconnects by itself.',
+      'The Windows Smart Card service is not running. Windows starts it when a reader is plugged in; otherwise ask IT to start it. Token Station reconnects by itself.',
+    hintServiceWin32It: 'As administrator: "net start SCardSvr".',
     hintServiceDarwin: 'The macOS smart-card service is not answering. Replug the reader; Token Station reconnects by itself.',
-    hintServiceLinux:
-      'The PC/SC service (pcscd) is not running. Start it with "sudo systemctl start pcscd" (or enable pcscd.socket); Token Station reconnects by itself within seconds.',
+    hintServiceLinux: 'The PC/SC service is not running: ask IT to start it. Token Station reconnects by itself within seconds.',
+    hintServiceLinuxIt: '"sudo systemctl start pcscd" (or "sudo systemctl enable --now pcscd.socket").',
     hintCardLeft: 'The card left the reader before its UID was read. Hold it flat on the reader until it beeps, then tap again.',
     hintSharing: 'Another program is using the reader. Close it (another Token Station, a card tool) and tap again.',
-    hintReaderGoneLinux:
-      "The reader stopped answering. Replug it. An ACR122U that keeps failing is grabbed by the kernel's pn533/pn533_usb driver: blacklist it (see the README).",
+    hintReaderGoneLinux: 'The reader stopped answering. Replug it. If an ACR122U keeps failing, ask IT.',
+    hintReaderGoneLinuxIt: "An ACR122U that keeps failing is grabbed by the kernel's pn533/pn533_usb driver: blacklist pn533_usb, pn533 and nfc (see the README).",
     hintReaderGone: 'The reader stopped answering. Replug it, or try another USB port.',
     // If a reader does not show up (SetupHintKey).
     setupPcscWin32: 'PC/SC readers need the Smart Card service (SCardSvr): "sc config SCardSvr start= auto" and "net start SCardSvr" as administrator.',
@@ -141,6 +144,8 @@ export const t = defineMessages({
     noError: 'Ingen fejl.',
     whatToDo: 'Det kan du gøre',
     setup: 'Hvis en læser ikke vises',
+    setupAskIt: 'Tag læseren ud, og sæt den i igen. Vises den stadig ikke, så kontakt IT: det, de skal bruge, står under Til IT.',
+    forIt: 'Til IT',
     converter: 'UID-omregner',
     value: 'UID',
     from: 'Skrevet som',
@@ -156,7 +161,7 @@ export const t = defineMessages({
     onlyFourBytes: 'kun for UID på 4 byte',
     outcomeQueued: 'I kø',
     outcomeLabelNeeded: 'Venter på etiket',
-    outcomeRefused: 'Afvist',
+    outcomeRefused: 'Ikke tilføjet',
     outcomeUnreadable: 'Ulæseligt',
     outcomeIgnored: 'Ignoreret: ikke den valgte læser',
     outcomeRepeat: 'Samme kort igen: ét tryk',
@@ -177,18 +182,19 @@ export const t = defineMessages({
     errHidOpen: '{reader} kan ikke åbnes: {error}. På Linux: tilføj udev-reglen fra README for /dev/hidraw*; læseren skriver stadig i vinduet.',
     errHidUnavailable: 'HID-læsere er ikke tilgængelige: {error}. Tastatur-læsere skriver stadig i vinduet.',
     errHidEnumerate: 'Kunne ikke søge efter HID-læsere: {error}',
-    hintUnavailableLinux:
-      'Installér PC/SC-tjenesten og -biblioteket ("sudo apt install pcscd libpcsclite1"), start tjenesten ("sudo systemctl enable --now pcscd.socket"), og genstart derefter Token Station.',
+    hintUnavailableLinux: 'Installér PC/SC-tjenesten og -biblioteket (det kan IT gøre: se Til IT), og genstart derefter Token Station.',
+    hintUnavailableLinuxIt: 'Installér: "sudo apt install pcscd libpcsclite1". Start: "sudo systemctl enable --now pcscd.socket".',
     hintUnavailable: 'PC/SC-biblioteket kunne ikke indlæses: geninstallér Token Station. Tastatur-læsere og den simulerede læser virker stadig.',
     hintServiceWin32:
-      'Windows-tjenesten Smart Card (SCardSvr) kører ikke. Windows starter den, når en læser sættes i; ellers kør "net start SCardSvr" som administrator. Token Station forbinder igen af sig selv.',
+      'Windows-tjenesten Smart Card kører ikke. Windows starter den, når en læser sættes i; ellers bed IT om at starte den. Token Station forbinder igen af sig selv.',
+    hintServiceWin32It: 'Som administrator: "net start SCardSvr".',
     hintServiceDarwin: 'Chipkorttjenesten i macOS svarer ikke. Tag læseren ud, og sæt den i igen; Token Station forbinder igen af sig selv.',
-    hintServiceLinux:
-      'PC/SC-tjenesten (pcscd) kører ikke. Start den med "sudo systemctl start pcscd" (eller aktivér pcscd.socket); Token Station forbinder igen af sig selv inden for få sekunder.',
+    hintServiceLinux: 'PC/SC-tjenesten kører ikke: bed IT om at starte den. Token Station forbinder igen af sig selv inden for få sekunder.',
+    hintServiceLinuxIt: '"sudo systemctl start pcscd" (eller "sudo systemctl enable --now pcscd.socket").',
     hintCardLeft: 'Kortet forlod læseren, før dets UID blev læst. Hold det fladt mod læseren, til den bipper, og tap igen.',
     hintSharing: 'Et andet program bruger læseren. Luk det (en anden Token Station, et kortværktøj), og tap igen.',
-    hintReaderGoneLinux:
-      'Læseren svarer ikke længere. Tag den ud, og sæt den i igen. En ACR122U, der bliver ved med at fejle, er optaget af kernens pn533/pn533_usb-driver: blokér driveren (se README).',
+    hintReaderGoneLinux: 'Læseren svarer ikke længere. Tag den ud, og sæt den i igen. Bliver en ACR122U ved med at fejle, så kontakt IT.',
+    hintReaderGoneLinuxIt: 'En ACR122U, der bliver ved med at fejle, er optaget af kernens pn533/pn533_usb-driver: blokér pn533_usb, pn533 og nfc (se README).',
     hintReaderGone: 'Læseren svarer ikke længere. Tag den ud, og sæt den i igen, eller prøv en anden USB-port.',
     setupPcscWin32: 'PC/SC-læsere kræver tjenesten Smart Card (SCardSvr): "sc config SCardSvr start= auto" og "net start SCardSvr" som administrator.',
     setupPcscDarwin: 'PC/SC-læsere virker uden driver; "system_profiler SPSmartCardsDataType" viser dem.',
@@ -340,9 +346,19 @@ const HINTS = {
   'reader-gone': 'hintReaderGone',
 } as const satisfies Record<HintKey, string>;
 
-/** What the desk can do about a reader error, or null. */
-export function describeHint(error: Pick<ReaderError, 'hint' | 'hintKey'>): string | null {
-  return error.hintKey ? t(HINTS[error.hintKey]) : error.hint;
+/** The hints whose OS commands are for IT, not for the desk (shown behind a "For IT" disclosure). */
+const HINTS_FOR_IT = {
+  'unavailable-linux': 'hintUnavailableLinuxIt',
+  'service-win32': 'hintServiceWin32It',
+  'service-linux': 'hintServiceLinuxIt',
+  'reader-gone-linux': 'hintReaderGoneLinuxIt',
+} as const satisfies Partial<Record<HintKey, string>>;
+
+/** What the desk can do about a reader error (`desk`), and the commands IT would run (`it`), or null. */
+export function describeHint(error: Pick<ReaderError, 'hint' | 'hintKey'>): { desk: string; it: string | null } | null {
+  if (!error.hintKey) return error.hint ? { desk: error.hint, it: null } : null;
+  const it = error.hintKey in HINTS_FOR_IT ? HINTS_FOR_IT[error.hintKey as keyof typeof HINTS_FOR_IT] : null;
+  return { desk: t(HINTS[error.hintKey]), it: it ? t(it) : null };
 }
 
 const SETUP = {
@@ -354,9 +370,15 @@ const SETUP = {
   'hid-udev': 'setupHidUdev',
 } as const satisfies Record<SetupKey, string>;
 
-/** What to check when no reader shows up, in the window's language. */
-export function setupHints(status: Pick<Status, 'hints' | 'setup'>): string[] {
-  return status.setup ? status.setup.map((key) => t(SETUP[key])) : status.hints;
+/** Setup hints the desk can follow itself; the others name OS commands and drivers, for IT. */
+const SETUP_FOR_DESK: readonly SetupKey[] = ['wedge'];
+
+/** What to check when no reader shows up, in the window's language: what the desk can do, and what is for IT. */
+export function setupHints(status: Pick<Status, 'hints' | 'setup'>): { desk: string[]; it: string[] } {
+  if (!status.setup) return { desk: [], it: status.hints };
+  const it = status.setup.filter((key) => !SETUP_FOR_DESK.includes(key)).map((key) => t(SETUP[key]));
+  const desk = status.setup.filter((key) => SETUP_FOR_DESK.includes(key)).map((key) => t(SETUP[key]));
+  return { desk: it.length > 0 ? [...desk, t('setupAskIt')] : desk, it };
 }
 
 export function describeCardKind(card: CardKind): string {
