@@ -145,7 +145,7 @@ export const queueCommand: Command = async (args, io) => {
       case 'discard':
         try {
           const discarded = queue.discard(chosen![0]!);
-          // Security (#7): a discard from the terminal is in the audit trail too.
+          // A discard from the terminal is in the audit trail too, as one from the window is.
           new AuditLog(db, new Settings(db)).record('discard', { tokenId: discarded.id, label: discarded.label, customerId: discarded.customerId, via: 'cli' }, discarded.uid);
           print([discarded], '');
           return 0;
