@@ -5,7 +5,7 @@
 import type { Station } from '../core/station';
 import { configFromEnv } from '../core/config';
 import { openDatabase } from '../core/db/sqlite';
-import { QUEUE_STATES, QueueActionError, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
+import { QUEUE_STATES, QueueActionError, STATE_WORDS, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
 import { Settings } from '../core/settings';
 import { InvalidSyncSettingsError, MAX_BATCH_SIZE, syncSettingsSection } from '../core/sync/settings';
 import type { SyncStatus } from '../core/sync/worker';
@@ -15,16 +15,6 @@ import { AuditLog } from '../core/audit';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 type WithStation = <T>(io: Io, options: { json?: boolean }, run: (station: Station) => Promise<T>) => Promise<T>;
-
-const STATE_WORDS: Record<QueueState, string> = {
-  held: 'held',
-  pending: 'pending',
-  sending: 'sending',
-  synced: 'synced',
-  rejected: 'rejected',
-  in_doubt: 'in doubt',
-  discarded: 'discarded',
-};
 
 /** "synced 3, pending 0, in doubt 0, rejected 1, held 2": every live state, always in this order. */
 export function countsLine(counts: QueueCounts): string {
@@ -155,7 +145,7 @@ export const queueCommand: Command = async (args, io) => {
       case 'discard':
         try {
           const discarded = queue.discard(chosen![0]!);
-          // Security (#7): a discard from the terminal is in the audit trail too.
+          // A discard from the terminal is in the audit trail too, as one from the window is.
           new AuditLog(db, new Settings(db)).record('discard', { tokenId: discarded.id, label: discarded.label, customerId: discarded.customerId, via: 'cli' }, discarded.uid);
           print([discarded], '');
           return 0;

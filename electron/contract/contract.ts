@@ -42,7 +42,7 @@ function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
 
 const none = z.object({}).strict();
 
-// Files (#6): a job id the window picks, so it can cancel the job while the call runs.
+// Files: a job id the window picks, so it can cancel the job while the call runs.
 const jobId = z.string().regex(/^[\w-]{1,64}$/).optional();
 const csvOptions = z.object({ delimiter: z.enum([',', ';']).optional(), bom: z.boolean().optional() }).strict().optional();
 // Which column is which, chosen in the mapping step: header (as the file names it) to field, or null to skip it.
@@ -54,7 +54,7 @@ const importChoices = {
   mapping: columnMapping.optional(),
 };
 const previewId = z.string().regex(/^[0-9a-f]{16}$/);
-// ---- UI (#5): tokens in Spirii, the operator's preferences, the enrollment session ----
+// Tokens in Spirii, the operator's preferences, the enrollment session.
 const isoDateTime = z.iso.datetime({ offset: true });
 /** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
 const tokenQuery = z
@@ -136,14 +136,14 @@ export const contract = {
     'customers.names': call(z.object({ ids: z.array(z.number().int().min(1)).max(1000) }).strict(), returns<{ id: number; name: string }[]>()),
     'enrollment.get': call(none, returns<EnrollmentView>()),
     'enrollment.update': call(enrollmentDefaultsShape.partial().strict(), returns<EnrollmentView>()),
-    // Readers and UIDs (#3): health, the desk's reader settings, wedge keystrokes, UID formats.
+    // Readers and UIDs: health, the desk's reader settings, wedge keystrokes, UID formats.
     'readers.status': call(none, returns<ReaderStatus>()),
     'readers.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<TapOutcome>()),
     'readers.settings': call(none, returns<ReaderSettings>()),
     'readers.configure': call(readerSettingsShape.partial().strict(), returns<ReaderSettings>()),
     'readers.wedgeTap': call(z.object({ value: z.string().max(64), format: z.enum(UID_FORMATS).optional() }).strict(), returns<TypedResult>()),
     'uid.convert': call(z.object({ value: z.string().max(64), from: z.enum(UID_FORMATS).optional() }).strict(), returns<UidConversion>()),
-    // --- Sync (#4): the queue's rows and the desk's actions on them, the sync status and settings.
+    // Sync: the queue's rows and the desk's actions on them, the sync status and settings.
     /** Newest first; discarded rows only when asked for by state; `search` matches part of a UID or label. */
     'queue.list': call(
       z
@@ -169,9 +169,8 @@ export const contract = {
     'sync.now': call(none, returns<SyncStatus>()),
     'sync.settings': call(none, returns<SyncSettings>()),
     'sync.updateSettings': call(syncSettingsSchema.partial().strict(), returns<SyncSettings>()),
-    // --- end of sync (#4)
 
-    // Files (#6): import, export, reconciliation. Files are chosen in the core's dialogs, never sent as paths.
+    // Files: import, export, reconciliation. Files are chosen in the core's dialogs, never sent as paths.
     'import.open': call(z.object(importChoices).strict(), returns<ImportOpenResult>()),
     'import.preview': call(z.object({ id: previewId, ...importChoices }).strict(), returns<ImportOpenResult>()),
     'import.confirm': call(z.object({ id: previewId }).strict(), returns<ImportResult & { message: string }>()),
@@ -193,7 +192,7 @@ export const contract = {
     'reconcile.run': call(z.object({ job: jobId, customerId: z.number().int().min(1).optional() }).strict(), returns<ReconcileView>()),
     'reconcile.export': call(z.object({ job: jobId, format: z.enum(EXPORT_FORMATS), csv: csvOptions }).strict(), returns<SaveResult>()),
     'files.cancel': call(z.object({ job: z.string().regex(/^[\w-]{1,64}$/) }).strict(), returns<{ cancelled: boolean }>()),
-    // Security (#7): connection profiles and their keys, the audit trail, diagnostics. A key goes
+    // Security: connection profiles and their keys, the audit trail, diagnostics. A key goes
     // in (save, test) and never comes out: every answer carries a mask at most.
     'connections.list': call(none, returns<ConnectionsView>()),
     'connections.setUrl': call(z.object({ url: z.string().min(1).max(2048) }).strict(), returns<ConnectionsView>()),
@@ -229,13 +228,13 @@ export const contract = {
     queue: returns<QueuedToken[]>(),
     sync: returns<SyncStatus>(),
     reader: returns<{ event: ReaderEvent; readers: ReaderInfo[] }>(),
-    /** Files (#6): progress of an import check, an export or a reconciliation. */
+    /** Progress of an import check, an export or a reconciliation. */
     files: returns<FilesProgress>(),
-    /** Security (#7): the station now uses another API (Settings → Connection). */
+    /** The station now uses another API (Settings → Connection). */
     connection: returns<{ mode: 'spirii' | 'sandbox'; apiUrl: string }>(),
-    // UI (#5)
+    /** The operator's preferences changed. */
     preferences: returns<Preferences>(),
-    /** The readers' health after any change (#3). */
+    /** The readers' health after any change. */
     readers: returns<ReaderStatus>(),
     /** A card identified: the desk's own answer at once (spiriiSource 'pending'), then Spirii's. */
     card: returns<CardReport>(),

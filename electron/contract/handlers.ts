@@ -119,7 +119,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
       station.enrollmentDefaults.update(patch);
       return station.enrollment.view;
     },
-    // Readers and UIDs (#3).
+    // Readers and UIDs.
     'readers.status': () => station.readerDesk.status(),
     'readers.simulateTap': ({ uid }) => station.simulateTap(uid),
     'readers.settings': () => station.readerSettings.value,
@@ -127,7 +127,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'readers.configure': (patch) => station.readerSettings.update(patch),
     'readers.wedgeTap': ({ value, format }) => station.readerDesk.typed(value, format),
     'uid.convert': ({ value, from }) => convertUid(value, from),
-    // --- Sync (#4)
+    // The queue's rows and the desk's actions on them, the sync status and its settings.
     'queue.list': ({ limit, offset, states, search, customerId }) => station.queue.list({ limit: limit ?? 500, offset, states, search, customerId }),
     'queue.edit': ({ id, patch }) => {
       const token = station.queue.edit(id, patch);
@@ -151,7 +151,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
       return station.sync.status;
     },
 
-    // Security (#7)
+    // Connection profiles and their keys, the audit trail, diagnostics.
     'connections.list': () => connections.view(),
     'connections.setUrl': async ({ url }) => {
       if (connections.active === 'custom' && station.unsentCount() > 0) {
@@ -210,9 +210,8 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     },
     'sync.settings': () => station.syncSettings.value,
     'sync.updateSettings': (patch) => station.syncSettings.update(patch),
-    // --- end of sync (#4)
 
-    // Files (#6)
+    // Import, export and reconciliation.
     'import.open': (choices) => station.files.openImport(choices),
     'import.preview': ({ id, ...choices }) => station.files.previewAgain(id, choices),
     'import.confirm': ({ id }) => station.files.confirmImport(id),
@@ -225,7 +224,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'reconcile.run': (options) => station.files.reconcile(options),
     'reconcile.export': (options) => station.files.exportReconciliation(options),
     'files.cancel': ({ job }) => ({ cancelled: station.files.cancel(job) }),
-    // ---- UI (#5) ----
+    // Tokens in Spirii, the operator's preferences, the enrollment session.
     'tokens.list': (query) => station.spiriiTokens.listTokens(query),
     'tokens.get': ({ id }) => station.spiriiTokens.getToken(id),
     'tokens.patch': ({ id, patch }) => station.spiriiTokens.patchToken(id, patch),
@@ -250,7 +249,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'handover.batches': () => handoverBatches(station.queue),
     'export.handover': (scope) => saveHandoverPdf({ dialogs: station.dialogs, print: app.printToPdf }, handoverList(station, handoverScopeOf(scope))),
   };
-  // Security (#7): edits, discards and exports are recorded in the audit trail.
+  // Edits, discards and exports are recorded in the audit trail, once each has succeeded.
   return auditCalls(handlers, station.audit, station.logger);
 }
 

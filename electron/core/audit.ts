@@ -49,8 +49,9 @@ export class AuditLog {
   }
 
   /**
-   * Record one action. `subject` is a short handle (a UID, a file); `details` any plain data. For
-   * the other areas: edits and discards (#4) and exports (#6) call this.
+   * Record one action. `subject` is a short handle (a UID, a file); `details` any plain data.
+   * The Station records enrollments (taps, `add`, imports); the window's handlers edits, discards
+   * and exports; the CLI its own discards.
    */
   record(action: AuditAction, details: Record<string, unknown> = {}, subject: string | null = null): AuditEntry {
     if (!(AUDIT_ACTIONS as readonly string[]).includes(action)) throw new Error(`Unknown audit action: ${String(action)}`);

@@ -1,6 +1,6 @@
 /**
- * Machine-readable twins of the English sentences the core writes for the desk (issue #5: the
- * window speaks the operator's language). The English `message` / `lastError` next to each stays
+ * Machine-readable twins of the English sentences the core writes for the desk, so the
+ * window can speak the operator's language. The English `message` / `lastError` next to each stays
  * exactly as it was (the CLI, the log, the audit trail and exports use it); the window words these
  * in its own language, keeping outside text (Spirii's own words, an OS error) as it came.
  * Each is `{ key, params }`, so the window's switch on `key` is checked by the compiler.

@@ -145,10 +145,11 @@ export function invalidField(issue: { path: PropertyKey[]; code: string; maximum
   return { key: 'invalid-field', params: { field: issue.path.map(String).join('.'), max, afterValidFrom } };
 }
 
-const STATE_WORDS: Record<QueueState, string> = {
+/** Each state in English, one word each: the queue's messages, the CLI's tables and its counts say the same. */
+export const STATE_WORDS: Record<QueueState, string> = {
   held: 'held',
   pending: 'pending',
-  sending: 'being sent',
+  sending: 'sending',
   synced: 'synced',
   rejected: 'rejected',
   in_doubt: 'in doubt',
@@ -278,6 +279,42 @@ export interface QueueDue {
   nextAt: number | null;
 }
 
+/**
+ * Whether a UID may be queued, the queue's one answer for taps, `add` and imports: a UID with no
+ * live row is free (a discarded row is history: the card may be queued again); a live row holds
+ * it, except a rejected one, which an import's row replaces (it is the fix for what Spirii
+ * refused). A tap on a rejected card is refused by `add` like any other live row, so the desk
+ * edits the rejected token instead.
+ */
+export type Admission = { kind: 'replaces'; id: number } | { kind: 'taken'; existing: QueuedToken; message: string };
+
+/** Which rows an export or a reconcile reads: by state, customer, and a search in UID and label (any case). */
+export interface RowFilter {
+  states?: readonly QueueState[];
+  customerId?: number;
+  search?: string;
+}
+
+const PAGE_ROWS = 2000;
+
+function rowWhere(filter: RowFilter): { sql: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.states?.length) {
+    clauses.push(`state IN (${filter.states.map((_, i) => `@state${i}`).join(',')})`);
+    filter.states.forEach((s, i) => (params[`state${i}`] = s));
+  }
+  if (filter.customerId !== undefined) {
+    clauses.push('customer_id = @customerId');
+    params.customerId = filter.customerId;
+  }
+  if (filter.search) {
+    clauses.push(`(instr(lower(uid), lower(@search)) > 0 OR instr(lower(coalesce(label, '')), lower(@search)) > 0)`);
+    params.search = filter.search;
+  }
+  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+}
+
 export class TokenQueue {
   private readonly listeners = new Listeners<QueuedToken[]>();
   private readonly insert;
@@ -363,6 +400,44 @@ export class TokenQueue {
   /** Tell the listeners of rows added with `insertQuietly`. */
   announce(tokens: QueuedToken[]): void {
     if (tokens.length > 0) this.emit(tokens);
+  }
+
+  /**
+   * The UIDs among these that may not simply be queued (see `Admission`); a UID missing from the
+   * answer is free. Asked in chunks, so a file of 100,000 cards is a few hundred queries.
+   */
+  admissions(uids: readonly string[]): Map<string, Admission> {
+    const answer = new Map<string, Admission>();
+    for (let i = 0; i < uids.length; i += 500) {
+      const chunk = uids.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT * FROM tokens WHERE state <> 'discarded' AND uid IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as TokenRow[];
+      for (const row of rows) {
+        const existing = fromRow(row);
+        answer.set(existing.uid, existing.state === 'rejected' ? { kind: 'replaces', id: existing.id } : { kind: 'taken', existing, message: new DuplicateUidError(existing).message });
+      }
+    }
+    return answer;
+  }
+
+  /**
+   * The rows matching the filter, discarded ones included unless filtered out, oldest first, a
+   * page at a time (an export or reconcile of 100,000 rows never holds them all, nor the
+   * connection between pages); `count` is how many match in all.
+   */
+  async *pages(filter: RowFilter = {}): AsyncGenerator<{ rows: QueuedToken[]; count: number }> {
+    const where = rowWhere(filter);
+    const { n: count } = this.db.prepare(`SELECT count(*) AS n FROM tokens WHERE ${where.sql}`).get(where.params) as { n: number };
+    const page = this.db.prepare(`SELECT * FROM tokens WHERE ${where.sql} AND id > @after ORDER BY id LIMIT ${PAGE_ROWS}`);
+    let after = 0;
+    for (;;) {
+      const rows = page.all({ ...where.params, after }) as TokenRow[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.id;
+      yield { rows: rows.map(fromRow), count };
+      if (rows.length < PAGE_ROWS) return;
+    }
   }
 
   /** The live (not discarded) row for this UID. */

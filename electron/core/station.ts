@@ -153,9 +153,8 @@ export class Station {
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
-    this.importer = new Importer(db, this.settings, client, this.queue, this.customers);
+    this.importer = new Importer(db, this.settings, client, this.queue, this.customers, (tokens) => this.recordEnrollments(tokens));
     this.files = new FilesService({
-      db,
       settings: this.settings,
       client,
       dialogs: this.dialogs,
@@ -217,13 +216,7 @@ export class Station {
       this.preferences.onChange((preferences) => this.events.emit('preferences', preferences)),
       ...logStationActivity({ sync: this.sync, events: this.events, logger: this.logger }),
       this.events.on('tap', (outcome) => {
-        if (outcome.status !== 'queued') return;
-        const { uid, label, customerId, id, source, comment } = outcome.token;
-        try {
-          this.audit.record('enroll', { tokenId: id, label, customerId, comment, source, api: this.apiUrl }, uid);
-        } catch (error) {
-          this.logger.error('Could not record the enrollment in the audit trail', { uid, error });
-        }
+        if (outcome.status === 'queued') this.recordEnrollments([outcome.token]);
       }),
     );
     this.connections.noteInUse(this.apiUrl, this.currentMode);
@@ -341,6 +334,24 @@ export class Station {
       }
     }
     return this.enrollment.giveLabel(label);
+  }
+
+  /**
+   * One `enroll` entry per queued token, whoever queued it (a tap of any reader, the CLI's `add`,
+   * an import's rows), in one transaction. The tokens are already queued: a trail that cannot be
+   * written is logged, and never takes the tokens back.
+   */
+  private recordEnrollments(tokens: readonly QueuedToken[]): void {
+    if (tokens.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        for (const { uid, label, customerId, id, source, comment } of tokens) {
+          this.audit.record('enroll', { tokenId: id, label, customerId, comment, source, api: this.apiUrl }, uid);
+        }
+      })();
+    } catch (error) {
+      this.logger.error('Could not record the enrollment in the audit trail', { uid: tokens[0]!.uid, tokens: tokens.length, error });
+    }
   }
 
   private async labelInSpirii(label: string): Promise<SpiriiToken | null> {

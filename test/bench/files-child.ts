@@ -35,7 +35,7 @@ if (mode === 'sandbox') {
   const cpu = process.cpuUsage();
   const start = performance.now();
   // The export needs no database for the Spirii source; null stands in for it.
-  const result = await runExport({ db: null as never, client }, { source: 'spirii', format: b as ExportFormat }, c!);
+  const result = await runExport({ queue: null as never, client }, { source: 'spirii', format: b as ExportFormat }, c!);
   const used = process.cpuUsage(cpu);
   console.log(JSON.stringify({ ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, rows: result.rows, bytes: result.bytes, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
 } else {

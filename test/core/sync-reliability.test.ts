@@ -405,7 +405,7 @@ describe('a UID Spirii holds more than once', () => {
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify([{ customerId: 1002, identifier: { type: 'rfid', uid: uidOf(1) }, isActive: true, roamingEnabled: true, priorityChargingEnabled: true }]),
     });
-    await reconcile({ db, client: new SpiriiClient({ baseUrl: s.url, apiKey: KEY }) });
+    await reconcile({ queue, client: new SpiriiClient({ baseUrl: s.url, apiKey: KEY }) });
     const [row] = queue.list();
     expect(row).toMatchObject({ state: 'rejected', lastErrorDetail: { key: 'held-twice' } });
     for (const t of s.tokens()) expect(row!.lastError).toContain(`token ${t.id}`);

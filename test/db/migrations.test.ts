@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, openDatabaseFile, DATABASE_FILE } from '../../electron/core/db/sqlite';
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../electron/core/db/migrations';
+import { TokenQueue } from '../../electron/core/queue';
 import { tempDir } from '../support/temp';
 
 let dir: string;
@@ -74,6 +75,69 @@ describe('migrations', () => {
     expect(() => v3.prepare(`UPDATE tokens SET state = 'lost'`).run()).toThrow(/CHECK/);
     expect(columns(v3, 'sync_lease')).toEqual(['id', 'holder', 'pid', 'expires_at']);
     v3.close();
+  });
+
+  it('4 adds the audit trail, which refuses to be rewritten, keeping every token', () => {
+    const file = path.join(dir, 'g.sqlite');
+    const v3 = openDatabaseFile(file, { targetVersion: 3 });
+    v3.prepare(`INSERT INTO tokens (uid, customer_id, label, state, source, created_at, updated_at) VALUES ('04A224B2', 7, 'L1', 'held', 'test', 'c', 'u')`).run();
+    v3.close();
+
+    const v4 = openDatabaseFile(file, { targetVersion: 4 });
+    expect(schemaVersion(v4)).toBe(4);
+    expect(columns(v4, 'audit')).toEqual(['id', 'at', 'operator', 'action', 'subject', 'details']);
+    const add = v4.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t', 'op', ?, '04A224B2', '{}')`);
+    add.run('enroll');
+    expect(() => add.run('delete')).toThrow(/CHECK/);
+    expect(() => v4.prepare(`UPDATE audit SET operator = 'someone else'`).run()).toThrow(/cannot be changed/);
+    expect(v4.prepare('SELECT uid, label, state FROM tokens').all()).toEqual([{ uid: '04A224B2', label: 'L1', state: 'held' }]);
+    v4.close();
+  });
+
+  it('5 adds the last error detail for the window, keeping every token and its English error', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const v4 = openDatabaseFile(file, { targetVersion: 4 });
+    const insert = v4.prepare(`INSERT INTO tokens (uid, customer_id, label, state, last_error, source, created_at, updated_at) VALUES (?, 7, ?, ?, ?, 'test', 'c', 'u')`);
+    insert.run('04A224B2', 'L1', 'rejected', 'Spirii refused it: customer 7 does not exist');
+    insert.run('04A224B3', null, 'pending', null);
+    v4.close();
+
+    const v5 = openDatabaseFile(file, { targetVersion: 5 });
+    expect(schemaVersion(v5)).toBe(5);
+    expect(columns(v5, 'tokens')).toContain('last_error_detail');
+    expect(v5.prepare('SELECT uid, label, state, last_error, last_error_detail FROM tokens ORDER BY id').all()).toEqual([
+      { uid: '04A224B2', label: 'L1', state: 'rejected', last_error: 'Spirii refused it: customer 7 does not exist', last_error_detail: null },
+      { uid: '04A224B3', label: null, state: 'pending', last_error: null, last_error_detail: null },
+    ]);
+    v5.close();
+
+    // Migrated on to the latest version, the queue reads the old rows: a row from before the
+    // detail was kept keeps its English error, with no detail for the window to word.
+    const latest = openDatabaseFile(file);
+    const queue = new TokenQueue(latest);
+    expect(queue.findByUid('04A224B2')).toMatchObject({ state: 'rejected', lastError: 'Spirii refused it: customer 7 does not exist', lastErrorDetail: null });
+    expect(queue.findByUid('04A224B3')).toMatchObject({ state: 'pending', lastError: null, lastErrorDetail: null });
+    latest.close();
+  });
+
+  it('6 adds sync verification: a token synced before it is taken as verified, any other is not', () => {
+    const file = path.join(dir, 'i.sqlite');
+    const v5 = openDatabaseFile(file, { targetVersion: 5 });
+    const insert = v5.prepare(`INSERT INTO tokens (uid, customer_id, state, synced_at, source, created_at, updated_at) VALUES (?, 7, ?, ?, 'test', 'c', ?)`);
+    insert.run('04A224B2', 'synced', 's', 'u');
+    insert.run('04A224B3', 'synced', null, 'u2'); // synced by a version that did not keep synced_at
+    insert.run('04A224B4', 'in_doubt', null, 'u3');
+    v5.close();
+
+    const v6 = openDatabaseFile(file, { targetVersion: 6 });
+    expect(schemaVersion(v6)).toBe(6);
+    expect(columns(v6, 'tokens')).toEqual(expect.arrayContaining(['verified_at', 'lookup_asked_at']));
+    expect(v6.prepare('SELECT uid, state, verified_at, lookup_asked_at FROM tokens ORDER BY id').all()).toEqual([
+      { uid: '04A224B2', state: 'synced', verified_at: 's', lookup_asked_at: null },
+      { uid: '04A224B3', state: 'synced', verified_at: 'u2', lookup_asked_at: null },
+      { uid: '04A224B4', state: 'in_doubt', verified_at: null, lookup_asked_at: null },
+    ]);
+    v6.close();
   });
 
   it('7 adds what the desk last saw of Spirii, and indexes for looking a card up by label and its audit entries, keeping every row', () => {

@@ -60,7 +60,7 @@ afterAll(async () => {
   cleanup();
 });
 
-const deps = () => ({ db: station.db, client: station.client });
+const deps = () => ({ queue: station.queue, client: station.client });
 // With the customer names (they take a request to Spirii: the test that uses them runs last, as
 // LibreOffice's synchronous run would otherwise race an idle keep-alive socket of the next test).
 const depsWithNames = () => ({ ...deps(), customers: station.customers });

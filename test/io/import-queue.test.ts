@@ -99,6 +99,31 @@ describe('import through the station', () => {
     expect(station.queue.list().map((t) => t.uid)).toEqual(['04A224B2C35D82']);
   });
 
+  it('queues a card the desk discarded, as a tap would, and records each imported card in the audit trail as a tap is', async () => {
+    const { station, dialogs, dir } = await open();
+    station.preferences.update({ operatorName: 'Mette Hansen' });
+    const tapped = station.enrollment.tap('04A224B2C35D80', 'simulated');
+    if (tapped.status !== 'queued') throw new Error(JSON.stringify(tapped));
+    station.queue.discard(tapped.token.id);
+    const enrolledBefore = station.audit.list({ actions: ['enroll'] }).length;
+
+    dialogs.answer(writeFile(dir, 'cards.csv', FILE));
+    const preview = await station.files.openImport({});
+    if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
+    expect(preview.preview.summary).toMatchObject({ rows: 4, ready: 3, duplicateInQueue: 0, duplicateInFile: 1 });
+    expect(station.files.confirmImport(preview.preview.id).queued).toBe(3);
+    expect(station.queue.findByUid('04A224B2C35D80')).toMatchObject({ state: 'pending', label: 'DK.1', source: 'import:cards.csv' });
+
+    const enrolled = station.audit.list({ actions: ['enroll'] }).slice(0, -enrolledBefore || undefined);
+    expect(enrolled.map((e) => e.subject).sort()).toEqual(['04A224B2C35D80', '04A224B2C35D81', '04A224B2C35D82']);
+    const first = station.queue.findByUid('04A224B2C35D80')!;
+    expect(station.audit.about('04A224B2C35D80')[0]).toMatchObject({
+      operator: 'Mette Hansen',
+      action: 'enroll',
+      details: { tokenId: first.id, label: 'DK.1', customerId: 1001, comment: 'first', source: 'import:cards.csv' },
+    });
+  });
+
   it('shows the cards Spirii already holds, by paging through a small tenant or looking cards up in a large one', async () => {
     const { station, dialogs, dir } = await open();
     await station.client.createTokens([rfid('04A224B2C35D81', 1002, 'THEIRS')]);

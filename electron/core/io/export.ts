@@ -3,9 +3,8 @@
  * or the local queue and its history, to CSV, XLSX or JSON, page by page to disk with progress,
  * and cancellable between pages.
  */
-import type { Db } from '../db/sqlite';
 import type { SpiriiClient } from '../api/client';
-import type { TokenRow } from '../queue';
+import type { QueuedToken, TokenQueue } from '../queue';
 import type { SpiriiToken } from '../token';
 import { localFiltersShape, spiriiFiltersShape, type LocalFilters, type SpiriiFilters } from './shapes';
 import { Cancelled, tokenPages } from './spirii-pages';
@@ -15,28 +14,8 @@ export { spiriiFiltersShape, localFiltersShape, type SpiriiFilters, type LocalFi
 
 export type ExportSource = 'spirii' | 'local';
 
-/** A local token as the export reads it: the tokens table's own row. */
-export type LocalRow = Pick<
-  TokenRow,
-  | 'id'
-  | 'state'
-  | 'uid'
-  | 'label'
-  | 'customer_id'
-  | 'valid_from'
-  | 'expires_at'
-  | 'is_active'
-  | 'roaming_enabled'
-  | 'priority_charging_enabled'
-  | 'billing_reference'
-  | 'comment'
-  | 'spirii_id'
-  | 'last_error'
-  | 'source'
-  | 'created_at'
-  | 'updated_at'
-  | 'synced_at'
->;
+/** A local token as the export reads it: the queue's row, in the queue's words. */
+export type LocalRow = QueuedToken;
 
 /** Names for a page's customers: the cache first, the rest from Spirii in a batch. */
 export interface CustomerNames {
@@ -70,60 +49,28 @@ export const localColumns = (names: ReadonlyMap<number, string>): Column<LocalRo
   { name: 'state', kind: 'text', get: (r) => r.state, width: 10 },
   { name: 'uid', kind: 'text', get: (r) => r.uid, width: 22 },
   { name: 'label', kind: 'text', get: (r) => r.label, width: 18 },
-  { name: 'customerId', kind: 'number', get: (r) => r.customer_id, width: 12 },
-  { name: 'customerName', kind: 'text', get: (r) => names.get(r.customer_id) ?? null, width: 24 },
-  { name: 'validFrom', kind: 'date', get: (r) => r.valid_from },
-  { name: 'expiresAt', kind: 'date', get: (r) => r.expires_at },
-  { name: 'isActive', kind: 'boolean', get: (r) => r.is_active === 1, width: 9 },
-  { name: 'roamingEnabled', kind: 'boolean', get: (r) => r.roaming_enabled === 1 },
-  { name: 'priorityChargingEnabled', kind: 'boolean', get: (r) => r.priority_charging_enabled === 1, width: 22 },
-  { name: 'billingReference', kind: 'text', get: (r) => r.billing_reference, width: 18 },
+  { name: 'customerId', kind: 'number', get: (r) => r.customerId, width: 12 },
+  { name: 'customerName', kind: 'text', get: (r) => names.get(r.customerId) ?? null, width: 24 },
+  { name: 'validFrom', kind: 'date', get: (r) => r.validFrom },
+  { name: 'expiresAt', kind: 'date', get: (r) => r.expiresAt },
+  { name: 'isActive', kind: 'boolean', get: (r) => r.isActive, width: 9 },
+  { name: 'roamingEnabled', kind: 'boolean', get: (r) => r.roamingEnabled },
+  { name: 'priorityChargingEnabled', kind: 'boolean', get: (r) => r.priorityChargingEnabled, width: 22 },
+  { name: 'billingReference', kind: 'text', get: (r) => r.billingReference, width: 18 },
   { name: 'comment', kind: 'text', get: (r) => r.comment, width: 30 },
-  { name: 'spiriiId', kind: 'number', get: (r) => r.spirii_id, width: 10 },
-  { name: 'lastError', kind: 'text', get: (r) => r.last_error, width: 30 },
+  { name: 'spiriiId', kind: 'number', get: (r) => r.spiriiId, width: 10 },
+  { name: 'lastError', kind: 'text', get: (r) => r.lastError, width: 30 },
   { name: 'source', kind: 'text', get: (r) => r.source, width: 16 },
-  { name: 'createdAt', kind: 'date', get: (r) => r.created_at },
-  { name: 'updatedAt', kind: 'date', get: (r) => r.updated_at },
-  { name: 'syncedAt', kind: 'date', get: (r) => r.synced_at },
+  { name: 'createdAt', kind: 'date', get: (r) => r.createdAt },
+  { name: 'updatedAt', kind: 'date', get: (r) => r.updatedAt },
+  { name: 'syncedAt', kind: 'date', get: (r) => r.syncedAt },
 ];
 
 export const SPIRII_COLUMNS = spiriiColumns(new Map());
 export const LOCAL_COLUMNS = localColumns(new Map());
 
-const LOCAL_PAGE = 2000;
-
-function localWhere(filters: LocalFilters): { sql: string; params: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (filters.states?.length) {
-    clauses.push(`state IN (${filters.states.map((_, i) => `@state${i}`).join(',')})`);
-    filters.states.forEach((s, i) => (params[`state${i}`] = s));
-  }
-  if (filters.customerId !== undefined) {
-    clauses.push('customer_id = @customerId');
-    params.customerId = filters.customerId;
-  }
-  if (filters.search) {
-    clauses.push(`(instr(lower(uid), lower(@search)) > 0 OR instr(lower(coalesce(label, '')), lower(@search)) > 0)`);
-    params.search = filters.search;
-  }
-  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
-}
-
-/** The local rows matching the filters, oldest first, a page at a time (never holding the connection between pages). */
-export async function* localPages(db: Db, filters: LocalFilters): AsyncGenerator<{ rows: LocalRow[]; count: number }> {
-  const where = localWhere(filters);
-  const { n: count } = db.prepare(`SELECT count(*) AS n FROM tokens WHERE ${where.sql}`).get(where.params) as { n: number };
-  const page = db.prepare(`SELECT * FROM tokens WHERE ${where.sql} AND id > @after ORDER BY id LIMIT ${LOCAL_PAGE}`);
-  let after = 0;
-  for (;;) {
-    const rows = page.all({ ...where.params, after }) as LocalRow[];
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.id;
-    yield { rows, count };
-    if (rows.length < LOCAL_PAGE) return;
-  }
-}
+/** The local rows an export reads: the queue's own pages. */
+export type LocalPages = Pick<TokenQueue, 'pages'>;
 
 export interface ExportRequest {
   source: ExportSource;
@@ -147,7 +94,7 @@ export interface ExportResult {
 }
 
 export async function runExport(
-  deps: { db: Db; client: SpiriiClient; customers?: CustomerNames },
+  deps: { queue: LocalPages; client: SpiriiClient; customers?: CustomerNames },
   request: ExportRequest,
   target: string,
   options: { signal?: AbortSignal; onProgress?: (progress: ExportProgress) => void } = {},
@@ -193,9 +140,9 @@ export async function runExport(
   }
   const writer = openTableWriter(target, request.format, localColumns(names), request.csv);
   try {
-    for await (const page of localPages(deps.db, request.localFilters ?? {})) {
+    for await (const page of deps.queue.pages(request.localFilters ?? {})) {
       check();
-      await learn(page.rows.map((r) => r.customer_id));
+      await learn(page.rows.map((r) => r.customerId));
           await writer.write(page.rows);
       done += page.rows.length;
       report(page.count);

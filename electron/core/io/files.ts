@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../db/sqlite';
 import type { Settings } from '../settings';
 import type { SpiriiClient } from '../api/client';
 import type { TokenQueue } from '../queue';
@@ -69,7 +68,6 @@ const MAX_PREPARED = 3;
 export const RECONCILE_PREVIEW = 500;
 
 export interface FilesDeps {
-  db: Db;
   settings: Settings;
   client: SpiriiClient;
   dialogs: FileDialogs;
@@ -185,7 +183,7 @@ export class FilesService {
     if (target === null) return { status: 'cancelled' };
     const fileName = path.basename(target);
     const result = await this.run(request.job, 'export', fileName, async (signal, progress) => {
-      const r: ExportResult = await runExport({ db: this.deps.db, client: this.deps.client, customers: this.deps.customers }, request, target, {
+      const r: ExportResult = await runExport({ queue: this.deps.queue, client: this.deps.client, customers: this.deps.customers }, request, target, {
         signal,
         onProgress: (p) => progress('writing', p.done, p.total, p.note),
       });
@@ -197,17 +195,17 @@ export class FilesService {
 
   /** An export to a path the caller chose itself (the CLI's --out), with the caller's progress and cancel signal. */
   exportToPath(request: ExportRequest, target: string, options: Parameters<typeof runExport>[3]): Promise<ExportResult> {
-    return runExport({ db: this.deps.db, client: this.deps.client, customers: this.deps.customers }, request, target, options);
+    return runExport({ queue: this.deps.queue, client: this.deps.client, customers: this.deps.customers }, request, target, options);
   }
 
   /** The whole reconciliation report, for a caller that prints it (the CLI). */
   compare(options: { customerId?: number }): Promise<ReconcileReport> {
-    return reconcile({ db: this.deps.db, client: this.deps.client }, options);
+    return reconcile({ queue: this.deps.queue, client: this.deps.client }, options);
   }
 
   async reconcile(options: { job?: string; customerId?: number }): Promise<ReconcileView> {
     const { result } = await this.run(options.job, 'reconcile', null, async (signal, progress) => {
-      const report = await reconcile({ db: this.deps.db, client: this.deps.client }, { customerId: options.customerId, signal, onProgress: progress });
+      const report = await reconcile({ queue: this.deps.queue, client: this.deps.client }, { customerId: options.customerId, signal, onProgress: progress });
       return { result: report, message: describeReport(report) };
     });
     this.lastReport = result;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '../db/sqlite';
-import type { QueuedToken, QueueState, TokenQueue } from '../queue';
+import { STATE_WORDS, type QueuedToken, type QueueState, type TokenQueue } from '../queue';
 import type { Settings } from '../settings';
 import type { SpiriiClient } from '../api/client';
 import { NetworkError } from '../api/errors';
@@ -189,6 +189,8 @@ export class Importer {
     private readonly client: SpiriiClient,
     private readonly queue: TokenQueue,
     private readonly customers?: CustomerDirectory,
+    /** Records the queued tokens in the audit trail, one entry each, as a tap's token is. */
+    private readonly recordEnrolled?: (tokens: readonly QueuedToken[]) => void,
   ) {}
 
   async prepare(bytes: Uint8Array, fileName: string, options: ImportOptions): Promise<Prepared> {
@@ -291,6 +293,7 @@ export class Importer {
     })();
     // The window shows the newest rows; counts come from the sync status. Sending 100,000 rows would not help it.
     this.queue.announce(inserted.slice(-200).reverse());
+    this.recordEnrolled?.(inserted);
     return { queued: inserted.length, notQueued: prepared.plan.rows.length - inserted.length, fileName: prepared.fileName };
   }
 
@@ -302,32 +305,26 @@ export class Importer {
     this.settings.set(HISTORY_KEY, [entry, ...this.history()].slice(0, HISTORY_LIMIT));
   }
 
+  /** Hold back the rows whose card the queue will not take again, and mark those that replace a rejected token. */
   private markQueued(plan: ImportPlan): void {
     const ready = plan.rows.filter((r) => r.status === 'ready');
     const uidColumn = plan.columns.find((c) => c.field === 'uid')!.header;
-    for (let i = 0; i < ready.length; i += 500) {
-      const chunk = ready.slice(i, i + 500);
-      const found = this.db
-        .prepare(`SELECT id, uid, state, customer_id AS customerId, label FROM tokens WHERE state <> 'discarded' AND uid IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk.map((r) => r.values.uid)) as { id: number; uid: string; state: QueueState; customerId: number; label: string | null }[];
-      const byUid = new Map(found.map((f) => [f.uid, f]));
-      for (const row of chunk) {
-        const existing = byUid.get(row.values.uid);
-        if (!existing) continue;
-        if (existing.state === 'rejected') {
-          // Spirii refused the earlier token: this row is the fix, not a repeat of it.
-          row.replaces = existing.id;
-          continue;
-        }
-        hold(
-          row,
-          'queue',
-          `Card ${row.values.uid} is already in the queue (${existing.state.replace('_', ' ')}, customer ${existing.customerId}${existing.label ? `, label ${existing.label}` : ''})`,
-          plan.problems,
-          uidColumn,
-          { key: 'in-queue', uid: row.values.uid, state: existing.state, customerId: existing.customerId, label: existing.label },
-        );
+    const admissions = this.queue.admissions(ready.map((r) => r.values.uid));
+    for (const row of ready) {
+      const admission = admissions.get(row.values.uid);
+      if (!admission) continue;
+      if (admission.kind === 'replaces') {
+        row.replaces = admission.id;
+        continue;
       }
+      const { existing } = admission;
+      hold(row, 'queue', admission.message, plan.problems, uidColumn, {
+        key: 'in-queue',
+        uid: row.values.uid,
+        state: existing.state,
+        customerId: existing.customerId,
+        label: existing.label,
+      });
     }
   }
 
@@ -520,7 +517,7 @@ export function groupProblems(problems: readonly Problem[]): ProblemGroup[] {
 function groupMessage(group: ProblemGroup, first: Problem): string {
   if (group.count === 1) return describeProblem(first);
   const d = group.detail;
-  if (d?.key === 'in-queue') return `${group.count} cards are already in the queue (${d.state.replace('_', ' ')}): not queued again`;
+  if (d?.key === 'in-queue') return `${group.count} cards are already in the queue (${STATE_WORDS[d.state as QueueState] ?? d.state}): not queued again`;
   if (d?.key === 'in-spirii') return `${group.count} cards are already in Spirii: not queued`;
   if (d?.key === 'repeats') return `${group.count} rows repeat an earlier row exactly: each card is queued once`;
   const rows = group.rows.join(', ') + (group.count > group.rows.length ? ', ...' : '');

@@ -3,13 +3,12 @@
  * Spirii holds, card by card (by UID): missing in Spirii, in Spirii but not enrolled here,
  * inactive in Spirii, customer or label different. The differences can be exported like tokens.
  */
-import type { Db } from '../db/sqlite';
 import type { SpiriiClient } from '../api/client';
 import type { SpiriiToken } from '../token';
-import { TokenQueue, type QueueState } from '../queue';
+import type { QueueState, TokenQueue } from '../queue';
 import { heldTwice } from '../duplicates';
 import { tokenPages } from './spirii-pages';
-import { localPages, type LocalRow } from './export';
+import type { LocalRow } from './export';
 import type { Column } from './writers';
 import type { FilesStep } from './shapes';
 
@@ -60,7 +59,7 @@ export const DIFFERENCE_COLUMNS: Column<Difference>[] = [
 const MAX_LOOKUPS = 300;
 
 function localPart(row: LocalRow) {
-  return { localId: row.id, localState: row.state, localCustomerId: row.customer_id, localLabel: row.label, localSpiriiId: row.spirii_id ?? null, localError: row.last_error ?? null };
+  return { localId: row.id, localState: row.state, localCustomerId: row.customerId, localLabel: row.label, localSpiriiId: row.spiriiId ?? null, localError: row.lastError ?? null };
 }
 
 function spiriiPart(token: SpiriiToken) {
@@ -73,9 +72,9 @@ const NO_SPIRII = { spiriiId: null, spiriiCustomerId: null, spiriiLabel: null, s
 function missingMessage(row: LocalRow): string {
   switch (row.state) {
     case 'synced':
-      return `Synced here as Spirii token ${row.spirii_id ?? '?'}, but Spirii does not hold this card`;
+      return `Synced here as Spirii token ${row.spiriiId ?? '?'}, but Spirii does not hold this card`;
     case 'rejected':
-      return `Spirii refused it: ${row.last_error ?? 'no reason given'}`;
+      return `Spirii refused it: ${row.lastError ?? 'no reason given'}`;
     case 'in_doubt':
       return 'Not confirmed yet: the sync is checking whether Spirii got it';
     default:
@@ -84,7 +83,7 @@ function missingMessage(row: LocalRow): string {
 }
 
 export async function reconcile(
-  deps: { db: Db; client: SpiriiClient },
+  deps: { queue: Pick<TokenQueue, 'pages' | 'markConflict'>; client: SpiriiClient },
   options: { customerId?: number; signal?: AbortSignal; onProgress?: (phase: FilesStep, done: number, total: number | null) => void } = {},
 ): Promise<ReconcileReport> {
   const filter = options.customerId === undefined ? {} : { customerId: options.customerId };
@@ -108,7 +107,7 @@ export async function reconcile(
   // A synced token whose UID Spirii holds more than once is a conflict the desk sees, never "synced".
   const twice: ReturnType<typeof heldTwice>[] = [];
   let localTokens = 0;
-  for await (const page of localPages(deps.db, filter)) {
+  for await (const page of deps.queue.pages(filter)) {
     for (const row of page.rows) {
       localTokens++;
       seen.add(row.uid);
@@ -136,7 +135,7 @@ export async function reconcile(
     differences.push({ kind: 'not-enrolled-here', uid, message: `In Spirii as token ${token.id} for customer ${token.customerId}, but not enrolled at this desk`, ...NO_LOCAL, ...spiriiPart(token) });
   }
 
-  if (twice.length > 0) new TokenQueue(deps.db).markConflict(twice, ['synced']);
+  if (twice.length > 0) deps.queue.markConflict(twice, ['synced']);
 
   const counts = Object.fromEntries(DIFFERENCE_KINDS.map((k) => [k, 0])) as Record<DifferenceKind, number>;
   for (const d of differences) counts[d.kind]++;
@@ -147,8 +146,8 @@ export async function reconcile(
 function compare(row: LocalRow, token: SpiriiToken, out: Difference[]): void {
   const both = { uid: row.uid, ...localPart(row), ...spiriiPart(token) };
   if (!token.isActive) out.push({ kind: 'inactive', message: `Inactive in Spirii (token ${token.id})`, ...both });
-  if (token.customerId !== row.customer_id) {
-    out.push({ kind: 'customer-differs', message: `Customer ${row.customer_id} here, ${token.customerId} in Spirii`, ...both });
+  if (token.customerId !== row.customerId) {
+    out.push({ kind: 'customer-differs', message: `Customer ${row.customerId} here, ${token.customerId} in Spirii`, ...both });
   }
   const label = token.identifier.label ?? null;
   if ((label ?? '') !== (row.label ?? '')) {

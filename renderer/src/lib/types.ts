@@ -28,7 +28,7 @@ export type SyncStatus = EventPayload<'sync'>;
 export type SyncPhase = SyncStatus['phase'];
 export type TapOutcome = EventPayload<'tap'>;
 
-// Files (#6)
+// Import, export and reconciliation.
 export type ImportOpenResult = CallOutput<'import.open'>;
 export type ImportPreview = Extract<ImportOpenResult, { status: 'ready' }>['preview'];
 export type PreviewRow = ImportPreview['rows'][number];
