@@ -187,6 +187,12 @@ export function labelProblem(label: string | null): 'too-long' | 'unprintable' |
   return hasControlCharacters(label) ? 'unprintable' : null;
 }
 
+/** What every token of the session is sent with, beside its UID, customer and label: for taps and imports alike. */
+export function tokenSettingsOf(d: EnrollmentDefaults): Pick<EnrollmentDefaults, 'validFrom' | 'expiresAt' | 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled' | 'billingReference' | 'comment'> {
+  const { validFrom, expiresAt, isActive, roamingEnabled, priorityChargingEnabled, billingReference, comment } = d;
+  return { validFrom, expiresAt, isActive, roamingEnabled, priorityChargingEnabled, billingReference, comment };
+}
+
 export class Enrollment {
   private held: HeldCard | null = null;
   private readonly listeners = new Listeners<EnrollmentView>();
@@ -270,13 +276,7 @@ export class Enrollment {
         uid,
         customerId,
         label: printed,
-        validFrom: d.validFrom,
-        expiresAt: d.expiresAt,
-        isActive: d.isActive,
-        roamingEnabled: d.roamingEnabled,
-        priorityChargingEnabled: d.priorityChargingEnabled,
-        billingReference: d.billingReference,
-        comment: d.comment,
+        ...tokenSettingsOf(d),
         source,
       });
       return { status: 'queued', token };

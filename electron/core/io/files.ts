@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Settings } from '../settings';
 import type { SpiriiClient } from '../api/client';
 import type { TokenQueue } from '../queue';
-import type { EnrollmentDefaults } from '../enrollment';
+import { tokenSettingsOf, type EnrollmentDefaults } from '../enrollment';
 import type { FileDialogs, FileFilter } from './dialogs';
 import { checkFileSize } from './csv-read';
 import { FileRefused, type RefusalDetail } from './text';
@@ -90,16 +90,7 @@ interface Held {
 }
 
 export function importDefaults(d: EnrollmentDefaults, customerId?: number | null): ImportDefaults {
-  return {
-    customerId: customerId ?? d.customerId,
-    validFrom: d.validFrom,
-    expiresAt: d.expiresAt,
-    isActive: d.isActive,
-    roamingEnabled: d.roamingEnabled,
-    priorityChargingEnabled: d.priorityChargingEnabled,
-    billingReference: d.billingReference,
-    comment: d.comment,
-  };
+  return { customerId: customerId ?? d.customerId, ...tokenSettingsOf(d) };
 }
 
 /** Read a file for import, refusing one above the size cap before reading it. */
