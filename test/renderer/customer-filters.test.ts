@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Station } from '../../electron/core/station';
 import type { Bridge } from '../support/bridge';
-import { openApp, type App } from '../support/app-harness';
+import { openOfficeDesk, type App } from '../support/app-harness';
 import { ScriptedDialogs } from '../io/support';
 
 describe('Customer filters by name', () => {
@@ -19,12 +19,7 @@ describe('Customer filters by name', () => {
   const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    app = await openApp({
-      dataSubdir: 'data',
-      station: { dialogs, readers: { simulated: true }, sync: { autoStart: false } },
-      beforeBridge: (station) => station.enrollmentDefaults.update({ customerId: 1001 }),
-      page: { viewport: { width: 1366, height: 768 }, colorScheme: 'light', locale: 'en-GB' },
-    });
+    app = await openOfficeDesk(dialogs, { viewport: { width: 1366, height: 768 }, colorScheme: 'light', locale: 'en-GB' });
     ({ station, bridge, page, dir, watcher } = app);
     page.setDefaultTimeout(8000);
   });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Station } from '../../electron/core/station';
 import type { Bridge } from '../support/bridge';
-import { openApp, type App } from '../support/app-harness';
+import { openOfficeDesk, type App } from '../support/app-harness';
 import { axeViolations, describeViolations } from '../support/axe';
 import { ScriptedDialogs, writeFile } from '../io/support';
 
@@ -19,12 +19,7 @@ describe('Import/Export screen', () => {
   const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    app = await openApp({
-      dataSubdir: 'data',
-      station: { dialogs, readers: { simulated: true }, sync: { autoStart: false } },
-      beforeBridge: (station) => station.enrollmentDefaults.update({ customerId: 1001 }),
-      page: { viewport: { width: 1280, height: 1000 }, colorScheme: 'light' },
-    });
+    app = await openOfficeDesk(dialogs, { viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
     ({ station, bridge, page, watcher, dir } = app);
   });
 

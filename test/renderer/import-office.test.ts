@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Station } from '../../electron/core/station';
 import type { Bridge } from '../support/bridge';
-import { openApp, type App } from '../support/app-harness';
+import { openOfficeDesk, type App } from '../support/app-harness';
 import { ScriptedDialogs, cp1252, writeFile } from '../io/support';
 
 const ROWS = Array.from({ length: 500 }, (_, i) => {
@@ -28,12 +28,7 @@ describe('Import for an office', () => {
   const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    app = await openApp({
-      dataSubdir: 'data',
-      station: { dialogs, readers: { simulated: true }, sync: { autoStart: false } },
-      beforeBridge: (station) => station.enrollmentDefaults.update({ customerId: 1001 }),
-      page: { viewport: { width: 1366, height: 768 }, colorScheme: 'light' },
-    });
+    app = await openOfficeDesk(dialogs, { viewport: { width: 1366, height: 768 }, colorScheme: 'light' });
     ({ station, bridge, page, dir } = app);
   });
   afterAll(() => app?.close());

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Station } from '../../electron/core/station';
 import type { Bridge } from '../support/bridge';
-import { openApp, type App } from '../support/app-harness';
+import { openOfficeDesk, type App } from '../support/app-harness';
 import { ScriptedDialogs, writeFile } from '../io/support';
 
 describe('Counts in the window’s grammar', () => {
@@ -15,12 +15,7 @@ describe('Counts in the window’s grammar', () => {
   const dialogs = new ScriptedDialogs();
 
   beforeAll(async () => {
-    app = await openApp({
-      dataSubdir: 'data',
-      station: { dialogs, readers: { simulated: true }, sync: { autoStart: false } },
-      beforeBridge: (station) => station.enrollmentDefaults.update({ customerId: 1001 }),
-      page: { viewport: { width: 1366, height: 768 }, colorScheme: 'light', locale: 'en-GB' },
-    });
+    app = await openOfficeDesk(dialogs, { viewport: { width: 1366, height: 768 }, colorScheme: 'light', locale: 'en-GB' });
     ({ station, bridge, page, dir, watcher } = app);
     page.setDefaultTimeout(8000);
   });

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContextOptions, Page, PageScreenshotOptions } from 'playwright-core';
 import { Station, type StationOptions } from '../../electron/core/station';
+import type { FileDialogs } from '../../electron/core/io/dialogs';
 import type { HostInfo } from '../../electron/contract/handlers';
 import { startBridge, type Bridge } from './bridge';
 import { launchChromium, watchForProblems } from './browser';
@@ -81,4 +82,17 @@ export async function openApp(options: AppOptions = {}): Promise<App> {
     await close();
     throw error;
   }
+}
+
+/**
+ * The desk the file and back-office tests open: file dialogs the test scripts, the simulated
+ * reader, no sync until the test asks, and customer 1001 chosen.
+ */
+export function openOfficeDesk(dialogs: FileDialogs, page: BrowserContextOptions): Promise<App> {
+  return openApp({
+    dataSubdir: 'data',
+    station: { dialogs, readers: { simulated: true }, sync: { autoStart: false } },
+    beforeBridge: (station) => station.enrollmentDefaults.update({ customerId: 1001 }),
+    page,
+  });
 }
