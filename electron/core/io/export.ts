@@ -66,9 +66,6 @@ export const localColumns = (names: ReadonlyMap<number, string>): Column<LocalRo
   { name: 'syncedAt', kind: 'date', get: (r) => r.syncedAt },
 ];
 
-export const SPIRII_COLUMNS = spiriiColumns(new Map());
-export const LOCAL_COLUMNS = localColumns(new Map());
-
 /** The local rows an export reads: the queue's own pages. */
 export type LocalPages = Pick<TokenQueue, 'pages'>;
 
