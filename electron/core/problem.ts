@@ -24,7 +24,7 @@ export type RequestProblem =
   /** Not a network or API condition; `error` is the error's own text. */
   | { key: 'unexpected'; params: { error: string } };
 
-/** Where Spirii already has a UID (queue.ts SpiriiPlace, repeated here to keep this file free of imports). */
+/** Where Spirii already has a UID (queue/rows.ts SpiriiPlace, repeated here to keep this file free of imports). */
 export interface ProblemPlace {
   spiriiId: number;
   customerId: number;
@@ -61,7 +61,7 @@ export type TapProblem =
   /** A typed or scanned label Spirii already has on another token (found when Spirii answered). */
   | { key: 'label-in-spirii'; params: { label: string; uid: string; spiriiId: number; customerId: number } };
 
-/** A desk action refused: on the queue (queue.ts QueueActionError) or the session's defaults and labels (enrollment.ts). */
+/** A desk action refused: on the queue (queue/wording.ts QueueActionError) or the session's defaults and labels (enrollment.ts). */
 export type ActionProblem =
   | { key: 'no-such-token'; params: { id: number } }
   | { key: 'not-local-only'; params: { uid: string; action: 'edited' | 'discarded'; state: string; spiriiId: number | null } }
