@@ -40,7 +40,7 @@ export type TokenProblem =
   /** Spirii has this UID elsewhere: `before` sending (the pre-send check) or found after an unknown outcome. */
   | { key: 'conflict'; params: { when: 'sending' | 'after-doubt'; place: ProblemPlace } }
   /** Spirii holds this UID more than once (every copy in `places`, oldest first): never shown as synced. */
-  | { key: 'held-twice'; params: { places: ProblemPlace[] } }
+  | { key: 'in-spirii-twice'; params: { places: ProblemPlace[] } }
   /** The request's outcome is unknown: looked up before anything is sent again. */
   | { key: 'in-doubt'; params: { cause: RequestProblem } }
   | { key: 'not-in-answer'; params: Record<string, never> }

@@ -8,7 +8,7 @@
  *                                                         | in_doubt (outcome unknown: looked up before anything is sent again)
  *   held | pending | rejected -> discarded (by the desk; kept as history, the UID may be tapped again)
  *
- * A pending row is sent only after the pre-send check (duplicates.ts) found its UID absent from
+ * A pending row is sent only after the pre-send check (pre-send-check.ts) found its UID absent from
  * Spirii (`spiriiCheckedAt`); a row whose UID Spirii already has is rejected with `conflict` saying
  * where it exists, and is never sent.
  *

@@ -114,6 +114,15 @@ function parseJson<T>(text: string | null | undefined): T | null {
 
 const parseConflict = (text: string | null) => parseJson<SpiriiPlace>(text);
 
+/** Problem keys renamed since rows were written with them: the stored key and the one it is now. */
+const RENAMED_PROBLEM_KEYS: Record<string, TokenProblem['key']> = { 'held-twice': 'in-spirii-twice' };
+
+function parseProblem(text: string | null): TokenProblem | null {
+  const problem = parseJson<TokenProblem>(text);
+  const renamed = problem && RENAMED_PROBLEM_KEYS[problem.key];
+  return renamed ? ({ ...problem, key: renamed } as TokenProblem) : problem;
+}
+
 export function fromRow(row: TokenRow): QueuedToken {
   return {
     id: row.id,
@@ -132,7 +141,7 @@ export function fromRow(row: TokenRow): QueuedToken {
     attempts: row.attempts,
     spiriiId: row.spirii_id,
     lastError: row.last_error,
-    lastErrorDetail: row.last_error === null ? null : parseJson<TokenProblem>(row.last_error_detail),
+    lastErrorDetail: row.last_error === null ? null : parseProblem(row.last_error_detail),
     holdUntil: row.hold_until,
     spiriiCheckedAt: row.spirii_checked_at,
     conflict: parseConflict(row.conflict),
