@@ -88,7 +88,7 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const filter = options.customerId === undefined ? {} : { customerId: options.customerId };
   const spirii = new Map<string, SpiriiToken>();
-  /** Every Spirii token per UID, for the UIDs held more than once. */
+  /** Every Spirii token per UID, for the UIDs Spirii has more than once. */
   const copies = new Map<string, SpiriiToken[]>();
   let fetched = 0;
   for await (const page of tokenPages(deps.client, { type: 'rfid', ...filter }, { signal: options.signal })) {
@@ -111,8 +111,8 @@ export async function reconcile(
     for (const row of page.rows) {
       localTokens++;
       seen.add(row.uid);
-      const held = copies.get(row.uid);
-      if (held && row.id !== null) twice.push(inSpiriiTwice(row.id, held));
+      const inSpirii = copies.get(row.uid);
+      if (inSpirii && row.id !== null) twice.push(inSpiriiTwice(row.id, inSpirii));
       const token = spirii.get(row.uid);
       if (!token) {
         missing.push(row);
