@@ -301,15 +301,15 @@ export class Station {
    */
   async giveLabelChecked(label: string | null): Promise<TapOutcome> {
     const text = label?.trim() || null;
-    const held = this.enrollment.view.awaitingLabel;
-    if (text !== null && held !== null && !this.queue.findByLabel(text)) {
+    const waiting = this.enrollment.view.awaitingLabel;
+    if (text !== null && waiting !== null && !this.queue.findByLabel(text)) {
       const found = await this.labelInSpirii(text);
-      if (found && found.identifier.uid?.toUpperCase() !== held.uid) {
+      if (found && found.identifier.uid?.toUpperCase() !== waiting.uid) {
         const uid = found.identifier.uid ?? '';
         const outcome: TapOutcome = {
           status: 'refused',
           reason: 'label-used',
-          uid: held.uid,
+          uid: waiting.uid,
           message: `Label ${text} is already in Spirii on card ${uid} (token ${found.id}, customer ${found.customerId})`,
           existing: null,
           detail: { key: 'label-in-spirii', params: { label: text, uid, spiriiId: found.id, customerId: found.customerId } },
