@@ -25,7 +25,7 @@ describe('the structure of electron/ and renderer/src', () => {
   it('reads imports of every kind the code uses', () => {
     const { graph } = readStructure(root) as { graph: Map<string, string[]> };
     // A static import, a type-only import, a dynamic import and a Svelte component's import.
-    expect(graph.get('electron/core/station.ts')).toContain('electron/core/queue.ts');
+    expect(graph.get('electron/core/station.ts')).toContain('electron/core/queue/index.ts');
     expect(graph.get('electron/core/diagnostics.ts')).toContain('electron/core/station-events.ts');
     expect(graph.get('electron/cli/commands.ts')!.length).toBeGreaterThan(3);
     expect(graph.get('renderer/src/App.svelte')).toContain('renderer/src/components/HeaderBar.svelte');
