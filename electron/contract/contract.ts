@@ -26,7 +26,7 @@ import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/i
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
-import type { CallProblem } from '../core/problem';
+import type { CallProblem } from '../core/problem-detail';
 import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
 import type { CardReport } from '../core/card';
 import type { HandoverBatch, HandoverList } from '../core/handover';
@@ -259,7 +259,7 @@ export type CallArgs<K extends CallName> = z.output<Calls[K]['input']>;
 export type CallOutput<K extends CallName> = Calls[K]['output'];
 export type EventPayload<K extends EventName> = Events[K];
 
-/** `detail`: the same as `message`, for the window to word in its language (see core/problem.ts). */
+/** `detail`: the same as `message`, for the window to word in its language (see core/problem-detail.ts). */
 export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string; detail?: CallProblem };
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError };
 

@@ -9,7 +9,7 @@ import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
 import { describeStorageProblem, storageCode } from './db/sqlite';
-import type { ActionProblem, TapProblem } from './problem';
+import type { ActionProblem, TapProblem } from './problem-detail';
 
 /** The documented limit of a token's label (identifier.label). */
 export const LABEL_MAX = 100;

@@ -1,7 +1,7 @@
 /** What the desk may change in a token that exists only here, and how a refused field is told to the window. */
 import { z } from 'zod';
 import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from '../token';
-import type { ActionProblem } from '../problem';
+import type { ActionProblem } from '../problem-detail';
 
 /** What the desk may change while a token exists only here. */
 const noControls = (text: string) => !hasControlCharacters(text);

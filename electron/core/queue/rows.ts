@@ -3,7 +3,7 @@
  * and the body Spirii takes for it. No SQL here: every statement is in the queue's classes.
  */
 import type { TokenCreate } from '../token';
-import type { TokenProblem } from '../problem';
+import type { TokenProblem } from '../problem-detail';
 
 export const QUEUE_STATES = ['held', 'pending', 'sending', 'synced', 'rejected', 'in_doubt', 'discarded'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
