@@ -27,7 +27,7 @@ import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
 import type { CallProblem } from '../core/problem-detail';
-import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
+import { TEXT_FIELD_MAX, type Page, type SpiriiToken } from '../core/token';
 import type { CardReport } from '../core/card';
 import type { HandoverBatch, HandoverList } from '../core/handover';
 
@@ -56,19 +56,10 @@ const importChoices = {
 const previewId = z.string().regex(/^[0-9a-f]{16}$/);
 // Tokens in Spirii, the operator's preferences, the enrollment session.
 const isoDateTime = z.iso.datetime({ offset: true });
-/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
+/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md): the tokens screen's filters and a page. */
 const tokenQuery = z
   .object({
-    search: z.string().trim().max(50).optional(),
-    type: z.enum(['rfid', 'virtual', 'vehicleId']).optional(),
-    customerId: z.number().int().min(1).optional(),
-    isActive: z.boolean().optional(),
-    roamingEnabled: z.boolean().optional(),
-    priority: z.boolean().optional(),
-    validFrom: isoDateTime.optional(),
-    expiresFrom: isoDateTime.optional(),
-    sortBy: z.enum(TOKEN_SORT_FIELDS).optional(),
-    sortDirection: z.enum(['asc', 'desc']).optional(),
+    ...spiriiFiltersShape.shape,
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
   })
