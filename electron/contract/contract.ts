@@ -26,7 +26,6 @@ import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/i
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
-import type { CallProblem } from '../core/problem-detail';
 import { TEXT_FIELD_MAX, type Page, type SpiriiToken } from '../core/token';
 import type { CardReport } from '../core/card';
 import type { HandoverBatch, HandoverList } from '../core/handover';
@@ -250,15 +249,4 @@ export type CallArgs<K extends CallName> = z.output<Calls[K]['input']>;
 export type CallOutput<K extends CallName> = Calls[K]['output'];
 export type EventPayload<K extends EventName> = Events[K];
 
-/** `detail`: the same as `message`, for the window to word in its language (see core/problem-detail.ts). */
-export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string; detail?: CallProblem };
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError };
-
-/** The handlers a transport serves: one per call, taking the validated input. */
-export type Handlers = { [K in CallName]: (args: CallArgs<K>) => Promise<CallOutput<K>> | CallOutput<K> };
-
-/** What the renderer sees, whatever the transport (Electron IPC, or the tests' WebSocket bridge). */
-export interface StationTransport {
-  call<K extends CallName>(name: K, input: CallInput<K>): Promise<Envelope<CallOutput<K>>>;
-  on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
-}
+export type { CallError, Envelope, Handlers, StationTransport } from './transport';
