@@ -4,7 +4,7 @@
  * is now, so the panel only lays them out.
  */
 import { formatTime } from '../../lib/format';
-import { spiriiWords, tapRefusalMessage, tokenError } from '../../lib/problems';
+import { spiriiWords, tapRefusalMessage, tokenError } from '../../lib/problem-wording';
 import type { QueuedToken, TapOutcome } from '../../lib/types';
 import { t } from './lastTap.messages';
 
