@@ -12,10 +12,10 @@
  * Spirii (`spiriiCheckedAt`); a row whose UID Spirii already has is rejected with `conflict` saying
  * where it exists, and is never sent.
  */
-import { z } from 'zod';
 import type { Db } from './db/sqlite';
 import type { TokenCreate } from './token';
-import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, controlCharacterField, hasControlCharacters } from './token';
+import { CONTROL_CHARACTERS_MESSAGE, controlCharacterField } from './token';
+import { checkTokenEdit, type TokenEdit } from './token-edit';
 import { Listeners } from './events';
 import type { ActionProblem, TokenProblem } from './problem';
 
@@ -92,25 +92,7 @@ function guardParams(guard: RowGuard | undefined, id: number): { guarded: number
   return { guarded: 1, guardState: guard.state, guardAttempt: typeof guard.attemptId === 'function' ? guard.attemptId(id) : guard.attemptId };
 }
 
-/** What the desk may change while a token exists only here. */
-const noControls = (text: string) => !hasControlCharacters(text);
-const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable();
-const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
-export const tokenEditSchema = z
-  .object({
-    label: z.string().trim().max(100, 'at most 100 characters').refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable(),
-    customerId: z.number().int().min(1),
-    validFrom: dateTime,
-    expiresAt: dateTime,
-    isActive: z.boolean(),
-    roamingEnabled: z.boolean(),
-    priorityChargingEnabled: z.boolean(),
-    billingReference: optionalText,
-    comment: optionalText,
-  })
-  .partial()
-  .strict();
-export type TokenEdit = z.infer<typeof tokenEditSchema>;
+export type { TokenEdit } from './token-edit';
 
 export class DuplicateUidError extends Error {
   constructor(readonly existing: QueuedToken) {
@@ -534,13 +516,13 @@ export class TokenQueue {
    * to pending with the change, to be checked and sent again.
    */
   edit(id: number, patch: Partial<TokenEdit>): QueuedToken {
-    const parsed = tokenEditSchema.safeParse(patch);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+    const checked = checkTokenEdit(patch);
+    if (!checked.ok) {
+      const { issue } = checked;
       throw new QueueActionError(`${issue.path.join('.') || 'change'}: ${issue.message}`, invalidField(issue));
     }
     const current = this.requireLocalOnly(id, 'edited');
-    const next = { ...current, ...parsed.data };
+    const next = { ...current, ...checked.edit };
     if (next.validFrom && next.expiresAt && Date.parse(next.expiresAt) <= Date.parse(next.validFrom)) {
       throw new QueueActionError('expiresAt: must be after validFrom', {
         key: 'invalid-field',
