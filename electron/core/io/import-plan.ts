@@ -136,7 +136,9 @@ export type ProblemDetail =
   | { key: 'conflict'; uid: string; row: number }
   | { key: 'conflict-later'; uid: string }
   | { key: 'in-queue'; uid: string; state: string; customerId: number; label: string | null }
-  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null };
+  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null }
+  /** The label is on another card in the queue (`uid`, its row's state, customer and Spirii id): refused as a tap is. */
+  | { key: 'label-used'; label: string; uid: string; state: string; customerId: number; spiriiId: number | null };
 
 export interface PlanRow {
   row: number;

@@ -8,6 +8,7 @@
 import { defineMessages, type Params } from '../lib/i18n.svelte';
 import { pluralForm, stateLabel } from '../lib/format';
 import { describeUidProblem } from '../lib/uid-problem';
+import { labelUsedText } from '../lib/problems';
 import type { FilesProgress, ImportOpenResult, ImportPreview, PreviewRow, QueueState, ReconcileView } from '../lib/types';
 
 type ProblemDetail = NonNullable<PreviewRow['detail']>;
@@ -293,6 +294,8 @@ export function problemText(detail: ProblemDetail | undefined, fallback: string 
       });
     case 'in-spirii':
       return m(detail.label ? 'p.in-spirii-label' : 'p.in-spirii', { uid: detail.uid, token: s(detail.tokenId), customer: s(detail.customerId), label: detail.label ?? '' });
+    case 'label-used':
+      return labelUsedText({ uid: detail.uid, state: detail.state as QueueState, customerId: detail.customerId, label: detail.label, spiriiId: detail.spiriiId });
     case 'no-customer':
       return m('p.no-customer');
     case 'expired':
