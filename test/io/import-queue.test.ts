@@ -157,6 +157,21 @@ describe('import through the station', () => {
     expect(station.queue.findByLabel('DK.3')!.uid).toBe('04B000000000CC');
   });
 
+  it('holds back every card of a file that gives one label to two cards: neither may have it, as two taps could not', async () => {
+    const { station, dialogs, dir } = await open();
+    const file = ['uid;label', '04A224B2C35D80;DK.1', '04A224B2C35D81;DK.7', '04A224B2C35D82;DK.7', '04A224B2C35D83;DK.3'].join('\n');
+    dialogs.answer(writeFile(dir, 'cards.csv', file));
+    const preview = await station.files.openImport({});
+    if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
+    expect(preview.preview.summary).toMatchObject({ rows: 4, ready: 2, invalid: 2 });
+    expect(preview.preview.rows.filter((r) => r.status === 'invalid').map((r) => [r.row, r.message, r.detail])).toEqual([
+      [3, 'Label DK.7 is also on card 04A224B2C35D82 in row 4; neither row is queued', { key: 'label-repeated', label: 'DK.7', uid: '04A224B2C35D82', row: 4 }],
+      [4, 'Label DK.7 is also on card 04A224B2C35D81 in row 3; neither row is queued', { key: 'label-repeated', label: 'DK.7', uid: '04A224B2C35D81', row: 3 }],
+    ]);
+    expect(station.files.confirmImport(preview.preview.id).queued).toBe(2);
+    expect(station.queue.findByLabel('DK.7')).toBeUndefined();
+  });
+
   it('shows the cards Spirii already holds, by paging through a small tenant or looking cards up in a large one', async () => {
     const { station, dialogs, dir } = await open();
     await station.client.createTokens([rfid('04A224B2C35D81', 1002, 'THEIRS')]);

@@ -340,6 +340,28 @@ export class Importer {
         label: existing.label,
       });
     }
+    // One label on two cards of the file: which card has it cannot be told, so neither is queued
+    // (as with a card the file gives twice with different data), and the queue never holds two.
+    const byLabel = new Map<string, PlanRow[]>();
+    for (const row of ready) {
+      if (row.status !== 'ready' || row.values.label === null) continue;
+      const rows = byLabel.get(row.values.label);
+      if (rows) rows.push(row);
+      else byLabel.set(row.values.label, [row]);
+    }
+    for (const [label, rows] of byLabel) {
+      const first = rows[0]!;
+      const second = rows.find((r) => r.values.uid !== first.values.uid);
+      if (!second) continue;
+      for (const row of rows) {
+        const other = row.values.uid === first.values.uid ? second : first;
+        const detail: ProblemDetail = { key: 'label-repeated', label, uid: other.values.uid, row: other.row };
+        row.status = 'invalid';
+        row.message = `Label ${label} is also on card ${other.values.uid} in row ${other.row}; neither row is queued`;
+        row.detail = detail;
+        plan.problems.push({ row: row.row, column: labelColumn, severity: 'error', message: row.message, detail });
+      }
+    }
   }
 
   /**
