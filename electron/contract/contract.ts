@@ -10,7 +10,8 @@ import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type CallName, type
 import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome, type UndoResult } from '../core/enrollment';
-import { QUEUE_STATES, tokenEditSchema, type QueuedToken } from '../core/queue';
+import { QUEUE_STATES, type QueuedToken } from '../core/queue';
+import { checkTokenEdit, type TokenEdit } from '../core/token-edit';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../core/readers/desk';
 import { UID_FORMATS, type UidConversion } from '../core/uid';
@@ -40,6 +41,14 @@ function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
 }
 
 const none = z.object({}).strict();
+
+/** A change to a queued token: the queue's own check (core/token-edit.ts), so the window and the queue refuse the same. */
+const tokenEdit = z.custom<TokenEdit>().transform((patch, ctx) => {
+  const checked = checkTokenEdit(patch);
+  if (checked.ok) return checked.edit;
+  ctx.addIssue({ code: 'custom', path: checked.issue.path, message: checked.issue.message });
+  return z.NEVER;
+});
 
 // Files: a job id the window picks, so it can cancel the job while the call runs.
 const jobId = z.string().regex(/^[\w-]{1,64}$/).optional();
@@ -148,7 +157,7 @@ export const contract = {
       returns<QueuedToken[]>(),
     ),
     /** Change a token that exists only here (held, pending, rejected); a rejected one goes back to pending. */
-    'queue.edit': call(z.object({ id: z.number().int().min(1), patch: tokenEditSchema }).strict(), returns<QueuedToken>()),
+    'queue.edit': call(z.object({ id: z.number().int().min(1), patch: tokenEdit }).strict(), returns<QueuedToken>()),
     /** Drop a token that exists only here (held, pending, rejected). */
     'queue.discard': call(z.object({ id: z.number().int().min(1) }).strict(), returns<QueuedToken>()),
     /** Rejected tokens (these, or all) back to pending, and an immediate sync attempt (tokens in doubt are looked up, never re-sent blindly). */

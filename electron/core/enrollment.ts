@@ -3,7 +3,7 @@
  * defaults and the next printed label. The token is on disk before the tap is reported queued.
  */
 import { z } from 'zod';
-import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
+import { DuplicateUidError, invalidField, labelUsedMessage, type QueuedToken, type TokenQueue } from './queue';
 import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from './settings';
 import { CONTROL_CHARACTERS_MESSAGE, hasControlCharacters, type TokenSettings } from './token';
 import { noControls, tokenSettingsShape } from './token-schema';
@@ -246,16 +246,9 @@ export class Enrollment {
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
     // Spirii can never change a label: one printed label on two cards is refused before it is queued.
-    const sameLabel = printed === null ? undefined : this.queue.findByLabel(printed);
-    if (sameLabel && sameLabel.uid !== uid) {
-      return {
-        status: 'refused',
-        reason: 'label-used',
-        uid,
-        message: `Label ${printed} is already on card ${sameLabel.uid} (${sameLabel.state === 'synced' ? 'in Spirii' : 'in the queue'})`,
-        existing: sameLabel,
-      };
-    }
+    // The queue's one label rule, which `add` (a tap with its own label) and an import follow too.
+    const sameLabel = this.queue.labelHolder(printed, uid);
+    if (sameLabel) return { status: 'refused', reason: 'label-used', uid, message: labelUsedMessage(printed!, sameLabel), existing: sameLabel };
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
     try {
       if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext + 1 });

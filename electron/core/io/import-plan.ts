@@ -118,7 +118,11 @@ export type ProblemDetail =
   | { key: 'conflict'; uid: string; row: number }
   | { key: 'conflict-later'; uid: string }
   | { key: 'in-queue'; uid: string; state: string; customerId: number; label: string | null }
-  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null };
+  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null }
+  /** The label is on another card in the queue (`uid`, its row's state, customer and Spirii id): refused as a tap is. */
+  | { key: 'label-used'; label: string; uid: string; state: string; customerId: number; spiriiId: number | null }
+  /** The file gives this label to another card too (`uid`, in `row`): neither row is queued. */
+  | { key: 'label-repeated'; label: string; uid: string; row: number };
 
 export interface PlanRow {
   row: number;

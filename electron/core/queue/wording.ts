@@ -30,3 +30,8 @@ export function describeLocalPlace(token: Pick<QueuedToken, 'state' | 'customerI
 export function describeSpiriiPlace(place: SpiriiPlace): string {
   return `token ${place.spiriiId} for customer ${place.customerId}${place.label ? `, label ${place.label}` : ''}`;
 }
+
+/** "Label DK.1 is already on card 04A224B2 (in the queue)": the refusal of a label another card has, for a tap, `add` and an import alike. */
+export function labelUsedMessage(label: string, existing: Pick<QueuedToken, 'uid' | 'state'>): string {
+  return `Label ${label} is already on card ${existing.uid} (${existing.state === 'synced' ? 'in Spirii' : 'in the queue'})`;
+}

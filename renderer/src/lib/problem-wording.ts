@@ -316,6 +316,11 @@ function localPlace(token: Pick<QueuedToken, 'state' | 'customerId' | 'label' | 
   );
 }
 
+/** A label already on another card of this desk, in the same words for a tap, `add` and an import's row. */
+export function labelUsedText(holder: Pick<QueuedToken, 'uid' | 'state' | 'customerId' | 'label' | 'spiriiId'> & { label: string }): string {
+  return t('labelUsed', { label: holder.label, uid: holder.uid, place: localPlace(holder) });
+}
+
 /** Why a tap was refused, in words; the core's (or reader's) message where there is nothing more to go on. */
 export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refused' }>): string {
   const detail = refusal.detail;
@@ -337,7 +342,7 @@ export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refuse
     case 'not-saved':
       return refusal.uid ? t('notSaved', { uid: refusal.uid }) : refusal.message;
     case 'label-used':
-      return refusal.existing?.label ? t('labelUsed', { label: refusal.existing.label, uid: refusal.existing.uid, place: localPlace(refusal.existing) }) : refusal.message;
+      return refusal.existing?.label ? labelUsedText({ ...refusal.existing, label: refusal.existing.label }) : refusal.message;
     default:
       return refusal.message;
   }
