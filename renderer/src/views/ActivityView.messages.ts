@@ -30,7 +30,7 @@ export const t = defineMessages({
     'key.tokenId': 'tokenId',
     'key.spiriiId': 'spiriiId',
     'key.label': 'label',
-    'key.customerId': 'customerId',
+    'key.customerId': 'customer',
     'key.comment': 'comment',
     'key.source': 'source',
     'key.api': 'api',
