@@ -160,15 +160,25 @@ export class SpiriiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
 
     let response: Response;
-    try {
-      response = await this.fetch(url, {
+    const send = () =>
+      this.fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
+    try {
+      response = await send();
     } catch (error) {
-      throw toNetworkError(error, url.href);
+      const failure = toNetworkError(error, url.href);
+      // A kept-alive connection the server closed while the desk was idle is reset on reuse: a GET
+      // (nothing changes by asking twice) is asked again once, on a new connection.
+      if (method !== 'GET' || failure.code !== 'ECONNRESET') throw failure;
+      try {
+        response = await send();
+      } catch (again) {
+        throw toNetworkError(again, url.href);
+      }
     }
     this.noteRateLimit(method === 'GET' ? 'read' : 'write', response.headers);
 
