@@ -74,6 +74,19 @@ describe('date fields in the window language', () => {
     await app.screenshot('date-fields-detail-da');
   });
 
+  it('keeps rows of the Tokens list in sight under its filters in a small window', async () => {
+    await page.setViewportSize({ width: 800, height: 560 });
+    try {
+      await page.goto(`${bridge.url}#/tokens`);
+      await page.getByLabel('Udløber fra').waitFor();
+      // The filters wrap to three lines here; the list under them is not squeezed to nothing.
+      await expect.poll(async () => (await page.getByTestId('token-grid').boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(200);
+      await app.screenshot('date-fields-tokens-da-800x560');
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 768 });
+    }
+  });
+
   it("edits a queued token's dates in Danish", async () => {
     expect(station.enrollment.tap('04DA7E00000010', 'test', { customerId: 1001, label: 'Q-1' }).status).toBe('queued');
     await page.goto(`${bridge.url}#/queue`);
