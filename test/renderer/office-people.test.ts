@@ -59,6 +59,8 @@ describe('Settings, Activity and Readers for people', () => {
     await expect.poll(() => table.textContent()).toContain('customer: 1001 Acme Fleet ApS');
     const english = (await table.textContent())!;
     expect(english).toContain('comment: none');
+    expect(english).toContain('token id: 1 ·'); // the trail's names in words, not as the API spells them
+    expect(english).not.toContain('tokenId');
     expect(english).toContain('source: Simulated reader');
     expect(english).toContain('source: ACS ACR122U 00 00 (PC/SC reader)');
     expect(english).toContain('active: no');
