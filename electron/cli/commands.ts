@@ -50,7 +50,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   },
   export: {
     run: lazy(async () => (await import('./files')).exportCommand),
-    usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--force] [--delimiter ";"] [--bom] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
+    usage: 'export --source spirii|local --format csv|xlsx|json --out FILE [--force] [--delimiter ";"] [--bom] [--headers human|api] [--customer ID] [--search S] [--active true|false] [--state S]   export tokens',
   },
   reconcile: { run: lazy(async () => (await import('./files')).reconcileCommand), usage: 'reconcile [--customer ID] [--out FILE [--format F] [--force]] [--json]   compare this desk with Spirii' },
   card: {

@@ -10,7 +10,7 @@ import { readImportFile, importDefaults, writeDifferences } from '../core/io/fil
 import { describeSummary, ImportConflict, type ImportPreview } from '../core/io/import';
 import { FileRefused } from '../core/io/text';
 import { Cancelled, type ExportRequest } from '../core/io/export';
-import { EXPORT_FORMATS, UID_FORMATS, localFiltersShape, spiriiFiltersShape, type ExportFormat } from '../core/io/shapes';
+import { EXPORT_FORMATS, EXPORT_HEADERS, UID_FORMATS, localFiltersShape, spiriiFiltersShape, type ExportFormat } from '../core/io/shapes';
 import { QUEUE_STATES } from '../core/queue';
 import { describeReport } from '../core/io/reconcile';
 import { oneOf, parse, positiveInt, UsageError } from './args';
@@ -155,6 +155,7 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
     force: { type: 'boolean' },
     delimiter: { type: 'string' },
     bom: { type: 'boolean' },
+    headers: { type: 'string' },
     customer: { type: 'string' },
     search: { type: 'string' },
     type: { type: 'string' },
@@ -176,7 +177,9 @@ export const exportCommand = async (args: string[], io: Io): Promise<number> => 
   const format = oneOf('format', values.format, EXPORT_FORMATS) ?? (path.extname(out).slice(1).toLowerCase() as ExportFormat);
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format is required (csv, xlsx or json) when --out has no such extension`);
   const delimiter = oneOf('delimiter', values.delimiter, [',', ';'] as const);
-  const request: ExportRequest = { source, format, csv: { delimiter, bom: values.bom } };
+  // Headers for people unless asked for the API's (a file to import again).
+  const headers = oneOf('headers', values.headers, EXPORT_HEADERS) ?? 'human';
+  const request: ExportRequest = { source, format, csv: { delimiter, bom: values.bom }, headers };
   const customerId = positiveInt('customer', values.customer);
   if (source === 'spirii') {
     if (values.state) throw new UsageError('--state filters the local queue; use it with --source local');

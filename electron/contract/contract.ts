@@ -23,7 +23,7 @@ import { syncSettingsSchema, type SyncSettings } from '../core/sync/settings';
 import type { FilesProgress, ImportOpenResult, ReconcileView, SaveResult } from '../core/io/files';
 import { IMPORT_FIELDS } from '../core/io/import-plan';
 import type { ImportResult } from '../core/io/import';
-import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
+import { EXPORT_FORMATS, EXPORT_HEADERS, localFiltersShape, spiriiFiltersShape } from '../core/io/shapes';
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
@@ -184,6 +184,7 @@ export const contract = {
           spiriiFilters: spiriiFiltersShape.optional(),
           localFilters: localFiltersShape.optional(),
           csv: csvOptions,
+          headers: z.enum(EXPORT_HEADERS).optional(),
         })
         .strict(),
       returns<SaveResult>(),

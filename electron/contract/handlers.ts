@@ -232,7 +232,7 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'preferences.update': (patch) => station.preferences.update(patch),
     'session.get': () => station.session.view(),
     'session.restart': () => station.session.restart(),
-    'session.export': ({ format }) => exportSession({ dialogs: station.dialogs, audit: station.audit }, station.session.view(), format),
+    'session.export': ({ format }) => exportSession({ dialogs: station.dialogs, audit: station.audit, customers: station.customers }, station.session.view(), format),
     'session.label': ({ label }) => station.giveLabelChecked(label),
     'session.undo': ({ id }) => station.enrollment.undo(id),
     'session.skipLabel': () => {

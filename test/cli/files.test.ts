@@ -126,10 +126,11 @@ describe('token-station export and reconcile', () => {
     const run = await runCli(['export', '--source', 'local', '--format', 'csv', '--out', local, '--delimiter', ';', '--bom', '--state', 'synced'], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('Exported 2 tokens to local.csv.\n');
+    // Headers for people by default...
     const rows = parse(readFileSync(local), { bom: true, delimiter: ';', columns: true }) as Record<string, string>[];
-    expect(rows.map((r) => [r.uid, r.label, r.state])).toEqual([
-      ['04B1000000C001', "'=cmd", 'synced'],
-      ['04B1000000C002', 'C-2', 'synced'],
+    expect(rows.map((r) => [r.UID, r.Label, r.State, r['Customer number'], r['Customer name']])).toEqual([
+      ['04B1000000C001', "'=cmd", 'synced', '1003', 'Fjordhavn Kommune'],
+      ['04B1000000C002', 'C-2', 'synced', '1004', 'Bornholm Elbiler ApS'],
     ]);
 
     const spirii = path.join(dir, 'spirii.json');
@@ -150,5 +151,14 @@ describe('token-station export and reconcile', () => {
       [local, 'local', 2],
       [spirii, 'spirii', 1],
     ]);
+    // ...the API's names with --headers api, for a file to import again.
+    const forImport = path.join(dir, 'for-import.csv');
+    expect((await runCli(['export', '--source', 'local', '--out', forImport, '--headers', 'api', '--state', 'synced'], env)).code).toBe(0);
+    const apiRows = parse(readFileSync(forImport), { bom: true, columns: true }) as Record<string, string>[];
+    expect(apiRows.map((r) => [r.uid, r.customerId, r.customerName])).toEqual([
+      ['04B1000000C001', '1003', 'Fjordhavn Kommune'],
+      ['04B1000000C002', '1004', 'Bornholm Elbiler ApS'],
+    ]);
+    expect((await runCli(['export', '--source', 'local', '--out', forImport, '--force', '--headers', 'people'], env)).code).toBe(2);
   }, 90_000);
 });

@@ -44,11 +44,12 @@ describe('session.export', () => {
     expect(result).toMatchObject({ status: 'done', fileName: 'session.csv', rows: 3 });
     expect(dialogs.asked[0]).toMatchObject({ kind: 'save', defaultName: expect.stringMatching(/^token-station-session-.*\.csv$/) });
     const rows = parse(readFileSync(target, 'utf8'), { bom: true }) as string[][];
-    expect(rows[0]!.slice(0, 5)).toEqual(['uid', 'label', 'customerId', 'state', 'spiriiId']);
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual([
-      [uidOf(2), 'S-0001', '1001'],
-      [uidOf(3), 'S-0002', '1001'],
-      [uidOf(4), 'S-0003', '1001'],
+    expect(rows[0]!.slice(0, 6)).toEqual(['uid', 'label', 'customerId', 'customerName', 'state', 'spiriiId']);
+    // The customer's name beside its number (the built-in sandbox's customer 1001).
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
+      [uidOf(2), 'S-0001', '1001', 'Acme Fleet ApS'],
+      [uidOf(3), 'S-0002', '1001', 'Acme Fleet ApS'],
+      [uidOf(4), 'S-0003', '1001', 'Acme Fleet ApS'],
     ]);
 
     const exports = station.audit.list({ actions: ['export'] });

@@ -253,4 +253,27 @@ describe('exports', () => {
     await station.files.exportTokens({ source: 'spirii', format: 'xlsx', spiriiFilters: { customerId: 1006, isActive: true } });
     expect(dialogs.asked.at(-1)!.defaultName).toMatch(/^tokens-spirii-1006-oresund-delebiler-ab-active-\d{4}-\d{2}-\d{2}\.xlsx$/);
   }, 120_000);
+
+  it('writes headers for people when asked (XLSX read back with LibreOffice), the API names otherwise, and JSON keys always the API names', async () => {
+    const xlsxFile = path.join(dir, 'human.xlsx');
+    const csvFile = path.join(dir, 'human.csv');
+    const apiFile = path.join(dir, 'api.csv');
+    const jsonFile = path.join(dir, 'human.json');
+    await runExport(depsWithNames(), { source: 'local', format: 'xlsx', headers: 'human' }, xlsxFile);
+    await runExport(depsWithNames(), { source: 'local', format: 'csv', headers: 'human' }, csvFile);
+    await runExport(depsWithNames(), { source: 'local', format: 'csv', headers: 'api' }, apiFile);
+    await runExport(depsWithNames(), { source: 'local', format: 'json', headers: 'human' }, jsonFile);
+    const HUMAN = ['Queue id', 'State', 'UID', 'Label', 'Customer number', 'Customer name', 'Valid from', 'Expires', 'Active', 'Roaming', 'Priority charging', 'Billing reference', 'Comment', 'Spirii id', 'Last error', 'Source', 'Created', 'Updated', 'Synced'];
+    const fromXlsx = parse(libreOfficeCsv(xlsxFile, path.join(dir, 'lo-human')), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(fromXlsx[0]!)).toEqual(HUMAN);
+    expect(fromXlsx.map((r) => r.UID)).toEqual(local().map((t) => t.uid));
+    // Booleans stay boolean cells under a header for people.
+    expect(fromXlsx.map((r) => r.Active)).toEqual(local().map((t) => (t.isActive ? 'TRUE' : 'FALSE')));
+    expect(fromXlsx[0]!['Customer name']).toBe('Acme Fleet ApS');
+    const csv = parse(readFileSync(csvFile, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    expect(Object.keys(csv[0]!)).toEqual(HUMAN);
+    const api = parse(readFileSync(apiFile, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    expect(Object.keys(api[0]!).slice(0, 6)).toEqual(['id', 'state', 'uid', 'label', 'customerId', 'customerName']);
+    expect(Object.keys((JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, unknown>[])[0]!).slice(0, 5)).toEqual(['id', 'state', 'uid', 'label', 'customerId']);
+  }, 120_000);
 });

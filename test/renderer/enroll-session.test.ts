@@ -185,9 +185,9 @@ describe('an enrollment session', () => {
     await page.getByRole('button', { name: 'Save as CSV…' }).click();
     await page.getByTestId('session-export-result').getByText('Saved 4 tokens to session-export.csv. Recorded under Activity.').waitFor();
     const rows = parse(readFileSync(target, 'utf8'), { bom: true }) as string[][];
-    expect(rows[0]!.slice(0, 5)).toEqual(['uid', 'label', 'customerId', 'state', 'spiriiId']);
+    expect(rows[0]!.slice(0, 6)).toEqual(['uid', 'label', 'customerId', 'customerName', 'state', 'spiriiId']);
     expect(rows).toHaveLength(5);
-    expect(rows.slice(1).every((r) => r[3] === 'synced')).toBe(true);
+    expect(rows.slice(1).every((r) => r[4] === 'synced' && r[3] === 'Acme Fleet ApS')).toBe(true);
     const audited = station.audit.list({ actions: ['export'] });
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({ subject: 'session-export.csv', details: { what: 'session', format: 'csv', rows: 4 } });

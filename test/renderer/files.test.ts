@@ -80,7 +80,8 @@ describe('Import/Export screen', () => {
     await app.screenshot('files-export-progress', { fullPage: true });
     await page.getByTestId('export-result').getByText('Exported 3000 tokens to finance.csv.').waitFor({ timeout: 20_000 });
     const text = readFileSync(target, 'utf8');
-    expect(text.startsWith('\uFEFF"id";"uid";"label";"customerId";')).toBe(true); // the screen's defaults: ";" and a BOM, for Excel
+    // The screen's defaults: ";" and a BOM, for Excel, and headers for people.
+    expect(text.startsWith('\uFEFF"Token id";"UID";"Label";"Customer number";"Customer name";')).toBe(true);
     expect(text.trim().split('\r\n')).toHaveLength(3001);
 
     const cancelled = path.join(dir, 'never.xlsx');

@@ -55,8 +55,12 @@ describe('Settings, Activity and Readers for people', () => {
     await page.goto(bridge.url + '#/activity');
     const table = page.getByRole('table', { name: 'Audit trail' });
     await table.getByText('ACME-2b').waitFor();
+    // The customer by number and name (from the window's customer cache).
+    await expect.poll(() => table.textContent()).toContain('customer: 1001 Acme Fleet ApS');
     const english = (await table.textContent())!;
     expect(english).toContain('comment: none');
+    expect(english).toContain('token id: 1 ·'); // the trail's names in words, not as the API spells them
+    expect(english).not.toContain('tokenId');
     expect(english).toContain('source: Simulated reader');
     expect(english).toContain('source: ACS ACR122U 00 00 (PC/SC reader)');
     expect(english).toContain('active: no');
@@ -73,6 +77,7 @@ describe('Settings, Activity and Readers for people', () => {
     await setLocale('da');
     await page.getByRole('table', { name: 'Revisionsspor' }).getByText('ACME-2b').waitFor();
     const danish = (await page.getByRole('table', { name: 'Revisionsspor' }).textContent())!;
+    expect(danish).toContain('kunde: 1001 Acme Fleet ApS');
     expect(danish).toContain('kommentar: ingen');
     expect(danish).toContain('kilde: Simuleret læser');
     expect(danish).toContain('kilde: ACS ACR122U 00 00 (PC/SC-læser)');

@@ -98,4 +98,31 @@ describe('Counts in the window’s grammar', () => {
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
   });
+
+  it('says one card as one in the hour chart, the session export and the handover list', async () => {
+    station.session.restart();
+    station.enrollment.tap('04B40001', 'test', { customerId: 1001, label: 'ONE-4' });
+    await page.goto(`${bridge.url}#/summary`);
+    await page.reload();
+    const chart = page.getByTestId('hour-chart').locator('title');
+    await expect.poll(() => chart.textContent()).toMatch(/^Cards enrolled per hour: \d\d:\d\d: 1 card$/);
+    await page.getByText('1 token, with its state and Spirii id.').waitFor();
+
+    await page.goto(`${bridge.url}#/cards`);
+    await page.getByRole('tab', { name: 'Handover list' }).click();
+    const sheet = page.getByTestId('handover-sheet');
+    await expect.poll(() => sheet.getByTestId('handover-count').textContent()).toBe('This enrollment session · 1 card');
+    // The import of one card, offered as a batch to hand over.
+    await page.getByRole('radio', { name: 'An import' }).check();
+    await expect.poll(() => page.locator('#handover-batch option').allTextContents()).toContain('one.csv · 1 card');
+    expect(await page.locator('main').textContent()).not.toMatch(/\b1 (cards|tokens|rows)\b/);
+
+    await setLocale('da');
+    await page.goto(`${bridge.url}#/summary`);
+    await expect.poll(() => page.getByTestId('hour-chart').locator('title').textContent()).toMatch(/^Kort tilmeldt pr\. time: \d\d[:.]\d\d: 1 kort$/);
+    await page.getByText('1 token med status og Spirii-id.').waitFor();
+    await setLocale(null);
+    expect(await watcher.problems()).toEqual([]);
+    expect(bridge.failures).toEqual([]);
+  });
 });

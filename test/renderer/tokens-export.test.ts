@@ -65,6 +65,9 @@ describe('Tokens screen: Export…', () => {
     dialogs.answer(target);
     await box.getByLabel('File format').selectOption('csv');
     await box.getByLabel('Separator').selectOption(',');
+    // The API's names, for a file to import again (headers for people are the default).
+    expect(await box.getByLabel('Column headers').inputValue()).toBe('human');
+    await box.getByLabel('Column headers').selectOption('api');
     await box.getByRole('button', { name: 'Choose file and export' }).click();
     await box.getByTestId('export-tokens-progress').waitFor();
     await app.screenshot('tokens-export-progress');

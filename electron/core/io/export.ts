@@ -6,7 +6,7 @@
 import type { SpiriiClient } from '../api/client';
 import type { QueuedToken, TokenQueue } from '../queue';
 import type { SpiriiToken, TokenSettings } from '../token';
-import { localFiltersShape, spiriiFiltersShape, type LocalFilters, type SpiriiFilters } from './shapes';
+import { localFiltersShape, spiriiFiltersShape, type ExportHeaders, type LocalFilters, type SpiriiFilters } from './shapes';
 import { Cancelled, tokenPages } from './spirii-pages';
 import { openTableWriter, type Column, type CsvOptions, type ExportFormat, type TableWriter } from './writers';
 
@@ -25,46 +25,46 @@ export interface CustomerNames {
 /** The token's settings (TOKEN_SETTING_FIELDS), the same columns in both exports. */
 function settingsColumns<Row extends TokenSettings>(): Column<Row>[] {
   return [
-    { name: 'validFrom', kind: 'date', get: (t) => t.validFrom },
-    { name: 'expiresAt', kind: 'date', get: (t) => t.expiresAt },
-    { name: 'isActive', kind: 'boolean', get: (t) => t.isActive, width: 9 },
-    { name: 'roamingEnabled', kind: 'boolean', get: (t) => t.roamingEnabled },
-    { name: 'priorityChargingEnabled', kind: 'boolean', get: (t) => t.priorityChargingEnabled, width: 22 },
-    { name: 'billingReference', kind: 'text', get: (t) => t.billingReference, width: 18 },
-    { name: 'comment', kind: 'text', get: (t) => t.comment, width: 30 },
+    { name: 'validFrom', label: 'Valid from', kind: 'date', get: (t) => t.validFrom },
+    { name: 'expiresAt', label: 'Expires', kind: 'date', get: (t) => t.expiresAt },
+    { name: 'isActive', label: 'Active', kind: 'boolean', get: (t) => t.isActive, width: 9 },
+    { name: 'roamingEnabled', label: 'Roaming', kind: 'boolean', get: (t) => t.roamingEnabled },
+    { name: 'priorityChargingEnabled', label: 'Priority charging', kind: 'boolean', get: (t) => t.priorityChargingEnabled, width: 22 },
+    { name: 'billingReference', label: 'Billing reference', kind: 'text', get: (t) => t.billingReference, width: 18 },
+    { name: 'comment', label: 'Comment', kind: 'text', get: (t) => t.comment, width: 30 },
   ];
 }
 
 /**
- * Header names are the API's field names, so an export can be imported again; customerName (the
- * customer's name beside its number) is skipped by the import.
+ * `name` is the API's field name (an export with API headers can be imported again), `label` the
+ * header for people; customerName (the customer's name beside its number) is skipped by the import.
  */
 export const spiriiColumns = (names: ReadonlyMap<number, string>): Column<SpiriiToken>[] => [
-  { name: 'id', kind: 'number', get: (t) => t.id, width: 10 },
-  { name: 'uid', kind: 'text', get: (t) => t.identifier.uid ?? null, width: 22 },
-  { name: 'label', kind: 'text', get: (t) => t.identifier.label ?? null, width: 18 },
-  { name: 'customerId', kind: 'number', get: (t) => t.customerId, width: 12 },
-  { name: 'customerName', kind: 'text', get: (t) => names.get(t.customerId) ?? null, width: 24 },
-  { name: 'type', kind: 'text', get: (t) => t.identifier.type, width: 8 },
+  { name: 'id', label: 'Token id', kind: 'number', get: (t) => t.id, width: 10 },
+  { name: 'uid', label: 'UID', kind: 'text', get: (t) => t.identifier.uid ?? null, width: 22 },
+  { name: 'label', label: 'Label', kind: 'text', get: (t) => t.identifier.label ?? null, width: 18 },
+  { name: 'customerId', label: 'Customer number', kind: 'number', get: (t) => t.customerId, width: 16 },
+  { name: 'customerName', label: 'Customer name', kind: 'text', get: (t) => names.get(t.customerId) ?? null, width: 24 },
+  { name: 'type', label: 'Type', kind: 'text', get: (t) => t.identifier.type, width: 8 },
   ...settingsColumns<SpiriiToken>(),
-  { name: 'createdAt', kind: 'date', get: (t) => t.createdAt },
-  { name: 'updatedAt', kind: 'date', get: (t) => t.updatedAt },
+  { name: 'createdAt', label: 'Created', kind: 'date', get: (t) => t.createdAt },
+  { name: 'updatedAt', label: 'Updated', kind: 'date', get: (t) => t.updatedAt },
 ];
 
 export const localColumns = (names: ReadonlyMap<number, string>): Column<LocalRow>[] => [
-  { name: 'id', kind: 'number', get: (r) => r.id, width: 8 },
-  { name: 'state', kind: 'text', get: (r) => r.state, width: 10 },
-  { name: 'uid', kind: 'text', get: (r) => r.uid, width: 22 },
-  { name: 'label', kind: 'text', get: (r) => r.label, width: 18 },
-  { name: 'customerId', kind: 'number', get: (r) => r.customerId, width: 12 },
-  { name: 'customerName', kind: 'text', get: (r) => names.get(r.customerId) ?? null, width: 24 },
+  { name: 'id', label: 'Queue id', kind: 'number', get: (r) => r.id, width: 8 },
+  { name: 'state', label: 'State', kind: 'text', get: (r) => r.state, width: 10 },
+  { name: 'uid', label: 'UID', kind: 'text', get: (r) => r.uid, width: 22 },
+  { name: 'label', label: 'Label', kind: 'text', get: (r) => r.label, width: 18 },
+  { name: 'customerId', label: 'Customer number', kind: 'number', get: (r) => r.customerId, width: 16 },
+  { name: 'customerName', label: 'Customer name', kind: 'text', get: (r) => names.get(r.customerId) ?? null, width: 24 },
   ...settingsColumns<LocalRow>(),
-  { name: 'spiriiId', kind: 'number', get: (r) => r.spiriiId, width: 10 },
-  { name: 'lastError', kind: 'text', get: (r) => r.lastError, width: 30 },
-  { name: 'source', kind: 'text', get: (r) => r.source, width: 16 },
-  { name: 'createdAt', kind: 'date', get: (r) => r.createdAt },
-  { name: 'updatedAt', kind: 'date', get: (r) => r.updatedAt },
-  { name: 'syncedAt', kind: 'date', get: (r) => r.syncedAt },
+  { name: 'spiriiId', label: 'Spirii id', kind: 'number', get: (r) => r.spiriiId, width: 10 },
+  { name: 'lastError', label: 'Last error', kind: 'text', get: (r) => r.lastError, width: 30 },
+  { name: 'source', label: 'Source', kind: 'text', get: (r) => r.source, width: 16 },
+  { name: 'createdAt', label: 'Created', kind: 'date', get: (r) => r.createdAt },
+  { name: 'updatedAt', label: 'Updated', kind: 'date', get: (r) => r.updatedAt },
+  { name: 'syncedAt', label: 'Synced', kind: 'date', get: (r) => r.syncedAt },
 ];
 
 /** The local rows an export reads: the queue's own pages. */
@@ -76,6 +76,14 @@ export interface ExportRequest {
   spiriiFilters?: SpiriiFilters;
   localFilters?: LocalFilters;
   csv?: CsvOptions;
+  /** CSV and XLSX headers: for people, or the API's names (the default here, for re-import). */
+  headers?: ExportHeaders;
+}
+
+/** The columns with the headers asked for: labels for people in CSV and XLSX; JSON keeps the API's names. */
+export function withHeaders<Row>(columns: Column<Row>[], format: ExportFormat, headers: ExportHeaders | undefined): Column<Row>[] {
+  if (headers !== 'human' || format === 'json') return columns;
+  return columns.map((column) => ({ ...column, name: column.label ?? column.name }));
 }
 
 export interface ExportProgress {
@@ -124,7 +132,7 @@ export async function runExport(
   };
   if (request.source === 'spirii') {
     // The names map fills page by page, before each page is written.
-    return write(openTableWriter(target, request.format, spiriiColumns(names), request.csv), async (writer) => {
+    return write(openTableWriter(target, request.format, withHeaders(spiriiColumns(names), request.format, request.headers), request.csv), async (writer) => {
       report(null);
       let total: number | null = null;
       const pages = tokenPages(deps.client, request.spiriiFilters ?? {}, {
@@ -141,7 +149,7 @@ export async function runExport(
       }
     });
   }
-  return write(openTableWriter(target, request.format, localColumns(names), request.csv), async (writer) => {
+  return write(openTableWriter(target, request.format, withHeaders(localColumns(names), request.format, request.headers), request.csv), async (writer) => {
     for await (const page of deps.queue.pages(request.localFilters ?? {})) {
       check();
       await learn(page.rows.map((r) => r.customerId));

@@ -194,7 +194,23 @@ const DAY_FIRST = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$/;
  * A date-time to ISO-8601 UTC. Without a time zone the value is read as UTC; "31.12.2026",
  * "31-12-2026" and "31/12/2026" are day first (a Danish Excel writes the last; the desk is in Europe).
  */
+/**
+ * A file's dates repeat (one expiry for a whole batch of cards): each distinct text is read once.
+ * Bounded, so a file of all-different dates cannot grow it without end.
+ */
+const DATE_CACHE_MAX = 4096;
+const dateCache = new Map<string, string | undefined>();
+
 export function parseDateTime(text: string): string | undefined {
+  const cached = dateCache.get(text);
+  if (cached !== undefined || dateCache.has(text)) return cached;
+  const parsed = readDateTime(text);
+  if (dateCache.size >= DATE_CACHE_MAX) dateCache.clear();
+  dateCache.set(text, parsed);
+  return parsed;
+}
+
+function readDateTime(text: string): string | undefined {
   const value = text.trim();
   let ms: number;
   if (ISO_WITH_ZONE.test(value)) {

@@ -9,6 +9,13 @@ import { TOKEN_SORT_FIELDS } from '../token';
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/**
+ * Column headers of a CSV or XLSX export: words for people (the default of the window and the CLI)
+ * or the API's field names, for a file to import again. JSON keys are always the API's.
+ */
+export const EXPORT_HEADERS = ['human', 'api'] as const;
+export type ExportHeaders = (typeof EXPORT_HEADERS)[number];
+
 export { UID_FORMATS, type UidFormat } from '../uid';
 
 /** The filters of the tokens screen: GET /v2/tokens's query without its paging. */

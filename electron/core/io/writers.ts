@@ -22,7 +22,10 @@ export type ColumnKind = 'text' | 'number' | 'date' | 'boolean';
 export type CellValue = string | number | boolean | null;
 
 export interface Column<Row> {
+  /** The header: the API's field name (an import reads it back). */
   name: string;
+  /** The header for people ("Customer number"), written instead of `name` when asked for. */
+  label?: string;
   kind: ColumnKind;
   get: (row: Row) => CellValue | undefined;
   /** XLSX column width in characters. */

@@ -162,9 +162,10 @@ export function formatDateTime(value: string | number | Date | null): string {
 /**
  * The plural form the window's language uses for a count (Intl.PluralRules: "one" or "other" in
  * English and Danish), so a message can say "1 token" and "2 tokens" without an if per screen.
+ * `locale` is for text in another language than the window's (the handover sheet's).
  */
-export function pluralForm(n: number): 'one' | 'other' {
-  return new Intl.PluralRules(intlLocale()).select(n) === 'one' ? 'one' : 'other';
+export function pluralForm(n: number, locale: string = intlLocale()): 'one' | 'other' {
+  return new Intl.PluralRules(locale).select(n) === 'one' ? 'one' : 'other';
 }
 
 export function formatNumber(value: number): string {

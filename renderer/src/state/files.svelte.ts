@@ -40,6 +40,8 @@ class FilesState {
   format = $state<'csv' | 'xlsx' | 'json'>('xlsx');
   delimiter = $state<',' | ';'>(';');
   bom = $state(true);
+  /** CSV and XLSX headers: for people, or the API's names for a file to import again. */
+  headers = $state<'human' | 'api'>('human');
   filterCustomer = $state('');
   filterSearch = $state('');
   filterActive = $state<Tri>('any');
@@ -150,6 +152,7 @@ class FilesState {
       job,
       format: this.format,
       ...(this.format === 'csv' ? { csv: { delimiter: this.delimiter, bom: this.bom } } : {}),
+      ...(this.format === 'json' ? {} : { headers: this.headers }),
       ...request,
     };
     this.exportJob = job;
