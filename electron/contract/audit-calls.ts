@@ -4,7 +4,8 @@
  * are recorded after they succeed, with the operator's name and the time, whatever their handler
  * does. Enrollments are recorded by the station itself (every tap, from the window or the CLI).
  */
-import type { CallName, Handlers } from './contract';
+import type { CallName } from './contract';
+import type { Handlers } from './transport';
 import type { AuditAction, AuditLog } from '../core/audit';
 import type { Logger } from '../core/logger';
 

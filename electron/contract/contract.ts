@@ -259,4 +259,3 @@ export type CallArgs<K extends CallName> = z.output<Calls[K]['input']>;
 export type CallOutput<K extends CallName> = Calls[K]['output'];
 export type EventPayload<K extends EventName> = Events[K];
 
-export type { CallError, Envelope, Handlers, StationTransport } from './transport';

@@ -3,7 +3,8 @@
  * validated against the contract's schema, errors turned into a typed envelope (Electron's
  * ipcMain.handle would otherwise reduce them to a prefixed message).
  */
-import { contract, type CallName, type Envelope, type Handlers } from './contract';
+import { contract, type CallName } from './contract';
+import type { Envelope, Handlers } from './transport';
 import { problemOf } from '../core/problem-detail';
 
 /** Inputs larger than this (as JSON) are refused before parsing them against the schema. */

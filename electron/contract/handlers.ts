@@ -3,7 +3,8 @@
  * IPC, the tests' bridge) puts behind createDispatch. It lives beside the contract, not in the core,
  * so the core knows nothing of the window.
  */
-import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from './contract';
+import { EVENT_NAMES, type EventName, type EventPayload } from './contract';
+import type { Handlers } from './transport';
 import type { AppInfo } from './types';
 import { auditCalls } from './audit-calls';
 import { SANDBOX_NOTICE, type Station } from '../core/station';

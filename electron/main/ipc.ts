@@ -3,7 +3,8 @@
  * dispatcher, and only the app's own window (its main frame, on the app's origin) may call.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { CALL_NAMES, callChannel, eventChannel, type EventName, type EventPayload, type Handlers } from '../contract/contract';
+import { CALL_NAMES, callChannel, eventChannel, type EventName, type EventPayload } from '../contract/contract';
+import type { Handlers } from '../contract/transport';
 import { createDispatch } from '../contract/dispatch';
 
 export const APP_ORIGIN = 'app://station';

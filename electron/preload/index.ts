@@ -5,7 +5,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 // Only the names: the schemas stay in the main process, which validates every call (dispatch.ts).
 import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel } from '../contract/names';
-import type { StationTransport } from '../contract/contract';
+import type { StationTransport } from '../contract/transport';
 
 const calls = new Set<string>(CALL_NAMES);
 const events = new Set<string>(EVENT_NAMES);

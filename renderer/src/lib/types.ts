@@ -2,18 +2,11 @@
  * The core's types as the renderer sees them: all derived from the contract, so the renderer
  * never imports electron/core (the lint rule) and stays in step with what the calls return.
  */
-import type { CallError, CallInput, CallOutput, EventPayload } from '../../../electron/contract/contract';
+import type { CallInput, CallOutput, EventPayload } from '../../../electron/contract/contract';
 
-export type {
-  CallError,
-  CallInput,
-  CallName,
-  CallOutput,
-  Envelope,
-  EventName,
-  EventPayload,
-  StationTransport,
-} from '../../../electron/contract/contract';
+export type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../../../electron/contract/contract';
+import type { CallError } from '../../../electron/contract/transport';
+export type { CallError, Envelope, StationTransport } from '../../../electron/contract/transport';
 
 export type AppInfo = CallOutput<'app.info'>;
 export type EnrollmentDefaults = CallOutput<'enrollment.get'>;
