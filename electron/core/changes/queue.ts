@@ -265,7 +265,7 @@ export class ChangeQueue {
       waiting,
       sentPerMinute,
       paused: batch.paused,
-      estimateMs: Math.ceil((waiting / rate) * 60_000),
+      estimateMs: Math.ceil((waiting * 60_000) / rate),
       writesPerMinute: rate,
     };
   }
