@@ -172,6 +172,11 @@ describe('changes queued like creations', () => {
     expect(ca!.lastError).toMatch(/changed since this desk read it/);
     expect(cb).toMatchObject({ state: 'conflict', remote: { comment: 'theirs B', isActive: false } });
     expect(apiPatches(s)).toHaveLength(0);
+    // A later change to a token in conflict waits for the clerk's choice: the sync is not held up by it.
+    const later = await st.changes.changeTokens({ roamingEnabled: false }, [{ uid: uidOf(1) }], 'cli');
+    await st.sync.settle(10_000);
+    expect(st.changes.get(later.changes[0]!.id)!.state).toBe('pending');
+    expect(st.changes.waiting()).toBe(0);
 
     st.changes.choose(ca!.id, 'apply-mine');
     st.changes.choose(cb!.id, 'keep-spirii');
@@ -179,9 +184,10 @@ describe('changes queued like creations', () => {
     expect(st.changes.get(ca!.id)).toMatchObject({ state: 'synced' });
     expect(st.changes.get(cb!.id)).toMatchObject({ state: 'discarded', lastErrorDetail: { key: 'kept-spirii' } });
     const byId = new Map(s.tokens().map((t) => [t.id, t]));
-    expect(byId.get(a!.id)!.comment).toBe('mine');
+    expect(byId.get(a!.id)).toMatchObject({ comment: 'mine', roamingEnabled: false });
+    expect(st.changes.get(later.changes[0]!.id)!.state).toBe('synced');
     expect(byId.get(b!.id)).toMatchObject({ comment: 'theirs B', isActive: false });
-    expect(apiPatches(s).map((p) => p.tokenId)).toEqual([a!.id]);
+    expect(apiPatches(s).map((p) => p.tokenId)).toEqual([a!.id, a!.id]);
     expect(st.audit.list({ actions: ['change'] }).map((e) => e.details.step)).toEqual(expect.arrayContaining(['apply-mine', 'keep-spirii']));
     expect(() => st.changes.choose(ca!.id, 'apply-mine')).toThrow(/not in conflict/);
   });

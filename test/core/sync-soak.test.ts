@@ -13,8 +13,9 @@
  * comment of its own, so every PATCH that took effect is told apart in the sandbox's log), and,
  * between two kill rounds, two of those tokens changed in Spirii behind the desk's back. Afterwards
  * every change has been applied at most once and every synced one exactly once, in order per
- * token; nothing was applied to a token after it changed behind the desk's back (its open changes
- * are conflicts); the other tokens carry their last change; nothing is left pending or in doubt.
+ * token; nothing was applied to a token after it changed behind the desk's back (its next change
+ * is a conflict, and those after it wait for the clerk's choice); the other tokens carry their
+ * last change; nothing else is left pending, and nothing in doubt.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -179,7 +180,8 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
 
     // Spirii holds every UID exactly once, and each local row names that token.
     const byUid = new Map<string, number[]>();
-    for (const token of sandbox.tokens()) byUid.set(token.identifier.uid!, [...(byUid.get(token.identifier.uid!) ?? []), token.id]);
+    const changedIds = new Set(inSpirii.map((t) => t.id));
+    for (const token of sandbox.tokens().filter((t) => !changedIds.has(t.id))) byUid.set(token.identifier.uid!, [...(byUid.get(token.identifier.uid!) ?? []), token.id]);
     const db = openDatabase(dir);
     const rows = new TokenQueue(db).list();
     db.close();
@@ -198,7 +200,9 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
     const queued = new ChangeQueue(changeDb).list({ limit: 10_000 });
     changeDb.close();
     expect(queued).toHaveLength(CHANGED * CHANGES_EACH);
-    expect(queued.filter((c) => ['pending', 'sending', 'in_doubt'].includes(c.state)), 'changes left open').toEqual([]);
+    // Nothing on its way or in doubt; a change still pending only waits behind an earlier one of its token in conflict (the clerk's choice).
+    const blocked = (c: (typeof queued)[number]) => queued.some((e) => e.spiriiId === c.spiriiId && e.id < c.id && e.state === 'conflict');
+    expect(queued.filter((c) => c.state === 'sending' || c.state === 'in_doubt' || (c.state === 'pending' && !blocked(c))), 'changes left open').toEqual([]);
     const log = sandbox.changeLog();
     for (const token of inSpirii) {
       const mine = queued.filter((c) => c.spiriiId === token.id);
@@ -211,7 +215,7 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
       const behindIndex = behind.get(token.id);
       if (behindIndex !== undefined) {
         expect(applied.filter((e) => e.index > behindIndex), `applied over a newer change to token ${token.id} (seed ${seed})`).toEqual([]);
-        expect(mine.every((c) => c.state === 'synced' || c.state === 'conflict')).toBe(true);
+        expect(mine.every((c) => c.state === 'synced' || c.state === 'conflict' || c.state === 'pending')).toBe(true);
       } else {
         expect(mine.map((c) => c.state)).toEqual(Array(CHANGES_EACH).fill('synced'));
         expect(sandbox.tokens().find((t) => t.id === token.id)!.comment).toBe(mine.at(-1)!.fields.comment);
@@ -223,7 +227,7 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
     totals.killedMidWork += killedMidWork;
     totals.runs += 1;
     console.log(`soak: ${KILLS} kills (${killedMidWork} before the end, ${killedMidSend} mid-send), ${sandbox.stats.writeRequests} writes, ${sandbox.stats.readRequests} reads, ${sandbox.stats.faultsInjected} faults injected`);
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('sync soak: over all seeds', () => {

@@ -240,12 +240,16 @@ export class ChangeQueue {
     return counts;
   }
 
-  /** Changes the sync still has to send or settle: pending in a batch that is not paused, sending, in doubt. */
+  /**
+   * Changes the sync still has to send or settle: sending, in doubt, and pending unless their batch
+   * is paused or an earlier change to the token waits for the clerk's choice (a conflict).
+   */
   waiting(): number {
     return this.db
       .prepare(
         `SELECT count(*) FROM token_changes c WHERE c.state IN ('sending', 'in_doubt')
-           OR (c.state = 'pending' AND NOT EXISTS (SELECT 1 FROM change_batches b WHERE b.id = c.batch_id AND b.paused = 1))`,
+           OR (c.state = 'pending' AND NOT EXISTS (SELECT 1 FROM change_batches b WHERE b.id = c.batch_id AND b.paused = 1)
+               AND NOT EXISTS (SELECT 1 FROM token_changes e WHERE e.spirii_id = c.spirii_id AND e.id < c.id AND e.state = 'conflict'))`,
       )
       .pluck()
       .get() as number;
