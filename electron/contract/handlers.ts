@@ -78,6 +78,8 @@ export type WindowStation = Pick<
   | 'taps'
   | 'simulateIdentify'
   | 'seen'
+  // Changes to tokens in Spirii, queued like creations (the bulk actions and the card replacement use them).
+  | 'changes'
 >;
 
 export function createHandlers(station: WindowStation, app: HostInfo): Handlers {

@@ -9,6 +9,7 @@ import type { ReaderEvent, ReaderInfo, ReaderStatus } from './readers/types';
 import type { FilesProgress } from './io/files';
 import type { Preferences } from './preferences';
 import type { CardReport } from './card';
+import type { QueuedChange } from './changes/types';
 
 export interface StationEventMap extends Record<string, unknown> {
   tap: TapOutcome;
@@ -23,6 +24,8 @@ export interface StationEventMap extends Record<string, unknown> {
   readers: ReaderStatus;
   /** A card identified (identify mode's taps, and searches): first the desk's own answer, then Spirii's. */
   card: CardReport;
+  /** Queued changes to tokens in Spirii that changed (queued, sent, settled, cancelled). */
+  changes: QueuedChange[];
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';

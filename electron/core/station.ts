@@ -38,6 +38,9 @@ import { EnrollmentSession } from './session';
 import { SeenTokens } from './spirii-seen';
 import { CardIdentifier, type CardReport } from './card';
 import { TapRouter } from './tap-router';
+import { ChangeQueue } from './changes/queue';
+import { ChangeDesk } from './changes/desk';
+import { ChangeSender } from './sync/changes';
 
 export interface StationOptions {
   dataDir: string;
@@ -112,6 +115,8 @@ export class Station {
   readonly cards: CardIdentifier;
   /** What a tap does (enroll, or identify while the window's Identify screen shows): the reader desk's Enroller. */
   readonly taps: TapRouter;
+  /** Changes to tokens in Spirii, queued like creations: batches, progress, pause/resume/cancel, conflicts. */
+  readonly changes: ChangeDesk;
   private readonly unsubscribe: (() => void)[] = [];
 
   private constructor(
@@ -135,7 +140,13 @@ export class Station {
     this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.value.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.enrollmentDefaults, awaitingLabelSection(this.settings));
     this.customers = new CustomerDirectory(client, this.settings);
-    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.value.batchSize, customers: this.customers, ...options.sync });
+    const changeQueue = new ChangeQueue(db);
+    this.sync = new SyncWorker(this.queue, client, {
+      batchSize: () => this.syncSettings.value.batchSize,
+      customers: this.customers,
+      changes: new ChangeSender(changeQueue),
+      ...options.sync,
+    });
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
@@ -153,6 +164,15 @@ export class Station {
     });
     this.audit = new AuditLog(db, this.settings);
     this.seen = new SeenTokens(db, () => this.apiUrl);
+    this.changes = new ChangeDesk({
+      queue: changeQueue,
+      tokens: this.queue,
+      seen: this.seen,
+      api: client,
+      audit: this.audit,
+      apiUrl: () => this.apiUrl,
+      onQueued: () => this.sync.poke(),
+    });
     this.cards = new CardIdentifier({ queue: this.queue, seen: this.seen, audit: this.audit, client, customers: this.customers });
     // The one switch between enrolling and identifying: every reader's tap (PC/SC, HID, the
     // window's wedge, the simulated button) goes through the router the desk is given.
@@ -182,6 +202,7 @@ export class Station {
         if (found && d.customerUnverified) this.enrollmentDefaults.update({ customerName: found.name, customerUnverified: false });
       }),
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
+      this.changes.onChange((changes) => this.events.emit('changes', changes)),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.enrollment.onOutcome((outcome) => {
         this.events.emit('tap', outcome);
@@ -252,10 +273,12 @@ export class Station {
     return this.currentSandbox;
   }
 
-  /** Tokens queued for the API in use that have not reached it (held, pending, sending, in doubt, rejected). */
+  /** Tokens queued for the API in use that have not reached it (held, pending, sending, in doubt, rejected), and changes not yet settled. */
   unsentCount(): number {
     const counts = this.queue.counts();
-    return counts.held + counts.pending + counts.sending + counts.in_doubt + counts.rejected;
+    // A change names a token of this API by its id: it must never be sent to another.
+    const changes = this.changes.counts();
+    return counts.held + counts.pending + counts.sending + counts.in_doubt + counts.rejected + changes.pending + changes.sending + changes.in_doubt + changes.conflict;
   }
 
   /**

@@ -186,6 +186,81 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX audit_by_subject ON audit (subject, id);
       `),
   },
+  {
+    version: 8,
+    // Changes to tokens that exist in Spirii (PATCH /v2/tokens/{id}), queued like creations: written
+    // here first, sent by the sync worker, one table for the changes and one for the batches they
+    // were made in (a CLI run, a bulk action in the window). The audit trail learns a 'change'
+    // action (and 'replace', for the card replacement that builds on this); SQLite cannot change a
+    // CHECK in place, so the trail is copied into a new table, entries and ids unchanged.
+    name: 'token changes queued like creations; change batches; change in the audit trail',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE change_batches (
+          id INTEGER PRIMARY KEY,
+          -- Where it was made: 'cli', 'cli:<file>', 'window'.
+          source TEXT NOT NULL,
+          operator TEXT NOT NULL,
+          -- JSON: the fields the batch sets on every token (as the desk asked, for display).
+          fields TEXT NOT NULL,
+          -- A paused batch's changes are not sent (those already sent settle as usual).
+          paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+          created_at TEXT NOT NULL,
+          cancelled_at TEXT
+        );
+        CREATE TABLE token_changes (
+          -- The order of changes: those to one token are sent by ascending id, each after the one before.
+          id INTEGER PRIMARY KEY,
+          batch_id INTEGER NOT NULL REFERENCES change_batches (id),
+          spirii_id INTEGER NOT NULL CHECK (spirii_id >= 1),
+          uid TEXT,
+          label TEXT,
+          -- JSON: the PATCH body.
+          fields TEXT NOT NULL,
+          -- Spirii's updatedAt of the token the desk based the change on; NULL: the desk had not read
+          -- it (the read right before sending is then the base).
+          based_on TEXT,
+          -- JSON: the token as the desk read it (NULL when it had not), for showing a conflict.
+          base_token TEXT,
+          state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sending', 'synced', 'rejected', 'in_doubt', 'conflict', 'discarded')),
+          -- JSON: the token as Spirii had it when it was found changed since the desk read it.
+          remote_token TEXT,
+          attempt_id TEXT,
+          attempted_at TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          last_error_detail TEXT,
+          -- Spirii's updatedAt once the change is in Spirii.
+          result_updated_at TEXT,
+          -- When a change in doubt was last read back and found not (yet) in Spirii: it is read
+          -- again once Spirii can no longer commit the request (the in-doubt bound).
+          read_back_at TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          synced_at TEXT
+        );
+        CREATE INDEX token_changes_by_state ON token_changes (state, id);
+        CREATE INDEX token_changes_by_token ON token_changes (spirii_id, id);
+        CREATE INDEX token_changes_by_batch ON token_changes (batch_id, state);
+        CREATE INDEX token_changes_by_uid ON token_changes (uid);
+
+        CREATE TABLE audit_v8 (
+          id INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          operator TEXT NOT NULL,
+          action TEXT NOT NULL CHECK (action IN ('enroll', 'edit', 'discard', 'export', 'connection', 'change', 'replace')),
+          subject TEXT,
+          details TEXT NOT NULL
+        );
+        INSERT INTO audit_v8 (id, at, operator, action, subject, details) SELECT id, at, operator, action, subject, details FROM audit;
+        DROP TABLE audit;
+        ALTER TABLE audit_v8 RENAME TO audit;
+        CREATE INDEX audit_by_time ON audit (at, id);
+        CREATE INDEX audit_by_subject ON audit (subject, id);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
