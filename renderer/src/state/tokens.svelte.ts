@@ -6,6 +6,7 @@
  */
 import { describeError, station } from '../lib/station';
 import type { SpiriiToken, TokenPatch, TokenQuery } from '../lib/types';
+import { BulkSelection } from './bulk-selection.svelte';
 
 /** The API's default page size (shared/spirii-api.md: limit 1..1000, default 500). */
 export const PAGE_SIZE = 500;
@@ -82,11 +83,19 @@ class TokensState {
   /** The token shown in the detail panel. */
   selected = $state.raw<SpiriiToken | null>(null);
 
+  /** The rows picked for a bulk change. */
+  readonly bulk: BulkSelection = new BulkSelection(this);
+
   private generation = 0;
   private query: TokenQuery = {};
   private readonly pages = new Map<number, SpiriiToken[]>();
   private readonly inFlight = new Set<number>();
   private lastWanted: [number, number] = [0, 0];
+
+  /** The query the list shows (without paging). */
+  get currentQuery(): TokenQuery {
+    return this.query;
+  }
 
   /** The token at a position, if its page is here (reads `version`). */
   at(index: number): SpiriiToken | undefined {
@@ -101,6 +110,7 @@ class TokensState {
     if (!built.ok) return;
     this.query = built.query;
     this.generation++;
+    this.bulk.reset();
     this.pages.clear();
     this.inFlight.clear();
     this.count = null;
