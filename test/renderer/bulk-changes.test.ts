@@ -141,6 +141,9 @@ describe('bulk changes on the Tokens screen', () => {
     // A reload shows the same batch: its state is the core's.
     await page.reload();
     await page.getByTestId('change-batch').first().waitFor();
+    // The filters are the window's own: a reload starts from the whole list.
+    await expect.poll(count).toBe('1,200 tokens');
+    const afterReload = { requests: proxy.requests.length, pages: windowPages() };
     await page.getByTestId('change-batch').first().getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => page.getByTestId('change-batch').first().getAttribute('data-state')).toBe('paused');
     // Paused: nothing more is sent (a PATCH already on its way settles first).
@@ -183,6 +186,16 @@ describe('bulk changes on the Tokens screen', () => {
         expect(patches.get(token.id) ?? 0, `PATCHes of token ${token.id}`).toBe(token.isActive ? 1 : 0);
       }
     }
+    // A token deactivated after the list was fetched shows it without the list being fetched again.
+    const latePatch = proxy.requests.slice(afterReload.requests).find((r) => r.method === 'PATCH' && r.status === 200)!;
+    const lateId = Number(/\/v2\/tokens\/(\d+)/.exec(latePatch.path)![1]);
+    const lateIndex = [...seeded].reverse().findIndex((t) => t.id === lateId);
+    await page.getByTestId('token-grid').evaluate((grid, index) => (grid.scrollTop = index * 36), lateIndex);
+    const lateRow = page.locator(`[data-row-index="${lateIndex}"] [role="gridcell"]`);
+    await expect.poll(() => lateRow.first().textContent()).toBe(String(lateId));
+    await expect.poll(() => lateRow.nth(5).textContent()).toBe('No');
+    expect(windowPages()).toBe(afterReload.pages);
+
     const panel = page.getByTestId('change-batch').first();
     expect(await panel.getByTestId('change-progress').textContent()).toBe(`${done.size} of 200 done`);
     expect(await panel.getByTestId('change-cancelled').textContent()).toBe(`${cancelled.size} cancelled`);

@@ -51,3 +51,4 @@ export type CallProblem = NonNullable<CallError['detail']>;
 export type ChangeBatch = CallOutput<'changes.queue'>;
 export type TokenChangeFields = CallInput<'changes.queue'>['fields'];
 export type ChangeTarget = CallInput<'changes.queue'>['targets'][number];
+export type QueuedChange = EventPayload<'changes'>[number];

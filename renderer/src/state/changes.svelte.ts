@@ -4,7 +4,7 @@
  * Tokens and Queue show the same thing and survive a reload of the window.
  */
 import { describeError, station } from '../lib/station';
-import type { ChangeBatch, ChangeTarget, TokenChangeFields } from '../lib/types';
+import type { ChangeBatch, ChangeTarget, QueuedChange, TokenChangeFields } from '../lib/types';
 
 export type { ChangeBatch, ChangeTarget, TokenChangeFields };
 
@@ -16,6 +16,7 @@ class ChangesState {
   error = $state<string | null>(null);
   loaded = $state(false);
   private subscribed = false;
+  private readonly listeners = new Set<(changes: QueuedChange[]) => void>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Batches not finished yet (sending, paused, or waiting for the clerk's choice), newest first. */
@@ -27,7 +28,8 @@ class ChangesState {
   start(): void {
     if (!this.subscribed) {
       this.subscribed = true;
-      station.on('changes', () => {
+      station.on('changes', (moved) => {
+        for (const listener of this.listeners) listener(moved);
         this.refreshTimer ??= setTimeout(() => {
           this.refreshTimer = undefined;
           void this.reload();
@@ -35,6 +37,12 @@ class ChangesState {
       });
     }
     void this.reload();
+  }
+
+  /** Every change that moved, as the core announces it (the Tokens list applies what Spirii now has). */
+  onMoved(listener: (changes: QueuedChange[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async reload(): Promise<void> {

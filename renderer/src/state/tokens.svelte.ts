@@ -5,7 +5,7 @@
  * older query are dropped.
  */
 import { describeError, station } from '../lib/station';
-import type { SpiriiToken, TokenPatch, TokenQuery } from '../lib/types';
+import type { QueuedChange, SpiriiToken, TokenPatch, TokenQuery } from '../lib/types';
 import { BulkSelection } from './bulk-selection.svelte';
 
 /** The API's default page size (shared/spirii-api.md: limit 1..1000, default 500). */
@@ -156,6 +156,27 @@ class TokensState {
     if (this.selected?.id === id) this.selected = updated;
     this.version++;
     return updated;
+  }
+
+  /**
+   * Changes the queue has applied in Spirii: the rows here show the new values at once (and the
+   * updatedAt Spirii gave), as an edit's answer does, without fetching the list again.
+   */
+  applyChanges(changes: readonly QueuedChange[]): void {
+    const applied = new Map(changes.filter((c) => c.state === 'synced').map((c) => [c.spiriiId, c]));
+    if (applied.size === 0) return;
+    let touched = false;
+    for (const rows of this.pages.values()) {
+      rows.forEach((row, index) => {
+        const change = applied.get(row.id);
+        if (!change) return;
+        rows[index] = { ...row, ...change.fields, updatedAt: change.resultUpdatedAt ?? row.updatedAt };
+        touched = true;
+      });
+    }
+    const open = this.selected && applied.get(this.selected.id);
+    if (open && this.selected) this.selected = { ...this.selected, ...open.fields, updatedAt: open.resultUpdatedAt ?? this.selected.updatedAt };
+    if (touched) this.version++;
   }
 
   private async fetchPage(page: number, generation: number): Promise<void> {
