@@ -7,6 +7,7 @@ import { EVENT_NAMES, type EventName, type EventPayload, type Handlers } from '.
 import type { AppInfo, ChangeBatchView } from './types';
 import type { BatchProgress, ChangeBatch } from '../core/changes/types';
 import { auditCalls } from './audit-calls';
+import { BatchPace } from './batch-pace';
 import { SANDBOX_NOTICE, type Station } from '../core/station';
 import { checkApiUrl, ConnectionError, type ProfileId } from '../core/connections';
 import { checkConnection } from '../core/connection-check';
@@ -33,7 +34,7 @@ export interface HostInfo {
 }
 
 /** A batch and its progress as the window shows it: one state word, counts, the time left. */
-export function batchView(batch: ChangeBatch, progress: BatchProgress): ChangeBatchView {
+export function batchView(batch: ChangeBatch, progress: BatchProgress, etaMs: number | null = progress.waiting > 0 ? progress.estimateMs : null): ChangeBatchView {
   const state: ChangeBatchView['state'] =
     progress.waiting > 0 ? (progress.paused ? 'paused' : 'sending') : progress.conflicts > 0 ? (batch.cancelledAt ? 'cancelled' : 'waiting-for-you') : batch.cancelledAt ? 'cancelled' : 'done';
   return {
@@ -46,7 +47,7 @@ export function batchView(batch: ChangeBatch, progress: BatchProgress): ChangeBa
     failed: progress.failed,
     conflicts: progress.conflicts,
     cancelled: progress.cancelled,
-    etaMs: progress.waiting > 0 ? progress.estimateMs : null,
+    etaMs,
     writesPerMinute: progress.writesPerMinute,
   };
 }
@@ -134,10 +135,15 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     if (!connections.fixed && id === connections.active) await station.reconfigure(connections.resolve(id));
   };
   const changes = station.changes;
+  const pace = new BatchPace();
+  const withProgress = (batch: ChangeBatch): ChangeBatchView => {
+    const progress = changes.progress(batch.id);
+    return batchView(batch, progress, pace.etaMs(progress));
+  };
   const viewOf = (batchId: number): ChangeBatchView => {
     const batch = changes.batches(1000).find((b) => b.id === batchId);
     if (!batch) throw new Error(`There is no batch of changes ${batchId}.`);
-    return batchView(batch, changes.progress(batchId));
+    return withProgress(batch);
   };
   const handlers: Handlers = {
     'app.info': () => info(),
@@ -266,9 +272,9 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
         'window',
       );
       if (!queued.batch) throw new Error('No token to change.');
-      return batchView(queued.batch, changes.progress(queued.batch.id));
+      return withProgress(queued.batch);
     },
-    'changes.batches': () => changes.batches().map((batch) => batchView(batch, changes.progress(batch.id))),
+    'changes.batches': () => changes.batches().map(withProgress),
     'changes.pause': ({ batchId }) => {
       changes.pause(batchId);
       return viewOf(batchId);
