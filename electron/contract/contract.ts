@@ -26,8 +26,7 @@ import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/i
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
-import type { CallProblem } from '../core/problem';
-import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
+import { TEXT_FIELD_MAX, type Page, type SpiriiToken } from '../core/token';
 import type { CardReport } from '../core/card';
 import type { HandoverBatch, HandoverList } from '../core/handover';
 import type { QueuedChange } from '../core/changes/types';
@@ -58,19 +57,10 @@ const importChoices = {
 const previewId = z.string().regex(/^[0-9a-f]{16}$/);
 // Tokens in Spirii, the operator's preferences, the enrollment session.
 const isoDateTime = z.iso.datetime({ offset: true });
-/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
+/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md): the tokens screen's filters and a page. */
 const tokenQuery = z
   .object({
-    search: z.string().trim().max(50).optional(),
-    type: z.enum(['rfid', 'virtual', 'vehicleId']).optional(),
-    customerId: z.number().int().min(1).optional(),
-    isActive: z.boolean().optional(),
-    roamingEnabled: z.boolean().optional(),
-    priority: z.boolean().optional(),
-    validFrom: isoDateTime.optional(),
-    expiresFrom: isoDateTime.optional(),
-    sortBy: z.enum(TOKEN_SORT_FIELDS).optional(),
-    sortDirection: z.enum(['asc', 'desc']).optional(),
+    ...spiriiFiltersShape.shape,
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
   })
@@ -302,15 +292,4 @@ export type CallArgs<K extends CallName> = z.output<Calls[K]['input']>;
 export type CallOutput<K extends CallName> = Calls[K]['output'];
 export type EventPayload<K extends EventName> = Events[K];
 
-/** `detail`: the same as `message`, for the window to word in its language (see core/problem.ts). */
-export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string; detail?: CallProblem };
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError };
-
-/** The handlers a transport serves: one per call, taking the validated input. */
-export type Handlers = { [K in CallName]: (args: CallArgs<K>) => Promise<CallOutput<K>> | CallOutput<K> };
-
-/** What the renderer sees, whatever the transport (Electron IPC, or the tests' WebSocket bridge). */
-export interface StationTransport {
-  call<K extends CallName>(name: K, input: CallInput<K>): Promise<Envelope<CallOutput<K>>>;
-  on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
-}
+export type { CallError, Envelope, Handlers, StationTransport } from './transport';

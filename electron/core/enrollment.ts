@@ -5,20 +5,17 @@
 import { z } from 'zod';
 import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
 import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from './settings';
-import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from './token';
+import { CONTROL_CHARACTERS_MESSAGE, hasControlCharacters, type TokenSettings } from './token';
+import { noControls, tokenSettingsShape } from './token-schema';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
 import { describeStorageProblem, storageCode } from './db/sqlite';
-import type { ActionProblem, TapProblem } from './problem';
+import type { ActionProblem, TapProblem } from './problem-detail';
 
 /** The documented limit of a token's label (identifier.label). */
 export const LABEL_MAX = 100;
 /** A numbered label's prefix: room is left for the number. */
 export const LABEL_PREFIX_MAX = 80;
-
-const noControls = (text: string) => !hasControlCharacters(text);
-const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable();
-const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
 
 export const enrollmentDefaultsShape = z.object({
   customerId: z.number().int().min(1).nullable(),
@@ -36,13 +33,7 @@ export const enrollmentDefaultsShape = z.object({
   labelSuffix: z.string().max(80),
   /** A label of the number alone when there is neither prefix nor suffix (`100234`); off: such cards get no label. */
   labelPlain: z.boolean(),
-  validFrom: dateTime,
-  expiresAt: dateTime,
-  isActive: z.boolean(),
-  roamingEnabled: z.boolean(),
-  priorityChargingEnabled: z.boolean(),
-  billingReference: optionalText,
-  comment: optionalText,
+  ...tokenSettingsShape,
   /** 'numbered': prefix + next number; 'typed': each card waits for its label to be typed or scanned. */
   labelMode: z.enum(['numbered', 'typed']),
 });
@@ -188,7 +179,7 @@ export function labelProblem(label: string | null): 'too-long' | 'unprintable' |
 }
 
 /** What every token of the session is sent with, beside its UID, customer and label: for taps and imports alike. */
-export function tokenSettingsOf(d: EnrollmentDefaults): Pick<EnrollmentDefaults, 'validFrom' | 'expiresAt' | 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled' | 'billingReference' | 'comment'> {
+export function tokenSettingsOf(d: EnrollmentDefaults): TokenSettings {
   const { validFrom, expiresAt, isActive, roamingEnabled, priorityChargingEnabled, billingReference, comment } = d;
   return { validFrom, expiresAt, isActive, roamingEnabled, priorityChargingEnabled, billingReference, comment };
 }

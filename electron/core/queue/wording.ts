@@ -1,5 +1,5 @@
 /** The queue's refusals in English: where a UID already is, and the errors that say so. */
-import type { ActionProblem } from '../problem';
+import type { ActionProblem } from '../problem-detail';
 import { STATE_WORDS, type QueuedToken, type SpiriiPlace } from './rows';
 
 export class DuplicateUidError extends Error {

@@ -1,6 +1,6 @@
 /**
  * The core's refusals and errors in the desk's words, English and Danish, from the structured
- * detail the core sends next to its English message (electron/core/problem.ts), never by reading
+ * detail the core sends next to its English message (electron/core/problem-detail.ts), never by reading
  * the English. Outside text (Spirii's own words, an OS error) is kept as it came, inside the
  * sentence. Without a detail (an older row, a message the core has no detail for) the core's
  * English is shown as it is.
