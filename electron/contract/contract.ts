@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type CallName, type EventName } from './names';
-import type { AppInfo } from './types';
+import type { AppInfo, ChangeBatchView } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome, type UndoResult } from '../core/enrollment';
 import { QUEUE_STATES, type QueuedToken } from '../core/queue';
@@ -30,6 +30,8 @@ import type { SessionView } from '../core/session';
 import { TEXT_FIELD_MAX, type Page, type SpiriiToken } from '../core/token';
 import type { CardReport } from '../core/card';
 import type { HandoverBatch, HandoverList } from '../core/handover';
+import type { QueuedChange } from '../core/changes/types';
+import type { TokenSelection } from '../core/token-selection';
 
 /** A response type carried only at compile time. */
 function returns<T>(): T {
@@ -94,6 +96,13 @@ const uiCalls = {
   'tokens.list': call(tokenQuery, returns<Page<SpiriiToken>>()),
   'tokens.get': call(z.object({ id: tokenId }).strict(), returns<SpiriiToken>()),
   'tokens.patch': call(z.object({ id: tokenId, patch: tokenPatch }).strict(), returns<SpiriiToken>()),
+  /** The ids of the tokens a query matches (all pages, or one range of them), for a bulk change: never the tokens themselves. */
+  'tokens.select': call(
+    z
+      .object({ query: tokenQuery.omit({ offset: true, limit: true }), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(100_000).optional() })
+      .strict(),
+    returns<TokenSelection>(),
+  ),
   'preferences.get': call(none, returns<Preferences>()),
   'preferences.update': call(preferencesShape.partial().strict(), returns<Preferences>()),
   'session.get': call(none, returns<SessionView>()),
@@ -125,6 +134,37 @@ const cardCalls = {
   'handover.batches': call(none, returns<HandoverBatch[]>()),
   /** The handover page the window shows, printed to PDF by the host and saved where the person chooses; an export in the audit trail. */
   'export.handover': call(handoverScope, returns<SaveResult>()),
+};
+
+// ---- Changes to tokens in Spirii, queued: one change for many tokens is one batch ----
+/** What PATCH /v2/tokens/{id} may change (shared/spirii-api.md), customer included; the core checks it again. */
+const changeFields = z
+  .object({
+    validFrom: isoDateTime.optional(),
+    expiresAt: isoDateTime.nullable().optional(),
+    isActive: z.boolean().optional(),
+    roamingEnabled: z.boolean().optional(),
+    priorityChargingEnabled: z.boolean().optional(),
+    billingReference: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+    comment: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
+    customerId: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((fields) => Object.keys(fields).length > 0, { message: 'change at least one field' });
+/** A token picked on the Tokens screen: its id, the updatedAt the desk read (the change's base), and its UID and label when the window has them. */
+const changeTarget = z
+  .object({ id: tokenId, basedOn: isoDateTime.nullable(), uid: z.string().max(64).nullable().optional(), label: z.string().max(LABEL_MAX).nullable().optional() })
+  .strict();
+const batchId = z.object({ batchId: z.number().int().min(1) }).strict();
+const changeCalls = {
+  /** One change for every one of these tokens, queued durably (one batch) and sent one PATCH a token at Spirii's write limit. */
+  'changes.queue': call(z.object({ targets: z.array(changeTarget).min(1).max(100_000), fields: changeFields }).strict(), returns<ChangeBatchView>()),
+  /** The batches with their progress, newest first. */
+  'changes.batches': call(none, returns<ChangeBatchView[]>()),
+  'changes.pause': call(batchId, returns<ChangeBatchView>()),
+  'changes.resume': call(batchId, returns<ChangeBatchView>()),
+  /** What has not been sent is cancelled; what was sent stays. */
+  'changes.cancel': call(batchId, returns<ChangeBatchView>()),
 };
 
 export const contract = {
@@ -220,6 +260,7 @@ export const contract = {
 
     ...uiCalls,
     ...cardCalls,
+    ...changeCalls,
   },
   events: {
     tap: returns<TapOutcome>(),
@@ -238,6 +279,8 @@ export const contract = {
     readers: returns<ReaderStatus>(),
     /** A card identified: the desk's own answer at once (spiriiSource 'pending'), then Spirii's. */
     card: returns<CardReport>(),
+    /** Queued changes that moved on (queued, sent, settled, cancelled): the window asks for their batches' progress. */
+    changes: returns<QueuedChange[]>(),
   },
 };
 

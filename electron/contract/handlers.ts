@@ -5,8 +5,10 @@
  */
 import { EVENT_NAMES, type EventName, type EventPayload } from './contract';
 import type { Handlers } from './transport';
-import type { AppInfo } from './types';
+import type { AppInfo, ChangeBatchView } from './types';
+import type { BatchProgress, ChangeBatch } from '../core/changes/types';
 import { auditCalls } from './audit-calls';
+import { BatchPace } from './batch-pace';
 import { SANDBOX_NOTICE, type Station } from '../core/station';
 import { checkApiUrl, ConnectionError, type ProfileId } from '../core/connections';
 import { checkConnection } from '../core/connection-check';
@@ -15,6 +17,7 @@ import { collectDiagnostics } from '../core/diagnostics';
 import { registerSecret, type LogEntry } from '../core/logger';
 import { convertUid } from '../core/uid';
 import { exportSession } from '../core/session-export';
+import { selectTokens } from '../core/token-selection';
 import { handoverBatches, handoverList, saveHandoverPdf, withCustomerNames, type HandoverScope, type PdfPrinter } from '../core/handover';
 
 /** What the host (the Electron shell, the CLI, the tests' bridge) adds to the station. */
@@ -29,6 +32,25 @@ export interface HostInfo {
   copyText?: (text: string) => void | Promise<void>;
   /** Print the page the window shows to PDF (Electron's printToPDF); absent where there is no window. */
   printToPdf?: PdfPrinter;
+}
+
+/** A batch and its progress as the window shows it: one state word, counts, the time left. */
+export function batchView(batch: ChangeBatch, progress: BatchProgress, etaMs: number | null = progress.waiting > 0 ? progress.estimateMs : null): ChangeBatchView {
+  const state: ChangeBatchView['state'] =
+    progress.waiting > 0 ? (progress.paused ? 'paused' : 'sending') : progress.conflicts > 0 ? (batch.cancelledAt ? 'cancelled' : 'waiting-for-you') : batch.cancelledAt ? 'cancelled' : 'done';
+  return {
+    id: batch.id,
+    fields: batch.fields,
+    createdAt: batch.createdAt,
+    state,
+    total: progress.total,
+    sent: progress.done,
+    failed: progress.failed,
+    conflicts: progress.conflicts,
+    cancelled: progress.cancelled,
+    etaMs,
+    writesPerMinute: progress.writesPerMinute,
+  };
 }
 
 /** The contract's flat handover scope, checked: a batch names its source, a customer its id. */
@@ -112,6 +134,17 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
   /** After a key change on the profile in use, the station picks the new key up at once. */
   const followKey = async (id: ProfileId) => {
     if (!connections.fixed && id === connections.active) await station.reconfigure(connections.resolve(id));
+  };
+  const changes = station.changes;
+  const pace = new BatchPace();
+  const withProgress = (batch: ChangeBatch): ChangeBatchView => {
+    const progress = changes.progress(batch.id);
+    return batchView(batch, progress, pace.etaMs(progress));
+  };
+  const viewOf = (batchId: number): ChangeBatchView => {
+    const batch = changes.batches(1000).find((b) => b.id === batchId);
+    if (!batch) throw new Error(`There is no batch of changes ${batchId}.`);
+    return withProgress(batch);
   };
   const handlers: Handlers = {
     'app.info': () => info(),
@@ -231,6 +264,30 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'tokens.list': (query) => station.spiriiTokens.listTokens(query),
     'tokens.get': ({ id }) => station.spiriiTokens.getToken(id),
     'tokens.patch': ({ id, patch }) => station.spiriiTokens.patchToken(id, patch),
+    'tokens.select': ({ query, offset, limit }) => selectTokens(station.spiriiTokens, query, { offset, limit }),
+    // Changes to tokens in Spirii: a bulk change from the Tokens screen is one batch.
+    'changes.queue': ({ targets, fields }) => {
+      const queued = changes.queueChanges(
+        fields,
+        targets.map((t) => ({ spiriiId: t.id, basedOn: t.basedOn, uid: t.uid?.toUpperCase() ?? null, label: t.label ?? null })),
+        'window',
+      );
+      if (!queued.batch) throw new Error('No token to change.');
+      return withProgress(queued.batch);
+    },
+    'changes.batches': () => changes.batches().map(withProgress),
+    'changes.pause': ({ batchId }) => {
+      changes.pause(batchId);
+      return viewOf(batchId);
+    },
+    'changes.resume': ({ batchId }) => {
+      changes.resume(batchId);
+      return viewOf(batchId);
+    },
+    'changes.cancel': ({ batchId }) => {
+      changes.cancel(batchId);
+      return viewOf(batchId);
+    },
     'preferences.get': () => station.preferences.value,
     'preferences.update': (patch) => station.preferences.update(patch),
     'session.get': () => station.session.view(),

@@ -52,6 +52,13 @@ export const CALL_NAMES = [
   'tokens.list',
   'tokens.get',
   'tokens.patch',
+  'tokens.select',
+  // Changes to tokens in Spirii, queued (a bulk change is one batch)
+  'changes.queue',
+  'changes.batches',
+  'changes.pause',
+  'changes.resume',
+  'changes.cancel',
   'preferences.get',
   'preferences.update',
   'session.get',
@@ -70,7 +77,7 @@ export const CALL_NAMES = [
   'export.handover',
 ] as const;
 
-export const EVENT_NAMES = ['tap', 'enrollment', 'queue', 'sync', 'reader', 'files', 'connection', 'preferences', 'readers', 'card'] as const;
+export const EVENT_NAMES = ['tap', 'enrollment', 'queue', 'sync', 'reader', 'files', 'connection', 'preferences', 'readers', 'card', 'changes'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -9,7 +9,8 @@
  *  4. card insertion on the virtual PC/SC reader -> durable and announced, beside bare nfc-pcsc (./readers.ts)
  *  5. the packed app's resources (Linux dir target around a stand-in Electron, test/packaging/pack.ts)
  *  bundles (./bundles.ts): the size of the built preload (budget 40 KB) and main bundles
- * `npm run bench -- cli package` runs only the sections named (tap, sync, checks, cli, ui, files, readers, package, bundles).
+ *  changes (./changes.ts): 1,000 queued deactivations at a scaled-up write limit: requests, 429s, time, the estimate's error
+ * `npm run bench -- cli package` runs only the sections named (tap, sync, checks, cli, ui, files, readers, package, bundles, changes).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +26,7 @@ import { uiBench } from './ui';
 import { filesBench } from './files';
 import { readersBench } from './readers';
 import { bundleSizes } from './bundles';
+import { changesBench } from './changes';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -134,6 +136,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   readers: readersBench,
   package: packageSize,
   bundles: bundleSizes,
+  changes: changesBench,
 };
 const wanted = process.argv.slice(2);
 for (const name of wanted) if (!Object.hasOwn(SECTIONS, name)) throw new Error(`unknown bench section "${name}" (${Object.keys(SECTIONS).join(', ')})`);

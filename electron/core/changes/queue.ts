@@ -392,7 +392,9 @@ export class ChangeQueue {
       .prepare(
         `UPDATE token_changes SET state = 'sending', attempt_id = @attemptId, attempted_at = @now, attempts = attempts + 1,
            based_on = coalesce(based_on, @basis), read_back_at = NULL, updated_at = @now
-         WHERE id = @id AND state = 'pending' RETURNING *`,
+         WHERE id = @id AND state = 'pending'
+           -- Paused since the sender read its round: not sent (the desk's Pause stops the next PATCH, not the next round).
+           AND NOT EXISTS (SELECT 1 FROM change_batches b WHERE b.id = token_changes.batch_id AND b.paused = 1) RETURNING *`,
       )
       .get({ id, attemptId, basis, now }) as ChangeRow | undefined;
     return row ? this.emitRows([row])[0]! : null;

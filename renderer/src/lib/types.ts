@@ -41,3 +41,7 @@ export type TokenProblem = NonNullable<QueuedToken['lastErrorDetail']>;
 export type RequestProblem = NonNullable<SyncStatus['lastErrorDetail']>;
 export type TapProblem = NonNullable<Extract<TapOutcome, { status: 'refused' }>['detail']>;
 export type CallProblem = NonNullable<CallError['detail']>;
+export type ChangeBatch = CallOutput<'changes.queue'>;
+export type TokenChangeFields = CallInput<'changes.queue'>['fields'];
+export type ChangeTarget = CallInput<'changes.queue'>['targets'][number];
+export type QueuedChange = EventPayload<'changes'>[number];

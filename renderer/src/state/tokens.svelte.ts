@@ -5,7 +5,8 @@
  * older query are dropped.
  */
 import { describeError, station } from '../lib/station';
-import type { SpiriiToken, TokenPatch, TokenQuery } from '../lib/types';
+import type { QueuedChange, SpiriiToken, TokenPatch, TokenQuery } from '../lib/types';
+import { BulkSelection } from './bulk-selection.svelte';
 
 /** The API's default page size (shared/spirii-api.md: limit 1..1000, default 500). */
 export const PAGE_SIZE = 500;
@@ -82,11 +83,19 @@ class TokensState {
   /** The token shown in the detail panel. */
   selected = $state.raw<SpiriiToken | null>(null);
 
+  /** The rows picked for a bulk change. */
+  readonly bulk: BulkSelection = new BulkSelection(this);
+
   private generation = 0;
   private query: TokenQuery = {};
   private readonly pages = new Map<number, SpiriiToken[]>();
   private readonly inFlight = new Set<number>();
   private lastWanted: [number, number] = [0, 0];
+
+  /** The query the list shows (without paging). */
+  get currentQuery(): TokenQuery {
+    return this.query;
+  }
 
   /** The token at a position, if its page is here (reads `version`). */
   at(index: number): SpiriiToken | undefined {
@@ -101,6 +110,7 @@ class TokensState {
     if (!built.ok) return;
     this.query = built.query;
     this.generation++;
+    this.bulk.reset();
     this.pages.clear();
     this.inFlight.clear();
     this.count = null;
@@ -146,6 +156,27 @@ class TokensState {
     if (this.selected?.id === id) this.selected = updated;
     this.version++;
     return updated;
+  }
+
+  /**
+   * Changes the queue has applied in Spirii: the rows here show the new values at once (and the
+   * updatedAt Spirii gave), as an edit's answer does, without fetching the list again.
+   */
+  applyChanges(changes: readonly QueuedChange[]): void {
+    const applied = new Map(changes.filter((c) => c.state === 'synced').map((c) => [c.spiriiId, c]));
+    if (applied.size === 0) return;
+    let touched = false;
+    for (const rows of this.pages.values()) {
+      rows.forEach((row, index) => {
+        const change = applied.get(row.id);
+        if (!change) return;
+        rows[index] = { ...row, ...change.fields, updatedAt: change.resultUpdatedAt ?? row.updatedAt };
+        touched = true;
+      });
+    }
+    const open = this.selected && applied.get(this.selected.id);
+    if (open && this.selected) this.selected = { ...this.selected, ...open.fields, updatedAt: open.resultUpdatedAt ?? this.selected.updatedAt };
+    if (touched) this.version++;
   }
 
   private async fetchPage(page: number, generation: number): Promise<void> {

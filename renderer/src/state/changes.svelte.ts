@@ -1,0 +1,93 @@
+/**
+ * Queued changes to tokens in Spirii (a bulk change from the Tokens screen is one batch): what the
+ * core's change queue holds, kept up to date from its `changes` event, so the progress panels on
+ * Tokens and Queue show the same thing and survive a reload of the window.
+ */
+import { describeError, station } from '../lib/station';
+import type { ChangeBatch, ChangeTarget, QueuedChange, TokenChangeFields } from '../lib/types';
+
+export type { ChangeBatch, ChangeTarget, TokenChangeFields };
+
+/** The core announces every change that moves; the panels ask for the batches at most this often. */
+const REFRESH_MS = 250;
+
+class ChangesState {
+  batches = $state.raw<ChangeBatch[]>([]);
+  error = $state<string | null>(null);
+  loaded = $state(false);
+  private subscribed = false;
+  private readonly listeners = new Set<(changes: QueuedChange[]) => void>();
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Batches not finished yet (sending, paused, or waiting for the clerk's choice), newest first. */
+  get open(): ChangeBatch[] {
+    return this.batches.filter((batch) => batch.state === 'sending' || batch.state === 'paused' || batch.state === 'waiting-for-you');
+  }
+
+  /** Start following the core (idempotent): the list now, then again whenever changes move. */
+  start(): void {
+    if (!this.subscribed) {
+      this.subscribed = true;
+      station.on('changes', (moved) => {
+        for (const listener of this.listeners) listener(moved);
+        this.refreshTimer ??= setTimeout(() => {
+          this.refreshTimer = undefined;
+          void this.reload();
+        }, REFRESH_MS);
+      });
+    }
+    void this.reload();
+  }
+
+  /** Every change that moved, as the core announces it (the Tokens list applies what Spirii now has). */
+  onMoved(listener: (changes: QueuedChange[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async reload(): Promise<void> {
+    try {
+      this.batches = await station.call('changes.batches', {});
+      this.loaded = true;
+      this.error = null;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  /** One change for all these tokens, queued as one batch. */
+  async queue(targets: ChangeTarget[], fields: TokenChangeFields): Promise<ChangeBatch> {
+    const batch = await station.call('changes.queue', { targets, fields });
+    this.merge(batch);
+    return batch;
+  }
+
+  async pause(id: number): Promise<void> {
+    await this.act(() => station.call('changes.pause', { batchId: id }));
+  }
+
+  async resume(id: number): Promise<void> {
+    await this.act(() => station.call('changes.resume', { batchId: id }));
+  }
+
+  /** What has not been sent is cancelled; what was sent stays sent. */
+  async cancel(id: number): Promise<void> {
+    await this.act(() => station.call('changes.cancel', { batchId: id }));
+  }
+
+  private async act(run: () => Promise<ChangeBatch>): Promise<void> {
+    try {
+      this.merge(await run());
+      this.error = null;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  private merge(batch: ChangeBatch): void {
+    const rest = this.batches.filter((b) => b.id !== batch.id);
+    this.batches = [batch, ...rest].sort((a, b) => b.id - a.id);
+  }
+}
+
+export const changes = new ChangesState();
