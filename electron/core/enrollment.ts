@@ -187,8 +187,11 @@ export function labelProblem(label: string | null): 'too-long' | 'unprintable' |
   return hasControlCharacters(label) ? 'unprintable' : null;
 }
 
+/** What a token is sent with, beside its UID, customer and label. */
+export type TokenSettings = Pick<EnrollmentDefaults, 'validFrom' | 'expiresAt' | 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled' | 'billingReference' | 'comment'>;
+
 /** What every token of the session is sent with, beside its UID, customer and label: for taps and imports alike. */
-export function tokenSettingsOf(d: EnrollmentDefaults): Pick<EnrollmentDefaults, 'validFrom' | 'expiresAt' | 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled' | 'billingReference' | 'comment'> {
+export function tokenSettingsOf(d: EnrollmentDefaults): TokenSettings {
   const { validFrom, expiresAt, isActive, roamingEnabled, priorityChargingEnabled, billingReference, comment } = d;
   return { validFrom, expiresAt, isActive, roamingEnabled, priorityChargingEnabled, billingReference, comment };
 }
@@ -237,7 +240,16 @@ export class Enrollment {
     return outcome;
   }
 
-  private decide(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number }): TapOutcome {
+  /**
+   * The admission of a tap without its announcement, for a caller that queues the card as part of
+   * a larger step in its own transaction (a replacement: the new card with the old token's
+   * settings). The same rule as a tap: UID, random ID, customer, label used elsewhere, duplicate.
+   */
+  admit(rawUid: string, source: string, overrides: { label: string | null; customerId: number; settings: TokenSettings }): TapOutcome {
+    return this.decide(rawUid, source, overrides);
+  }
+
+  private decide(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number; settings?: TokenSettings }): TapOutcome {
     const { label } = overrides;
     const parsed = parseUid(rawUid);
     if (!parsed.ok) {
@@ -276,7 +288,7 @@ export class Enrollment {
         uid,
         customerId,
         label: printed,
-        ...tokenSettingsOf(d),
+        ...(overrides.settings ?? tokenSettingsOf(d)),
         source,
       });
       return { status: 'queued', token };
