@@ -65,6 +65,8 @@ export function syncCommand(withStation: WithStation): Command {
     const timeoutMs = (positiveInt('timeout', values.timeout, SYNC_TIMEOUT_MAX_S) ?? 60) * 1000;
     return withStation(io, { json: values.json }, async (station) => {
       const status = await Promise.race([station.sync.settle(timeoutMs), io.interrupted.then(() => station.sync.status)]);
+      // A replacement whose new token is now in Spirii deactivates the old one (token-station replace list).
+      const replacing = await Promise.race([station.replacements.settle(Math.min(timeoutMs, 30_000)), io.interrupted.then(() => station.replacements.open())]);
       const { counts } = status;
       // Held tokens wait on purpose (the hold period): they do not make `sync` fail.
       const left = counts.pending + counts.sending + counts.in_doubt;
@@ -75,6 +77,7 @@ export function syncCommand(withStation: WithStation): Command {
         line(io.stdout, `status: ${statusLine(status)}`);
         if (status.lastError && left > 0) line(io.stderr, status.lastError);
         if (counts.rejected > 0) line(io.stderr, 'Rejected tokens need attention: see "token-station queue --state rejected".');
+        if (replacing.length > 0) line(io.stderr, `${replacing.length} card replacement(s) not finished: see "token-station replace list".`);
       }
       return left === 0 ? 0 : 1;
     });
