@@ -62,9 +62,7 @@ export function replaceCommand(withStation: WithStation): Command {
         return 1;
       }
       if (!values.json) line(io.stderr, printable(jobLine(job)));
-      const until = Date.now() + timeoutMs;
-      await Promise.race([station.sync.settle(timeoutMs), io.interrupted]);
-      await Promise.race([station.replacements.settle(Math.max(0, until - Date.now())), io.interrupted]);
+      await Promise.race([station.replacements.settle(station.sync, timeoutMs), io.interrupted]);
       const now = station.replacements.get(job.id)!;
       if (values.json) jsonLine(io.stdout, now);
       else line(io.stdout, printable(jobLine(now)));

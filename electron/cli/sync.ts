@@ -66,7 +66,7 @@ export function syncCommand(withStation: WithStation): Command {
     return withStation(io, { json: values.json }, async (station) => {
       const status = await Promise.race([station.sync.settle(timeoutMs), io.interrupted.then(() => station.sync.status)]);
       // A replacement whose new token is now in Spirii deactivates the old one (token-station replace list).
-      const replacing = await Promise.race([station.replacements.settle(Math.min(timeoutMs, 30_000)), io.interrupted.then(() => station.replacements.open())]);
+      const replacing = await Promise.race([station.replacements.settle(station.sync, Math.min(timeoutMs, 30_000)), io.interrupted.then(() => station.replacements.open())]);
       const { counts } = status;
       // Held tokens wait on purpose (the hold period): they do not make `sync` fail.
       const left = counts.pending + counts.sending + counts.in_doubt;

@@ -81,6 +81,8 @@ export type WindowStation = Pick<
   // Replacing a lost card.
   | 'replacements'
   | 'simulateReplacementTap'
+  // Changes to tokens in Spirii, queued like creations (the bulk actions and the card replacement use them).
+  | 'changes'
 >;
 
 export function createHandlers(station: WindowStation, app: HostInfo): Handlers {

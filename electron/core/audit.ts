@@ -1,5 +1,6 @@
 /**
- * The audit trail: every enrollment, edit, discard and export (and every change of connection) is
+ * The audit trail: every enrollment, edit, discard and export (and every change of connection, and
+ * every change to a token in Spirii queued, chosen for or cancelled) is
  * recorded with the operator's name and the time, kept in the database (append only: a trigger
  * refuses updates), listed in the Activity screen and exportable. Never a key: details are checked
  * against the secrets the process knows before they are stored.
@@ -8,7 +9,7 @@ import type { Db } from './db/sqlite';
 import type { Settings } from './settings';
 import { redact } from './logger';
 
-export const AUDIT_ACTIONS = ['enroll', 'edit', 'discard', 'export', 'connection', 'replace'] as const;
+export const AUDIT_ACTIONS = ['enroll', 'edit', 'discard', 'export', 'connection', 'change', 'replace'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {

@@ -13,21 +13,23 @@
  *          -> done (the old token is inactive)
  *
  * The new token is an ordinary queued creation, admitted by the same rule as a tap (UID, label);
- * the job and the token are written in one transaction. The deactivation is exactly-once in
- * effect: before it is sent (again), the old token is read back; one that is already inactive with
- * the job's comment is the desk's own earlier deactivation, and one changed since the desk read it
- * is never overwritten unasked (compare `updatedAt`).
+ * the job and the token are written in one transaction. The deactivation is an ordinary queued
+ * change (changes/: `isActive: false` and the comment), queued in the same transaction as the job's
+ * move to `deactivating` and sent by the sync worker: read back before it is sent again after an
+ * unknown outcome, never applied over a newer change made in Spirii since the desk read the old
+ * token (its `updatedAt`). This module sends nothing itself; it follows the token and the change.
  */
 import type { Db } from './db/sqlite';
 import type { AuditLog } from './audit';
 import type { Enrollment, TapOutcome, TokenSettings } from './enrollment';
 import { Listeners } from './events';
 import type { QueuedToken, TokenQueue } from './queue';
-import type { SpiriiToken, TokenPatch } from './token';
+import type { SpiriiToken } from './token';
 import { TEXT_FIELD_MAX } from './token';
-import { ApiError, NetworkError } from './api/errors';
 import { parseUid } from './uid';
 import type { CardReport } from './card';
+import type { ChangeDesk } from './changes/desk';
+import type { ChangeSource, QueuedChange } from './changes/types';
 
 export const REPLACEMENT_STATES = ['creating', 'rejected', 'deactivating', 'conflict', 'done', 'failed'] as const;
 export type ReplacementState = (typeof REPLACEMENT_STATES)[number];
@@ -63,8 +65,10 @@ export interface Replacement {
   newSpiriiId: number | null;
   /** What the old token's comment becomes. */
   deactivationComment: string;
-  /** When the deactivation was last sent (null: never). */
-  deactivationSentAt: string | null;
+  /** The queued change that deactivates the old token (null until the new token is in Spirii). */
+  changeId: number | null;
+  /** Where the replacement was asked for: "cli", "window". */
+  source: string;
   /** The old token as Spirii holds it now, when it changed since the desk read it (state conflict). */
   spiriiNow: SpiriiToken | null;
   /** What the job is waiting for, or why it stopped, in English. */
@@ -93,12 +97,6 @@ export class ReplacementActionError extends Error {
   override name = 'ReplacementActionError';
 }
 
-/** What the job needs of Spirii for the old token: read it back, deactivate it. */
-export interface ReplacementApi {
-  getToken(id: number): Promise<SpiriiToken>;
-  patchToken(id: number, patch: TokenPatch): Promise<SpiriiToken>;
-}
-
 export interface ReplacementRequest {
   /** The old token as the desk knows it (from Spirii now, or what the desk last saw of it). */
   old: SpiriiToken;
@@ -124,7 +122,8 @@ interface ReplacementRow {
   new_token_id: number;
   new_spirii_id: number | null;
   deactivation_comment: string;
-  deactivation_sent_at: string | null;
+  change_id: number | null;
+  source: string;
   spirii_now: string | null;
   message: string | null;
   operator: string;
@@ -147,7 +146,8 @@ function fromRow(row: ReplacementRow): Replacement {
     newTokenId: row.new_token_id,
     newSpiriiId: row.new_spirii_id,
     deactivationComment: row.deactivation_comment,
-    deactivationSentAt: row.deactivation_sent_at,
+    changeId: row.change_id,
+    source: row.source,
     spiriiNow: row.spirii_now === null ? null : (JSON.parse(row.spirii_now) as SpiriiToken),
     message: row.message,
     operator: row.operator,
@@ -175,14 +175,10 @@ export function settingsFrom(old: SpiriiToken): TokenSettings {
   };
 }
 
-/** How long a deactivation that could not reach Spirii waits before the next try. */
-const RETRY_MS = 5_000;
-
 export interface ReplacementsOptions {
   now?: () => Date;
   /** Told when a queued token should be sent (the sync worker's poke). */
   onQueued?: () => void;
-  retryMs?: number;
 }
 
 export class Replacements {
@@ -199,7 +195,8 @@ export class Replacements {
       queue: TokenQueue;
       enrollment: Pick<Enrollment, 'admit'>;
       audit: AuditLog;
-      api: () => ReplacementApi;
+      /** The deactivation is a queued change: queued, followed, and chosen for in a conflict. */
+      changes: Pick<ChangeDesk, 'queueChanges' | 'get' | 'choose'>;
       /** Everything known about a card (the old one, found by UID or label). */
       identify: (query: string) => Promise<CardReport>;
       /** The API in use, written into the audit entries. */
@@ -277,8 +274,8 @@ export class Replacements {
       const row = this.db
         .prepare(
           `INSERT INTO replacements (state, old_uid, old_spirii_id, old_label, customer_id, old_token, expected_updated_at, new_uid, new_label,
-             new_token_id, deactivation_comment, message, operator, created_at, updated_at)
-           VALUES ('creating', @oldUid, @oldSpiriiId, @oldLabel, @customerId, @oldToken, @expected, @newUid, @newLabel, @newTokenId, @comment, @message, @operator, @at, @at)
+             new_token_id, deactivation_comment, source, message, operator, created_at, updated_at)
+           VALUES ('creating', @oldUid, @oldSpiriiId, @oldLabel, @customerId, @oldToken, @expected, @newUid, @newLabel, @newTokenId, @comment, @source, @message, @operator, @at, @at)
            RETURNING *`,
         )
         .get({
@@ -292,6 +289,7 @@ export class Replacements {
           newLabel: token.label,
           newTokenId: token.id,
           comment: deactivationComment(token.uid, token.label),
+          source: request.source,
           message: 'Waiting for the new token to reach Spirii; the old card stays active until then.',
           operator,
           at,
@@ -310,16 +308,24 @@ export class Replacements {
 
   /**
    * The clerk's answer to a conflict: deactivate the old token over Spirii's newer change (the
-   * token as it is now becomes what the deactivation expects). The old token may not simply be
-   * left active: the new one is active already.
+   * token as Spirii has it now becomes what the deactivation expects). The old token may not
+   * simply be left active: the new one is active already.
    */
   deactivateAnyway(id: number): Replacement {
     const job = this.get(id);
     if (!job) throw new ReplacementActionError(`No replacement ${id}`);
-    if (job.state !== 'conflict' || !job.spiriiNow) throw new ReplacementActionError(`Replacement ${id} is ${REPLACEMENT_STATE_WORDS[job.state]}, not waiting for a choice`);
-    const moved = this.move(job, 'conflict', { state: 'deactivating', expectedUpdatedAt: job.spiriiNow.updatedAt, message: 'Deactivating the old token over the change made in Spirii.' });
+    if (job.state !== 'conflict') throw new ReplacementActionError(`Replacement ${id} is ${REPLACEMENT_STATE_WORDS[job.state]}, not waiting for a choice`);
+    const change = job.changeId === null ? undefined : this.deps.changes.get(job.changeId);
+    const moved = this.db.transaction(() => {
+      if (change?.state === 'conflict') {
+        this.deps.changes.choose(change.id, 'apply-mine');
+        return this.move(job, 'conflict', { state: 'deactivating', message: 'Deactivating the old token over the change made in Spirii.' });
+      }
+      // Refused or cancelled: a new change, based on the token as Spirii had it last (or, unknown, as read right before sending).
+      const queued = this.queueDeactivation(job, job.spiriiNow?.updatedAt ?? null, job.spiriiNow);
+      return this.move(job, 'conflict', { state: 'deactivating', changeId: queued.id, message: 'Deactivating the old token over the change made in Spirii.' });
+    })();
     if (moved) this.record(moved, 'deactivate anyway');
-    this.schedule();
     return moved ?? this.get(id)!;
   }
 
@@ -343,27 +349,20 @@ export class Replacements {
   }
 
   /**
-   * Run until no job has a step it can take now (a job waiting for its new token to be sent is
-   * the sync worker's business, one waiting for the clerk the clerk's), or the time is up. For the
-   * CLI's `replace` and `sync`, which end when their work is done.
+   * Send and follow until no job can move on without someone (a job waiting for the clerk, or for
+   * Spirii to be reachable), or the time is up. For the CLI's `replace` and `sync`, which end when
+   * their work is done: the sync worker sends the creation and then the deactivation.
    */
-  async settle(timeoutMs: number): Promise<Replacement[]> {
+  async settle(sync: { settle(timeoutMs: number): Promise<unknown> }, timeoutMs: number): Promise<Replacement[]> {
     const until = Date.now() + timeoutMs;
+    let before = '';
     for (;;) {
+      await sync.settle(Math.max(0, until - Date.now()));
       await this.advance();
-      if (!this.busy() || Date.now() >= until || this.closed) return this.open();
-      await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.retryMs ?? RETRY_MS, 250, Math.max(0, until - Date.now()))));
+      const now = JSON.stringify(this.open().map((job) => [job.id, job.state, job.changeId]));
+      if (now === before || this.open().every((job) => job.state === 'conflict') || Date.now() >= until || this.closed) return this.open();
+      before = now;
     }
-  }
-
-  /** Whether a job has a step to take now: deactivating, or its new token has moved on. */
-  private busy(): boolean {
-    return this.open().some((job) => {
-      if (job.state === 'deactivating') return true;
-      if (job.state === 'conflict') return false;
-      const token = this.deps.queue.get(job.newTokenId);
-      return !token || token.state === 'discarded' || token.state === 'synced' || (token.state === 'rejected') !== (job.state === 'rejected');
-    });
   }
 
   /** Ask for a run soon (a queue change, a sync pass). */
@@ -378,6 +377,14 @@ export class Replacements {
       this.advance().catch(() => {});
     }, delayMs);
     this.timer.unref?.();
+  }
+
+  /** Whether changes to tokens in Spirii concern an open job (its deactivation). */
+  concernsChanges(changes: readonly QueuedChange[]): boolean {
+    if (changes.length === 0) return false;
+    const open = this.db.prepare(`SELECT change_id AS id FROM replacements WHERE state IN ('deactivating', 'conflict') AND change_id IS NOT NULL`).all() as { id: number }[];
+    const ids = new Set(open.map((r) => r.id));
+    return changes.some((c) => ids.has(c.id));
   }
 
   /** Whether a queue change concerns an open job (its new card's token). */
@@ -397,14 +404,13 @@ export class Replacements {
   }
 
   private async step(): Promise<void> {
-    let retry = false;
     for (const job of this.open().reverse()) {
       if (this.closed) return;
       if (job.state === 'creating' || job.state === 'rejected') this.followCreation(job);
       const current = this.get(job.id)!;
-      if (current.state === 'deactivating') retry = !(await this.deactivate(current)) || retry;
+      if (current.state === 'deactivating' || current.state === 'conflict') this.followDeactivation(current);
     }
-    if (retry) this.schedule(this.options.retryMs ?? RETRY_MS);
+    await Promise.resolve();
   }
 
   /** The new token's queue row decides: in Spirii -> deactivate the old; rejected -> say so; discarded -> failed. */
@@ -414,7 +420,13 @@ export class Replacements {
       const moved = this.move(job, job.state, { state: 'failed', message: `The new card's token was discarded: nothing changed in Spirii, and card ${job.oldUid} stays active.` });
       if (moved) this.record(moved, 'failed');
     } else if (token.state === 'synced' && token.spiriiId !== null) {
-      const moved = this.move(job, job.state, { state: 'deactivating', newSpiriiId: token.spiriiId, message: `The new token is in Spirii (token ${token.spiriiId}); deactivating card ${job.oldUid}.` });
+      // The deactivation is queued with the job's move, in one transaction: a crash leaves neither or both.
+      const moved = this.db.transaction(() => {
+        const current = this.get(job.id);
+        if (!current || current.state !== job.state) return null;
+        const change = this.queueDeactivation(job, job.expectedUpdatedAt, job.oldToken);
+        return this.move(job, job.state, { state: 'deactivating', newSpiriiId: token.spiriiId, changeId: change.id, message: `The new token is in Spirii (token ${token.spiriiId}); deactivating card ${job.oldUid}.` });
+      })();
       if (moved) this.record(moved, 'new token in Spirii');
     } else if (token.state === 'rejected' && job.state !== 'rejected') {
       const moved = this.move(job, 'creating', {
@@ -427,75 +439,59 @@ export class Replacements {
     }
   }
 
-  /** Read the old token back, then deactivate it unless that is done or someone changed it. False: try again later. */
-  private async deactivate(job: Replacement): Promise<boolean> {
-    const api = this.deps.api();
-    let current: SpiriiToken;
-    try {
-      current = await api.getToken(job.oldSpiriiId);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        // Gone from Spirii (deleted there): it can no longer charge, and the new card does.
-        const moved = this.move(job, 'deactivating', { state: 'done', message: `Card ${job.oldUid}'s token is no longer in Spirii; card ${job.newUid} replaces it.` });
-        if (moved) this.record(moved, 'done');
-        return true;
-      }
-      return this.unreachable(job, error, 'read back');
-    }
-    if (!current.isActive) {
-      const ours = current.comment === job.deactivationComment;
-      const moved = this.move(job, 'deactivating', {
-        state: 'done',
-        spiriiNow: ours ? null : current,
-        message: ours ? `Card ${job.oldUid} is deactivated and card ${job.newUid} replaces it.` : `Card ${job.oldUid} was already deactivated in Spirii (not by this job); card ${job.newUid} replaces it.`,
-      });
+  /** The deactivation's change decides: in Spirii -> done; changed in Spirii meanwhile, refused or cancelled -> the clerk chooses. */
+  private followDeactivation(job: Replacement): void {
+    const change = job.changeId === null ? undefined : this.deps.changes.get(job.changeId);
+    if (!change) return;
+    const remote = change.remote;
+    if (change.state === 'synced') {
+      const moved = this.move(job, job.state, { state: 'done', message: `Card ${job.oldUid} is deactivated and card ${job.newUid} replaces it.` });
       if (moved) this.record(moved, 'done');
-      return true;
-    }
-    if (current.updatedAt !== job.expectedUpdatedAt) {
+    } else if ((change.state === 'conflict' || change.state === 'discarded') && remote && !remote.isActive) {
+      // Someone deactivated the old token in Spirii already: what the job wanted, so Spirii's version is kept.
+      const moved = this.db.transaction(() => {
+        if (change.state === 'conflict') this.deps.changes.choose(change.id, 'keep-spirii');
+        return this.move(job, job.state, { state: 'done', spiriiNow: remote, message: `Card ${job.oldUid} was already deactivated in Spirii (not by this job); card ${job.newUid} replaces it.` });
+      })();
+      if (moved) this.record(moved, 'done');
+    } else if (change.state === 'conflict' && job.state !== 'conflict') {
       const moved = this.move(job, 'deactivating', {
         state: 'conflict',
-        spiriiNow: current,
-        message: `Card ${job.oldUid}'s token was changed in Spirii (at ${current.updatedAt}) since this desk read it (at ${job.expectedUpdatedAt}); it is still active. Compare the two, then deactivate it anyway.`,
+        spiriiNow: remote,
+        message: `Card ${job.oldUid}'s token was changed in Spirii${remote ? ` (at ${remote.updatedAt})` : ''} since this desk read it (at ${job.expectedUpdatedAt}); it is still active. Compare the two, then deactivate it anyway.`,
       });
       if (moved) this.record(moved, 'old token changed in Spirii');
-      return true;
+    } else if ((change.state === 'rejected' || change.state === 'discarded') && job.state !== 'conflict') {
+      const why = change.state === 'rejected' ? `Spirii refused to deactivate card ${job.oldUid}: ${change.lastError ?? 'no reason given'}` : `The deactivation of card ${job.oldUid} was cancelled`;
+      const moved = this.move(job, 'deactivating', { state: 'conflict', spiriiNow: remote, message: `${why}. It is still active beside card ${job.newUid}: deactivate it anyway.` });
+      if (moved) this.record(moved, change.state === 'rejected' ? 'deactivation refused' : 'deactivation cancelled');
+    } else if ((change.state === 'pending' || change.state === 'sending' || change.state === 'in_doubt') && job.state === 'conflict') {
+      // The clerk chose "apply mine" for the change itself (the Queue screen's changes): the job follows.
+      this.move(job, 'conflict', { state: 'deactivating', message: `Deactivating card ${job.oldUid} over the change made in Spirii.` });
     }
-    if (!this.move(job, 'deactivating', { deactivationSentAt: this.now().toISOString() })) return true;
-    let answer: SpiriiToken;
-    try {
-      answer = await api.patchToken(job.oldSpiriiId, { isActive: false, comment: job.deactivationComment });
-    } catch (error) {
-      // The outcome may be unknown: the next run reads the token back before anything is sent again.
-      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409 && error.status !== 429) {
-        const moved = this.move(job, 'deactivating', { state: 'conflict', spiriiNow: current, message: `Spirii refused to deactivate card ${job.oldUid}: ${error.message}` });
-        if (moved) this.record(moved, 'deactivation refused');
-        return true;
-      }
-      return this.unreachable(job, error, 'deactivate');
-    }
-    if (answer.isActive) return this.unreachable(job, new Error('Spirii answered with the token still active'), 'deactivate');
-    const moved = this.move(job, 'deactivating', { state: 'done', message: `Card ${job.oldUid} is deactivated and card ${job.newUid} replaces it.` });
-    if (moved) this.record(moved, 'done');
-    return true;
   }
 
-  private unreachable(job: Replacement, error: unknown, step: string): false {
-    const reason = error instanceof NetworkError || error instanceof ApiError || error instanceof Error ? error.message : String(error);
-    this.move(job, 'deactivating', { message: `Could not ${step} card ${job.oldUid} in Spirii (${reason}); trying again.` });
-    return false;
+  /** The old token's deactivation as a queued change, based on the token as the desk read it. */
+  private queueDeactivation(job: Replacement, basedOn: string | null, base: SpiriiToken | null): QueuedChange {
+    const source: ChangeSource = job.source.startsWith('cli') ? `cli:replacement ${job.id}` : `window:replacement ${job.id}`;
+    const { changes } = this.deps.changes.queueChanges(
+      { isActive: false, comment: job.deactivationComment },
+      [{ spiriiId: job.oldSpiriiId, uid: job.oldUid, label: job.oldLabel, basedOn, base }],
+      source,
+    );
+    return changes[0]!;
   }
 
   /** Write a job's next state, only if it is still in the state it was read in (another process may have moved it). */
   private move(
     job: Replacement,
     from: ReplacementState,
-    patch: Partial<Pick<Replacement, 'state' | 'newSpiriiId' | 'expectedUpdatedAt' | 'deactivationSentAt' | 'spiriiNow' | 'message'>>,
+    patch: Partial<Pick<Replacement, 'state' | 'newSpiriiId' | 'expectedUpdatedAt' | 'changeId' | 'spiriiNow' | 'message'>>,
   ): Replacement | null {
     const next = { ...job, ...patch };
     const row = this.db
       .prepare(
-        `UPDATE replacements SET state = @state, new_spirii_id = @newSpiriiId, expected_updated_at = @expected, deactivation_sent_at = @sentAt,
+        `UPDATE replacements SET state = @state, new_spirii_id = @newSpiriiId, expected_updated_at = @expected, change_id = @changeId,
            spirii_now = @spiriiNow, message = @message, updated_at = @at
          WHERE id = @id AND state = @from RETURNING *`,
       )
@@ -505,7 +501,7 @@ export class Replacements {
         state: next.state,
         newSpiriiId: next.newSpiriiId,
         expected: next.expectedUpdatedAt,
-        sentAt: next.deactivationSentAt,
+        changeId: next.changeId,
         spiriiNow: next.spiriiNow === null ? null : JSON.stringify(next.spiriiNow),
         message: next.message,
         at: this.now().toISOString(),

@@ -38,6 +38,10 @@ import { SeenTokens } from './spirii-seen';
 import { CardIdentifier, type CardReport } from './card';
 import { TapRouter } from './tap-router';
 import { Replacements, type Replacement } from './replace';
+import { ChangeQueue } from './changes/queue';
+import { ChangeDesk } from './changes/desk';
+import type { QueuedChange } from './changes/types';
+import { ChangeSender } from './sync/changes';
 
 export interface StationOptions {
   dataDir: string;
@@ -86,6 +90,8 @@ export interface StationEventMap extends Record<string, unknown> {
   replacements: Replacement[];
   /** Replace mode: the new card was tapped (nothing is queued until the window confirms). */
   replacementCard: { uid: string; source: string };
+  /** Queued changes to tokens in Spirii that changed (queued, sent, settled, cancelled). */
+  changes: QueuedChange[];
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';
@@ -133,6 +139,8 @@ export class Station {
   readonly taps: TapRouter;
   /** Replacing lost cards: one job each, the new token queued, the old one deactivated once the new one is in Spirii. */
   readonly replacements: Replacements;
+  /** Changes to tokens in Spirii, queued like creations: batches, progress, pause/resume/cancel, conflicts. */
+  readonly changes: ChangeDesk;
   private readonly unsubscribe: (() => void)[] = [];
 
   private constructor(
@@ -156,7 +164,13 @@ export class Station {
     this.queue = new TokenQueue(db, { holdMinutes: () => this.syncSettings.value.holdMinutes });
     this.enrollment = new Enrollment(this.queue, this.enrollmentDefaults, awaitingLabelSection(this.settings));
     this.customers = new CustomerDirectory(client, this.settings);
-    this.sync = new SyncWorker(this.queue, client, { batchSize: () => this.syncSettings.value.batchSize, customers: this.customers, ...options.sync });
+    const changeQueue = new ChangeQueue(db);
+    this.sync = new SyncWorker(this.queue, client, {
+      batchSize: () => this.syncSettings.value.batchSize,
+      customers: this.customers,
+      changes: new ChangeSender(changeQueue),
+      ...options.sync,
+    });
     this.session = new EnrollmentSession(this.queue, this.settings);
     this.simulated = options.readers?.simulated === false ? null : new SimulatedReaders();
     this.dialogs = options.dialogs ?? NO_DIALOGS;
@@ -174,13 +188,22 @@ export class Station {
     });
     this.audit = new AuditLog(db, this.settings);
     this.seen = new SeenTokens(db, () => this.apiUrl);
+    this.changes = new ChangeDesk({
+      queue: changeQueue,
+      tokens: this.queue,
+      seen: this.seen,
+      api: client,
+      audit: this.audit,
+      apiUrl: () => this.apiUrl,
+      onQueued: () => this.sync.poke(),
+    });
     this.cards = new CardIdentifier({ queue: this.queue, seen: this.seen, audit: this.audit, client, customers: this.customers });
     // The one switch between enrolling and identifying: every reader's tap (PC/SC, HID, the
     // window's wedge, the simulated button) goes through the router the desk is given.
     this.taps = new TapRouter(this.enrollment, this.cards);
     this.replacements = new Replacements(
       db,
-      { queue: this.queue, enrollment: this.enrollment, audit: this.audit, api: () => client, apiUrl: () => this.apiUrl, identify: (query) => this.cards.identify(query) },
+      { queue: this.queue, enrollment: this.enrollment, audit: this.audit, changes: this.changes, apiUrl: () => this.apiUrl, identify: (query) => this.cards.identify(query) },
       { onQueued: () => this.sync.poke() },
     );
     // Every reader adapter first, then the desk that listens to them: cards go one way, adapters ->
@@ -213,6 +236,11 @@ export class Station {
         if (this.replacements.concerns(tokens)) this.replacements.schedule();
       }),
       this.replacements.onChange((jobs) => this.events.emit('replacements', jobs)),
+      this.changes.onChange((changes) => this.events.emit('changes', changes)),
+      // ... and when its deactivation (a queued change) is sent, settled, or in conflict.
+      this.changes.onChange((changes) => {
+        if (this.replacements.concernsChanges(changes)) this.replacements.schedule();
+      }),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.enrollment.onOutcome((outcome) => {
         this.events.emit('tap', outcome);
@@ -288,10 +316,12 @@ export class Station {
     return this.currentSandbox;
   }
 
-  /** Tokens queued for the API in use that have not reached it (held, pending, sending, in doubt, rejected). */
+  /** Tokens queued for the API in use that have not reached it (held, pending, sending, in doubt, rejected), and changes not yet settled. */
   unsentCount(): number {
     const counts = this.queue.counts();
-    return counts.held + counts.pending + counts.sending + counts.in_doubt + counts.rejected;
+    // A change names a token of this API by its id: it must never be sent to another.
+    const changes = this.changes.counts();
+    return counts.held + counts.pending + counts.sending + counts.in_doubt + counts.rejected + changes.pending + changes.sending + changes.in_doubt + changes.conflict;
   }
 
   /**

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Customer, SpiriiToken } from '../core/token';
+import type { Customer, SpiriiToken, TokenPatch } from '../core/token';
 import { DEMO_CUSTOMERS } from './demo-customers';
 import { applyPatch, SandboxStore, type DuplicateUid } from './store';
 import { checkCreateBody, checkCustomerQuery, checkPatchBody, checkTokenId, checkTokenQuery, validityProblem } from './validate';
@@ -87,6 +87,15 @@ export interface SandboxStats {
   faultsInjected: number;
 }
 
+/** A change the sandbox applied to a stored token. */
+export interface AppliedChange {
+  tokenId: number;
+  patch: TokenPatch;
+  /** The token's updatedAt after it. */
+  updatedAt: string;
+  by: 'api' | 'behind';
+}
+
 export interface Sandbox {
   /** E.g. 'http://127.0.0.1:43123' (no trailing slash). */
   readonly url: string;
@@ -98,6 +107,13 @@ export interface Sandbox {
   failNext(fault: SandboxFault, count?: number): void;
   /** A copy of everything stored. */
   tokens(): SpiriiToken[];
+  /**
+   * Change a token as someone else would in Spirii (another desk, Spirii's own portal), behind
+   * this client's back: updatedAt moves on. Returns the token as changed.
+   */
+  changeToken(id: number, patch: TokenPatch): SpiriiToken;
+  /** Every change applied to a token, in order: by a PATCH of the API, or by changeToken. */
+  changeLog(): readonly AppliedChange[];
   /** Closes the server and destroys open sockets. */
   close(): Promise<void>;
 }
@@ -366,6 +382,8 @@ interface Context {
   store: SandboxStore;
   stats: SandboxStats;
   duplicateUids: 'reject' | 'accept';
+  /** Every change applied to a stored token, in order (Sandbox.changeLog). */
+  changes: AppliedChange[];
   now: Date;
   params: string[];
   query: URLSearchParams;
@@ -461,8 +479,10 @@ function patchToken(context: Context): Outcome {
   const updated = applyPatch(token, patch.value, context.now);
   const problem = validityProblem(updated.validFrom, updated.expiresAt);
   if (problem) return message(400, `expiresAt: ${problem}`);
-  context.store.replace(updated);
-  return reply(200, updated);
+  const stored = context.store.replace(updated);
+  if (!stored) return message(404, `Token ${id.value} not found`);
+  context.changes.push({ tokenId: id.value, patch: patch.value, updatedAt: stored.updatedAt, by: 'api' });
+  return reply(200, stored);
 }
 
 function listCustomers(context: Context): Outcome {
@@ -576,6 +596,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const stats: SandboxStats = { requests: 0, writeRequests: 0, readRequests: 0, tokensCreated: 0, rateLimited: 0, faultsInjected: 0 };
   const expectedKey = digest(options.apiKey);
   const duplicateUids = options.duplicateUids ?? 'reject';
+  const changes: AppliedChange[] = [];
   // Aborts pending latency waits on close, so no request outlives the server.
   const closing = new AbortController();
 
@@ -627,7 +648,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await delay(Math.max(0, arrived + faults.lateCommitMs - Date.now()), undefined, { signal: closing.signal });
     }
     const outcome = parsed.ok
-      ? route.handler({ store, stats, duplicateUids, now: now(), params: route.params, query: url.searchParams, body: parsed.value })
+      ? route.handler({ store, stats, duplicateUids, changes, now: now(), params: route.params, query: url.searchParams, body: parsed.value })
       : parsed.outcome;
     // The request took effect; the answer comes too late for a client that gave up waiting.
     if (fault === 'slowAfterStore') await delay(faults.slowAnswerMs, undefined, { signal: closing.signal });
@@ -652,6 +673,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     setFaults: (changes) => faults.set(changes),
     failNext: (fault, count = 1) => faults.queueNext(fault, count),
     tokens: () => store.all(),
+    changeToken(id, patch) {
+      const token = store.get(id);
+      if (!token) throw new Error(`The sandbox has no token ${id}`);
+      const stored = store.replace(applyPatch(token, patch, now()));
+      if (!stored) throw new Error(`The sandbox has no token ${id}`);
+      changes.push({ tokenId: id, patch, updatedAt: stored.updatedAt, by: 'behind' });
+      return stored;
+    },
+    changeLog: () => changes.map((c) => ({ ...c, patch: { ...c.patch } })),
     close() {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort();

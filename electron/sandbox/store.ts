@@ -129,13 +129,17 @@ export class SandboxStore {
   }
 
   /** Replaces a stored token by one of the same id (from applyPatch); false if there is none. */
-  replace(token: SpiriiToken): boolean {
+  replace(token: SpiriiToken): SpiriiToken | false {
     const current = this.entries.get(token.id);
     if (!current) return false;
-    // uid and label never change, so the rfid index and search keys stay valid.
+    // uid and label never change, so the rfid index and search keys stay valid. Every change moves
+    // updatedAt forward, even two within one millisecond: a client compares it to see whether the
+    // token changed since it read it.
+    const before = Date.parse(current.token.updatedAt);
+    if (Number.isFinite(before) && !(Date.parse(token.updatedAt) > before)) token = { ...token, updatedAt: new Date(before + 1).toISOString() };
     this.entries.set(token.id, entryOf(copy(token)));
     this.save();
-    return true;
+    return copy(token);
   }
 
   query(query: ResolvedTokenQuery): Page<SpiriiToken> {

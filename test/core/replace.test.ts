@@ -2,6 +2,7 @@
 // (the new token copies the old one's customer and settings, the old is deactivated naming the new
 // card, only once the new one is in Spirii), the new card refused by the tap's admission rule, the
 // new token rejected by Spirii (the old stays active), and the old token changed in Spirii meanwhile.
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Station } from '../../electron/core/station';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
@@ -19,7 +20,7 @@ let station: Station;
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
-  sandbox = await startSandbox({ apiKey: 'replace-test', rateLimit: false });
+  sandbox = await startSandbox({ apiKey: 'replace-test', rateLimit: false, statePath: path.join(dir, 'sandbox-state.json') });
   station = await Station.create({
     dataDir: dir,
     api: { baseUrl: sandbox.url, apiKey: 'replace-test' },
@@ -49,9 +50,8 @@ function inSpirii(uid: string): SpiriiToken[] {
   return sandbox.tokens().filter((t) => t.identifier.uid === uid);
 }
 
-async function runToEnd() {
-  await station.sync.settle(20_000);
-  return station.replacements.settle(20_000);
+function runToEnd() {
+  return station.replacements.settle(station.sync, 20_000);
 }
 
 describe('replace a lost card', () => {
@@ -81,13 +81,23 @@ describe('replace a lost card', () => {
     expect(station.audit.about(NEW).map((e) => [e.action, e.details.replaces])).toEqual([['enroll', OLD]]);
   });
 
-  it('finds the old card by its label, and offline from what the desk last saw of it', async () => {
+  it('finds the old card by its label; offline, from what the desk last saw of it, and goes on when Spirii is back', async () => {
     await oldCardInSpirii();
     await station.taps.identify(OLD); // the desk sees the token as it is now
+    const port = sandbox.port;
+    await sandbox.close();
     const job = await station.replacements.replace('dk.acme.0001', NEW, null, 'cli');
-    expect(job).toMatchObject({ oldUid: OLD, newLabel: null, deactivationComment: `Replaced by card ${NEW}` });
+    expect(job).toMatchObject({ state: 'creating', oldUid: OLD, newLabel: null, deactivationComment: `Replaced by card ${NEW}`, oldToken: { billingReference: 'PO-77' } });
+    await station.sync.settle(1_000);
+    expect(station.replacements.get(job.id)!.state).toBe('creating');
+
+    // Spirii is back (the same tokens, on the same address).
+    sandbox = await startSandbox({ apiKey: 'replace-test', rateLimit: false, statePath: path.join(dir, 'sandbox-state.json'), port });
+    expect(inSpirii(OLD)[0]!.isActive).toBe(true);
     await runToEnd();
-    expect(inSpirii(OLD)[0]!.isActive).toBe(false);
+    expect(station.replacements.get(job.id)!.state).toBe('done');
+    expect(inSpirii(OLD)[0]).toMatchObject({ isActive: false, comment: `Replaced by card ${NEW}` });
+    expect(inSpirii(NEW)[0]).toMatchObject({ isActive: true, billingReference: 'PO-77', customerId: 1002 });
   });
 
   it('refuses what a tap refuses, and queues nothing: a card already queued, a label on another card, the old card itself, a second job', async () => {
@@ -122,7 +132,7 @@ describe('replace a lost card', () => {
     expect(station.audit.about(OLD).map((e) => e.details.step)).toContain('new token rejected');
 
     station.queue.discard(job.newTokenId);
-    await station.replacements.settle(5_000);
+    await runToEnd();
     expect(station.replacements.get(job.id)).toMatchObject({ state: 'failed' });
     expect(inSpirii(OLD)[0]!.isActive).toBe(true);
     // The card may be replaced again, by another new card.
@@ -142,7 +152,7 @@ describe('replace a lost card', () => {
     expect(inSpirii(NEW)[0]!.isActive).toBe(true);
 
     station.replacements.deactivateAnyway(job.id);
-    await station.replacements.settle(5_000);
+    await runToEnd();
     expect(station.replacements.get(job.id)!.state).toBe('done');
     expect(inSpirii(OLD)[0]).toMatchObject({ isActive: false, billingReference: 'PO-88', comment: `Replaced by card ${NEW}` });
     expect(station.audit.about(OLD).filter((e) => e.action === 'replace').map((e) => e.details.step)).toEqual(['done', 'deactivate anyway', 'old token changed in Spirii', 'new token in Spirii', 'started']);

@@ -163,6 +163,64 @@ describe('migrations', () => {
     v7.close();
   });
 
+  it('8 adds token changes and their batches, and a change action in the audit trail, keeping every entry and its guard', () => {
+    const file = path.join(dir, 'g.sqlite');
+    const v7 = openDatabaseFile(file, { targetVersion: 7 });
+    v7.prepare(`INSERT INTO tokens (uid, customer_id, label, state, spirii_id, source, created_at, updated_at) VALUES ('04A224B2', 7, 'L1', 'synced', 10001, 'test', 'c', 'u')`).run();
+    v7.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t1', 'op', 'enroll', '04A224B2', '{}')`).run();
+    v7.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t2', 'op', 'export', 'f.csv', '{"rows":1}')`).run();
+    expect(() => v7.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t', 'op', 'change', NULL, '{}')`).run()).toThrow(/CHECK/);
+    v7.close();
+
+    const v8 = openDatabaseFile(file, { targetVersion: 8 });
+    expect(schemaVersion(v8)).toBe(8);
+    expect(v8.prepare('SELECT id, at, action, subject, details FROM audit ORDER BY id').all()).toEqual([
+      { id: 1, at: 't1', action: 'enroll', subject: '04A224B2', details: '{}' },
+      { id: 2, at: 't2', action: 'export', subject: 'f.csv', details: '{"rows":1}' },
+    ]);
+    v8.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t3', 'op', 'change', '04A224B2', '{}')`).run();
+    expect(() => v8.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t', 'op', 'lost', NULL, '{}')`).run()).toThrow(/CHECK/);
+    expect(() => v8.prepare(`UPDATE audit SET operator = 'someone else'`).run()).toThrow(/cannot be changed/);
+    const plan = (sql: string) => (v8.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' ');
+    expect(plan(`SELECT * FROM audit WHERE subject = '04A224B2' ORDER BY id DESC`)).toMatch(/audit_by_subject/);
+
+    expect(columns(v8, 'change_batches')).toEqual(['id', 'source', 'operator', 'fields', 'paused', 'created_at', 'cancelled_at']);
+    expect(columns(v8, 'token_changes')).toEqual(expect.arrayContaining(['batch_id', 'spirii_id', 'fields', 'based_on', 'base_token', 'state', 'remote_token', 'attempt_id', 'attempted_at', 'result_updated_at']));
+    v8.prepare(`INSERT INTO change_batches (source, operator, fields, created_at) VALUES ('cli', 'op', '{}', 'n')`).run();
+    const change = v8.prepare(`INSERT INTO token_changes (batch_id, spirii_id, fields, state, created_at, updated_at) VALUES (1, ?, '{"isActive":false}', ?, 'n', 'n')`);
+    change.run(10001, 'pending');
+    expect(() => change.run(10001, 'lost')).toThrow(/CHECK/);
+    expect(() => change.run(0, 'pending')).toThrow(/CHECK/);
+    expect(plan(`SELECT * FROM token_changes WHERE spirii_id = 10001 ORDER BY id`)).toMatch(/token_changes_by_token/);
+    expect(v8.prepare('SELECT count(*) AS n FROM tokens').get()).toEqual({ n: 1 });
+    v8.close();
+  });
+
+  it('9 adds card replacements: one open job per old card, each naming its new token and (later) its deactivation', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const v8 = openDatabaseFile(file, { targetVersion: 8 });
+    v8.prepare(`INSERT INTO tokens (uid, customer_id, label, state, spirii_id, source, created_at, updated_at) VALUES ('04A224B2', 7, 'L1', 'synced', 10001, 'test', 'c', 'u')`).run();
+    v8.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t1', 'op', 'enroll', '04A224B2', '{}')`).run();
+    v8.close();
+
+    const v9 = openDatabaseFile(file, { targetVersion: 9 });
+    expect(schemaVersion(v9)).toBe(9);
+    expect(v9.prepare('SELECT count(*) AS n FROM tokens').get()).toEqual({ n: 1 });
+    expect(v9.prepare('SELECT count(*) AS n FROM audit').get()).toEqual({ n: 1 });
+    expect(columns(v9, 'replacements')).toEqual(expect.arrayContaining(['state', 'old_uid', 'old_spirii_id', 'old_token', 'expected_updated_at', 'new_uid', 'new_token_id', 'change_id', 'deactivation_comment', 'source', 'operator']));
+    const job = v9.prepare(
+      `INSERT INTO replacements (state, old_uid, old_spirii_id, customer_id, old_token, expected_updated_at, new_uid, new_token_id, deactivation_comment, source, operator, created_at, updated_at)
+       VALUES (?, 'AABBCCDD', 9, 7, '{}', 'u', '04A224B2', 1, 'Replaced by card 04A224B2', 'cli', 'op', 'n', 'n')`,
+    );
+    job.run('creating');
+    expect(() => job.run('creating')).toThrow(/UNIQUE/); // a second open job for the same old card
+    expect(() => job.run('lost')).toThrow(/CHECK/);
+    v9.prepare(`UPDATE replacements SET state = 'done'`).run();
+    job.run('creating'); // once the first is done, the card may be replaced again
+    v9.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t2', 'op', 'replace', 'AABBCCDD', '{}')`).run();
+    v9.close();
+  });
+
   it('opens in WAL mode with synchronous=FULL, at the latest version', () => {
     const db = openDatabase(dir);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

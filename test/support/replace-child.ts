@@ -21,7 +21,8 @@ const station = await Station.create({
   dataDir,
   api: { baseUrl, apiKey },
   readers: { simulated: false, pcsc: false },
-  sync: { autoStart: false, timeoutMs: 400, batchSize: 10, backoff: { baseMs: 50, capMs: 400 }, serverMarginMs: 800, leaseTtlMs: 100 },
+  // Starting a job asks Spirii for the old token: given time on a busy machine (it sends nothing, so no in-doubt bound depends on it).
+  sync: { autoStart: false, timeoutMs: command === 'start' ? 5_000 : 400, batchSize: 10, backoff: { baseMs: 50, capMs: 400 }, serverMarginMs: 800, leaseTtlMs: 100 },
 });
 
 if (command === 'start') {
@@ -33,12 +34,7 @@ if (command === 'start') {
 }
 
 console.log('ready');
-// A job moves on after its token syncs; a resumed deactivation may need the token read back first.
-for (let round = 0; round < 20; round++) {
-  const status = await station.sync.settle(60_000);
-  const open = await station.replacements.settle(30_000);
-  const waiting = open.filter((job) => job.state === 'creating' || job.state === 'deactivating');
-  if (waiting.length === 0 && status.counts.pending + status.counts.sending + status.counts.in_doubt === 0) break;
-}
+// The creation is sent, then the deactivation is queued and sent; a resumed one is read back first.
+await station.replacements.settle(station.sync, 90_000);
 console.log(JSON.stringify({ counts: station.sync.status.counts, jobs: station.replacements.list({ limit: 10_000 }) }));
 await station.close();

@@ -178,12 +178,87 @@ export const MIGRATIONS: readonly Migration[] = [
       `),
   },
   {
+    version: 8,
+    // Changes to tokens that exist in Spirii (PATCH /v2/tokens/{id}), queued like creations: written
+    // here first, sent by the sync worker, one table for the changes and one for the batches they
+    // were made in (a CLI run, a bulk action in the window). The audit trail learns a 'change'
+    // action (and 'replace', for the card replacement that builds on this); SQLite cannot change a
+    // CHECK in place, so the trail is copied into a new table, entries and ids unchanged.
+    name: 'token changes queued like creations; change batches; change in the audit trail',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE change_batches (
+          id INTEGER PRIMARY KEY,
+          -- Where it was made: 'cli', 'cli:<file>', 'window'.
+          source TEXT NOT NULL,
+          operator TEXT NOT NULL,
+          -- JSON: the fields the batch sets on every token (as the desk asked, for display).
+          fields TEXT NOT NULL,
+          -- A paused batch's changes are not sent (those already sent settle as usual).
+          paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+          created_at TEXT NOT NULL,
+          cancelled_at TEXT
+        );
+        CREATE TABLE token_changes (
+          -- The order of changes: those to one token are sent by ascending id, each after the one before.
+          id INTEGER PRIMARY KEY,
+          batch_id INTEGER NOT NULL REFERENCES change_batches (id),
+          spirii_id INTEGER NOT NULL CHECK (spirii_id >= 1),
+          uid TEXT,
+          label TEXT,
+          -- JSON: the PATCH body.
+          fields TEXT NOT NULL,
+          -- Spirii's updatedAt of the token the desk based the change on; NULL: the desk had not read
+          -- it (the read right before sending is then the base).
+          based_on TEXT,
+          -- JSON: the token as the desk read it (NULL when it had not), for showing a conflict.
+          base_token TEXT,
+          state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sending', 'synced', 'rejected', 'in_doubt', 'conflict', 'discarded')),
+          -- JSON: the token as Spirii had it when it was found changed since the desk read it.
+          remote_token TEXT,
+          attempt_id TEXT,
+          attempted_at TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          last_error_detail TEXT,
+          -- Spirii's updatedAt once the change is in Spirii.
+          result_updated_at TEXT,
+          -- When a change in doubt was last read back and found not (yet) in Spirii: it is read
+          -- again once Spirii can no longer commit the request (the in-doubt bound).
+          read_back_at TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          synced_at TEXT
+        );
+        CREATE INDEX token_changes_by_state ON token_changes (state, id);
+        CREATE INDEX token_changes_by_token ON token_changes (spirii_id, id);
+        CREATE INDEX token_changes_by_batch ON token_changes (batch_id, state);
+        CREATE INDEX token_changes_by_uid ON token_changes (uid);
+
+        CREATE TABLE audit_v8 (
+          id INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          operator TEXT NOT NULL,
+          action TEXT NOT NULL CHECK (action IN ('enroll', 'edit', 'discard', 'export', 'connection', 'change', 'replace')),
+          subject TEXT,
+          details TEXT NOT NULL
+        );
+        INSERT INTO audit_v8 (id, at, operator, action, subject, details) SELECT id, at, operator, action, subject, details FROM audit;
+        DROP TABLE audit;
+        ALTER TABLE audit_v8 RENAME TO audit;
+        CREATE INDEX audit_by_time ON audit (at, id);
+        CREATE INDEX audit_by_subject ON audit (subject, id);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
+      `),
+  },
+  {
     version: 9,
     // Replacing a lost card is one job: the new card's token (an ordinary queued creation) and the
-    // old token's deactivation, which is sent only once the new one is in Spirii. The job's row
-    // is written in the same transaction as the new token, so a crash leaves both or neither.
-    // The audit trail is rebuilt to take the 'replace' action (a CHECK cannot be altered in
-    // SQLite); 'change' is the queued token changes' action.
+    // old token's deactivation (a queued change), queued only once the new one is in Spirii. The
+    // job's row is written in the same transaction as the new token, and its move to deactivating
+    // in the same transaction as the change, so a crash leaves both or neither.
+    // The audit trail's 'replace' action came with migration 8.
     name: 'card replacements',
     up: (db) =>
       db.exec(`
@@ -204,7 +279,10 @@ export const MIGRATIONS: readonly Migration[] = [
           new_spirii_id INTEGER,
           -- What the old token's comment becomes: how a read-back recognises the desk's own deactivation.
           deactivation_comment TEXT NOT NULL,
-          deactivation_sent_at TEXT,
+          -- The queued change that deactivates the old token, queued once the new one is in Spirii.
+          change_id INTEGER REFERENCES token_changes (id),
+          -- Where it was asked for: 'cli', 'window'.
+          source TEXT NOT NULL,
           -- The old token as Spirii holds it now, when that differs from what the desk read (JSON).
           spirii_now TEXT,
           message TEXT,
@@ -215,21 +293,6 @@ export const MIGRATIONS: readonly Migration[] = [
         -- One open job per old card: a second replacement of the same card is refused.
         CREATE UNIQUE INDEX replacements_open_old ON replacements (old_uid) WHERE state IN ('creating', 'rejected', 'deactivating', 'conflict');
         CREATE INDEX replacements_by_new_token ON replacements (new_token_id);
-
-        CREATE TABLE audit_new (
-          id INTEGER PRIMARY KEY,
-          at TEXT NOT NULL,
-          operator TEXT NOT NULL,
-          action TEXT NOT NULL CHECK (action IN ('enroll', 'edit', 'discard', 'export', 'connection', 'change', 'replace')),
-          subject TEXT,
-          details TEXT NOT NULL
-        );
-        INSERT INTO audit_new (id, at, operator, action, subject, details) SELECT id, at, operator, action, subject, details FROM audit;
-        DROP TABLE audit;
-        ALTER TABLE audit_new RENAME TO audit;
-        CREATE INDEX audit_by_time ON audit (at, id);
-        CREATE INDEX audit_by_subject ON audit (subject, id);
-        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
       `),
   },
 ];

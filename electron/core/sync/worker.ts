@@ -32,6 +32,7 @@ import { checkNewTokens, conflictDetail, conflictMessage, heldTwice, ownToken, p
 import { SyncLease } from './lease';
 import type { RequestProblem } from '../problem';
 import type { CustomerDirectory } from '../customers';
+import type { ChangeSender, ChangeStepContext } from './changes';
 
 export type SyncPhase = 'idle' | 'syncing' | 'offline' | 'backoff' | 'rate-limited' | 'paused-auth' | 'elsewhere' | 'stopped';
 
@@ -81,6 +82,8 @@ export interface SyncWorkerOptions {
    * CustomerDirectory): their tokens are checked before any is sent.
    */
   customers?: Pick<CustomerDirectory, 'unverified' | 'resolve'>;
+  /** Queued changes to tokens in Spirii (sync/changes.ts): sent in each pass after the new tokens. */
+  changes?: ChangeSender;
 }
 
 /**
@@ -130,8 +133,9 @@ export class SyncWorker {
   private readonly lease: SyncLease;
   private readonly leaseTtlMs: number;
   private readonly customers: SyncWorkerOptions['customers'];
+  private readonly changes: ChangeSender | undefined;
   /** Read requests by purpose, for the benchmark: lookups after doubt, pre-send checks, checks for second copies. */
-  readonly readCounts = { doubt: 0, presend: 0, verify: 0 };
+  readonly readCounts = { doubt: 0, presend: 0, verify: 0, changes: 0 };
   /** Set when a renewal found the lease taken: the pass stops at its next step. */
   private leaseLost = false;
   private readonly listeners = new Listeners<SyncStatus>();
@@ -169,6 +173,7 @@ export class SyncWorker {
     this.monotonic = options.monotonic ?? (() => performance.now());
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
     this.customers = options.customers;
+    this.changes = options.changes;
     this.lease = new SyncLease(queue.db, this.leaseTtlMs, this.now);
   }
 
@@ -188,6 +193,8 @@ export class SyncWorker {
     return {
       createTokens: (tokens) => reached(client.createTokens(tokens)),
       lookupUids: (uids, beforeRequest) => reached(client.lookupUids(uids, beforeRequest)),
+      getToken: (id) => reached(client.getToken(id)),
+      patchToken: (id, patch) => reached(client.patchToken(id, patch)),
       get rateLimit() {
         return client.rateLimit;
       },
@@ -250,8 +257,9 @@ export class SyncWorker {
     try {
       settled = await new Promise<SyncStatus>((resolve) => {
         const check = (status: SyncStatus) => {
-          const open = status.counts.pending + status.counts.sending + status.counts.in_doubt;
-          const done = status.phase === 'idle' && open === 0 && !this.queue.due(this.inDoubtBoundMs).ready;
+          const changes = this.changes ? this.changes.openCounts() : 0;
+          const open = status.counts.pending + status.counts.sending + status.counts.in_doubt + changes;
+          const done = status.phase === 'idle' && open === 0 && !this.due().ready;
           if (done || status.phase === 'paused-auth' || status.phase === 'elsewhere' || this.now() >= deadline) {
             clearTimeout(timer);
             unsubscribe();
@@ -279,7 +287,7 @@ export class SyncWorker {
       let due;
       try {
         this.queue.clampFutureTimes();
-        due = this.queue.due(this.inDoubtBoundMs);
+        due = this.due();
       } catch {
         // The database is failing (say, the disk is full): try again after a while.
         await this.sleep(1_000);
@@ -299,7 +307,7 @@ export class SyncWorker {
         // rather than let the loop die and the queue stop draining without a word. A row this pass
         // left "sending" may have reached Spirii: it is looked up before anything is sent again.
         try {
-          if (this.lease.acquire() !== 'busy') this.queue.recoverInterrupted();
+          if (this.lease.acquire() !== 'busy') this.recoverInterrupted();
         } catch {
           // The database itself is failing; the next pass tries again.
         }
@@ -352,9 +360,10 @@ export class SyncWorker {
         await this.send(batch, true);
         if (!this.running) return;
       }
+      if (this.changes) await this.changes.run(this.changeContext());
       await this.verify(sent);
       this.failures = 0;
-      const next = this.queue.due(this.inDoubtBoundMs).nextAt;
+      const next = this.due().nextAt;
       this.update({
         phase: 'idle',
         online: true,
@@ -385,7 +394,7 @@ export class SyncWorker {
       if (result === 'renewed') return;
       this.leaseLost = true;
       // Another process held it meanwhile and is gone: what it left "sending" may have reached Spirii.
-      if (result === 'acquired') this.queue.recoverInterrupted();
+      if (result === 'acquired') this.recoverInterrupted();
     } catch {
       // The database is busy or failing: the next renewal, or the next step's, tries again.
     }
@@ -399,7 +408,36 @@ export class SyncWorker {
       this.leaseLost = true;
       throw this.elsewhere();
     }
-    if (result === 'acquired') this.queue.recoverInterrupted();
+    if (result === 'acquired') this.recoverInterrupted();
+  }
+
+  /** Rows a dead sender left "sending", tokens and changes alike, become "in doubt". */
+  private recoverInterrupted(): void {
+    this.queue.recoverInterrupted();
+    this.changes?.recoverInterrupted();
+  }
+
+  /** What the queue and the changes have to do now, and when something next becomes due. */
+  private due(): { ready: boolean; nextAt: number | null } {
+    const tokens = this.queue.due(this.inDoubtBoundMs);
+    if (!this.changes) return tokens;
+    const changes = this.changes.due(this.inDoubtBoundMs);
+    const next = [tokens.nextAt, changes.nextAt].filter((t): t is number => t !== null);
+    return { ready: tokens.ready || changes.ready, nextAt: next.length ? Math.min(...next) : null };
+  }
+
+  /** The worker's pacing, lease and waits, as the changes step uses them. */
+  private changeContext(): ChangeStepContext {
+    return {
+      api: this.client,
+      paceReads: () => this.paceReads('changes'),
+      paceWrites: () => this.paceWrites(),
+      holdLease: () => this.holdLease(),
+      waitFor: (error) => this.waitFor(error),
+      running: () => this.running,
+      inDoubtBoundMs: this.inDoubtBoundMs,
+      synced: () => (this.current.lastSyncedAt = new Date(this.now()).toISOString()),
+    };
   }
 
   private elsewhere(): Wait {
