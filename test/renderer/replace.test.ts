@@ -55,6 +55,12 @@ describe('Cards screen: replace a lost card', () => {
 
     await page.getByTestId('replace-start').click();
     await page.getByTestId('replace-waiting').getByText('Tap the new card on the reader.').waitFor();
+    // The prompt is where the clerk looks: focused and scrolled into view, at 800×560 too.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('replace-uid');
+    expect(await page.getByTestId('replace-waiting').isVisible()).toBe(true);
+    const box = await page.getByTestId('replace-waiting').boundingBox();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(560);
     await expect.poll(() => station.taps.mode).toBe('replace');
     await app.screenshot('replace-waiting-800x560', { fullPage: true });
 
@@ -76,6 +82,8 @@ describe('Cards screen: replace a lost card', () => {
     await expect.poll(() => station.taps.mode).toBe('identify');
     expect(inSpirii(OLD)[0]).toMatchObject({ isActive: false, comment: `Replaced by card DK.ACME.0002 / ${NEW}` });
     expect(inSpirii(NEW)[0]).toMatchObject({ isActive: true, customerId: 1001, identifier: { label: 'DK.ACME.0002' } });
+    // The card shown is the old one: it is shown again as Spirii has it now, and can no longer be replaced.
+    await page.getByTestId('replace-start').waitFor({ state: 'detached' });
     await app.screenshot('replace-done-800x560', { fullPage: true });
     expect(await watcher.problems()).toEqual([]);
   });

@@ -5,7 +5,7 @@
  */
 import { describeError, station } from '../lib/station';
 import type { CallOutput, EventPayload } from '../lib/types';
-import type { CardReport } from './card.svelte';
+import { card, type CardReport } from './card.svelte';
 
 export type Replacement = EventPayload<'replacements'>[number];
 export type ReplaceRefusal = Extract<CallOutput<'replace.start'>, { ok: false }>;
@@ -35,7 +35,12 @@ class ReplaceState {
 
   /** Follow the jobs while the Cards screen shows. */
   watch(): () => void {
-    const stop = station.on('replacements', (jobs) => (this.jobs = jobs));
+    const stop = station.on('replacements', (jobs) => {
+      this.jobs = jobs;
+      // The card shown was replaced: show it as Spirii has it now (inactive), not as it was.
+      const shown = card.report;
+      if (shown?.uid && shown.spirii?.isActive && jobs.some((job) => job.oldUid === shown.uid && job.state === 'done')) void card.identify(shown.uid);
+    });
     void station
       .call('replace.list', {})
       .then((jobs) => (this.jobs = jobs))
