@@ -44,6 +44,15 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
     run: lazy(async () => (await import('./sync')).queueCommand),
     usage: 'queue [--state S]... [--search TEXT] [--json] | queue retry|release [--id N]... | queue discard --id N | queue hold --minutes N | queue batch --size N',
   },
+  change: {
+    run: lazy(async () => (await import('./change')).changeCommand),
+    usage:
+      'change --uid UID|--label L|--file F [--active true|false] [--expires DATE|never] [--valid-from DATE] [--roaming true|false] [--priority true|false] [--billing-reference T] [--comment T] [--customer ID] [--json]   queue a change to tokens in Spirii',
+  },
+  changes: {
+    run: lazy(async () => (await import('./change')).changesCommand),
+    usage: 'changes [--state S]... [--batch N] [--search TEXT] [--json] | changes pause|resume|cancel|progress --batch N | changes apply-mine|keep-spirii --id N',
+  },
   import: {
     run: lazy(async () => (await import('./files')).importCommand),
     usage: 'import FILE [--customer ID] [--uid-format hex|reversed|decimal|8h10d] [--dry-run] [--save-rejected OUT.csv] [--json]   queue the cards of a CSV file',

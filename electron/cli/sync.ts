@@ -68,16 +68,23 @@ export function syncCommand(withStation: WithStation): Command {
       // A replacement whose new token is now in Spirii deactivates the old one (token-station replace list).
       const replacing = await Promise.race([station.replacements.settle(station.sync, Math.min(timeoutMs, 30_000)), io.interrupted.then(() => station.replacements.open())]);
       const { counts } = status;
-      // Held tokens wait on purpose (the hold period): they do not make `sync` fail.
-      const left = counts.pending + counts.sending + counts.in_doubt;
+      const changes = station.changes.counts();
+      // Held tokens wait on purpose (the hold period), and so do changes of a paused batch: they do not make `sync` fail.
+      const left = counts.pending + counts.sending + counts.in_doubt + station.changes.waiting();
       if (values.json) {
-        jsonLine(io.stdout, { ...counts, phase: status.phase, online: status.online, nextAttemptAt: status.nextAttemptAt, lastError: status.lastError });
+        jsonLine(io.stdout, { ...counts, phase: status.phase, online: status.online, nextAttemptAt: status.nextAttemptAt, lastError: status.lastError, changes });
       } else {
         line(io.stdout, countsLine(counts));
+        const anyChange = Object.values(changes).some((n) => n > 0);
+        if (anyChange) {
+          line(io.stdout, `changes: synced ${changes.synced}, pending ${changes.pending + changes.sending}, in doubt ${changes.in_doubt}, conflict ${changes.conflict}, rejected ${changes.rejected}`);
+        }
         line(io.stdout, `status: ${statusLine(status)}`);
         if (status.lastError && left > 0) line(io.stderr, status.lastError);
         if (counts.rejected > 0) line(io.stderr, 'Rejected tokens need attention: see "token-station queue --state rejected".');
         if (replacing.length > 0) line(io.stderr, `${replacing.length} card replacement(s) not finished: see "token-station replace list".`);
+        if (changes.conflict > 0) line(io.stderr, 'Changes in conflict need a choice: see "token-station changes --state conflict".');
+        if (changes.rejected > 0) line(io.stderr, 'Rejected changes need attention: see "token-station changes --state rejected".');
       }
       return left === 0 ? 0 : 1;
     });

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './db/sqlite';
-import type { StationEventMap } from './station';
+import type { StationEventMap } from './station-events';
 import { redact, type LogEntry, type Logger } from './logger';
 import type { SyncStatus } from './sync/worker';
 import type { ConnectionsView } from './connections';

@@ -116,7 +116,7 @@ export type TapOutcome =
   /** `detail`: what the window needs to word `message` in its language, where `reason`, `uid` and `existing` are not enough. */
   | { status: 'refused'; reason: TapRefusal; uid: string | null; message: string; existing: QueuedToken | null; detail?: TapProblem }
   /**
-   * 'typed' label mode: the card is read and held, not queued, until its label is given
+   * 'typed' label mode: the card is read and waits, not queued, until its label is given
    * (Enrollment.giveLabel). Spirii cannot change a label after creation, so the token must not be
    * sendable before its label is known.
    */
@@ -126,16 +126,16 @@ export type TapOutcome =
 export class InvalidDefaultsError extends InvalidSettingError {}
 
 /** The card waiting for its label in 'typed' mode, and the reader it came from. */
-export type HeldCard = AwaitingLabel & { source: string };
+export type WaitingCard = AwaitingLabel & { source: string };
 
-export const AWAITING_LABEL: SectionSpec<{ card: HeldCard | null }> = {
+export const AWAITING_LABEL: SectionSpec<{ card: WaitingCard | null }> = {
   key: 'enrollment.awaitingLabel',
   subject: 'card waiting for its label',
   schema: z.object({ card: z.object({ uid: z.string(), customerId: z.number().int(), at: z.string(), source: z.string() }).nullable() }),
   defaults: { card: null },
 };
 
-export type AwaitingLabelSection = SettingsSection<{ card: HeldCard | null }>;
+export type AwaitingLabelSection = SettingsSection<{ card: WaitingCard | null }>;
 
 export const awaitingLabelSection = (settings: Settings): AwaitingLabelSection => new SettingsSection(settings, AWAITING_LABEL);
 
@@ -197,7 +197,7 @@ export function tokenSettingsOf(d: EnrollmentDefaults): TokenSettings {
 }
 
 export class Enrollment {
-  private held: HeldCard | null = null;
+  private waiting: WaitingCard | null = null;
   private readonly listeners = new Listeners<EnrollmentView>();
   private readonly outcomes = new Listeners<TapOutcome>();
 
@@ -210,14 +210,14 @@ export class Enrollment {
   ) {
     // A change of defaults (by a person, or the label number moving on) is a change of the view.
     defaults.onChange(() => this.listeners.emit(this.view));
-    this.held = awaiting?.value.card ?? null;
+    this.waiting = awaiting?.value.card ?? null;
   }
 
   get view(): EnrollmentView {
-    const held = this.held && { uid: this.held.uid, customerId: this.held.customerId, at: this.held.at };
+    const waiting = this.waiting && { uid: this.waiting.uid, customerId: this.waiting.customerId, at: this.waiting.at };
     const current = this.defaults.value;
     const nextLabels = [0, 1, 2].map((offset) => labelFor(current, offset)).filter((label) => label !== null);
-    return { ...current, nextLabel: labelFor(current), nextLabels, awaitingLabel: held };
+    return { ...current, nextLabel: labelFor(current), nextLabels, awaitingLabel: waiting };
   }
 
   /** Told of every change, including the label number moving on after a tap. */
@@ -263,7 +263,7 @@ export class Enrollment {
     if (customerId === null) {
       return { status: 'refused', reason: 'no-customer', uid, message: 'Choose a customer before tapping cards', existing: null };
     }
-    if (label === undefined && d.labelMode === 'typed') return this.hold(uid, customerId, source);
+    if (label === undefined && d.labelMode === 'typed') return this.waitForLabel(uid, customerId, source);
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
     // Spirii can never change a label: one printed label on two cards is refused before it is queued.
@@ -307,10 +307,10 @@ export class Enrollment {
     }
   }
 
-  /** The label typed or scanned for the card held in 'typed' mode: the card is queued with it (null: no label). */
+  /** The label typed or scanned for the card waiting in 'typed' mode: the card is queued with it (null: no label). */
   giveLabel(label: string | null): TapOutcome {
-    const held = this.held;
-    if (!held) throw new NoCardWaitingError('No card is waiting for a label: tap a card first');
+    const waiting = this.waiting;
+    if (!waiting) throw new NoCardWaitingError('No card is waiting for a label: tap a card first');
     const text = label?.trim() || null;
     if (text !== null && text.length > LABEL_MAX) {
       throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', `at most ${LABEL_MAX} characters`, { key: 'invalid-field', params: { field: 'label', max: LABEL_MAX, afterValidFrom: false } });
@@ -318,9 +318,9 @@ export class Enrollment {
     if (text !== null && hasControlCharacters(text)) {
       throw new InvalidDefaultsError(ENROLLMENT_DEFAULTS.key, 'label', CONTROL_CHARACTERS_MESSAGE, { key: 'invalid-field', params: { field: 'label', max: null, afterValidFrom: false } });
     }
-    const outcome = this.decide(held.uid, held.source, { label: text, customerId: held.customerId });
+    const outcome = this.decide(waiting.uid, waiting.source, { label: text, customerId: waiting.customerId });
     // A label already used leaves the card waiting, so the clerk can give the right one.
-    if (outcome.status !== 'refused' || outcome.reason !== 'label-used') this.setHeld(null);
+    if (outcome.status !== 'refused' || outcome.reason !== 'label-used') this.setWaiting(null);
     this.outcomes.emit(outcome);
     return outcome;
   }
@@ -340,33 +340,33 @@ export class Enrollment {
     return { removed, labelReused };
   }
 
-  /** Forget the card held for its label: it is not enrolled. */
+  /** Forget the card waiting for its label: it is not enrolled. */
   skipLabel(): void {
-    if (!this.held) return;
-    this.setHeld(null);
+    if (!this.waiting) return;
+    this.setWaiting(null);
   }
 
-  private setHeld(held: HeldCard | null): void {
-    this.held = held;
-    this.awaiting?.update({ card: held });
+  private setWaiting(card: WaitingCard | null): void {
+    this.waiting = card;
+    this.awaiting?.update({ card });
     this.listeners.emit(this.view);
   }
 
-  private hold(uid: string, customerId: number, source: string): TapOutcome {
-    if (this.held && this.held.uid !== uid) {
+  private waitForLabel(uid: string, customerId: number, source: string): TapOutcome {
+    if (this.waiting && this.waiting.uid !== uid) {
       return {
         status: 'refused',
         reason: 'label-pending',
         uid,
-        message: `Card ${this.held.uid} is still waiting for its label: give it (or skip it) before the next card`,
+        message: `Card ${this.waiting.uid} is still waiting for its label: give it (or skip it) before the next card`,
         existing: null,
-        detail: { key: 'label-pending', params: { waiting: this.held.uid } },
+        detail: { key: 'label-pending', params: { waiting: this.waiting.uid } },
       };
     }
     // Refuse a duplicate now, before anyone types a label for it.
     const existing = this.queue.findByUid(uid);
     if (existing) return { status: 'refused', reason: 'duplicate', uid, message: new DuplicateUidError(existing).message, existing };
-    this.setHeld({ uid, customerId, source, at: this.held?.at ?? new Date().toISOString() });
+    this.setWaiting({ uid, customerId, source, at: this.waiting?.at ?? new Date().toISOString() });
     return { status: 'label-needed', uid, message: 'Type or scan the label printed on this card' };
   }
 }

@@ -24,7 +24,7 @@ export type RequestProblem =
   /** Not a network or API condition; `error` is the error's own text. */
   | { key: 'unexpected'; params: { error: string } };
 
-/** Where Spirii already has a UID (queue.ts SpiriiPlace, repeated here to keep this file free of imports). */
+/** Where Spirii already has a UID (queue/rows.ts SpiriiPlace, repeated here to keep this file free of imports). */
 export interface ProblemPlace {
   spiriiId: number;
   customerId: number;
@@ -40,7 +40,7 @@ export type TokenProblem =
   /** Spirii has this UID elsewhere: `before` sending (the pre-send check) or found after an unknown outcome. */
   | { key: 'conflict'; params: { when: 'sending' | 'after-doubt'; place: ProblemPlace } }
   /** Spirii holds this UID more than once (every copy in `places`, oldest first): never shown as synced. */
-  | { key: 'held-twice'; params: { places: ProblemPlace[] } }
+  | { key: 'in-spirii-twice'; params: { places: ProblemPlace[] } }
   /** The request's outcome is unknown: looked up before anything is sent again. */
   | { key: 'in-doubt'; params: { cause: RequestProblem } }
   | { key: 'not-in-answer'; params: Record<string, never> }
@@ -61,7 +61,7 @@ export type TapProblem =
   /** A typed or scanned label Spirii already has on another token (found when Spirii answered). */
   | { key: 'label-in-spirii'; params: { label: string; uid: string; spiriiId: number; customerId: number } };
 
-/** A desk action refused: on the queue (queue.ts QueueActionError) or the session's defaults and labels (enrollment.ts). */
+/** A desk action refused: on the queue (queue/wording.ts QueueActionError) or the session's defaults and labels (enrollment.ts). */
 export type ActionProblem =
   | { key: 'no-such-token'; params: { id: number } }
   | { key: 'not-local-only'; params: { uid: string; action: 'edited' | 'discarded'; state: string; spiriiId: number | null } }

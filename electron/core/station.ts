@@ -8,39 +8,39 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db } from './db/sqlite';
 import { TokenQueue, type QueuedToken } from './queue';
 import { Settings } from './settings';
-import { awaitingLabelSection, Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type EnrollmentView, type TapOutcome } from './enrollment';
+import { awaitingLabelSection, Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
 
 /** What the window's Tokens screen asks of the API. */
 export type SpiriiTokens = Pick<SpiriiClient, 'listTokens' | 'getToken' | 'patchToken'>;
-import { SyncWorker, type SyncStatus, type SyncWorkerOptions } from './sync/worker';
+import { SyncWorker, type SyncWorkerOptions } from './sync/worker';
 import { syncSettingsSection, type SyncSettings, type SyncSettingsSection } from './sync/settings';
 import type { SpiriiToken } from './token';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
-import type { ReaderEvent, ReaderInfo, ReaderSource, ReaderStatus } from './readers/types';
+import type { ReaderSource } from './readers/types';
 import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders, type PcscReadersOptions } from './readers/pcsc';
 import { HidReaders, type HidOptions } from './readers/hid';
 import { ReaderDesk, readerSettingsSection, type ReaderSettingsSection } from './readers/desk';
 import { parseUid, randomUid } from './uid';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
-import { FilesService, type FilesProgress } from './io/files';
+import { FilesService } from './io/files';
 import { Importer } from './io/import';
 import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
 import { AuditLog } from './audit';
 import { Connections, type ResolvedConnection, type SecretVault } from './connections';
 import { silentLogger, type Logger } from './logger';
 import { logStationActivity } from './diagnostics';
-import { preferencesSection, type Preferences, type PreferencesSection } from './preferences';
+import type { StationEventMap, ConnectionMode } from './station-events';
+import { preferencesSection, type PreferencesSection } from './preferences';
 import { EnrollmentSession } from './session';
 import { SeenTokens } from './spirii-seen';
 import { CardIdentifier, type CardReport } from './card';
 import { TapRouter } from './tap-router';
-import { Replacements, type Replacement } from './replace';
+import { Replacements } from './replace';
 import { ChangeQueue } from './changes/queue';
 import { ChangeDesk } from './changes/desk';
-import type { QueuedChange } from './changes/types';
 import { ChangeSender } from './sync/changes';
 
 export interface StationOptions {
@@ -73,28 +73,7 @@ export interface StationOptions {
   logger?: Logger;
 }
 
-export interface StationEventMap extends Record<string, unknown> {
-  tap: TapOutcome;
-  enrollment: EnrollmentView;
-  queue: QueuedToken[];
-  sync: SyncStatus;
-  reader: { event: ReaderEvent; readers: ReaderInfo[] };
-  files: FilesProgress;
-  /** The station switched to another API (Settings → Connection). */
-  connection: { mode: ConnectionMode; apiUrl: string };
-  preferences: Preferences;
-  readers: ReaderStatus;
-  /** A card identified (identify mode's taps, and searches): first the desk's own answer, then Spirii's. */
-  card: CardReport;
-  /** The replacements of lost cards changed (the newest first). */
-  replacements: Replacement[];
-  /** Replace mode: the new card was tapped (nothing is queued until the window confirms). */
-  replacementCard: { uid: string; source: string };
-  /** Queued changes to tokens in Spirii that changed (queued, sent, settled, cancelled). */
-  changes: QueuedChange[];
-}
-
-export type ConnectionMode = 'spirii' | 'sandbox';
+export type { StationEventMap, ConnectionMode } from './station-events';
 
 export const SANDBOX_NOTICE = 'Built-in sandbox: nothing you enroll here reaches Spirii.';
 
@@ -367,15 +346,15 @@ export class Station {
    */
   async giveLabelChecked(label: string | null): Promise<TapOutcome> {
     const text = label?.trim() || null;
-    const held = this.enrollment.view.awaitingLabel;
-    if (text !== null && held !== null && !this.queue.findByLabel(text)) {
+    const waiting = this.enrollment.view.awaitingLabel;
+    if (text !== null && waiting !== null && !this.queue.findByLabel(text)) {
       const found = await this.labelInSpirii(text);
-      if (found && found.identifier.uid?.toUpperCase() !== held.uid) {
+      if (found && found.identifier.uid?.toUpperCase() !== waiting.uid) {
         const uid = found.identifier.uid ?? '';
         const outcome: TapOutcome = {
           status: 'refused',
           reason: 'label-used',
-          uid: held.uid,
+          uid: waiting.uid,
           message: `Label ${text} is already in Spirii on card ${uid} (token ${found.id}, customer ${found.customerId})`,
           existing: null,
           detail: { key: 'label-in-spirii', params: { label: text, uid, spiriiId: found.id, customerId: found.customerId } },

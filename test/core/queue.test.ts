@@ -32,6 +32,17 @@ describe('TokenQueue', () => {
     other.close();
   });
 
+  it("reads a problem stored under its earlier key ('held-twice') as the key it has now", () => {
+    // Rows written before the key was renamed keep it in the database; the window words the new one.
+    const token = queue.add(draft('04A224B2'));
+    const place = { spiriiId: 7, customerId: 1001, label: null };
+    db.prepare(`UPDATE tokens SET state = 'rejected', last_error = 'twice', last_error_detail = ? WHERE id = ?`).run(
+      JSON.stringify({ key: 'held-twice', params: { places: [place, { ...place, spiriiId: 8 }] } }),
+      token.id,
+    );
+    expect(queue.get(token.id)!.lastErrorDetail).toEqual({ key: 'in-spirii-twice', params: { places: [place, { ...place, spiriiId: 8 }] } });
+  });
+
   it('refuses a UID already queued, in any state, and names where it is', () => {
     const first = queue.add(draft('04A224B2', { label: 'L-1' }));
     queue.markSynced([{ id: first.id, spiriiId: 5 }]);

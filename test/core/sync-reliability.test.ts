@@ -372,7 +372,7 @@ describe('a UID Spirii holds more than once', () => {
       expect(row!.state).toBe('rejected');
       expect(row!.lastError).toContain(ids[0]!);
       expect(row!.lastError).toContain(ids[1]!);
-      expect(row!.lastErrorDetail?.key).toBe('held-twice');
+      expect(row!.lastErrorDetail?.key).toBe('in-spirii-twice');
       expect(status.counts.synced).toBe(0);
     }
   }, 15_000);
@@ -391,7 +391,7 @@ describe('a UID Spirii holds more than once', () => {
       body: JSON.stringify([{ customerId: 1002, identifier: { type: 'rfid', uid: uidOf(1) }, isActive: true, roamingEnabled: true, priorityChargingEnabled: true }]),
     });
     await expect.poll(() => queue.counts().rejected, { timeout: 5_000 }).toBe(1);
-    expect(queue.list()[0]!.lastErrorDetail?.key).toBe('held-twice');
+    expect(queue.list()[0]!.lastErrorDetail?.key).toBe('in-spirii-twice');
   });
 
   it('reconcile: a synced token whose UID Spirii holds twice becomes a conflict naming both', async () => {
@@ -407,7 +407,7 @@ describe('a UID Spirii holds more than once', () => {
     });
     await reconcile({ queue, client: new SpiriiClient({ baseUrl: s.url, apiKey: KEY }) });
     const [row] = queue.list();
-    expect(row).toMatchObject({ state: 'rejected', lastErrorDetail: { key: 'held-twice' } });
+    expect(row).toMatchObject({ state: 'rejected', lastErrorDetail: { key: 'in-spirii-twice' } });
     for (const t of s.tokens()) expect(row!.lastError).toContain(`token ${t.id}`);
   });
 });

@@ -8,6 +8,13 @@
  * (the real core in a child) is killed with SIGKILL at random moments, many times, then run to the
  * end. Afterwards the sandbox holds every UID exactly once, the queue shows all synced, and every
  * local row's Spirii id matches.
+ *
+ * Mixed into the creations: three queued changes to each of ten tokens already in Spirii (each a
+ * comment of its own, so every PATCH that took effect is told apart in the sandbox's log), and,
+ * between two kill rounds, two of those tokens changed in Spirii behind the desk's back. Afterwards
+ * every change has been applied at most once and every synced one exactly once, in order per
+ * token; nothing was applied to a token after it changed behind the desk's back (its open changes
+ * are conflicts); the other tokens carry their last change; nothing is left pending or in doubt.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -15,6 +22,8 @@ import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db/sqlite';
 import { TokenQueue } from '../../electron/core/queue';
+import { ChangeQueue } from '../../electron/core/changes/queue';
+import type { SpiriiToken } from '../../electron/core/token';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { tempDir } from '../support/temp';
 import { tokenDraft, uidOf } from '../support/tokens';
@@ -24,6 +33,28 @@ const KEY = 'soak-key';
 const TOKENS = 150;
 const KILLS = 8;
 const SEEDS = 5;
+/** Tokens in Spirii before the run, each changed three times by the desk; the first two also behind its back. */
+const CHANGED = 10;
+const CHANGES_EACH = 3;
+const BEHIND = 2;
+
+const FAULTS = {
+  // Each request takes a while, so that the work spans many kill rounds.
+  latencyMs: 120,
+  dropAfterStore: 0.1,
+  dropBeforeStore: 0.1,
+  error5xxAfter: 0.05,
+  slowAfterStore: 0.05,
+  slowAnswerMs: 1_000, // past the child's 400 ms timeout
+  // Committed 900 ms after arrival, past the child's 400 ms timeout, within its in-doubt
+  // bound (400 ms + an 800 ms server margin).
+  lateCommit: 0.05,
+  lateCommitDrop: 0.05,
+  lateCommitMs: 900,
+  tooManyRequests: 0.05,
+  retryAfterSeconds: 1,
+};
+const NO_FAULTS = { dropAfterStore: 0, dropBeforeStore: 0, error5xxAfter: 0, slowAfterStore: 0, lateCommit: 0, lateCommitDrop: 0, tooManyRequests: 0 };
 
 /** A small seeded PRNG (mulberry32), so a failing run can be replayed from the seed it prints. */
 function seeded(seed: number): () => number {
@@ -38,7 +69,7 @@ function seeded(seed: number): () => number {
 }
 
 /** Across the seeds: each seed's run is small, so that the faults and kills really happened is counted over all of them. */
-const totals = { faults: 0, killedMidSend: 0, killedMidWork: 0, runs: 0 };
+const totals = { faults: 0, killedMidSend: 0, killedMidWork: 0, runs: 0, conflicts: 0 };
 
 function startChild(dir: string, url: string): { child: ChildProcess; ready: Promise<void>; lines: string[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, url, KEY, '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,6 +95,7 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
   let dir: string;
   let cleanup: () => void;
   const random = seeded(seed);
+  let inSpirii: SpiriiToken[];
 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir('token-station-soak-'));
@@ -72,27 +104,34 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
       duplicateUids: 'accept',
       rateLimit: false,
       random: seeded(seed + 1),
-      faults: {
-        // Each request takes a while, so that the work spans many kill rounds.
-        latencyMs: 120,
-        dropAfterStore: 0.1,
-        dropBeforeStore: 0.1,
-        error5xxAfter: 0.05,
-        slowAfterStore: 0.05,
-        slowAnswerMs: 1_000, // past the child's 400 ms timeout
-        // Committed 900 ms after arrival, past the child's 400 ms timeout, within its in-doubt
-        // bound (400 ms + an 800 ms server margin).
-        lateCommit: 0.05,
-        lateCommitDrop: 0.05,
-        lateCommitMs: 900,
-        tooManyRequests: 0.05,
-        retryAfterSeconds: 1,
-      },
+      faults: FAULTS,
     });
+    // Tokens another desk created, read by this desk before the run (their updatedAt is the base);
+    // created while the sandbox behaves, then its faults are switched on.
+    sandbox.setFaults(NO_FAULTS);
+    const created = await fetch(`${sandbox.url}/v2/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(Array.from({ length: CHANGED }, (_, n) => ({ customerId: 1001, identifier: { type: 'rfid', uid: uidOf(10_000 + n), label: `OLD-${n}` } }))),
+    });
+    expect(created.status).toBe(201);
+    sandbox.setFaults(FAULTS);
+    inSpirii = sandbox.tokens().sort((a, b) => a.id - b.id);
     const db = openDatabase(dir);
     const queue = new TokenQueue(db);
+    const changes = new ChangeQueue(db);
     db.transaction(() => {
-      for (let n = 0; n < TOKENS; n++) queue.add(tokenDraft(uidOf(n), { label: `SOAK-${n}`, customerId: 1001 + (n % 3), source: 'soak' }));
+      for (let n = 0; n < TOKENS; n++) {
+        queue.add(tokenDraft(uidOf(n), { label: `SOAK-${n}`, customerId: 1001 + (n % 3), source: 'soak' }));
+        // The changes are queued among the creations, in batches of their own.
+        if (n % 15 === 0 && n / 15 < CHANGES_EACH) {
+          const round = n / 15;
+          for (const token of inSpirii) {
+            const target = { spiriiId: token.id, uid: token.identifier.uid!, label: null, basedOn: token.updatedAt, base: token };
+            changes.addBatch('cli', 'soak', { comment: `change ${token.id}-${round}`, isActive: round % 2 === 1 ? false : true }, [target]);
+          }
+        }
+      }
     })();
     db.close();
   });
@@ -106,7 +145,18 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
     console.log(`soak seed ${seed} (SOAK_SEED=${seed} replays it and the next ${SEEDS - 1})`);
     let killedMidSend = 0;
     let killedMidWork = 0;
+    const behindAt = 1 + Math.floor(random() * (KILLS - 2));
+    const behind = new Map<number, number>();
     for (let round = 0; round < KILLS; round++) {
+      if (round === behindAt) {
+        // Someone changes two tokens in Spirii while no desk runs, once the killed child's late
+        // commits (900 ms after arrival) have landed: every read after this sees the newer token.
+        await new Promise((r) => setTimeout(r, 1_000));
+        for (const token of inSpirii.slice(0, BEHIND)) {
+          sandbox.changeToken(token.id, { comment: `behind the desk ${token.id}` });
+          behind.set(token.id, sandbox.changeLog().length - 1);
+        }
+      }
       const run = startChild(dir, sandbox.url);
       await run.ready;
       // Up to past the in-doubt bound (1.2 s), so kills land in sends, lookups and waits alike.
@@ -141,6 +191,33 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
       expect(row.state, row.uid).toBe('synced');
       expect(byUid.get(row.uid), row.uid).toEqual([row.spiriiId]);
     }
+
+    // The changes: none lost, each applied at most once (exactly once when synced), in order per
+    // token, none after a change made behind the desk's back.
+    const changeDb = openDatabase(dir);
+    const queued = new ChangeQueue(changeDb).list({ limit: 10_000 });
+    changeDb.close();
+    expect(queued).toHaveLength(CHANGED * CHANGES_EACH);
+    expect(queued.filter((c) => ['pending', 'sending', 'in_doubt'].includes(c.state)), 'changes left open').toEqual([]);
+    const log = sandbox.changeLog();
+    for (const token of inSpirii) {
+      const mine = queued.filter((c) => c.spiriiId === token.id);
+      const applied = log.map((entry, index) => ({ ...entry, index })).filter((e) => e.tokenId === token.id && e.by === 'api');
+      const comments = applied.map((e) => e.patch.comment);
+      expect(new Set(comments).size, `a change applied twice to token ${token.id} (seed ${seed})`).toBe(comments.length);
+      const order = comments.map((comment) => mine.findIndex((c) => c.fields.comment === comment));
+      expect(order, `changes to token ${token.id} out of order (seed ${seed})`).toEqual([...order].sort((a, b) => a - b));
+      for (const change of mine.filter((c) => c.state === 'synced')) expect(comments, `synced change ${change.id} not in Spirii`).toContain(change.fields.comment);
+      const behindIndex = behind.get(token.id);
+      if (behindIndex !== undefined) {
+        expect(applied.filter((e) => e.index > behindIndex), `applied over a newer change to token ${token.id} (seed ${seed})`).toEqual([]);
+        expect(mine.every((c) => c.state === 'synced' || c.state === 'conflict')).toBe(true);
+      } else {
+        expect(mine.map((c) => c.state)).toEqual(Array(CHANGES_EACH).fill('synced'));
+        expect(sandbox.tokens().find((t) => t.id === token.id)!.comment).toBe(mine.at(-1)!.fields.comment);
+      }
+    }
+    totals.conflicts += queued.filter((c) => c.state === 'conflict').length;
     totals.faults += sandbox.stats.faultsInjected;
     totals.killedMidSend += killedMidSend;
     totals.killedMidWork += killedMidWork;
@@ -155,5 +232,6 @@ describe('sync soak: over all seeds', () => {
     expect(totals.faults, 'faults injected').toBeGreaterThanOrEqual(5 * SEEDS);
     expect(totals.killedMidSend, 'kills that left a request in flight').toBeGreaterThanOrEqual(SEEDS);
     expect(totals.killedMidWork, 'kills before the work was done').toBeGreaterThanOrEqual((KILLS * SEEDS) / 2);
+    expect(totals.conflicts, 'changes found in conflict after a change behind the desk').toBeGreaterThan(0);
   });
 });

@@ -85,7 +85,7 @@ describe('the CLI launcher', () => {
       // import and export formats or the Spirii client.
       const queue = loaded(['queue', '--json']);
       expect(JSON.parse(queue.stdout)).toEqual([]);
-      expect(queue.sources).toContain('electron/core/queue.ts');
+      expect(queue.sources).toContain('electron/core/queue/index.ts');
       expect(queue.sources.filter((s) => /^electron\/(core\/(station|io\/(export|import|files)|api\/)|sandbox\/)|^node_modules\/(write-excel-file|fflate|csv-|electron-log)/.test(s))).toEqual([]);
     } finally {
       cleanup();

@@ -142,6 +142,11 @@ export class ChangeDesk {
     return this.options.queue.counts();
   }
 
+  /** Changes the sync still has to send or settle (those of a paused batch wait on purpose and are not counted). */
+  waiting(): number {
+    return this.options.queue.waiting();
+  }
+
   batches(limit?: number): ChangeBatch[] {
     return this.options.queue.batches(limit);
   }

@@ -240,6 +240,17 @@ export class ChangeQueue {
     return counts;
   }
 
+  /** Changes the sync still has to send or settle: pending in a batch that is not paused, sending, in doubt. */
+  waiting(): number {
+    return this.db
+      .prepare(
+        `SELECT count(*) FROM token_changes c WHERE c.state IN ('sending', 'in_doubt')
+           OR (c.state = 'pending' AND NOT EXISTS (SELECT 1 FROM change_batches b WHERE b.id = c.batch_id AND b.paused = 1))`,
+      )
+      .pluck()
+      .get() as number;
+  }
+
   /** How far a batch is; the estimate assumes `writesPerMinute` PATCHes a minute (Spirii's write limit). */
   progress(batchId: number, writesPerMinute: number): BatchProgress {
     const batch = this.requireBatch(batchId);

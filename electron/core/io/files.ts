@@ -83,7 +83,8 @@ export interface FilesDeps {
   emit: (progress: FilesProgress) => void;
 }
 
-interface Held {
+/** A preview the window has open: its file, and what was read of it. */
+interface OpenPreview {
   file: string;
   /** Null while the file waits for its column mapping. */
   prepared: Prepared | null;
@@ -116,7 +117,7 @@ function today(): string {
 
 export class FilesService {
   private readonly importer: Importer;
-  private readonly held = new Map<string, Held>();
+  private readonly previews = new Map<string, OpenPreview>();
   private readonly jobs = new Map<string, AbortController>();
   private lastReport: ReconcileReport | null = null;
 
@@ -133,28 +134,28 @@ export class FilesService {
 
   /** Preview the same file again with other choices (UID format, customer). */
   async previewAgain(id: string, options: ImportChoices): Promise<ImportOpenResult> {
-    const held = this.held.get(id);
-    if (!held) throw new Error('That preview is no longer open: choose the file again.');
-    this.held.delete(id);
+    const preview = this.previews.get(id);
+    if (!preview) throw new Error('That preview is no longer open: choose the file again.');
+    this.previews.delete(id);
     // A file re-read with other choices keeps the mapping it was read with.
-    const mapping = options.mapping ?? (held.prepared ? mappingOf(held.prepared.plan.columns) : undefined);
-    return this.prepareImport(held.file, { ...options, ...(mapping ? { mapping } : {}) });
+    const mapping = options.mapping ?? (preview.prepared ? mappingOf(preview.prepared.plan.columns) : undefined);
+    return this.prepareImport(preview.file, { ...options, ...(mapping ? { mapping } : {}) });
   }
 
   confirmImport(id: string): ImportResult & { message: string } {
-    const held = this.held.get(id);
-    if (!held?.prepared) throw new Error('That preview is no longer open: choose the file again.');
-    const result = this.importer.commit(held.prepared);
-    this.held.delete(id);
+    const preview = this.previews.get(id);
+    if (!preview?.prepared) throw new Error('That preview is no longer open: choose the file again.');
+    const result = this.importer.commit(preview.prepared);
+    this.previews.delete(id);
     if (result.queued > 0) this.deps.onQueued();
     return { ...result, message: `Queued ${result.queued} cards from ${result.fileName}; ${result.notQueued} rows not queued.` };
   }
 
   /** Ask where to save, then write the rows that were not queued, with a reason each, to fix and import again. */
   async saveNotQueued(id: string): Promise<SaveResult> {
-    const held = this.held.get(id);
-    if (!held?.prepared) throw new Error('That preview is no longer open: choose the file again.');
-    const prepared = held.prepared;
+    const preview = this.previews.get(id);
+    if (!preview?.prepared) throw new Error('That preview is no longer open: choose the file again.');
+    const prepared = preview.prepared;
     const stem = prepared.fileName.replace(/\.[^.]*$/, '');
     const target = await this.deps.dialogs.pickSaveFile({ title: 'Save the rows that were not queued', defaultName: `${stem}-not-queued.csv`, filters: SAVE_FILTERS.csv });
     if (target === null) return { status: 'cancelled' };
@@ -164,7 +165,7 @@ export class FilesService {
   }
 
   discardImport(id: string): void {
-    this.held.delete(id);
+    this.previews.delete(id);
   }
 
   /** Ask where to save, then export; resolves when the file is complete. */
@@ -258,7 +259,7 @@ export class FilesService {
     const fileName = path.basename(file);
     const askMapping = (columns: ColumnMapping[]): ImportOpenResult => {
       const id = randomBytes(8).toString('hex');
-      this.hold(id, { file, prepared: null });
+      this.keepOpen(id, { file, prepared: null });
       return { status: 'mapping', id, fileName, columns, guesses: columns.map((c) => ({ ...c, field: c.field ?? guessField(c.header) })) };
     };
     try {
@@ -277,7 +278,7 @@ export class FilesService {
       // Columns the import does not know and the desk has not mapped for these headers: ask first.
       if (!options.mapping && this.importer.unknownHeaders(prepared.plan).length > 0) return askMapping(prepared.plan.columns);
       const id = randomBytes(8).toString('hex');
-      this.hold(id, { file, prepared });
+      this.keepOpen(id, { file, prepared });
       const preview = this.importer.preview(prepared, id);
       return { status: 'ready', preview, summaryText: describeSummary(preview.summary) };
     } catch (error) {
@@ -288,9 +289,9 @@ export class FilesService {
     }
   }
 
-  private hold(id: string, held: Held): void {
-    this.held.set(id, held);
-    while (this.held.size > MAX_PREPARED) this.held.delete(this.held.keys().next().value!);
+  private keepOpen(id: string, preview: OpenPreview): void {
+    this.previews.set(id, preview);
+    while (this.previews.size > MAX_PREPARED) this.previews.delete(this.previews.keys().next().value!);
   }
 
   private async run<T>(

@@ -235,7 +235,7 @@ function describeCell(text: string): string {
   return text.length > 40 ? `"${text.slice(0, 37)}..."` : `"${text}"`;
 }
 
-/** Rows repeating a card: an identical repeat is dropped; repeats that disagree are all held back. */
+/** Rows repeating a card: an identical repeat is dropped; repeats that disagree are all left out. */
 function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: string): void {
   const first = new Map<string, PlanRow>();
   const conflicted = new Set<PlanRow>();

@@ -1,5 +1,5 @@
 /**
- * Importing a card list: plan the file (import-plan.ts), hold back the cards already in the queue
+ * Importing a card list: plan the file (import-plan.ts), leave out the cards already in the queue
  * and (when Spirii can be reached) already in Spirii, show all of it, and only on confirmation
  * queue the ready rows, all of them in one SQLite transaction or none.
  */
@@ -139,7 +139,7 @@ export interface ImportPreview {
   rows: PreviewRow[];
   problems: Problem[];
   problemsTotal: number;
-  /** Every problem, grouped: errors first, then warnings, then rows held back. */
+  /** Every problem, grouped: errors first, then warnings, then rows not queued because the card is already queued or in Spirii. */
   groups: ProblemGroup[];
   customers: CustomerCheck;
   /** Rows that would go into the rows-not-queued file. */
@@ -318,7 +318,7 @@ export class Importer {
         continue;
       }
       const { existing } = admission;
-      hold(row, 'queue', admission.message, plan.problems, uidColumn, {
+      markDuplicate(row, 'queue', admission.message, plan.problems, uidColumn, {
         key: 'in-queue',
         uid: row.values.uid,
         state: existing.state,
@@ -330,7 +330,7 @@ export class Importer {
 
   /**
    * Write the rows that were not queued, with the file's own columns and a reason, as a CSV the
-   * desk fixes and imports again. Rows held back only because they are already queued (or repeat
+   * desk fixes and imports again. Rows not queued only because they are already queued (or repeat
    * a queued row exactly) are left out: there is nothing to fix in them.
    */
   async writeNotQueued(prepared: Prepared, target: string): Promise<{ rows: number; bytes: number }> {
@@ -439,7 +439,7 @@ export class Importer {
       for (const f of found) {
         const row = byUid.get(f.uid)!;
         if (row.status !== 'ready') continue;
-        hold(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn, {
+        markDuplicate(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn, {
           key: 'in-spirii',
           uid: f.uid,
           tokenId: f.id,
@@ -462,7 +462,8 @@ export class Importer {
   }
 }
 
-function hold(row: PlanRow, kind: DuplicateKind, message: string, problems: Problem[], column: string, detail: ProblemDetail): void {
+/** A row not queued because its card is already queued or in Spirii: it becomes a duplicate, with its reason. */
+function markDuplicate(row: PlanRow, kind: DuplicateKind, message: string, problems: Problem[], column: string, detail: ProblemDetail): void {
   row.status = 'duplicate';
   row.duplicate = kind;
   row.message = message;
@@ -553,14 +554,14 @@ function toPreviewRow(row: PlanRow, names: ReadonlyMap<number, string>): Preview
 
 /** One line for the desk: what the import will do. The window and the CLI say the same. */
 export function describeSummary(s: ImportSummary): string {
-  const held = [
+  const notQueued = [
     s.invalid ? `${s.invalid} with problems` : null,
     s.duplicateInFile ? `${s.duplicateInFile} repeated in the file` : null,
     s.duplicateInQueue ? `${s.duplicateInQueue} already in the queue` : null,
     s.duplicateInSpirii ? `${s.duplicateInSpirii} already in Spirii` : null,
   ].filter(Boolean);
   const replacing = s.replacing ? ` (${s.replacing} of them replacing a token Spirii rejected)` : '';
-  return `${s.rows} rows: ${s.ready} to queue${replacing}${held.length ? `; not queued: ${held.join(', ')}` : ''}.`;
+  return `${s.rows} rows: ${s.ready} to queue${replacing}${notQueued.length ? `; not queued: ${notQueued.join(', ')}` : ''}.`;
 }
 
 export { describeProblem };

@@ -6,7 +6,7 @@
 import type { SpiriiClient } from '../api/client';
 import type { SpiriiToken } from '../token';
 import type { QueueState, TokenQueue } from '../queue';
-import { heldTwice } from '../duplicates';
+import { inSpiriiTwice } from '../pre-send-check';
 import { tokenPages } from './spirii-pages';
 import type { LocalRow } from './export';
 import type { Column } from './writers';
@@ -88,7 +88,7 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const filter = options.customerId === undefined ? {} : { customerId: options.customerId };
   const spirii = new Map<string, SpiriiToken>();
-  /** Every Spirii token per UID, for the UIDs held more than once. */
+  /** Every Spirii token per UID, for the UIDs Spirii has more than once. */
   const copies = new Map<string, SpiriiToken[]>();
   let fetched = 0;
   for await (const page of tokenPages(deps.client, { type: 'rfid', ...filter }, { signal: options.signal })) {
@@ -105,14 +105,14 @@ export async function reconcile(
   const seen = new Set<string>();
   const missing: LocalRow[] = [];
   // A synced token whose UID Spirii holds more than once is a conflict the desk sees, never "synced".
-  const twice: ReturnType<typeof heldTwice>[] = [];
+  const twice: ReturnType<typeof inSpiriiTwice>[] = [];
   let localTokens = 0;
   for await (const page of deps.queue.pages(filter)) {
     for (const row of page.rows) {
       localTokens++;
       seen.add(row.uid);
-      const held = copies.get(row.uid);
-      if (held && row.id !== null) twice.push(heldTwice(row.id, held));
+      const inSpirii = copies.get(row.uid);
+      if (inSpirii && row.id !== null) twice.push(inSpiriiTwice(row.id, inSpirii));
       const token = spirii.get(row.uid);
       if (!token) {
         missing.push(row);

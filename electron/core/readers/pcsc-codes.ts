@@ -3,7 +3,7 @@
  * "(0x8010001D)"), status words of an APDU answer, and the card type an ATR announces
  * (PC/SC Part 3, section 3.1.3.2.3: the ATR a contactless reader builds for the card it sees).
  */
-import type { CardKind } from './types';
+import type { CardKind, ReaderHintKey, SetupHintKey } from './types';
 
 /** PC/SC return codes (winscard.h / pcsclite.h) by value. */
 const SCARD_CODES: Record<number, string> = {
@@ -156,9 +156,7 @@ export const READER_HINTS = {
   'reader-gone-linux':
     "The reader stopped answering. Replug it. An ACR122U that keeps failing is grabbed by the kernel's pn533/pn533_usb driver: blacklist it (see the README).",
   'reader-gone': 'The reader stopped answering. Replug it, or try another USB port.',
-} as const;
-
-export type ReaderHintKey = keyof typeof READER_HINTS;
+} as const satisfies Record<ReaderHintKey, string>;
 
 /** Which hint fits an error with this code (null when there is nothing useful to say). */
 export function readerHintKey(code: string | null, platform: NodeJS.Platform = process.platform): ReaderHintKey | null {
@@ -185,9 +183,7 @@ export const SETUP_HINTS = {
   wedge: 'Keyboard-wedge (HID) readers type into the window: choose their output format in Settings, Reader.',
   'hid-udev':
     'HID (keyboard-wedge) readers read directly need a udev rule giving the desk user access to /dev/hidraw* (see the README); without one they still type into the window.',
-} as const;
-
-export type SetupHintKey = keyof typeof SETUP_HINTS;
+} as const satisfies Record<SetupHintKey, string>;
 
 /** What to check when a desk has no reader, by key (see SETUP_HINTS). */
 export function setupHintKeys(platform: NodeJS.Platform = process.platform): SetupHintKey[] {

@@ -2,9 +2,21 @@
 import type { QueuedToken } from '../queue';
 import type { TapRefusal } from '../enrollment';
 import type { UidFormat, UidProblem } from '../uid';
-import type { ReaderHintKey, SetupHintKey } from './pcsc-codes';
 
-export type { ReaderHintKey, SetupHintKey };
+/** What the desk can do about a reader error (the English is `READER_HINTS` in ./pcsc-codes.ts; a window words them itself). */
+export type ReaderHintKey =
+  | 'unavailable-linux'
+  | 'unavailable'
+  | 'service-win32'
+  | 'service-darwin'
+  | 'service-linux'
+  | 'card-left'
+  | 'sharing'
+  | 'reader-gone-linux'
+  | 'reader-gone';
+
+/** What to check when a desk has no reader (the English is `SETUP_HINTS` in ./pcsc-codes.ts). */
+export type SetupHintKey = 'pcsc-win32' | 'pcsc-darwin' | 'pcsc-linux' | 'pn533' | 'wedge' | 'hid-udev';
 
 export type ReaderKind = 'pcsc' | 'hid' | 'simulated';
 

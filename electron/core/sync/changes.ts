@@ -43,7 +43,7 @@ export interface ChangeStepContext {
 const CHUNK = 100;
 
 /** Refusals of the change itself: never sent again unchanged. */
-const ITEM_ERRORS = new Set([400, 409, 422]);
+const ITEM_ERRORS = new Set([400, 404, 409, 422]);
 
 export class ChangeSender {
   /** Requests by purpose, for tests and the benchmark. */
@@ -141,10 +141,8 @@ export class ChangeSender {
       patched = await ctx.api.patchToken(change.spiriiId, toTokenPatch(change.fields));
       checkToken(patched, change.spiriiId, 'PATCH');
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        this.queue.markRejected(change.id, `Spirii no longer has token ${change.spiriiId}`, { key: 'token-gone', params: { spiriiId: change.spiriiId } }, guard);
-        return;
-      }
+      // The token was there a moment ago (the read before sending): a 404 now names what the
+      // change refers to (a customer Spirii does not have), or the token went meanwhile.
       if (error instanceof ApiError && ITEM_ERRORS.has(error.status)) {
         this.queue.markRejected(change.id, `Spirii refused this change: ${error.message}`, { key: 'refused', params: { spirii: error.message } }, guard);
         return;

@@ -9,7 +9,7 @@
  *   -> look up tokens in doubt once Spirii can no longer commit their request (the in-doubt bound:
  *      the client's timeout plus SERVER_MARGIN_MS, from the attempt's time on disk):
  *      ours -> synced; someone else's -> conflict; held twice -> conflict; absent -> pending (unchecked)
- *   -> check new (and re-sent) tokens against Spirii (duplicates.ts): already there -> rejected with
+ *   -> check new (and re-sent) tokens against Spirii (pre-send-check.ts): already there -> rejected with
  *      where (or adopted, for a re-send); else cleared to send
  *   -> send cleared pending tokens in lists, paced by the rate-limit headers
  *   -> look the UIDs just synced up again, and once more after the bound: a UID Spirii holds twice
@@ -28,7 +28,7 @@ import type { SpiriiToken } from '../token';
 import { AnswerError, ApiError, NetworkError } from '../api/errors';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Listeners } from '../events';
-import { checkNewTokens, conflictDetail, conflictMessage, heldTwice, ownToken, placeOf } from '../duplicates';
+import { checkNewTokens, conflictDetail, conflictMessage, inSpiriiTwice, ownToken, placeOf } from '../pre-send-check';
 import { SyncLease } from './lease';
 import type { RequestProblem } from '../problem';
 import type { CustomerDirectory } from '../customers';
@@ -490,7 +490,7 @@ export class SyncWorker {
     for (const token of tokens) {
       const remote = found.get(token.uid) ?? [];
       const own = ownToken(token, remote);
-      if (remote.length > 1) conflicts.push(heldTwice(token.id, remote));
+      if (remote.length > 1) conflicts.push(inSpiriiTwice(token.id, remote));
       else if (own) synced.push({ id: token.id, spiriiId: own.id, verified: attemptedBefore(token, boundCutoff) });
       else if (remote.length > 0) {
         const place = placeOf(remote[0]!);
@@ -526,7 +526,7 @@ export class SyncWorker {
       throw this.waitFor(error);
     }
     this.requireLease();
-    const conflicts = rows.filter((t) => (found.get(t.uid)?.length ?? 0) > 1).map((t) => heldTwice(t.id, found.get(t.uid)!));
+    const conflicts = rows.filter((t) => (found.get(t.uid)?.length ?? 0) > 1).map((t) => inSpiriiTwice(t.id, found.get(t.uid)!));
     this.queue.markConflict(conflicts, ['synced']);
     const twice = new Set(conflicts.map((c) => c.id));
     this.queue.markVerified(

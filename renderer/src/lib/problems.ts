@@ -25,7 +25,7 @@ const t = defineMessages({
     refusedBurnt: 'Spirii refuses this UID as a duplicate but lists no such token (a deleted token burns its UID): {spirii}',
     conflictSending: 'Already in Spirii as {place}: not sent. Discard it here, or retry once Spirii no longer has it.',
     conflictAfterDoubt: 'Spirii has this UID as {place}, not the customer and label queued here: not adopted, and not sent again.',
-    heldTwice: 'Spirii holds this UID more than once: {places}. Not synced: keep one in Spirii and discard or fix this one.',
+    inSpiriiTwice: 'Spirii holds this UID more than once: {places}. Not synced: keep one in Spirii and discard or fix this one.',
     spiriiPlace: 'token {id} for customer {customer}',
     inDoubt: '{cause}: will check Spirii before sending again',
     notInAnswer: "Spirii's answer did not list this card: will check before sending again",
@@ -95,7 +95,7 @@ const t = defineMessages({
     refusedBurnt: 'Spirii afviser UID’et som dublet, men viser intet sådant token (et slettet token bruger sit UID op for altid): {spirii}',
     conflictSending: 'Findes allerede i Spirii som {place}: ikke sendt. Kassér det her, eller prøv igen, når Spirii ikke længere har det.',
     conflictAfterDoubt: 'Spirii har dette UID som {place}, ikke den kunde og etiket, der står i køen her: ikke overtaget og ikke sendt igen.',
-    heldTwice: 'Spirii har dette UID mere end én gang: {places}. Ikke synkroniseret: behold ét i Spirii, og kassér eller ret dette.',
+    inSpiriiTwice: 'Spirii har dette UID mere end én gang: {places}. Ikke synkroniseret: behold ét i Spirii, og kassér eller ret dette.',
     spiriiPlace: 'token {id} for kunde {customer}',
     inDoubt: '{cause}: tjekkes i Spirii, før det sendes igen',
     notInAnswer: 'Spiriis svar nævnte ikke dette kort: tjekkes, før det sendes igen',
@@ -192,8 +192,8 @@ export function describeTokenProblem(problem: TokenProblem): string {
       return t('refusedBurnt', problem.params);
     case 'conflict':
       return t(problem.params.when === 'sending' ? 'conflictSending' : 'conflictAfterDoubt', { place: spiriiPlace(problem.params.place) });
-    case 'held-twice':
-      return t('heldTwice', { places: problem.params.places.map(spiriiPlace).join('; ') });
+    case 'in-spirii-twice':
+      return t('inSpiriiTwice', { places: problem.params.places.map(spiriiPlace).join('; ') });
     case 'in-doubt':
       return t('inDoubt', { cause: describeRequestProblem(problem.params.cause) });
     case 'not-in-answer':

@@ -36,11 +36,11 @@ export const m = defineMessages({
 
     summary: '{rows} rows: {ready} to queue',
     'summary.one': '{rows} row: {ready} to queue',
-    summaryHeld: '; not queued: {held}',
-    heldInvalid: '{n} with problems',
-    heldFile: '{n} repeated in the file',
-    heldQueue: '{n} already in the queue',
-    heldSpirii: '{n} already in Spirii',
+    summaryNotQueued: '; not queued: {reasons}',
+    notQueuedInvalid: '{n} with problems',
+    notQueuedFile: '{n} repeated in the file',
+    notQueuedQueue: '{n} already in the queue',
+    notQueuedSpirii: '{n} already in Spirii',
     queued: 'Queued {queued} cards from {file}',
     'queued.one': 'Queued {queued} card from {file}',
     notQueued: '; {n} rows not queued.',
@@ -149,11 +149,11 @@ export const m = defineMessages({
 
     summary: '{rows} rækker: {ready} sættes i kø',
     'summary.one': '{rows} række: {ready} sættes i kø',
-    summaryHeld: '; ikke i kø: {held}',
-    heldInvalid: '{n} med problemer',
-    heldFile: '{n} gentaget i filen',
-    heldQueue: '{n} allerede i køen',
-    heldSpirii: '{n} allerede i Spirii',
+    summaryNotQueued: '; ikke i kø: {reasons}',
+    notQueuedInvalid: '{n} med problemer',
+    notQueuedFile: '{n} gentaget i filen',
+    notQueuedQueue: '{n} allerede i køen',
+    notQueuedSpirii: '{n} allerede i Spirii',
     queued: '{queued} kort fra {file} sat i kø',
     'queued.one': '{queued} kort fra {file} sat i kø',
     notQueued: '; {n} rækker ikke sat i kø.',
@@ -260,13 +260,13 @@ export function formatText(f: Format): string {
 
 /** "6 rows: 3 to queue; not queued: 1 with problems, ...". */
 export function summaryText(summary: ImportPreview['summary']): string {
-  const held = [
-    summary.invalid ? m('heldInvalid', { n: s(summary.invalid) }) : null,
-    summary.duplicateInFile ? m('heldFile', { n: s(summary.duplicateInFile) }) : null,
-    summary.duplicateInQueue ? m('heldQueue', { n: s(summary.duplicateInQueue) }) : null,
-    summary.duplicateInSpirii ? m('heldSpirii', { n: s(summary.duplicateInSpirii) }) : null,
+  const notQueued = [
+    summary.invalid ? m('notQueuedInvalid', { n: s(summary.invalid) }) : null,
+    summary.duplicateInFile ? m('notQueuedFile', { n: s(summary.duplicateInFile) }) : null,
+    summary.duplicateInQueue ? m('notQueuedQueue', { n: s(summary.duplicateInQueue) }) : null,
+    summary.duplicateInSpirii ? m('notQueuedSpirii', { n: s(summary.duplicateInSpirii) }) : null,
   ].filter((x): x is string => x !== null);
-  return m(pluralForm(summary.rows) === 'one' ? 'summary.one' : 'summary', { rows: s(summary.rows), ready: s(summary.ready) }) + (held.length ? m('summaryHeld', { held: held.join(', ') }) : '') + '.';
+  return m(pluralForm(summary.rows) === 'one' ? 'summary.one' : 'summary', { rows: s(summary.rows), ready: s(summary.ready) }) + (notQueued.length ? m('summaryNotQueued', { reasons: notQueued.join(', ') }) : '') + '.';
 }
 
 /** A row's or a problem's text; the core's English when it sent no detail. */

@@ -15,7 +15,7 @@
  */
 import type { SyncApi } from './sync/api-port';
 import type { SpiriiToken } from './token';
-import { describeLocalPlace, describeSpiriiPlace, type ConflictEntry, type QueuedToken, type SpiriiPlace, type TokenQueue } from './queue';
+import { describeSpiriiPlace, type ConflictEntry, type QueuedToken, type SpiriiPlace, type TokenQueue } from './queue';
 import type { TokenProblem } from './problem';
 
 export function placeOf(token: SpiriiToken): SpiriiPlace {
@@ -32,12 +32,6 @@ export function ownToken(local: Pick<QueuedToken, 'customerId' | 'label'>, remot
   return [...remote].sort((a, b) => a.id - b.id).find((token) => isSameToken(local, token));
 }
 
-/** Where a UID is already queued locally, or null. */
-export function localDuplicate(queue: TokenQueue, uid: string): { token: QueuedToken; message: string } | null {
-  const token = queue.findByUid(uid);
-  return token ? { token, message: `Card ${uid} is already in the queue (${describeLocalPlace(token)})` } : null;
-}
-
 export function conflictMessage(place: SpiriiPlace, before: 'sending' | 'after-doubt'): string {
   const where = describeSpiriiPlace(place);
   return before === 'sending'
@@ -51,13 +45,13 @@ export function conflictDetail(place: SpiriiPlace, when: 'sending' | 'after-doub
 }
 
 /** Spirii holds the UID more than once: a conflict naming every copy, never "synced". */
-export function heldTwice(id: number, remote: readonly SpiriiToken[]): ConflictEntry {
+export function inSpiriiTwice(id: number, remote: readonly SpiriiToken[]): ConflictEntry {
   const places = [...remote].sort((a, b) => a.id - b.id).map(placeOf);
   return {
     id,
     place: places[0]!,
     message: `Spirii holds this UID more than once: ${places.map(describeSpiriiPlace).join('; ')}. Not synced: keep one in Spirii and discard or fix this one.`,
-    detail: { key: 'held-twice', params: { places } },
+    detail: { key: 'in-spirii-twice', params: { places } },
   };
 }
 
@@ -88,7 +82,7 @@ export async function checkNewTokens(
       continue;
     }
     if (existing.length > 1) {
-      conflicts.push(heldTwice(row.id, existing));
+      conflicts.push(inSpiriiTwice(row.id, existing));
       continue;
     }
     // A row sent before (its earlier request was in doubt, then looked up as absent): a late
