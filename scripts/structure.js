@@ -2,7 +2,7 @@
 // `npm run structure`: the code's structure as its imports draw it, for whoever carries the code on.
 // It prints each folder of electron/ and renderer/src with its files (lines, and the first sentence
 // of the file's opening comment), which folders each folder imports, and every import cycle between
-// files. `--files` adds each file's own imports. Nothing is run: imports are read from the sources.
+// files. `--files` adds each file's own imports; `--markdown` prints the file map as the README has it. Nothing is run: imports are read from the sources.
 // The architecture test uses the same reading: no cycles, and the README's map names every file.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -96,11 +96,22 @@ export function readStructure(root) {
 
 const folderOf = (file) => path.posix.dirname(file);
 
+/** The files as the README's map lists them: a bold folder line, then one bullet per file. */
+function markdown(root, files) {
+  const lines = [];
+  for (const folder of [...new Set(files.map(folderOf))].sort()) {
+    lines.push('', `**\`${folder}/\`**`);
+    for (const f of files.filter((g) => folderOf(g) === folder)) lines.push(`- \`${path.posix.basename(f)}\`: ${purposeOf(root, f)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function main() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const withFiles = process.argv.includes('--files');
   const { files, graph, cycles: loops } = readStructure(root);
-  const folders = [...new Set(files.map(folderOf))];
+  if (process.argv.includes('--markdown')) return void process.stdout.write(markdown(root, files));
+  const folders = [...new Set(files.map(folderOf))].sort();
   const lines = [];
   for (const folder of folders) {
     const own = files.filter((f) => folderOf(f) === folder);

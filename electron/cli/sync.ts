@@ -7,7 +7,6 @@ import { configFromEnv } from '../core/config';
 import { openDatabase } from '../core/db/sqlite';
 import { QUEUE_STATES, QueueActionError, STATE_WORDS, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
 import { Settings } from '../core/settings';
-import { InvalidSyncSettingsError, MAX_BATCH_SIZE, syncSettingsSection } from '../core/sync/settings';
 import type { SyncStatus } from '../core/sync/worker';
 import { nonNegativeInt, parse, positiveInt, required, UsageError } from './args';
 import { jsonLine, line, quoted, table, type Io } from './output';
@@ -129,8 +128,11 @@ export const queueCommand: Command = async (args, io) => {
   if (action && (states || values.search)) throw new UsageError('--state and --search only filter the list: "queue" without an action');
   const chosen = ids(values.id);
   if (action === 'discard' && chosen?.length !== 1) throw new UsageError('queue discard needs exactly one --id');
+  // The sync settings (their schema is zod's) are loaded only by the actions that change them, so
+  // that listing the queue stays light.
+  const sync = action === 'hold' || action === 'batch' ? await import('../core/sync/settings') : null;
   const minutes = action === 'hold' ? nonNegativeInt('minutes', required('minutes', values.minutes), HOLD_MINUTES_MAX)! : undefined;
-  const size = action === 'batch' ? positiveInt('size', required('size', values.size), MAX_BATCH_SIZE)! : undefined;
+  const size = action === 'batch' ? positiveInt('size', required('size', values.size), sync!.MAX_BATCH_SIZE)! : undefined;
 
   const config = configFromEnv(io.env);
   const db = openDatabase(config.dataDir);
@@ -165,13 +167,13 @@ export const queueCommand: Command = async (args, io) => {
           return 1;
         }
       case 'hold': {
-        const settings = syncSettingsSection(new Settings(db)).update({ holdMinutes: minutes! });
+        const settings = sync!.syncSettingsSection(new Settings(db)).update({ holdMinutes: minutes! });
         if (values.json) jsonLine(io.stdout, settings);
         else line(io.stdout, settings.holdMinutes === 0 ? 'Hold period off: new tokens are sent at once.' : `New tokens are held ${settings.holdMinutes} minutes before they are sent.`);
         return 0;
       }
       case 'batch': {
-        const settings = syncSettingsSection(new Settings(db)).update({ batchSize: size! });
+        const settings = sync!.syncSettingsSection(new Settings(db)).update({ batchSize: size! });
         if (values.json) jsonLine(io.stdout, settings);
         else line(io.stdout, `Up to ${settings.batchSize} tokens go to Spirii in one request.`);
         return 0;
@@ -179,8 +181,8 @@ export const queueCommand: Command = async (args, io) => {
     }
   } catch (error) {
     // A refused value is the flag's fault: say which flag, with the setting's own reason.
-    if (error instanceof InvalidSyncSettingsError && error.field === 'holdMinutes') throw new UsageError(`--minutes: ${error.reason}`);
-    if (error instanceof InvalidSyncSettingsError && error.field === 'batchSize') throw new UsageError(`--size: ${error.reason}`);
+    if (sync && error instanceof sync.InvalidSyncSettingsError && error.field === 'holdMinutes') throw new UsageError(`--minutes: ${error.reason}`);
+    if (sync && error instanceof sync.InvalidSyncSettingsError && error.field === 'batchSize') throw new UsageError(`--size: ${error.reason}`);
     throw error;
   } finally {
     db.close();

@@ -10,7 +10,8 @@ import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type CallName, type
 import type { AppInfo } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome, type UndoResult } from '../core/enrollment';
-import { QUEUE_STATES, tokenEditSchema, type QueuedToken } from '../core/queue';
+import { QUEUE_STATES, type QueuedToken } from '../core/queue';
+import { checkTokenEdit, type TokenEdit } from '../core/token-edit';
 import type { ReaderEvent, ReaderInfo, ReaderStatus } from '../core/readers/types';
 import { readerSettingsShape, type ReaderSettings, type TypedResult } from '../core/readers/desk';
 import { UID_FORMATS, type UidConversion } from '../core/uid';
@@ -26,8 +27,7 @@ import { EXPORT_FORMATS, localFiltersShape, spiriiFiltersShape } from '../core/i
 import { LABEL_MAX } from '../core/enrollment';
 import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
-import type { CallProblem } from '../core/problem';
-import { TEXT_FIELD_MAX, TOKEN_SORT_FIELDS, type Page, type SpiriiToken } from '../core/token';
+import { TEXT_FIELD_MAX, type Page, type SpiriiToken } from '../core/token';
 import type { CardReport } from '../core/card';
 import { TAP_MODES, type TapMode } from '../core/tap-router';
 import type { Replacement, ReplacementRefusalReason } from '../core/replace';
@@ -44,6 +44,14 @@ function call<Input extends z.ZodType, Output>(input: Input, output: Output) {
 
 const none = z.object({}).strict();
 
+/** A change to a queued token: the queue's own check (core/token-edit.ts), so the window and the queue refuse the same. */
+const tokenEdit = z.custom<TokenEdit>().transform((patch, ctx) => {
+  const checked = checkTokenEdit(patch);
+  if (checked.ok) return checked.edit;
+  ctx.addIssue({ code: 'custom', path: checked.issue.path, message: checked.issue.message });
+  return z.NEVER;
+});
+
 // Files: a job id the window picks, so it can cancel the job while the call runs.
 const jobId = z.string().regex(/^[\w-]{1,64}$/).optional();
 const csvOptions = z.object({ delimiter: z.enum([',', ';']).optional(), bom: z.boolean().optional() }).strict().optional();
@@ -58,19 +66,10 @@ const importChoices = {
 const previewId = z.string().regex(/^[0-9a-f]{16}$/);
 // Tokens in Spirii, the operator's preferences, the enrollment session.
 const isoDateTime = z.iso.datetime({ offset: true });
-/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md). */
+/** The query of GET /v2/tokens, with the documented limits (shared/spirii-api.md): the tokens screen's filters and a page. */
 const tokenQuery = z
   .object({
-    search: z.string().trim().max(50).optional(),
-    type: z.enum(['rfid', 'virtual', 'vehicleId']).optional(),
-    customerId: z.number().int().min(1).optional(),
-    isActive: z.boolean().optional(),
-    roamingEnabled: z.boolean().optional(),
-    priority: z.boolean().optional(),
-    validFrom: isoDateTime.optional(),
-    expiresFrom: isoDateTime.optional(),
-    sortBy: z.enum(TOKEN_SORT_FIELDS).optional(),
-    sortDirection: z.enum(['asc', 'desc']).optional(),
+    ...spiriiFiltersShape.shape,
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
   })
@@ -171,7 +170,7 @@ export const contract = {
       returns<QueuedToken[]>(),
     ),
     /** Change a token that exists only here (held, pending, rejected); a rejected one goes back to pending. */
-    'queue.edit': call(z.object({ id: z.number().int().min(1), patch: tokenEditSchema }).strict(), returns<QueuedToken>()),
+    'queue.edit': call(z.object({ id: z.number().int().min(1), patch: tokenEdit }).strict(), returns<QueuedToken>()),
     /** Drop a token that exists only here (held, pending, rejected). */
     'queue.discard': call(z.object({ id: z.number().int().min(1) }).strict(), returns<QueuedToken>()),
     /** Rejected tokens (these, or all) back to pending, and an immediate sync attempt (tokens in doubt are looked up, never re-sent blindly). */
@@ -276,15 +275,4 @@ export type CallArgs<K extends CallName> = z.output<Calls[K]['input']>;
 export type CallOutput<K extends CallName> = Calls[K]['output'];
 export type EventPayload<K extends EventName> = Events[K];
 
-/** `detail`: the same as `message`, for the window to word in its language (see core/problem.ts). */
-export type CallError = { code: 'unknown-call' | 'invalid-input' | 'failed' | 'transport'; message: string; detail?: CallProblem };
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError };
-
-/** The handlers a transport serves: one per call, taking the validated input. */
-export type Handlers = { [K in CallName]: (args: CallArgs<K>) => Promise<CallOutput<K>> | CallOutput<K> };
-
-/** What the renderer sees, whatever the transport (Electron IPC, or the tests' WebSocket bridge). */
-export interface StationTransport {
-  call<K extends CallName>(name: K, input: CallInput<K>): Promise<Envelope<CallOutput<K>>>;
-  on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
-}
+export type { CallError, Envelope, Handlers, StationTransport } from './transport';

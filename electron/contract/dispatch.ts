@@ -4,7 +4,7 @@
  * ipcMain.handle would otherwise reduce them to a prefixed message).
  */
 import { contract, type CallName, type Envelope, type Handlers } from './contract';
-import { problemOf } from '../core/problem';
+import { problemOf } from '../core/problem-detail';
 
 /** Inputs larger than this (as JSON) are refused before parsing them against the schema. */
 const MAX_INPUT_BYTES = 256 * 1024;

@@ -7,7 +7,7 @@
 import type { SpiriiClient } from './api/client';
 import { ApiError, NetworkError } from './api/errors';
 import type { AuditEntry, AuditLog } from './audit';
-import type { RequestProblem } from './problem';
+import type { RequestProblem } from './problem-detail';
 import type { CustomerDirectory } from './customers';
 import type { QueuedToken, TokenQueue } from './queue';
 import type { SeenTokens } from './spirii-seen';

@@ -3,22 +3,19 @@
  * defaults and the next printed label. The token is on disk before the tap is reported queued.
  */
 import { z } from 'zod';
-import { DuplicateUidError, invalidField, type QueuedToken, type TokenQueue } from './queue';
+import { DuplicateUidError, invalidField, labelUsedMessage, type QueuedToken, type TokenQueue } from './queue';
 import { InvalidSettingError, SettingsSection, type SectionSpec, type Settings } from './settings';
-import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from './token';
+import { CONTROL_CHARACTERS_MESSAGE, hasControlCharacters, type TokenSettings } from './token';
+import { noControls, tokenSettingsShape } from './token-schema';
 import { parseUid, randomUidRefusal } from './uid';
 import { Listeners } from './events';
 import { describeStorageProblem, storageCode } from './db/sqlite';
-import type { ActionProblem, TapProblem } from './problem';
+import type { ActionProblem, TapProblem } from './problem-detail';
 
 /** The documented limit of a token's label (identifier.label). */
 export const LABEL_MAX = 100;
 /** A numbered label's prefix: room is left for the number. */
 export const LABEL_PREFIX_MAX = 80;
-
-const noControls = (text: string) => !hasControlCharacters(text);
-const optionalText = z.string().trim().max(TEXT_FIELD_MAX, `at most ${TEXT_FIELD_MAX} characters`).refine(noControls, CONTROL_CHARACTERS_MESSAGE).nullable();
-const dateTime = z.iso.datetime({ offset: true, message: 'an ISO date-time such as 2026-01-31T00:00:00Z' }).nullable();
 
 export const enrollmentDefaultsShape = z.object({
   customerId: z.number().int().min(1).nullable(),
@@ -36,13 +33,7 @@ export const enrollmentDefaultsShape = z.object({
   labelSuffix: z.string().max(80),
   /** A label of the number alone when there is neither prefix nor suffix (`100234`); off: such cards get no label. */
   labelPlain: z.boolean(),
-  validFrom: dateTime,
-  expiresAt: dateTime,
-  isActive: z.boolean(),
-  roamingEnabled: z.boolean(),
-  priorityChargingEnabled: z.boolean(),
-  billingReference: optionalText,
-  comment: optionalText,
+  ...tokenSettingsShape,
   /** 'numbered': prefix + next number; 'typed': each card waits for its label to be typed or scanned. */
   labelMode: z.enum(['numbered', 'typed']),
 });
@@ -267,16 +258,9 @@ export class Enrollment {
     const numbered = label === undefined;
     const printed = numbered ? labelFor(d) : label;
     // Spirii can never change a label: one printed label on two cards is refused before it is queued.
-    const sameLabel = printed === null ? undefined : this.queue.findByLabel(printed);
-    if (sameLabel && sameLabel.uid !== uid) {
-      return {
-        status: 'refused',
-        reason: 'label-used',
-        uid,
-        message: `Label ${printed} is already on card ${sameLabel.uid} (${sameLabel.state === 'synced' ? 'in Spirii' : 'in the queue'})`,
-        existing: sameLabel,
-      };
-    }
+    // The queue's one label rule, which `add` (a tap with its own label) and an import follow too.
+    const sameLabel = this.queue.labelHolder(printed, uid);
+    if (sameLabel) return { status: 'refused', reason: 'label-used', uid, message: labelUsedMessage(printed!, sameLabel), existing: sameLabel };
     // Take the label number before the insert: a crash in between skips a number, never reuses one.
     try {
       if (numbered && printed !== null) this.defaults.update({ labelNext: d.labelNext + 1 });

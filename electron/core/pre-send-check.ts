@@ -16,7 +16,7 @@
 import type { SyncApi } from './sync/api-port';
 import type { SpiriiToken } from './token';
 import { describeSpiriiPlace, type ConflictEntry, type QueuedToken, type SpiriiPlace, type TokenQueue } from './queue';
-import type { TokenProblem } from './problem';
+import type { TokenProblem } from './problem-detail';
 
 export function placeOf(token: SpiriiToken): SpiriiPlace {
   return { spiriiId: token.id, customerId: token.customerId, label: token.identifier.label ?? null };

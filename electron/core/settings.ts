@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { Db } from './db/sqlite';
 import { Listeners } from './events';
-import type { ActionProblem } from './problem';
+import type { ActionProblem } from './problem-detail';
 
 export class Settings {
   private readonly read;

@@ -9,38 +9,25 @@ export interface TokenIdentifier {
   appUserId?: number | null;
 }
 
-/** What `POST /v2/tokens` takes, one at a time or as a list. */
-export interface TokenCreate {
-  customerId: number;
-  identifier: TokenIdentifier;
-  validFrom?: string;
-  expiresAt?: string | null;
-  isActive?: boolean;
-  roamingEnabled?: boolean;
-  priorityChargingEnabled?: boolean;
-  billingReference?: string | null;
-  comment?: string | null;
-}
+/**
+ * What a token is sent with beside its card (UID, label) and customer: the same seven fields in a
+ * tap's draft, the session's defaults, an import's row, an edit, Spirii's token and its export.
+ */
+export const TOKEN_SETTING_FIELDS = ['validFrom', 'expiresAt', 'isActive', 'roamingEnabled', 'priorityChargingEnabled', 'billingReference', 'comment'] as const;
 
-/** A token as Spirii returns it. */
-export interface SpiriiToken {
-  id: number;
-  customerId: number;
-  identifier: TokenIdentifier;
-  createdAt: string;
-  updatedAt: string;
-  validFrom: string;
+/** Those fields as the desk keeps them (null: not set). */
+export interface TokenSettings {
+  validFrom: string | null;
   expiresAt: string | null;
   isActive: boolean;
   roamingEnabled: boolean;
   priorityChargingEnabled: boolean;
   billingReference: string | null;
   comment: string | null;
-  tokenGroupIds?: number[];
 }
 
-/** What `PATCH /v2/tokens/{id}` may change. */
-export interface TokenPatch {
+/** Those fields as a request body carries them (absent: Spirii's default, or unchanged). */
+interface TokenSettingsBody {
   validFrom?: string;
   expiresAt?: string | null;
   isActive?: boolean;
@@ -48,6 +35,27 @@ export interface TokenPatch {
   priorityChargingEnabled?: boolean;
   billingReference?: string | null;
   comment?: string | null;
+}
+
+/** What `POST /v2/tokens` takes, one at a time or as a list. */
+export interface TokenCreate extends TokenSettingsBody {
+  customerId: number;
+  identifier: TokenIdentifier;
+}
+
+/** A token as Spirii returns it (it always has a start of validity). */
+export interface SpiriiToken extends TokenSettings {
+  id: number;
+  customerId: number;
+  identifier: TokenIdentifier;
+  createdAt: string;
+  updatedAt: string;
+  validFrom: string;
+  tokenGroupIds?: number[];
+}
+
+/** What `PATCH /v2/tokens/{id}` may change. */
+export interface TokenPatch extends TokenSettingsBody {
   customerId?: number;
   identifier?: { appUserId?: number | null };
 }

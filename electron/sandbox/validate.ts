@@ -6,6 +6,7 @@
 import { parseUidSyntax } from '../core/uid';
 import {
   TEXT_FIELD_MAX,
+  TOKEN_SETTING_FIELDS,
   TOKEN_SORT_FIELDS,
   type SpiriiToken,
   type TokenIdentifier,
@@ -28,29 +29,9 @@ const MAX_REPORTED_PROBLEMS = 20;
 const TOKEN_TYPES: readonly TokenType[] = ['rfid', 'virtual', 'vehicleId'];
 const SORT_DIRECTIONS = ['asc', 'desc'] as const;
 
-const CREATE_FIELDS = [
-  'customerId',
-  'identifier',
-  'validFrom',
-  'expiresAt',
-  'isActive',
-  'roamingEnabled',
-  'priorityChargingEnabled',
-  'billingReference',
-  'comment',
-] as const;
+const CREATE_FIELDS = ['customerId', 'identifier', ...TOKEN_SETTING_FIELDS] as const;
 const IDENTIFIER_FIELDS = ['type', 'uid', 'label', 'appUserId'] as const;
-const PATCH_FIELDS = [
-  'validFrom',
-  'expiresAt',
-  'isActive',
-  'roamingEnabled',
-  'priorityChargingEnabled',
-  'billingReference',
-  'comment',
-  'customerId',
-  'identifier',
-] as const;
+const PATCH_FIELDS = [...TOKEN_SETTING_FIELDS, 'customerId', 'identifier'] as const;
 const TOKEN_QUERY_PARAMS = [
   'search',
   'type',

@@ -124,6 +124,54 @@ describe('import through the station', () => {
     });
   });
 
+  it('refuses a label another live card has, as a tap and `add` do, with the same words; a discarded card gives its label back', async () => {
+    const { station, dialogs, dir } = await open();
+    // DK.2 is on another card in the queue; DK.3 was on a card the desk discarded (history, free again).
+    const other = station.enrollment.tap('04B000000000AA', 'simulated', { label: 'DK.2' });
+    const gone = station.enrollment.tap('04B000000000BB', 'simulated', { label: 'DK.3' });
+    if (other.status !== 'queued' || gone.status !== 'queued') throw new Error(JSON.stringify([other, gone]));
+    station.queue.discard(gone.token.id);
+    // What a tap (and `add`, which taps with a label of its own) says of DK.2 on a new card.
+    const tap = station.enrollment.tap('04A224B2C35D81', 'cli', { label: 'DK.2', customerId: 1001 });
+    expect(tap).toMatchObject({ status: 'refused', reason: 'label-used' });
+    const tapped = tap.status === 'refused' ? tap.message : '';
+
+    dialogs.answer(writeFile(dir, 'cards.csv', FILE));
+    const preview = await station.files.openImport({});
+    if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
+    expect(preview.preview.summary).toMatchObject({ rows: 4, ready: 2, invalid: 1, duplicateInFile: 1, duplicateInQueue: 0 });
+    const refused = preview.preview.rows.find((r) => r.uid === '04A224B2C35D81')!;
+    expect(refused).toMatchObject({ status: 'invalid', message: tapped, detail: { key: 'label-used', label: 'DK.2', uid: '04B000000000AA', state: 'pending', customerId: 1001 } });
+    expect(tapped).toBe('Label DK.2 is already on card 04B000000000AA (in the queue)');
+    expect(preview.preview.problems).toContainEqual(expect.objectContaining({ row: 3, column: 'label', severity: 'error', message: tapped }));
+
+    // A label given to another card between the preview and the confirmation stops the import, as a card queued meanwhile does.
+    expect(station.enrollment.tap('04B000000000CC', 'simulated', { label: 'DK.3' }).status).toBe('queued');
+    expect(() => station.files.confirmImport(preview.preview.id)).toThrow(/Nothing was imported: preview the file again/);
+    dialogs.answer(writeFile(dir, 'cards.csv', FILE));
+    const again = await station.files.openImport({});
+    if (again.status !== 'ready') throw new Error(JSON.stringify(again));
+    expect(again.preview.summary).toMatchObject({ ready: 1, invalid: 2 });
+    expect(station.files.confirmImport(again.preview.id).queued).toBe(1);
+    expect(station.queue.findByLabel('DK.2')!.uid).toBe('04B000000000AA');
+    expect(station.queue.findByLabel('DK.3')!.uid).toBe('04B000000000CC');
+  });
+
+  it('holds back every card of a file that gives one label to two cards: neither may have it, as two taps could not', async () => {
+    const { station, dialogs, dir } = await open();
+    const file = ['uid;label', '04A224B2C35D80;DK.1', '04A224B2C35D81;DK.7', '04A224B2C35D82;DK.7', '04A224B2C35D83;DK.3'].join('\n');
+    dialogs.answer(writeFile(dir, 'cards.csv', file));
+    const preview = await station.files.openImport({});
+    if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
+    expect(preview.preview.summary).toMatchObject({ rows: 4, ready: 2, invalid: 2 });
+    expect(preview.preview.rows.filter((r) => r.status === 'invalid').map((r) => [r.row, r.message, r.detail])).toEqual([
+      [3, 'Label DK.7 is also on card 04A224B2C35D82 in row 4; neither row is queued', { key: 'label-repeated', label: 'DK.7', uid: '04A224B2C35D82', row: 4 }],
+      [4, 'Label DK.7 is also on card 04A224B2C35D81 in row 3; neither row is queued', { key: 'label-repeated', label: 'DK.7', uid: '04A224B2C35D81', row: 3 }],
+    ]);
+    expect(station.files.confirmImport(preview.preview.id).queued).toBe(2);
+    expect(station.queue.findByLabel('DK.7')).toBeUndefined();
+  });
+
   it('shows the cards Spirii already holds, by paging through a small tenant or looking cards up in a large one', async () => {
     const { station, dialogs, dir } = await open();
     await station.client.createTokens([rfid('04A224B2C35D81', 1002, 'THEIRS')]);

@@ -87,6 +87,10 @@ describe('the CLI launcher', () => {
       expect(JSON.parse(queue.stdout)).toEqual([]);
       expect(queue.sources).toContain('electron/core/queue/index.ts');
       expect(queue.sources.filter((s) => /^electron\/(core\/(station|io\/(export|import|files)|api\/)|sandbox\/)|^node_modules\/(write-excel-file|fflate|csv-|electron-log)/.test(s))).toEqual([]);
+      // Nor zod: the queue checks an edit without it, and only `queue hold` and `queue batch` load
+      // the sync settings' schema. zod alone was most of what `queue` loaded, and of its start-up.
+      expect(queue.sources.filter((s) => s.startsWith('node_modules/zod/'))).toEqual([]);
+      expect(queue.bytes).toBeLessThan(128 * 1024);
     } finally {
       cleanup();
     }

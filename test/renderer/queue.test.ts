@@ -125,4 +125,26 @@ describe('Queue screen', () => {
     expect(await watcher.problems()).toEqual([]);
     expect(bridge.failures).toEqual([]);
   });
+
+  it('fits an 800×560 window: the actions and filters stay on screen, and only the table scrolls sideways', async () => {
+    // Held rows are the widest: a hold time and three actions each.
+    for (const uid of ['04A00006', '04A00007']) expect(station.enrollment.tap(uid, 'test', { customerId: 1001, label: 'Q-WIDE' + uid.slice(-1) }).status).toBe('queued');
+    await page.setViewportSize({ width: 800, height: 560 });
+    await page.goto(bridge.url + '#/queue');
+    await row('04A00007').waitFor();
+    const layout = await page.evaluate(() => {
+      const main = document.getElementById('main')!;
+      const right = (name: string) => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === name)!.getBoundingClientRect().right;
+      return {
+        mainScrollsSideways: main.scrollWidth > main.clientWidth + 1,
+        syncNowRight: right('Sync now'),
+        searchRight: document.querySelector('input[type="search"]')!.getBoundingClientRect().right,
+        width: main.clientWidth,
+      };
+    });
+    await app.screenshot('queue-800x560');
+    expect(layout.mainScrollsSideways).toBe(false);
+    expect(layout.syncNowRight).toBeLessThanOrEqual(layout.width);
+    expect(layout.searchRight).toBeLessThanOrEqual(layout.width);
+  });
 });

@@ -160,15 +160,25 @@ export class SpiriiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
 
     let response: Response;
-    try {
-      response = await this.fetch(url, {
+    const send = () =>
+      this.fetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
+    try {
+      response = await send();
     } catch (error) {
-      throw toNetworkError(error, url.href);
+      const failure = toNetworkError(error, url.href);
+      // A kept-alive connection the server closed as this request went out on it: a read is asked
+      // once more (the pool opens a fresh connection); a write is not, it may have reached Spirii.
+      if (method !== 'GET' || !RESET_BEFORE_ANSWER.has(failure.code ?? '')) throw failure;
+      try {
+        response = await send();
+      } catch (again) {
+        throw toNetworkError(again, url.href);
+      }
     }
     this.noteRateLimit(method === 'GET' ? 'read' : 'write', response.headers);
 
@@ -200,6 +210,9 @@ export class SpiriiClient {
     this.rateLimit[bucket] = { limit, remaining, resetAt: reset * 1000 };
   }
 }
+
+/** A connection that was reset or closed by the other side before any answer came. */
+const RESET_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 // ---------------------------------------------------------------------------------------------
 // Answers are checked before they are believed.

@@ -1,5 +1,5 @@
 /** How the Spirii API and the network fail, in the terms the sync engine decides on. */
-import type { RequestProblem } from '../problem';
+import type { RequestProblem } from '../problem-detail';
 import { redact } from '../logger';
 
 /*

@@ -5,10 +5,10 @@
  */
 import type { SpiriiClient } from '../api/client';
 import type { QueuedToken, TokenQueue } from '../queue';
-import type { SpiriiToken } from '../token';
+import type { SpiriiToken, TokenSettings } from '../token';
 import { localFiltersShape, spiriiFiltersShape, type LocalFilters, type SpiriiFilters } from './shapes';
 import { Cancelled, tokenPages } from './spirii-pages';
-import { openTableWriter, type Column, type CsvOptions, type ExportFormat } from './writers';
+import { openTableWriter, type Column, type CsvOptions, type ExportFormat, type TableWriter } from './writers';
 
 export { spiriiFiltersShape, localFiltersShape, type SpiriiFilters, type LocalFilters };
 
@@ -22,6 +22,19 @@ export interface CustomerNames {
   resolve(ids: Iterable<number>, options?: { signal?: AbortSignal }): Promise<{ known: ReadonlyMap<number, { name: string }> }>;
 }
 
+/** The token's settings (TOKEN_SETTING_FIELDS), the same columns in both exports. */
+function settingsColumns<Row extends TokenSettings>(): Column<Row>[] {
+  return [
+    { name: 'validFrom', kind: 'date', get: (t) => t.validFrom },
+    { name: 'expiresAt', kind: 'date', get: (t) => t.expiresAt },
+    { name: 'isActive', kind: 'boolean', get: (t) => t.isActive, width: 9 },
+    { name: 'roamingEnabled', kind: 'boolean', get: (t) => t.roamingEnabled },
+    { name: 'priorityChargingEnabled', kind: 'boolean', get: (t) => t.priorityChargingEnabled, width: 22 },
+    { name: 'billingReference', kind: 'text', get: (t) => t.billingReference, width: 18 },
+    { name: 'comment', kind: 'text', get: (t) => t.comment, width: 30 },
+  ];
+}
+
 /**
  * Header names are the API's field names, so an export can be imported again; customerName (the
  * customer's name beside its number) is skipped by the import.
@@ -33,13 +46,7 @@ export const spiriiColumns = (names: ReadonlyMap<number, string>): Column<Spirii
   { name: 'customerId', kind: 'number', get: (t) => t.customerId, width: 12 },
   { name: 'customerName', kind: 'text', get: (t) => names.get(t.customerId) ?? null, width: 24 },
   { name: 'type', kind: 'text', get: (t) => t.identifier.type, width: 8 },
-  { name: 'validFrom', kind: 'date', get: (t) => t.validFrom },
-  { name: 'expiresAt', kind: 'date', get: (t) => t.expiresAt },
-  { name: 'isActive', kind: 'boolean', get: (t) => t.isActive, width: 9 },
-  { name: 'roamingEnabled', kind: 'boolean', get: (t) => t.roamingEnabled },
-  { name: 'priorityChargingEnabled', kind: 'boolean', get: (t) => t.priorityChargingEnabled, width: 22 },
-  { name: 'billingReference', kind: 'text', get: (t) => t.billingReference, width: 18 },
-  { name: 'comment', kind: 'text', get: (t) => t.comment, width: 30 },
+  ...settingsColumns<SpiriiToken>(),
   { name: 'createdAt', kind: 'date', get: (t) => t.createdAt },
   { name: 'updatedAt', kind: 'date', get: (t) => t.updatedAt },
 ];
@@ -51,13 +58,7 @@ export const localColumns = (names: ReadonlyMap<number, string>): Column<LocalRo
   { name: 'label', kind: 'text', get: (r) => r.label, width: 18 },
   { name: 'customerId', kind: 'number', get: (r) => r.customerId, width: 12 },
   { name: 'customerName', kind: 'text', get: (r) => names.get(r.customerId) ?? null, width: 24 },
-  { name: 'validFrom', kind: 'date', get: (r) => r.validFrom },
-  { name: 'expiresAt', kind: 'date', get: (r) => r.expiresAt },
-  { name: 'isActive', kind: 'boolean', get: (r) => r.isActive, width: 9 },
-  { name: 'roamingEnabled', kind: 'boolean', get: (r) => r.roamingEnabled },
-  { name: 'priorityChargingEnabled', kind: 'boolean', get: (r) => r.priorityChargingEnabled, width: 22 },
-  { name: 'billingReference', kind: 'text', get: (r) => r.billingReference, width: 18 },
-  { name: 'comment', kind: 'text', get: (r) => r.comment, width: 30 },
+  ...settingsColumns<LocalRow>(),
   { name: 'spiriiId', kind: 'number', get: (r) => r.spiriiId, width: 10 },
   { name: 'lastError', kind: 'text', get: (r) => r.lastError, width: 30 },
   { name: 'source', kind: 'text', get: (r) => r.source, width: 16 },
@@ -109,10 +110,21 @@ export async function runExport(
     if (unseen.length === 0) return;
     for (const [id, c] of (await deps.customers.resolve(unseen, { signal: options.signal })).known) names.set(id, c.name);
   };
+  /** Fill the file page by page, then finish it; on any failure (a cancel too) the partial file is removed. */
+  const write = async <Row>(writer: TableWriter<Row>, fill: (writer: TableWriter<Row>) => Promise<void>): Promise<ExportResult> => {
+    try {
+      await fill(writer);
+      check();
+      const bytes = await writer.finish();
+      return { rows: done, bytes, ms: performance.now() - started };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  };
   if (request.source === 'spirii') {
     // The names map fills page by page, before each page is written.
-    const writer = openTableWriter(target, request.format, spiriiColumns(names), request.csv);
-    try {
+    return write(openTableWriter(target, request.format, spiriiColumns(names), request.csv), async (writer) => {
       report(null);
       let total: number | null = null;
       const pages = tokenPages(deps.client, request.spiriiFilters ?? {}, {
@@ -123,34 +135,21 @@ export async function runExport(
         check();
         total = page.count;
         await learn(page.tokens.map((t) => t.customerId));
-              await writer.write(page.tokens);
+        await writer.write(page.tokens);
         done += page.tokens.length;
         report(total);
       }
-      check();
-      const bytes = await writer.finish();
-      return { rows: done, bytes, ms: performance.now() - started };
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
+    });
   }
-  const writer = openTableWriter(target, request.format, localColumns(names), request.csv);
-  try {
+  return write(openTableWriter(target, request.format, localColumns(names), request.csv), async (writer) => {
     for await (const page of deps.queue.pages(request.localFilters ?? {})) {
       check();
       await learn(page.rows.map((r) => r.customerId));
-          await writer.write(page.rows);
+      await writer.write(page.rows);
       done += page.rows.length;
       report(page.count);
     }
-    check();
-    const bytes = await writer.finish();
-    return { rows: done, bytes, ms: performance.now() - started };
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
+  });
 }
 
 export { Cancelled };

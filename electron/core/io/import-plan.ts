@@ -4,25 +4,14 @@
  * the cards that repeat within the file. Pure: the queue and Spirii checks come after (import.ts).
  */
 import type { TokenDraft } from '../queue';
-import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from '../token';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, TOKEN_SETTING_FIELDS, hasControlCharacters, type TokenSettings } from '../token';
 import { readCsv, type CsvFormat } from './csv-read';
 import { FileRefused } from './text';
 import { unneutralizeCell } from './csv-safe';
 import { detectUidFormat, parseUidAs, type UidFormat } from './uid-formats';
 import type { UidProblem } from '../uid';
 
-export const IMPORT_FIELDS = [
-  'uid',
-  'label',
-  'customerId',
-  'validFrom',
-  'expiresAt',
-  'isActive',
-  'roamingEnabled',
-  'priorityChargingEnabled',
-  'billingReference',
-  'comment',
-] as const;
+export const IMPORT_FIELDS = ['uid', 'label', 'customerId', ...TOKEN_SETTING_FIELDS] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
 /** Header names compare without case, spaces, underscores or dashes: "Customer ID" is customerId. */
@@ -102,17 +91,10 @@ export type ImportDefaults = Omit<TokenDraft, 'uid' | 'label' | 'source' | 'cust
 export type RowStatus = 'ready' | 'invalid' | 'duplicate';
 export type DuplicateKind = 'file' | 'queue' | 'spirii';
 
-export interface ImportValues {
+export interface ImportValues extends TokenSettings {
   uid: string;
   label: string | null;
   customerId: number | null;
-  validFrom: string | null;
-  expiresAt: string | null;
-  isActive: boolean;
-  roamingEnabled: boolean;
-  priorityChargingEnabled: boolean;
-  billingReference: string | null;
-  comment: string | null;
 }
 
 /**
@@ -136,7 +118,11 @@ export type ProblemDetail =
   | { key: 'conflict'; uid: string; row: number }
   | { key: 'conflict-later'; uid: string }
   | { key: 'in-queue'; uid: string; state: string; customerId: number; label: string | null }
-  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null };
+  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null }
+  /** The label is on another card in the queue (`uid`, its row's state, customer and Spirii id): refused as a tap is. */
+  | { key: 'label-used'; label: string; uid: string; state: string; customerId: number; spiriiId: number | null }
+  /** The file gives this label to another card too (`uid`, in `row`): neither row is queued. */
+  | { key: 'label-repeated'; label: string; uid: string; row: number };
 
 export interface PlanRow {
   row: number;

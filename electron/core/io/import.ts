@@ -276,7 +276,10 @@ export class Importer {
     const now = new Date().toISOString();
     const inserted = this.db.transaction(() => {
       const inserted: QueuedToken[] = [];
-      const taken: string[] = [];
+      // A card queued meanwhile is found by its insert; a label given to another card meanwhile only by asking.
+      const taken: string[] = [...this.queue.admissions(ready.map((r) => ({ uid: r.values.uid, label: r.values.label })))]
+        .filter(([, admission]) => admission.kind === 'label-used')
+        .map(([uid]) => uid);
       for (const row of ready) {
         const draft = draftOf(row.values, source);
         const token = row.replaces !== undefined ? this.queue.replaceRejected(row.replaces, draft) : this.queue.insertQuietly(draft);
@@ -309,7 +312,9 @@ export class Importer {
   private markQueued(plan: ImportPlan): void {
     const ready = plan.rows.filter((r) => r.status === 'ready');
     const uidColumn = plan.columns.find((c) => c.field === 'uid')!.header;
-    const admissions = this.queue.admissions(ready.map((r) => r.values.uid));
+    const labelColumn = plan.columns.find((c) => c.field === 'label')?.header ?? 'label';
+    // The queue's one rule for a UID and its label, the same as a tap's.
+    const admissions = this.queue.admissions(ready.map((r) => ({ uid: r.values.uid, label: r.values.label })));
     for (const row of ready) {
       const admission = admissions.get(row.values.uid);
       if (!admission) continue;
@@ -318,6 +323,15 @@ export class Importer {
         continue;
       }
       const { existing } = admission;
+      if (admission.kind === 'label-used') {
+        // Not a duplicate of the card: the desk gives it another label and imports it again.
+        const detail: ProblemDetail = { key: 'label-used', label: admission.label, uid: existing.uid, state: existing.state, customerId: existing.customerId, spiriiId: existing.spiriiId };
+        row.status = 'invalid';
+        row.message = admission.message;
+        row.detail = detail;
+        plan.problems.push({ row: row.row, column: labelColumn, severity: 'error', message: admission.message, detail });
+        continue;
+      }
       markDuplicate(row, 'queue', admission.message, plan.problems, uidColumn, {
         key: 'in-queue',
         uid: row.values.uid,
@@ -325,6 +339,28 @@ export class Importer {
         customerId: existing.customerId,
         label: existing.label,
       });
+    }
+    // One label on two cards of the file: which card has it cannot be told, so neither is queued
+    // (as with a card the file gives twice with different data), and the queue never holds two.
+    const byLabel = new Map<string, PlanRow[]>();
+    for (const row of ready) {
+      if (row.status !== 'ready' || row.values.label === null) continue;
+      const rows = byLabel.get(row.values.label);
+      if (rows) rows.push(row);
+      else byLabel.set(row.values.label, [row]);
+    }
+    for (const [label, rows] of byLabel) {
+      const first = rows[0]!;
+      const second = rows.find((r) => r.values.uid !== first.values.uid);
+      if (!second) continue;
+      for (const row of rows) {
+        const other = row.values.uid === first.values.uid ? second : first;
+        const detail: ProblemDetail = { key: 'label-repeated', label, uid: other.values.uid, row: other.row };
+        row.status = 'invalid';
+        row.message = `Label ${label} is also on card ${other.values.uid} in row ${other.row}; neither row is queued`;
+        row.detail = detail;
+        plan.problems.push({ row: row.row, column: labelColumn, severity: 'error', message: row.message, detail });
+      }
     }
   }
 
@@ -521,6 +557,7 @@ function groupMessage(group: ProblemGroup, first: Problem): string {
   if (d?.key === 'in-queue') return `${group.count} cards are already in the queue (${STATE_WORDS[d.state as QueueState] ?? d.state}): not queued again`;
   if (d?.key === 'in-spirii') return `${group.count} cards are already in Spirii: not queued`;
   if (d?.key === 'repeats') return `${group.count} rows repeat an earlier row exactly: each card is queued once`;
+  if (d?.key === 'label-used') return `${group.count} cards have a label that is already on another card: not queued`;
   const rows = group.rows.join(', ') + (group.count > group.rows.length ? ', ...' : '');
   return `Rows ${rows} (${group.count})${group.column ? `, column ${group.column}` : ''}: ${first.message}`;
 }

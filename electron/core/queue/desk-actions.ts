@@ -1,6 +1,6 @@
 /** The desk's actions on the queue: edit, discard, retry, release. Each checks the row's state in the same statement that changes it. */
 import { LOCAL_ONLY_STATES, type QueuedToken, type QueueState, type TokenRow } from './rows';
-import { invalidField, tokenEditSchema, type TokenEdit } from './edit';
+import { checkTokenEdit, invalidField, type TokenEdit } from './edit';
 import { QueueActionError } from './wording';
 import { QueueIntake } from './intake';
 
@@ -10,13 +10,13 @@ export class QueueDeskActions extends QueueIntake {
    * to pending with the change, to be checked and sent again.
    */
   edit(id: number, patch: Partial<TokenEdit>): QueuedToken {
-    const parsed = tokenEditSchema.safeParse(patch);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+    const checked = checkTokenEdit(patch);
+    if (!checked.ok) {
+      const { issue } = checked;
       throw new QueueActionError(`${issue.path.join('.') || 'change'}: ${issue.message}`, invalidField(issue));
     }
     const current = this.requireLocalOnly(id, 'edited');
-    const next = { ...current, ...parsed.data };
+    const next = { ...current, ...checked.edit };
     if (next.validFrom && next.expiresAt && Date.parse(next.expiresAt) <= Date.parse(next.validFrom)) {
       throw new QueueActionError('expiresAt: must be after validFrom', {
         key: 'invalid-field',

@@ -40,8 +40,8 @@ export {
   type TokenDraft,
   type TokenRow,
 } from './rows';
-export { DuplicateUidError, QueueActionError, describeLocalPlace, describeSpiriiPlace } from './wording';
-export { invalidField, tokenEditSchema, type TokenEdit } from './edit';
+export { DuplicateUidError, QueueActionError, describeLocalPlace, describeSpiriiPlace, labelUsedMessage } from './wording';
+export { checkTokenEdit, invalidField, type TokenEdit } from './edit';
 export type { ListOptions, RowFilter, TokenQueueOptions } from './reads';
 export type { Admission } from './intake';
 export type { ConflictEntry, QueueDue, RowGuard } from './sync-steps';

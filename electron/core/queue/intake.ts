@@ -1,7 +1,7 @@
 /** How a token gets into the queue: a tap's or `add`'s INSERT, an import's quiet one, and whether a UID may be queued at all. */
 import { CONTROL_CHARACTERS_MESSAGE, controlCharacterField } from '../token';
 import { fromRow, type QueuedToken, type TokenDraft, type TokenRow } from './rows';
-import { DuplicateUidError, QueueActionError } from './wording';
+import { DuplicateUidError, QueueActionError, labelUsedMessage } from './wording';
 import { QueueReads } from './reads';
 
 /**
@@ -11,7 +11,11 @@ import { QueueReads } from './reads';
  * refused). A tap on a rejected card is refused by `add` like any other live row, so the desk
  * edits the rejected token instead.
  */
-export type Admission = { kind: 'replaces'; id: number } | { kind: 'taken'; existing: QueuedToken; message: string };
+export type Admission =
+  | { kind: 'replaces'; id: number }
+  | { kind: 'taken'; existing: QueuedToken; message: string }
+  /** The label is on another card's live row (`existing`): a printed label belongs to one card, and Spirii can never change it. */
+  | { kind: 'label-used'; label: string; existing: QueuedToken; message: string };
 
 export class QueueIntake extends QueueReads {
   private readonly insert = this.db.prepare(`
@@ -75,11 +79,13 @@ export class QueueIntake extends QueueReads {
   }
 
   /**
-   * The UIDs among these that may not simply be queued (see `Admission`); a UID missing from the
-   * answer is free. Asked in chunks, so a file of 100,000 cards is a few hundred queries.
+   * The cards among these that may not simply be queued (see `Admission`); a UID missing from the
+   * answer is free, and so is its label. A card with a UID string is asked about its UID only.
+   * Asked in chunks, so a file of 100,000 cards is a few hundred queries.
    */
-  admissions(uids: readonly string[]): Map<string, Admission> {
+  admissions(cards: readonly (string | { uid: string; label: string | null })[]): Map<string, Admission> {
     const answer = new Map<string, Admission>();
+    const uids = cards.map((card) => (typeof card === 'string' ? card : card.uid));
     for (let i = 0; i < uids.length; i += 500) {
       const chunk = uids.slice(i, i + 500);
       const rows = this.db
@@ -90,6 +96,39 @@ export class QueueIntake extends QueueReads {
         answer.set(existing.uid, existing.state === 'rejected' ? { kind: 'replaces', id: existing.id } : { kind: 'taken', existing, message: new DuplicateUidError(existing).message });
       }
     }
+    const labelled = cards.filter((card) => typeof card !== 'string' && card.label !== null && answer.get(card.uid)?.kind !== 'taken') as { uid: string; label: string }[];
+    const holders = this.labelHolders(labelled.map((card) => card.label));
+    for (const card of labelled) {
+      const existing = holders.get(card.label);
+      if (existing && existing.uid !== card.uid) answer.set(card.uid, { kind: 'label-used', label: card.label, existing, message: labelUsedMessage(card.label, existing) });
+    }
     return answer;
+  }
+
+  /**
+   * Whether this card may be given this label: the live row of another card that has it already
+   * (the refusal is `labelUsedMessage`), or undefined. The one label rule for a tap, `add` and an
+   * import (`admissions`).
+   */
+  labelHolder(label: string | null, uid: string): QueuedToken | undefined {
+    if (label === null) return undefined;
+    const holder = this.labelHolders([label]).get(label);
+    return holder && holder.uid !== uid ? holder : undefined;
+  }
+
+  /** The newest live row with each of these labels (exactly), asked in chunks through the label index. */
+  private labelHolders(labels: readonly string[]): Map<string, QueuedToken> {
+    const wanted = [...new Set(labels)];
+    const holders = new Map<string, QueuedToken>();
+    for (let i = 0; i < wanted.length; i += 500) {
+      const chunk = wanted.slice(i, i + 500);
+      const exact = new Set(chunk);
+      // The index on labels ignores case; the rule does not, so the exact match is made here.
+      const rows = this.db
+        .prepare(`SELECT * FROM tokens WHERE state <> 'discarded' AND label COLLATE NOCASE IN (${chunk.map(() => '?').join(',')}) ORDER BY id DESC`)
+        .all(...chunk) as TokenRow[];
+      for (const row of rows) if (row.label !== null && exact.has(row.label) && !holders.has(row.label)) holders.set(row.label, fromRow(row));
+    }
+    return holders;
   }
 }

@@ -2,8 +2,8 @@
  * The queue's rows: the states a token goes through, what a row holds, its English word per state
  * and the body Spirii takes for it. No SQL here: every statement is in the queue's classes.
  */
-import type { TokenCreate } from '../token';
-import type { TokenProblem } from '../problem';
+import type { TokenCreate, TokenSettings } from '../token';
+import type { TokenProblem } from '../problem-detail';
 
 export const QUEUE_STATES = ['held', 'pending', 'sending', 'synced', 'rejected', 'in_doubt', 'discarded'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
@@ -14,17 +14,10 @@ export const LOCAL_ONLY_STATES = ['held', 'pending', 'rejected'] as const satisf
 /** What `list()` shows unless asked: everything but discarded rows. */
 export const LIVE_STATES = QUEUE_STATES.filter((s) => s !== 'discarded');
 
-export interface TokenDraft {
+export interface TokenDraft extends TokenSettings {
   uid: string;
   customerId: number;
   label: string | null;
-  validFrom: string | null;
-  expiresAt: string | null;
-  isActive: boolean;
-  roamingEnabled: boolean;
-  priorityChargingEnabled: boolean;
-  billingReference: string | null;
-  comment: string | null;
   /** Where the UID came from: "pcsc:<reader>", "simulated", "cli". */
   source: string;
 }

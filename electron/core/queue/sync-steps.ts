@@ -1,5 +1,5 @@
 /** The sync worker's steps on the queue: what is due, claiming rows, and the state each answer leaves a row in. */
-import type { TokenProblem } from '../problem';
+import type { TokenProblem } from '../problem-detail';
 import { fromRow, type QueuedToken, type QueueState, type SpiriiPlace, type TokenRow } from './rows';
 import { QueueDeskActions } from './desk-actions';
 

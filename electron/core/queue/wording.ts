@@ -1,5 +1,5 @@
 /** The queue's refusals in English: where a UID already is, and the errors that say so. */
-import type { ActionProblem } from '../problem';
+import type { ActionProblem } from '../problem-detail';
 import { STATE_WORDS, type QueuedToken, type SpiriiPlace } from './rows';
 
 export class DuplicateUidError extends Error {
@@ -29,4 +29,9 @@ export function describeLocalPlace(token: Pick<QueuedToken, 'state' | 'customerI
 /** "token 10234 for customer 1003, label FJH-0007": where Spirii has a UID. */
 export function describeSpiriiPlace(place: SpiriiPlace): string {
   return `token ${place.spiriiId} for customer ${place.customerId}${place.label ? `, label ${place.label}` : ''}`;
+}
+
+/** "Label DK.1 is already on card 04A224B2 (in the queue)": the refusal of a label another card has, for a tap, `add` and an import alike. */
+export function labelUsedMessage(label: string, existing: Pick<QueuedToken, 'uid' | 'state'>): string {
+  return `Label ${label} is already on card ${existing.uid} (${existing.state === 'synced' ? 'in Spirii' : 'in the queue'})`;
 }

@@ -30,7 +30,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Listeners } from '../events';
 import { checkNewTokens, conflictDetail, conflictMessage, inSpiriiTwice, ownToken, placeOf } from '../pre-send-check';
 import { SyncLease } from './lease';
-import type { RequestProblem } from '../problem';
+import type { RequestProblem } from '../problem-detail';
 import type { CustomerDirectory } from '../customers';
 import type { ChangeSender, ChangeStepContext } from './changes';
 

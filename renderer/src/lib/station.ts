@@ -8,12 +8,12 @@
  */
 import { BridgeTransport, parseBridgeUrl } from './bridge-transport';
 import { defineMessages } from './i18n.svelte';
-import { describeCallProblem } from './problems';
+import { describeCallProblem } from './problem-wording';
 import type { CallError, CallInput, CallName, CallOutput, EventName, EventPayload, StationTransport } from './types';
 
 export class StationError extends Error {
   readonly code: CallError['code'];
-  /** What the core said next to its English message, for the window to word (see problems.ts). */
+  /** What the core said next to its English message, for the window to word (see problem-wording.ts). */
   readonly detail: CallError['detail'];
 
   constructor(

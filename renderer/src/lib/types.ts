@@ -43,7 +43,7 @@ export type TokenPatch = CallInput<'tokens.patch'>['patch'];
 export type Preferences = CallOutput<'preferences.get'>;
 export type SessionView = CallOutput<'session.get'>;
 
-// What the core says next to its English messages, for the window to word in its language (core/problem.ts).
+// What the core says next to its English messages, for the window to word in its language (core/problem-detail.ts).
 export type TokenProblem = NonNullable<QueuedToken['lastErrorDetail']>;
 export type RequestProblem = NonNullable<SyncStatus['lastErrorDetail']>;
 export type TapProblem = NonNullable<Extract<TapOutcome, { status: 'refused' }>['detail']>;

@@ -1,9 +1,9 @@
 /** The app as a whole: connection, app info, sync status, readers, and the notice line. */
 import { defineMessages } from '../lib/i18n.svelte';
 import { describeError, station } from '../lib/station';
-import type { AppInfo, QueueState, ReaderInfo, SyncStatus } from '../lib/types';
-import { queue } from './queue.svelte';
-import { describeReaderError } from '../views/readers.messages';
+import type { AppInfo, ReaderInfo, SyncStatus } from '../lib/types';
+import { noCounts, queue, type QueueCounts } from './queue.svelte';
+import { describeReaderError } from '../lib/readers.messages';
 
 const t = defineMessages({
   en: { syncFailed: 'Could not start a sync: {error}', notConnected: 'Not connected' },
@@ -30,17 +30,11 @@ class AppState {
   syncRequested = $state(false);
 
   /**
-   * Counted from the rows on screen while they are the whole queue, so the header and the table
-   * always agree; from the core's status once the queue is longer than the screen holds.
+   * The queue's counts, for the header and every screen alike: counted from the window's queue
+   * cache while it holds the whole queue (so they move with the rows, event by event), else the
+   * core's own from its last status.
    */
-  readonly counts = $derived.by((): Record<QueueState, number> => {
-    if (queue.complete) {
-      const counts = { held: 0, pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0, discarded: 0 };
-      for (const row of queue.rows) counts[row.state]++;
-      return counts;
-    }
-    return this.sync?.counts ?? { held: 0, pending: 0, sending: 0, synced: 0, rejected: 0, in_doubt: 0, discarded: 0 };
-  });
+  readonly counts = $derived.by((): QueueCounts => (queue.complete ? queue.counted : (this.sync?.counts ?? noCounts())));
   /** Waiting to go out: pending and sending together, as the desk thinks of them. */
   readonly waiting = $derived(this.counts.pending + this.counts.sending);
 
@@ -55,7 +49,7 @@ class AppState {
       return false;
     }
     this.stops.push(
-      station.on('sync', (status) => (this.sync = status)),
+      station.on('sync', (status) => this.setSync(status)),
       station.on('reader', ({ event, readers }) => {
         this.readers = readers;
         if (event.type === 'error') this.report(() => describeReaderError(event));
@@ -67,7 +61,7 @@ class AppState {
     try {
       const [info, sync, readers] = await Promise.all([station.call('app.info', {}), station.call('sync.status', {}), station.call('readers.status', {})]);
       this.info = info;
-      this.sync = sync;
+      this.setSync(sync);
       this.readers = readers.readers;
       // A reader that failed before this window opened (PC/SC missing, say) is still news to the desk.
       const lastError = readers.lastError;
@@ -99,7 +93,7 @@ class AppState {
     clearTimeout(this.statusTimer);
     this.statusTimer = setTimeout(() => {
       station.call('sync.status', {}).then(
-        (status) => (this.sync = status),
+        (status) => this.setSync(status),
         () => {},
       );
     }, 200);
@@ -108,7 +102,7 @@ class AppState {
   async syncNow(): Promise<void> {
     this.syncRequested = true;
     try {
-      this.sync = await station.call('sync.now', {});
+      this.setSync(await station.call('sync.now', {}));
     } catch (error) {
       this.report(t('syncFailed', { error: describeError(error) }));
     } finally {
@@ -136,6 +130,11 @@ class AppState {
 
   dismiss(): void {
     this.notice = null;
+  }
+
+  private setSync(status: SyncStatus): void {
+    this.sync = status;
+    queue.verify(status.counts);
   }
 
   private fail(connection: 'failed' | 'lost', problem: string): void {

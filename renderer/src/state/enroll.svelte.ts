@@ -71,7 +71,7 @@ function outcomeKey(outcome: TapOutcome): string {
 /**
  * An outcome the clerk must see even with eyes on the card box: a card refused here, or refused by
  * Spirii after it was saved. It stays in the list until acknowledged; the next tap never hides it.
- * Only ids and what was said: the token itself is read from the session (no copy of the queue).
+ * Only ids and what was said: the token itself is read from the queue cache (no copy of the queue).
  */
 export interface Alert {
   seq: number;
@@ -191,7 +191,7 @@ class EnrollState {
   readonly undoable = $derived.by((): QueuedToken | null => {
     const outcome = this.lastTap?.outcome;
     if (outcome?.status !== 'queued') return null;
-    const current = session.rows.find((row) => row.id === outcome.token.id);
+    const current = queue.get(outcome.token.id);
     // Held (the hold period), waiting, or refused: all only on this computer, so all undoable.
     return current && ['held', 'pending', 'rejected'].includes(current.state) ? current : null;
   });
@@ -290,7 +290,7 @@ class EnrollState {
   readonly lastQueued = $derived.by((): QueuedToken | null => {
     const outcome = this.lastTap?.outcome;
     if (outcome?.status !== 'queued') return null;
-    return session.rows.find((row) => row.id === outcome.token.id) ?? outcome.token;
+    return queue.get(outcome.token.id) ?? outcome.token;
   });
 
   /**
@@ -316,8 +316,7 @@ class EnrollState {
     }
     return this.act(async () => {
       const { removed, labelReused } = await station.call('session.undo', { id: token.id });
-      session.remove(removed.id);
-      queue.remove(removed.id);
+      queue.merge([removed]);
       if (this.batch) this.batch = { ...this.batch, queued: this.batch.queued.filter((id) => id !== removed.id), labels: this.batch.labels.filter((label) => label !== removed.label) };
       this.lastTap = null;
       const note = labelReused ? t('undoneLabel', { uid: removed.uid, label: labelReused }) : t('undone', { uid: removed.uid });

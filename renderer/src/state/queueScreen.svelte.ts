@@ -1,8 +1,12 @@
-/** The Queue screen's state: the rows for the chosen filter, kept fresh by `queue` events, and the desk's actions. */
+/**
+ * The Queue screen's state: which tokens the chosen filter shows (the core answers that), each as
+ * the window's one queue cache has it now, and the desk's actions.
+ */
 import { describeError, station } from '../lib/station';
 import { pluralForm } from '../lib/format';
 import type { CallInput, QueuedToken, QueueState } from '../lib/types';
-import { t } from '../views/QueueView.messages';
+import { t } from '../lib/queue.messages';
+import { queue } from './queue.svelte';
 
 export type QueueFilter = QueueState | 'all';
 export type TokenPatch = CallInput<'queue.edit'>['patch'];
@@ -14,7 +18,20 @@ class QueueScreen {
   search = $state('');
   /** The customer filter (the customer picker's choice), or null for every customer. */
   customerId = $state<number | null>(null);
-  rows = $state.raw<QueuedToken[]>([]);
+  /** The tokens the core listed for the filter, newest first; their contents come from the cache. */
+  private ids = $state.raw<number[]>([]);
+  /**
+   * The filter's rows as they are now. A token that has moved on to another state leaves a state
+   * filter at once; one that newly matches comes with the next list (a `queue` event asks for it).
+   */
+  readonly rows = $derived.by((): QueuedToken[] => {
+    const rows: QueuedToken[] = [];
+    for (const id of this.ids) {
+      const token = queue.get(id);
+      if (token && (this.filter === 'all' ? token.state !== 'discarded' : token.state === this.filter)) rows.push(token);
+    }
+    return rows;
+  });
   loaded = $state(false);
   /** An action is on its way. */
   busy = $state(false);
@@ -62,8 +79,9 @@ class QueueScreen {
         ...(this.search.trim() ? { search: this.search.trim().slice(0, 50) } : {}),
         ...(this.customerId !== null ? { customerId: this.customerId } : {}),
       });
+      queue.merge(rows);
       if (seq !== this.loadSeq) return; // a newer load is on its way
-      this.rows = rows;
+      this.ids = rows.map((row) => row.id);
       this.loaded = true;
     } catch (error) {
       this.message = { tone: 'error', text: describeError(error) };

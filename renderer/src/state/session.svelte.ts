@@ -1,10 +1,10 @@
 /**
- * The enrollment session: every token queued since it started (kept live by `queue` events), and
- * the taps refused on the way, for the Enroll screen's list and the Summary screen.
+ * The enrollment session: the tokens queued since it started (a view of the window's one queue
+ * cache) and the taps refused on the way, for the Enroll screen's list and the Summary screen.
  */
-import { SvelteMap } from 'svelte/reactivity';
 import { describeError, station } from '../lib/station';
 import type { CallOutput, QueuedToken, TapOutcome } from '../lib/types';
+import { queue } from './queue.svelte';
 
 export type SessionExportFormat = 'csv' | 'json';
 
@@ -19,27 +19,23 @@ class SessionState {
   exporting = $state<SessionExportFormat | null>(null);
   exportResult = $state.raw<CallOutput<'session.export'> | null>(null);
   exportError = $state<string | null>(null);
-  private readonly byId = new SvelteMap<number, QueuedToken>();
 
-  /** Newest first. */
-  readonly rows = $derived([...this.byId.values()].sort((a, b) => b.id - a.id));
+  /** The session's tokens still in the queue, newest first. */
+  readonly rows = $derived.by((): QueuedToken[] => {
+    const since = this.startedAt;
+    return since === null ? [] : queue.rows.filter((token) => token.createdAt >= since);
+  });
 
   async start(): Promise<() => void> {
-    const stopQueue = station.on('queue', (tokens) => this.merge(tokens));
     const stopTaps = station.on('tap', (outcome) => {
       if (outcome.status === 'refused') this.refused = [...this.refused, { ...outcome, at: Date.now() }];
     });
-    const view = await station.call('session.get', {});
-    this.reset(view.startedAt, view.tokens);
-    return () => {
-      stopQueue();
-      stopTaps();
-    };
+    this.reset(await station.call('session.get', {}));
+    return stopTaps;
   }
 
   async restart(): Promise<void> {
-    const view = await station.call('session.restart', {});
-    this.reset(view.startedAt, view.tokens);
+    this.reset(await station.call('session.restart', {}));
     this.refused = [];
   }
 
@@ -57,31 +53,11 @@ class SessionState {
     }
   }
 
-  /** A token of this session left the queue (discarded). */
-  remove(id: number): void {
-    this.byId.delete(id);
-  }
-
-  private reset(startedAt: string, tokens: QueuedToken[]): void {
-    this.startedAt = startedAt;
-    this.byId.clear();
-    this.merge(tokens);
+  private reset(view: CallOutput<'session.get'>): void {
+    // The session's tokens may be older than the cache's first load holds: the cache takes them.
+    queue.merge(view.tokens);
+    this.startedAt = view.startedAt;
     this.loaded = true;
-  }
-
-  private merge(tokens: readonly QueuedToken[]): void {
-    if (this.startedAt === null) return;
-    for (const token of tokens) {
-      if (token.createdAt < this.startedAt) continue;
-      // A discarded token has left the queue (its event may arrive before or after the discard call's answer).
-      if (token.state === 'discarded') {
-        this.byId.delete(token.id);
-        continue;
-      }
-      const current = this.byId.get(token.id);
-      if (current && current.updatedAt > token.updatedAt) continue;
-      this.byId.set(token.id, token);
-    }
   }
 }
 

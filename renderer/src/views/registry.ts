@@ -12,7 +12,7 @@ import TokensView from './TokensView.svelte';
 import FilesView from './FilesView.svelte';
 import SettingsView from './SettingsView.svelte';
 import ReadersView from './ReadersView.svelte';
-import { t as readersText } from './readers.messages';
+import { t as readersText } from '../lib/readers.messages';
 import ActivityView from './ActivityView.svelte';
 import CardsView from './CardsView.svelte';
 import { t as cardsText } from './cards/cards.messages';

@@ -4,7 +4,7 @@
  * is now, so the panel only lays them out.
  */
 import { formatTime } from '../../lib/format';
-import { spiriiWords, tapRefusalMessage, tokenError } from '../../lib/problems';
+import { spiriiWords, tapRefusalMessage, tokenError } from '../../lib/problem-wording';
 import type { QueuedToken, TapOutcome } from '../../lib/types';
 import { t } from './lastTap.messages';
 
@@ -30,45 +30,31 @@ export function toneOf(outcome: TapOutcome | null, token: QueuedToken | null): T
   return token?.state === 'in_doubt' ? 'warn' : 'ok';
 }
 
-function refusalTitle(refusal: Refusal, existing: QueuedToken | null): string {
-  switch (refusal.reason) {
-    case 'no-customer':
-      return t('noCustomer');
-    case 'invalid-uid':
-      return t('unreadable');
-    case 'label-pending':
-      return t('labelPending');
-    case 'label-used':
-      return t('labelUsed');
-    case 'duplicate':
-      return existing?.state === 'synced' ? t('enrolledAlready') : t('queuedAlready');
-    case 'random-uid':
-      return t('randomUid');
-    case 'unreadable':
-      return t('unreadable');
-    case 'not-saved':
-      return t('notSaved');
-  }
-}
+/** The title of each refusal here; a duplicate says whether the card is already enrolled or only queued. */
+const REFUSAL_TITLES: Record<Refusal['reason'], (existing: QueuedToken | null) => string> = {
+  'no-customer': () => t('noCustomer'),
+  'invalid-uid': () => t('unreadable'),
+  unreadable: () => t('unreadable'),
+  'label-pending': () => t('labelPending'),
+  'label-used': () => t('labelUsed'),
+  duplicate: (existing) => (existing?.state === 'synced' ? t('enrolledAlready') : t('queuedAlready')),
+  'random-uid': () => t('randomUid'),
+  'not-saved': () => t('notSaved'),
+};
 
+/** A queued card's title follows its token: added, then enrolled, refused by Spirii or not confirmed. */
 function queuedTitle(token: QueuedToken | null): string {
-  switch (token?.state) {
-    case 'synced':
-      return t('enrolled');
-    case 'rejected':
-      return t('refusedBySpirii');
-    case 'in_doubt':
-      return t('notConfirmed');
-    default:
-      return t('added');
-  }
+  if (token?.state === 'synced') return t('enrolled');
+  if (token?.state === 'rejected') return t('refusedBySpirii');
+  if (token?.state === 'in_doubt') return t('notConfirmed');
+  return t('added');
 }
 
 export function titleOf(outcome: TapOutcome | null, token: QueuedToken | null): string {
   if (!outcome) return '';
   if (outcome.status === 'queued') return queuedTitle(token);
   if (outcome.status === 'label-needed') return t('labelNeeded');
-  return refusalTitle(outcome, token);
+  return REFUSAL_TITLES[outcome.reason](token);
 }
 
 /** One line for screen readers: the title, the UID, then why it was refused, what to do next or the label. */

@@ -1,7 +1,7 @@
-import { defineMessages } from '../lib/i18n.svelte';
-import { describeUidProblem } from '../lib/uid-problem';
-import { stateLabel } from '../lib/format';
-import type { CallOutput } from '../lib/types';
+import { defineMessages } from './i18n.svelte';
+import { describeUidProblem } from './uid-problem';
+import { stateLabel } from './format';
+import type { CallOutput } from './types';
 
 export const t = defineMessages({
   en: {

@@ -8,6 +8,7 @@
 import { defineMessages, type Params } from '../lib/i18n.svelte';
 import { pluralForm, stateLabel } from '../lib/format';
 import { describeUidProblem } from '../lib/uid-problem';
+import { labelUsedText } from '../lib/problem-wording';
 import type { FilesProgress, ImportOpenResult, ImportPreview, PreviewRow, QueueState, ReconcileView } from '../lib/types';
 
 type ProblemDetail = NonNullable<PreviewRow['detail']>;
@@ -59,6 +60,7 @@ export const m = defineMessages({
     'p.unknown-customer': 'Spirii has no customer {customer}: check the customer number in the file',
     'p.repeats': 'Card {uid} repeats row {row}; it is queued once',
     'p.conflict': 'Card {uid} is also in row {row} with different data; neither row is queued',
+    'p.label-repeated': 'Label {label} is also on card {uid} in row {row}; neither row is queued',
     'p.conflict-later': 'Card {uid} appears again later in the file with different data; neither row is queued',
     'p.in-queue': 'Card {uid} is already in the queue ({state}, customer {customer})',
     'p.in-queue-label': 'Card {uid} is already in the queue ({state}, customer {customer}, label {label})',
@@ -172,6 +174,7 @@ export const m = defineMessages({
     'p.unknown-customer': 'Spirii har ingen kunde {customer}: tjek kundenummeret i filen',
     'p.repeats': 'Kort {uid} gentager række {row}; det sættes i kø én gang',
     'p.conflict': 'Kort {uid} står også i række {row} med andre data; ingen af rækkerne sættes i kø',
+    'p.label-repeated': 'Etiketten {label} står også på kort {uid} i række {row}; ingen af rækkerne sættes i kø',
     'p.conflict-later': 'Kort {uid} står igen senere i filen med andre data; ingen af rækkerne sættes i kø',
     'p.in-queue': 'Kort {uid} er allerede i køen ({state}, kunde {customer})',
     'p.in-queue-label': 'Kort {uid} er allerede i køen ({state}, kunde {customer}, etiket {label})',
@@ -293,6 +296,10 @@ export function problemText(detail: ProblemDetail | undefined, fallback: string 
       });
     case 'in-spirii':
       return m(detail.label ? 'p.in-spirii-label' : 'p.in-spirii', { uid: detail.uid, token: s(detail.tokenId), customer: s(detail.customerId), label: detail.label ?? '' });
+    case 'label-repeated':
+      return m('p.label-repeated', { label: detail.label, uid: detail.uid, row: s(detail.row) });
+    case 'label-used':
+      return labelUsedText({ uid: detail.uid, state: detail.state as QueueState, customerId: detail.customerId, label: detail.label, spiriiId: detail.spiriiId });
     case 'no-customer':
       return m('p.no-customer');
     case 'expired':

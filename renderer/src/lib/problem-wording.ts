@@ -1,6 +1,6 @@
 /**
  * The core's refusals and errors in the desk's words, English and Danish, from the structured
- * detail the core sends next to its English message (electron/core/problem.ts), never by reading
+ * detail the core sends next to its English message (electron/core/problem-detail.ts), never by reading
  * the English. Outside text (Spirii's own words, an OS error) is kept as it came, inside the
  * sentence. Without a detail (an older row, a message the core has no detail for) the core's
  * English is shown as it is.
@@ -316,6 +316,11 @@ function localPlace(token: Pick<QueuedToken, 'state' | 'customerId' | 'label' | 
   );
 }
 
+/** A label already on another card of this desk, in the same words for a tap, `add` and an import's row. */
+export function labelUsedText(holder: Pick<QueuedToken, 'uid' | 'state' | 'customerId' | 'label' | 'spiriiId'> & { label: string }): string {
+  return t('labelUsed', { label: holder.label, uid: holder.uid, place: localPlace(holder) });
+}
+
 /** Why a tap was refused, in words; the core's (or reader's) message where there is nothing more to go on. */
 export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refused' }>): string {
   const detail = refusal.detail;
@@ -337,7 +342,7 @@ export function tapRefusalMessage(refusal: Extract<TapOutcome, { status: 'refuse
     case 'not-saved':
       return refusal.uid ? t('notSaved', { uid: refusal.uid }) : refusal.message;
     case 'label-used':
-      return refusal.existing?.label ? t('labelUsed', { label: refusal.existing.label, uid: refusal.existing.uid, place: localPlace(refusal.existing) }) : refusal.message;
+      return refusal.existing?.label ? labelUsedText({ ...refusal.existing, label: refusal.existing.label }) : refusal.message;
     default:
       return refusal.message;
   }

@@ -1,5 +1,5 @@
 /** The Queue screen's words, English and Danish. */
-import { defineMessages } from '../lib/i18n.svelte';
+import { defineMessages } from './i18n.svelte';
 
 export const t = defineMessages({
   en: {
