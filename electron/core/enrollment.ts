@@ -178,9 +178,6 @@ export function labelProblem(label: string | null): 'too-long' | 'unprintable' |
   return hasControlCharacters(label) ? 'unprintable' : null;
 }
 
-/** What a token is sent with, beside its UID, customer and label. */
-export type TokenSettings = Pick<EnrollmentDefaults, 'validFrom' | 'expiresAt' | 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled' | 'billingReference' | 'comment'>;
-
 /** What every token of the session is sent with, beside its UID, customer and label: for taps and imports alike. */
 export function tokenSettingsOf(d: EnrollmentDefaults): TokenSettings {
   const { validFrom, expiresAt, isActive, roamingEnabled, priorityChargingEnabled, billingReference, comment } = d;

@@ -21,10 +21,10 @@
  */
 import type { Db } from './db/sqlite';
 import type { AuditLog } from './audit';
-import type { Enrollment, TapOutcome, TokenSettings } from './enrollment';
+import type { Enrollment, TapOutcome } from './enrollment';
 import { Listeners } from './events';
 import type { QueuedToken, TokenQueue } from './queue';
-import type { SpiriiToken } from './token';
+import type { SpiriiToken, TokenSettings } from './token';
 import { TEXT_FIELD_MAX } from './token';
 import { parseUid } from './uid';
 import type { CardReport } from './card';

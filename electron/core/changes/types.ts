@@ -13,7 +13,7 @@
  * Changes to one token are sent by ascending id, each only once the one before it has settled.
  */
 import type { SpiriiToken } from '../token';
-import type { RequestProblem } from '../problem';
+import type { RequestProblem } from '../problem-detail';
 
 /** The states a change goes through; those it shares with creations are worded as creations' are. */
 export const CHANGE_STATES = ['pending', 'sending', 'synced', 'rejected', 'in_doubt', 'conflict', 'discarded'] as const;

@@ -21,7 +21,7 @@ import type { QueuedChange } from '../changes/types';
 import { carries, toTokenPatch } from '../changes/fields';
 import type { SyncApi } from './api-port';
 import type { SpiriiToken } from '../token';
-import type { RequestProblem } from '../problem';
+import type { RequestProblem } from '../problem-detail';
 import { AnswerError, ApiError, NetworkError } from '../api/errors';
 
 /** What the step needs of the worker: its API port, its pacing, its lease and how it words a wait. */
