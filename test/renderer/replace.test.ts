@@ -104,7 +104,7 @@ describe('Cards screen: replace a lost card', () => {
       await zoomed.locator('[data-testid="replace-flow"][data-step="confirm"]').waitFor();
       const rows = station.queue.list().length;
       await zoomed.getByRole('button', { name: 'Erstat kortet' }).click();
-      expect(await zoomed.getByTestId('replace-refused').textContent()).toBe('Det nye kort blev ikke sat i kø: det er allerede i denne skranke kø.');
+      expect(await zoomed.getByTestId('replace-refused').textContent()).toBe('Det nye kort blev ikke sat i kø: det er allerede i denne skrankes kø.');
       expect(station.queue.list().length).toBe(rows);
       await zoomed.screenshot({ path: `${SCREENSHOTS}/replace-refused-da-200pct.png`, fullPage: true, animations: 'disabled' });
 

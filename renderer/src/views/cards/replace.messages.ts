@@ -71,7 +71,7 @@ export const t = defineMessages({
     'refused.old-not-in-spirii': 'Det gamle kort er ikke i Spirii endnu: kassér eller ret det på skærmen Kø i stedet.',
     'refused.old-unknown': 'Intet token for det gamle kort kendes i Spirii.',
     'refused.new-refused': 'Det nye kort blev ikke sat i kø: {reason}',
-    'new.duplicate': 'det er allerede i denne skranke kø.',
+    'new.duplicate': 'det er allerede i denne skrankes kø.',
     'new.label-used': 'etiketten er allerede på et andet kort.',
     'new.random-uid': 'det sender et tilfældigt ID ved hvert tap; brug et kort med fast UID.',
     'new.invalid-uid': 'dets UID kan ikke læses.',
