@@ -66,6 +66,10 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
     run: lazy(async () => (await import('./card')).cardCommand(await withStation())),
     usage: "card UID|LABEL [--json]                 everything known about a card: its Spirii token, this desk's row and history, audit entries",
   },
+  replace: {
+    run: lazy(async () => (await import('./replace')).replaceCommand(await withStation())),
+    usage: 'replace --old UID|LABEL --new UID [--label L] [--timeout SECONDS] [--json] | replace list [--json]   replace a lost card: a new token like the old one, the old one deactivated once the new one is in Spirii',
+  },
   handover: {
     run: lazy(async () => (await import('./card')).handoverCommand(await withStation())),
     usage: 'handover [--customer ID | --import FILE] [--json]   the handover list of this session, a customer or an import',

@@ -64,6 +64,8 @@ export function syncCommand(withStation: WithStation): Command {
     const timeoutMs = (positiveInt('timeout', values.timeout, SYNC_TIMEOUT_MAX_S) ?? 60) * 1000;
     return withStation(io, { json: values.json }, async (station) => {
       const status = await Promise.race([station.sync.settle(timeoutMs), io.interrupted.then(() => station.sync.status)]);
+      // A replacement whose new token is now in Spirii deactivates the old one (token-station replace list).
+      const replacing = await Promise.race([station.replacements.settle(station.sync, Math.min(timeoutMs, 30_000)), io.interrupted.then(() => station.replacements.open())]);
       const { counts } = status;
       const changes = station.changes.counts();
       // Held tokens wait on purpose (the hold period), and so do changes of a paused batch: they do not make `sync` fail.
@@ -79,6 +81,7 @@ export function syncCommand(withStation: WithStation): Command {
         line(io.stdout, `status: ${statusLine(status)}`);
         if (status.lastError && left > 0) line(io.stderr, status.lastError);
         if (counts.rejected > 0) line(io.stderr, 'Rejected tokens need attention: see "token-station queue --state rejected".');
+        if (replacing.length > 0) line(io.stderr, `${replacing.length} card replacement(s) not finished: see "token-station replace list".`);
         if (changes.conflict > 0) line(io.stderr, 'Changes in conflict need a choice: see "token-station changes --state conflict".');
         if (changes.rejected > 0) line(io.stderr, 'Rejected changes need attention: see "token-station changes --state rejected".');
       }

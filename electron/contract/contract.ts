@@ -29,6 +29,8 @@ import { preferencesShape, type Preferences } from '../core/preferences';
 import type { SessionView } from '../core/session';
 import { TEXT_FIELD_MAX, type Page, type SpiriiToken } from '../core/token';
 import type { CardReport } from '../core/card';
+import { TAP_MODES, type TapMode } from '../core/tap-router';
+import type { Replacement, ReplacementRefusalReason } from '../core/replace';
 import type { HandoverBatch, HandoverList } from '../core/handover';
 import type { QueuedChange } from '../core/changes/types';
 import type { TokenSelection } from '../core/token-selection';
@@ -125,11 +127,22 @@ const cardCalls = {
   /** Everything known about a card, from a UID (any separator, any case) or a label. */
   'card.identify': call(z.object({ query: z.string().trim().min(1).max(100) }).strict(), returns<CardReport>()),
   /** What a tap does: enroll (the default) or identify, enrolling nothing (the Identify screen sets it while it shows). */
-  'card.mode': call(z.object({ mode: z.enum(['enroll', 'identify']) }).strict(), returns<{ mode: 'enroll' | 'identify' }>()),
+  'card.mode': call(z.object({ mode: z.enum(TAP_MODES) }).strict(), returns<{ mode: TapMode }>()),
   /** The simulated reader's tap while identifying (sandbox APIs only, as every simulated tap). */
   'card.simulateTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<CardReport>()),
   /** Enroll a card an identification found unknown, from the Enroll screen: the same path as a tap. */
   'card.enroll': call(z.object({ uid: z.string().max(64) }).strict(), returns<TapOutcome>()),
+  /** The simulated reader's tap while a replacement waits for its new card (sandbox APIs only). */
+  'card.simulateReplacementTap': call(z.object({ uid: z.string().max(64).optional() }).strict(), returns<{ uid: string; source: string }>()),
+  /** Replace a lost card (old: its UID or label) by the new card tapped: one job, the new token queued; refused with the reason, nothing queued. */
+  'replace.start': call(
+    z.object({ old: z.string().trim().min(1).max(100), newUid: z.string().max(64), label: z.string().trim().max(LABEL_MAX).nullable(), source: z.string().max(200).optional() }).strict(),
+    returns<{ ok: true; job: Replacement } | { ok: false; reason: ReplacementRefusalReason; message: string; outcome: TapOutcome | null }>(),
+  ),
+  /** The replacements, newest first. */
+  'replace.list': call(none, returns<Replacement[]>()),
+  /** A replacement whose old token changed in Spirii: deactivate it anyway, over that change. */
+  'replace.deactivateAnyway': call(z.object({ id: z.number().int().min(1) }).strict(), returns<Replacement>()),
   'handover.list': call(handoverScope, returns<HandoverList>()),
   'handover.batches': call(none, returns<HandoverBatch[]>()),
   /** The handover page the window shows, printed to PDF by the host and saved where the person chooses; an export in the audit trail. */
@@ -281,6 +294,10 @@ export const contract = {
     card: returns<CardReport>(),
     /** Queued changes that moved on (queued, sent, settled, cancelled): the window asks for their batches' progress. */
     changes: returns<QueuedChange[]>(),
+    /** The replacements changed (newest first). */
+    replacements: returns<Replacement[]>(),
+    /** Replace mode: the new card was tapped (nothing is queued until the window confirms). */
+    replacementCard: returns<{ uid: string; source: string }>(),
   },
 };
 

@@ -16,6 +16,7 @@ import { exportAudit } from '../core/audit';
 import { collectDiagnostics } from '../core/diagnostics';
 import { registerSecret, type LogEntry } from '../core/logger';
 import { convertUid } from '../core/uid';
+import { ReplacementRefusedError } from '../core/replace';
 import { exportSession } from '../core/session-export';
 import { selectTokens } from '../core/token-selection';
 import { handoverBatches, handoverList, saveHandoverPdf, withCustomerNames, type HandoverScope, type PdfPrinter } from '../core/handover';
@@ -100,6 +101,9 @@ export type WindowStation = Pick<
   | 'taps'
   | 'simulateIdentify'
   | 'seen'
+  // Replacing a lost card.
+  | 'replacements'
+  | 'simulateReplacementTap'
   // Changes to tokens in Spirii, queued like creations (the bulk actions and the card replacement use them).
   | 'changes'
 >;
@@ -305,6 +309,17 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
     'card.simulateTap': ({ uid }) => station.simulateIdentify(uid),
     // The same path as any tap's outcome: announced by the enrollment, the sync worker poked.
     'card.enroll': ({ uid }) => station.enrollment.tap(uid, 'identify'),
+    'card.simulateReplacementTap': ({ uid }) => station.simulateReplacementTap(uid),
+    'replace.start': async ({ old, newUid, label, source }) => {
+      try {
+        return { ok: true as const, job: await station.replacements.replace(old, newUid, label || null, source ?? 'window') };
+      } catch (error) {
+        if (!(error instanceof ReplacementRefusedError)) throw error;
+        return { ok: false as const, reason: error.reason, message: error.message, outcome: error.outcome };
+      }
+    },
+    'replace.list': () => station.replacements.list(),
+    'replace.deactivateAnyway': ({ id }) => station.replacements.deactivateAnyway(id),
     'handover.list': (scope) => withCustomerNames(handoverList(station, handoverScopeOf(scope)), station.customers),
     'handover.batches': () => handoverBatches(station.queue),
     'export.handover': (scope) => saveHandoverPdf({ dialogs: station.dialogs, print: app.printToPdf }, handoverList(station, handoverScopeOf(scope))),

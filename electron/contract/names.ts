@@ -72,12 +72,16 @@ export const CALL_NAMES = [
   'card.mode',
   'card.simulateTap',
   'card.enroll',
+  'card.simulateReplacementTap',
+  'replace.start',
+  'replace.list',
+  'replace.deactivateAnyway',
   'handover.list',
   'handover.batches',
   'export.handover',
 ] as const;
 
-export const EVENT_NAMES = ['tap', 'enrollment', 'queue', 'sync', 'reader', 'files', 'connection', 'preferences', 'readers', 'card', 'changes'] as const;
+export const EVENT_NAMES = ['tap', 'enrollment', 'queue', 'sync', 'reader', 'files', 'connection', 'preferences', 'readers', 'card', 'changes', 'replacements', 'replacementCard'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -9,7 +9,7 @@ import type { Db } from './db/sqlite';
 import type { Settings } from './settings';
 import { redact } from './logger';
 
-export const AUDIT_ACTIONS = ['enroll', 'edit', 'discard', 'export', 'connection', 'change'] as const;
+export const AUDIT_ACTIONS = ['enroll', 'edit', 'discard', 'export', 'connection', 'change', 'replace'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {

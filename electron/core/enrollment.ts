@@ -228,7 +228,16 @@ export class Enrollment {
     return outcome;
   }
 
-  private decide(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number }): TapOutcome {
+  /**
+   * The admission of a tap without its announcement, for a caller that queues the card as part of
+   * a larger step in its own transaction (a replacement: the new card with the old token's
+   * settings). The same rule as a tap: UID, random ID, customer, label used elsewhere, duplicate.
+   */
+  admit(rawUid: string, source: string, overrides: { label: string | null; customerId: number; settings: TokenSettings }): TapOutcome {
+    return this.decide(rawUid, source, overrides);
+  }
+
+  private decide(rawUid: string, source: string, overrides: { label?: string | null; customerId?: number; settings?: TokenSettings }): TapOutcome {
     const { label } = overrides;
     const parsed = parseUid(rawUid);
     if (!parsed.ok) {
@@ -260,7 +269,7 @@ export class Enrollment {
         uid,
         customerId,
         label: printed,
-        ...tokenSettingsOf(d),
+        ...(overrides.settings ?? tokenSettingsOf(d)),
         source,
       });
       return { status: 'queued', token };

@@ -10,6 +10,7 @@ import type { FilesProgress } from './io/files';
 import type { Preferences } from './preferences';
 import type { CardReport } from './card';
 import type { QueuedChange } from './changes/types';
+import type { Replacement } from './replace';
 
 export interface StationEventMap extends Record<string, unknown> {
   tap: TapOutcome;
@@ -26,6 +27,10 @@ export interface StationEventMap extends Record<string, unknown> {
   card: CardReport;
   /** Queued changes to tokens in Spirii that changed (queued, sent, settled, cancelled). */
   changes: QueuedChange[];
+  /** The replacements of lost cards changed (the newest first). */
+  replacements: Replacement[];
+  /** Replace mode: the new card was tapped (nothing is queued until the window confirms). */
+  replacementCard: { uid: string; source: string };
 }
 
 export type ConnectionMode = 'spirii' | 'sandbox';

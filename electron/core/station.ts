@@ -38,6 +38,7 @@ import { EnrollmentSession } from './session';
 import { SeenTokens } from './spirii-seen';
 import { CardIdentifier, type CardReport } from './card';
 import { TapRouter } from './tap-router';
+import { Replacements } from './replace';
 import { ChangeQueue } from './changes/queue';
 import { ChangeDesk } from './changes/desk';
 import { ChangeSender } from './sync/changes';
@@ -115,6 +116,8 @@ export class Station {
   readonly cards: CardIdentifier;
   /** What a tap does (enroll, or identify while the window's Identify screen shows): the reader desk's Enroller. */
   readonly taps: TapRouter;
+  /** Replacing lost cards: one job each, the new token queued, the old one deactivated once the new one is in Spirii. */
+  readonly replacements: Replacements;
   /** Changes to tokens in Spirii, queued like creations: batches, progress, pause/resume/cancel, conflicts. */
   readonly changes: ChangeDesk;
   private readonly unsubscribe: (() => void)[] = [];
@@ -177,6 +180,11 @@ export class Station {
     // The one switch between enrolling and identifying: every reader's tap (PC/SC, HID, the
     // window's wedge, the simulated button) goes through the router the desk is given.
     this.taps = new TapRouter(this.enrollment, this.cards);
+    this.replacements = new Replacements(
+      db,
+      { queue: this.queue, enrollment: this.enrollment, audit: this.audit, changes: this.changes, apiUrl: () => this.apiUrl, identify: (query) => this.cards.identify(query) },
+      { onQueued: () => this.sync.poke() },
+    );
     // Every reader adapter first, then the desk that listens to them: cards go one way, adapters ->
     // desk -> enrollment -> queue, and what happened comes back out as events.
     const sources: ReaderSource[] = [];
@@ -202,7 +210,16 @@ export class Station {
         if (found && d.customerUnverified) this.enrollmentDefaults.update({ customerName: found.name, customerUnverified: false });
       }),
       this.queue.onChange((tokens) => this.events.emit('queue', tokens)),
+      // A replacement moves on when its new card's token changes state (synced, rejected, discarded).
+      this.queue.onChange((tokens) => {
+        if (this.replacements.concerns(tokens)) this.replacements.schedule();
+      }),
+      this.replacements.onChange((jobs) => this.events.emit('replacements', jobs)),
       this.changes.onChange((changes) => this.events.emit('changes', changes)),
+      // ... and when its deactivation (a queued change) is sent, settled, or in conflict.
+      this.changes.onChange((changes) => {
+        if (this.replacements.concernsChanges(changes)) this.replacements.schedule();
+      }),
       this.enrollment.onChange((view) => this.events.emit('enrollment', view)),
       this.enrollment.onOutcome((outcome) => {
         this.events.emit('tap', outcome);
@@ -216,6 +233,7 @@ export class Station {
       this.readerSettings.onChange(() => this.events.emit('readers', this.readerDesk.status())),
       this.taps.on((event) => {
         if (event.type === 'card') this.events.emit('card', event.report);
+        else if (event.type === 'replacement-card') this.events.emit('replacementCard', { uid: event.uid, source: event.source });
         else if (event.type === 'mode') this.logger.info('Tap mode', { mode: event.mode });
         else this.logger.error('Could not identify a tapped card', { uid: event.uid, error: event.error });
       }),
@@ -241,7 +259,11 @@ export class Station {
       const client = new SpiriiClient(connection, { timeoutMs: options.sync?.timeoutMs, userAgent: options.userAgent });
       const station = new Station(db, client, initial.kind === 'builtin' ? 'sandbox' : 'spirii', sandbox, connections, options);
       station.readerDesk.start();
-      if (options.sync?.autoStart !== false) station.sync.start();
+      if (options.sync?.autoStart !== false) {
+        station.sync.start();
+        // A replacement a crash interrupted goes on where it was.
+        station.replacements.schedule();
+      }
       return station;
     } catch (error) {
       await sandbox?.close();
@@ -396,6 +418,24 @@ export class Station {
     return outcome;
   }
 
+  /** Tap the simulated reader in replace mode: the card is named as the new one, nothing is queued. */
+  simulateReplacementTap(uid?: string): { uid: string; source: string } {
+    if (!this.simulated) throw new Error('The simulated reader is switched off');
+    if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
+    if (this.taps.mode !== 'replace') throw new Error('Replace mode is off: a tap would not name a new card.');
+    let target = uid;
+    if (target !== undefined) {
+      const parsed = parseUid(target);
+      if (!parsed.ok) throw new Error(parsed.error);
+      target = parsed.uid;
+    }
+    const before = this.taps.lastReplacementCard;
+    this.readerDesk.simulate(this.simulated, target ?? randomUid(7));
+    const named = this.taps.lastReplacementCard;
+    if (!named || named === before) throw new Error('The simulated tap did not reach the replacement');
+    return named;
+  }
+
   /** Tap the simulated reader in identify mode: the card is identified, nothing is queued. */
   async simulateIdentify(uid?: string): Promise<CardReport> {
     if (!this.simulated) throw new Error('The simulated reader is switched off');
@@ -417,6 +457,7 @@ export class Station {
 
   async close(): Promise<void> {
     for (const off of this.unsubscribe) off();
+    await this.replacements.close();
     await this.sync.stop();
     await this.readerDesk.stop();
     await this.currentSandbox?.close();

@@ -93,6 +93,15 @@ const CASES: Case[] = [
   ['import: a missing file', ['import', 'no-such-file.csv', '--customer', '1'], /no-such-file\.csv/],
   ['import: a UTF-32 file', () => ['import', csv('u32.csv', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from('uid\n04A224B2\n'.split('').flatMap((c) => [c.charCodeAt(0), 0, 0, 0]))]))(), '--customer', '1'], /UTF-32/],
   ['import: a 100,000-character file name', ['import', `${long(100_000, 'f')}.csv`], /f+….csv|f+…/],
+  // Replacing a lost card: the old card by UID or label, the new one by UID.
+  ['replace: no --old', ['replace', '--new', '04B335C3D46E91'], /^token-station replace: --old is required/],
+  ['replace: no --new', ['replace', '--old', '04A224B2C35D80'], /^token-station replace: --new is required/],
+  ['replace: --new not a UID', ['replace', '--old', '04A224B2C35D80', '--new', 'XYZ'], /^token-station replace: --new: /],
+  ['replace: --label with a line break', ['replace', '--old', '04A224B2C35D80', '--new', '04B335C3D46E91', '--label', 'A\nB'], /^token-station replace: --label /],
+  ['replace: --label too long', ['replace', '--old', '04A224B2C35D80', '--new', '04B335C3D46E91', '--label', long(101)], /^token-station replace: --label must be at most 100 characters, got 101/],
+  ['replace: --old too long', ['replace', '--old', long(101), '--new', '04B335C3D46E91'], /^token-station replace: --old must be at most 100 characters, got 101/],
+  ['replace: --timeout zero', ['replace', '--old', '04A224B2C35D80', '--new', '04B335C3D46E91', '--timeout', '0'], /^token-station replace: --timeout must be a positive integer/],
+  ['replace: --new twice', ['replace', '--old', '04A224B2C35D80', '--new', '04B335C3D46E91', '--new', '04C446D4E57FA2'], /--new is given more than once/],
 ];
 
 describe('bad input across commands: exit 2, one line in words, nothing changed', () => {

@@ -7,7 +7,9 @@
  * request (lookups included) takes longer than the child's sync lease lasts. The syncing process
  * (the real core in a child) is killed with SIGKILL at random moments, many times, then run to the
  * end. Afterwards the sandbox holds every UID exactly once, the queue shows all synced, and every
- * local row's Spirii id matches.
+ * local row's Spirii id matches. Then, over 2 seeds, replacements of lost cards among creations, with
+ * the same faults and kills: each ends done, the new card once in Spirii and active and the old one
+ * inactive naming it (never two active, never none).
  *
  * Mixed into the creations: three queued changes to each of ten tokens already in Spirii (each a
  * comment of its own, so every PATCH that took effect is told apart in the sandbox's log), and,
@@ -26,6 +28,8 @@ import { TokenQueue } from '../../electron/core/queue';
 import { ChangeQueue } from '../../electron/core/changes/queue';
 import type { SpiriiToken } from '../../electron/core/token';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
+import { Station } from '../../electron/core/station';
+import { Replacements, type Replacement } from '../../electron/core/replace';
 import { tempDir } from '../support/temp';
 import { tokenDraft, uidOf } from '../support/tokens';
 
@@ -228,6 +232,83 @@ describe.each(Array.from({ length: SEEDS }, (_, i) => firstSeed + i))('sync soak
     totals.runs += 1;
     console.log(`soak: ${KILLS} kills (${killedMidWork} before the end, ${killedMidSend} mid-send), ${sandbox.stats.writeRequests} writes, ${sandbox.stats.readRequests} reads, ${sandbox.stats.faultsInjected} faults injected`);
   }, 180_000);
+});
+
+/** Cards in Spirii the desk replaces, among creations, per seed (a soak of their own, with the same faults and kills). */
+const REPLACED = 6;
+const REPLACEMENT_TOKENS = 30;
+const REPLACEMENT_SEEDS = 2;
+
+describe.each(Array.from({ length: REPLACEMENT_SEEDS }, (_, i) => firstSeed + 100 + i))('replacement soak: faults and SIGKILL, seed %i', (seed) => {
+  let sandbox: Sandbox;
+  let dir: string;
+  let cleanup: () => void;
+  const random = seeded(seed);
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = tempDir('token-station-replace-soak-'));
+    sandbox = await startSandbox({ apiKey: KEY, duplicateUids: 'accept', rateLimit: false, random: seeded(seed + 1), faults: NO_FAULTS });
+    const created = await fetch(`${sandbox.url}/v2/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(Array.from({ length: REPLACED }, (_, n) => ({ customerId: 1002, identifier: { type: 'rfid', uid: uidOf(20_000 + n), label: `LOST-${n}` }, billingReference: `PO-${n}` }))),
+    });
+    expect(created.status).toBe(201);
+    const lost = sandbox.tokens();
+    sandbox.setFaults(FAULTS);
+    // Each job and its new card's token written by the real core, as the desk (or `token-station
+    // replace`) does, from the old token as the desk read it, between creations. Nothing is sent here.
+    const desk = await Station.create({ dataDir: dir, api: { baseUrl: sandbox.url, apiKey: KEY }, readers: { simulated: false, pcsc: false }, sync: { autoStart: false } });
+    try {
+      for (let n = 0; n < REPLACEMENT_TOKENS; n++) {
+        desk.queue.add(tokenDraft(uidOf(n), { label: `SOAK-${n}`, customerId: 1001, source: 'soak' }));
+        if (n % 5 === 0 && n / 5 < REPLACED) desk.replacements.start({ old: lost[n / 5]!, newUid: uidOf(30_000 + n / 5), label: `NEW-${n / 5}`, source: 'cli' });
+      }
+    } finally {
+      await desk.close();
+    }
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+    cleanup?.();
+  });
+
+  it(`every replacement done with exactly one active card after ${KILLS} SIGKILLs (seed printed on failure)`, async () => {
+    console.log(`replacement soak seed ${seed}`);
+    for (let round = 0; round < KILLS; round++) {
+      const run = startChild(dir, sandbox.url);
+      await run.ready;
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 1_500)));
+      run.child.kill('SIGKILL');
+      await run.exited;
+      // After every kill: no old card inactive before its new card is in Spirii (never none).
+      for (let n = 0; n < REPLACED; n++) {
+        const old = sandbox.tokens().find((t) => t.identifier.uid === uidOf(20_000 + n))!;
+        if (!old.isActive) expect(sandbox.tokens().some((t) => t.identifier.uid === uidOf(30_000 + n)), `card ${old.identifier.uid} inactive before its new card exists (seed ${seed})`).toBe(true);
+      }
+    }
+    const final = startChild(dir, sandbox.url);
+    expect(await final.exited, final.lines.join('\n')).toBe(0);
+
+    const db = openDatabase(dir);
+    // Only listed: the jobs are read from the database, no other part of the desk is needed.
+    const jobs: Replacement[] = new Replacements(db, {} as never).list();
+    const rows = new TokenQueue(db).list();
+    db.close();
+    expect(rows.filter((row) => row.state === 'synced')).toHaveLength(REPLACEMENT_TOKENS + REPLACED);
+    expect(jobs).toHaveLength(REPLACED);
+    for (const job of jobs) {
+      const olds = sandbox.tokens().filter((t) => t.identifier.uid === job.oldUid);
+      const news = sandbox.tokens().filter((t) => t.identifier.uid === job.newUid);
+      expect({ job: job.id, state: job.state, message: job.message }).toMatchObject({ state: 'done' });
+      expect(news, `new card of replacement ${job.id} created once (seed ${seed})`).toHaveLength(1);
+      expect([...olds, ...news].filter((t) => t.isActive).map((t) => t.identifier.uid), `active cards of replacement ${job.id} (seed ${seed})`).toEqual([job.newUid]);
+      expect(olds[0]!.comment).toBe(job.deactivationComment);
+      expect(news[0]).toMatchObject({ customerId: 1002, billingReference: job.oldToken.billingReference, identifier: { label: job.newLabel } });
+    }
+    console.log(`replacement soak: ${KILLS} kills, ${sandbox.stats.writeRequests} writes, ${sandbox.stats.faultsInjected} faults injected`);
+  }, 120_000);
 });
 
 describe('sync soak: over all seeds', () => {

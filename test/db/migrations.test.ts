@@ -196,6 +196,31 @@ describe('migrations', () => {
     v8.close();
   });
 
+  it('9 adds card replacements: one open job per old card, each naming its new token and (later) its deactivation', () => {
+    const file = path.join(dir, 'h.sqlite');
+    const v8 = openDatabaseFile(file, { targetVersion: 8 });
+    v8.prepare(`INSERT INTO tokens (uid, customer_id, label, state, spirii_id, source, created_at, updated_at) VALUES ('04A224B2', 7, 'L1', 'synced', 10001, 'test', 'c', 'u')`).run();
+    v8.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t1', 'op', 'enroll', '04A224B2', '{}')`).run();
+    v8.close();
+
+    const v9 = openDatabaseFile(file, { targetVersion: 9 });
+    expect(schemaVersion(v9)).toBe(9);
+    expect(v9.prepare('SELECT count(*) AS n FROM tokens').get()).toEqual({ n: 1 });
+    expect(v9.prepare('SELECT count(*) AS n FROM audit').get()).toEqual({ n: 1 });
+    expect(columns(v9, 'replacements')).toEqual(expect.arrayContaining(['state', 'old_uid', 'old_spirii_id', 'old_token', 'expected_updated_at', 'new_uid', 'new_token_id', 'change_id', 'deactivation_comment', 'source', 'operator']));
+    const job = v9.prepare(
+      `INSERT INTO replacements (state, old_uid, old_spirii_id, customer_id, old_token, expected_updated_at, new_uid, new_token_id, deactivation_comment, source, operator, created_at, updated_at)
+       VALUES (?, 'AABBCCDD', 9, 7, '{}', 'u', '04A224B2', 1, 'Replaced by card 04A224B2', 'cli', 'op', 'n', 'n')`,
+    );
+    job.run('creating');
+    expect(() => job.run('creating')).toThrow(/UNIQUE/); // a second open job for the same old card
+    expect(() => job.run('lost')).toThrow(/CHECK/);
+    v9.prepare(`UPDATE replacements SET state = 'done'`).run();
+    job.run('creating'); // once the first is done, the card may be replaced again
+    v9.prepare(`INSERT INTO audit (at, operator, action, subject, details) VALUES ('t2', 'op', 'replace', 'AABBCCDD', '{}')`).run();
+    v9.close();
+  });
+
   it('opens in WAL mode with synchronous=FULL, at the latest version', () => {
     const db = openDatabase(dir);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

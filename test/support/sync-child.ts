@@ -23,6 +23,11 @@ const station = await Station.create({
   sync: { autoStart: false, timeoutMs: 400, batchSize: Number(batch ?? 25), backoff: { baseMs: 50, capMs: 400 }, serverMarginMs: 800, leaseTtlMs: 100 },
 });
 console.log('ready');
-const status = await station.sync.settle(120_000);
+let status = await station.sync.settle(120_000);
+// A replacement's deactivation is queued once its new card is in Spirii, then sent like any change.
+if (station.replacements.open().length > 0) {
+  await station.replacements.settle(station.sync, 120_000);
+  status = { ...station.sync.status, counts: station.queue.counts() };
+}
 console.log(JSON.stringify({ phase: status.phase, counts: status.counts, lastError: status.lastError }));
 await station.close();

@@ -261,6 +261,49 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail cannot be changed'); END;
       `),
   },
+  {
+    version: 9,
+    // Replacing a lost card is one job: the new card's token (an ordinary queued creation) and the
+    // old token's deactivation (a queued change), queued only once the new one is in Spirii. The
+    // job's row is written in the same transaction as the new token, and its move to deactivating
+    // in the same transaction as the change, so a crash leaves both or neither.
+    // The audit trail's 'replace' action came with migration 8.
+    name: 'card replacements',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE replacements (
+          id INTEGER PRIMARY KEY,
+          state TEXT NOT NULL CHECK (state IN ('creating', 'rejected', 'deactivating', 'conflict', 'done', 'failed')),
+          old_uid TEXT NOT NULL,
+          old_spirii_id INTEGER NOT NULL,
+          old_label TEXT,
+          customer_id INTEGER NOT NULL,
+          -- The old token as the desk read it (JSON): what the new one copies, and whose updatedAt
+          -- the deactivation expects (a newer change in Spirii is never overwritten unasked).
+          old_token TEXT NOT NULL,
+          expected_updated_at TEXT NOT NULL,
+          new_uid TEXT NOT NULL,
+          new_label TEXT,
+          new_token_id INTEGER NOT NULL REFERENCES tokens (id),
+          new_spirii_id INTEGER,
+          -- What the old token's comment becomes: how a read-back recognises the desk's own deactivation.
+          deactivation_comment TEXT NOT NULL,
+          -- The queued change that deactivates the old token, queued once the new one is in Spirii.
+          change_id INTEGER REFERENCES token_changes (id),
+          -- Where it was asked for: 'cli', 'window'.
+          source TEXT NOT NULL,
+          -- The old token as Spirii holds it now, when that differs from what the desk read (JSON).
+          spirii_now TEXT,
+          message TEXT,
+          operator TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        -- One open job per old card: a second replacement of the same card is refused.
+        CREATE UNIQUE INDEX replacements_open_old ON replacements (old_uid) WHERE state IN ('creating', 'rejected', 'deactivating', 'conflict');
+        CREATE INDEX replacements_by_new_token ON replacements (new_token_id);
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
