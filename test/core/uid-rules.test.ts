@@ -83,7 +83,7 @@ describe('UIDs in a file', () => {
       ['00000000000000', 'invalid'],
       ['04A224B2', 'ready'],
     ]);
-    expect(plan.problems.map((p) => (p.detail as { problem?: { key: string } }).problem?.key)).toEqual(['cascade-tag', 'same-bytes']);
+    expect(plan.problems.map((p) => (p.detail as { params: { problem?: { key: string } } }).params.problem?.key)).toEqual(['cascade-tag', 'same-bytes']);
   });
 
   it('refuses UTF-32 (either byte order) as what it is, not as UTF-16', () => {
@@ -95,7 +95,7 @@ describe('UIDs in a file', () => {
       try {
         decodeText(new Uint8Array(bytes));
       } catch (error) {
-        expect((error as FileRefused).detail).toEqual({ key: 'utf-32' });
+        expect((error as FileRefused).detail).toEqual({ key: 'utf-32', params: {} });
         expect((error as FileRefused).message).toMatch(/UTF-32/);
       }
     }

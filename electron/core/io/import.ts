@@ -318,13 +318,7 @@ export class Importer {
         continue;
       }
       const { existing } = admission;
-      markDuplicate(row, 'queue', admission.message, plan.problems, uidColumn, {
-        key: 'in-queue',
-        uid: row.values.uid,
-        state: existing.state,
-        customerId: existing.customerId,
-        label: existing.label,
-      });
+      markDuplicate(row, 'queue', admission.message, plan.problems, uidColumn, { key: 'in-queue', params: { uid: row.values.uid, state: existing.state, customerId: existing.customerId, label: existing.label } });
     }
   }
 
@@ -373,7 +367,7 @@ export class Importer {
         const id = row.values.customerId;
         if (id === null || !result.unknown.has(id) || row.status === 'invalid') continue;
         const message = `Spirii has no customer ${id}: check the customer number`;
-        const detail: ProblemDetail = { key: 'unknown-customer', customerId: id };
+        const detail: ProblemDetail = { key: 'unknown-customer', params: { customerId: id } };
         if (row.status === 'ready') {
           row.status = 'invalid';
           row.duplicate = null;
@@ -439,13 +433,7 @@ export class Importer {
       for (const f of found) {
         const row = byUid.get(f.uid)!;
         if (row.status !== 'ready') continue;
-        markDuplicate(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn, {
-          key: 'in-spirii',
-          uid: f.uid,
-          tokenId: f.id,
-          customerId: f.customerId,
-          label: f.label ?? null,
-        });
+        markDuplicate(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn, { key: 'in-spirii', params: { uid: f.uid, tokenId: f.id, customerId: f.customerId, label: f.label ?? null } });
       }
       return { state: 'checked', message: null };
     } catch (error) {
@@ -482,15 +470,15 @@ function groupKey(problem: Problem): string {
   if (!d) return `${problem.severity}:${problem.message}`;
   switch (d.key) {
     case 'in-queue':
-      return `in-queue:${d.state}`;
+      return `in-queue:${d.params.state}`;
     case 'unknown-customer':
-      return `unknown-customer:${d.customerId}`;
+      return `unknown-customer:${d.params.customerId}`;
     case 'uid':
-      return `uid:${JSON.stringify(d.problem).replace(/"(uid|text|value)":"[^"]*"/g, '')}`;
+      return `uid:${JSON.stringify(d.params.problem).replace(/"(uid|text|value)":"[^"]*"/g, '')}`;
     case 'too-long':
     case 'not-boolean':
     case 'not-date':
-      return `${d.key}:${d.field}`;
+      return `${d.key}:${d.params.field}`;
     default:
       return d.key;
   }
@@ -518,7 +506,7 @@ export function groupProblems(problems: readonly Problem[]): ProblemGroup[] {
 function groupMessage(group: ProblemGroup, first: Problem): string {
   if (group.count === 1) return describeProblem(first);
   const d = group.detail;
-  if (d?.key === 'in-queue') return `${group.count} cards are already in the queue (${STATE_WORDS[d.state as QueueState] ?? d.state}): not queued again`;
+  if (d?.key === 'in-queue') return `${group.count} cards are already in the queue (${STATE_WORDS[d.params.state as QueueState] ?? d.params.state}): not queued again`;
   if (d?.key === 'in-spirii') return `${group.count} cards are already in Spirii: not queued`;
   if (d?.key === 'repeats') return `${group.count} rows repeat an earlier row exactly: each card is queued once`;
   const rows = group.rows.join(', ') + (group.count > group.rows.length ? ', ...' : '');
