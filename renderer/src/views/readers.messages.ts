@@ -433,7 +433,7 @@ export function conversionError(conversion: Extract<Conversion, { ok: false }>):
 }
 
 export function conversionWarning(conversion: Extract<Conversion, { ok: true }>): string | null {
-  if (conversion.randomUid) return describeUidProblem({ key: 'random-id', uid: conversion.uid });
+  if (conversion.randomUid) return describeUidProblem({ key: 'random-id', params: { uid: conversion.uid } });
   return conversion.warning;
 }
 
