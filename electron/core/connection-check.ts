@@ -15,21 +15,21 @@ export type CheckStep = 'reach' | 'tls' | 'key' | 'tokens';
  * they came.
  */
 export type CheckReason =
-  | { key: 'reached'; host: string; port: number }
-  | { key: 'reach-timeout'; host: string; port: number; seconds: number }
-  | { key: 'unknown-host'; host: string }
-  | { key: 'unreachable'; host: string; port: number; error: string }
-  | { key: 'certificate-invalid'; host: string; error: string }
-  | { key: 'tls-ok'; version: string; subject: string; issuer: string | null; until: string | null }
-  | { key: 'tls-timeout'; host: string; seconds: number }
-  | { key: 'tls-failed'; error: string }
-  | { key: 'plain-http' }
-  | { key: 'not-tried' }
-  | { key: 'key-accepted' }
-  | { key: 'key-refused'; error: string }
-  | { key: 'unexpected-answer'; error: string }
-  | { key: 'tokens-listed'; count: number }
-  | { key: 'tokens-failed'; error: string };
+  | { key: 'reached'; params: { host: string; port: number } }
+  | { key: 'reach-timeout'; params: { host: string; port: number; seconds: number } }
+  | { key: 'unknown-host'; params: { host: string } }
+  | { key: 'unreachable'; params: { host: string; port: number; error: string } }
+  | { key: 'certificate-invalid'; params: { host: string; error: string } }
+  | { key: 'tls-ok'; params: { version: string; subject: string; issuer: string | null; until: string | null } }
+  | { key: 'tls-timeout'; params: { host: string; seconds: number } }
+  | { key: 'tls-failed'; params: { error: string } }
+  | { key: 'plain-http'; params: Record<string, never> }
+  | { key: 'not-tried'; params: Record<string, never> }
+  | { key: 'key-accepted'; params: Record<string, never> }
+  | { key: 'key-refused'; params: { error: string } }
+  | { key: 'unexpected-answer'; params: { error: string } }
+  | { key: 'tokens-listed'; params: { count: number } }
+  | { key: 'tokens-failed'; params: { error: string } };
 
 export interface CheckResult {
   step: CheckStep;
@@ -54,19 +54,19 @@ function reach(host: string, port: number, timeoutMs: number): Promise<CheckResu
       socket.destroy();
       resolve(result);
     };
-    socket.once('connect', () => done({ step: 'reach', ok: true, detail: `${host} answers on port ${port}`, reason: { key: 'reached', host, port } }));
+    socket.once('connect', () => done({ step: 'reach', ok: true, detail: `${host} answers on port ${port}`, reason: { key: 'reached', params: { host, port } } }));
     socket.once('timeout', () =>
-      done({ step: 'reach', ok: false, detail: `${host}:${port} did not answer in ${timeoutMs / 1000} s`, reason: { key: 'reach-timeout', host, port, seconds: timeoutMs / 1000 } }),
+      done({ step: 'reach', ok: false, detail: `${host}:${port} did not answer in ${timeoutMs / 1000} s`, reason: { key: 'reach-timeout', params: { host, port, seconds: timeoutMs / 1000 } } }),
     );
     socket.once('error', (error: NodeJS.ErrnoException) =>
       done(
         error.code === 'ENOTFOUND'
-          ? { step: 'reach', ok: false, detail: `${host} is not a known host name (DNS)`, reason: { key: 'unknown-host', host } }
+          ? { step: 'reach', ok: false, detail: `${host} is not a known host name (DNS)`, reason: { key: 'unknown-host', params: { host } } }
           : {
               step: 'reach',
               ok: false,
               detail: `Cannot reach ${host}:${port} (${error.code ?? error.message})`,
-              reason: { key: 'unreachable', host, port, error: error.code ?? error.message },
+              reason: { key: 'unreachable', params: { host, port, error: error.code ?? error.message } },
             },
       ),
     );
@@ -85,7 +85,7 @@ function checkTls(host: string, port: number, timeoutMs: number): Promise<CheckR
       const version = socket.getProtocol() ?? 'TLS';
       if (!socket.authorized) {
         const reason = String(socket.authorizationError);
-        done({ step: 'tls', ok: false, detail: `The certificate is not valid for ${host}: ${reason}`, reason: { key: 'certificate-invalid', host, error: reason } });
+        done({ step: 'tls', ok: false, detail: `The certificate is not valid for ${host}: ${reason}`, reason: { key: 'certificate-invalid', params: { host, error: reason } } });
         return;
       }
       const until = cert.valid_to ? new Date(cert.valid_to).toISOString().slice(0, 10) : null;
@@ -96,13 +96,13 @@ function checkTls(host: string, port: number, timeoutMs: number): Promise<CheckR
         step: 'tls',
         ok: true,
         detail: `${version}, certificate for ${subject} from ${issuer ?? 'an unknown issuer'}${until ? `, valid until ${until}` : ''}`,
-        reason: { key: 'tls-ok', version, subject, issuer, until },
+        reason: { key: 'tls-ok', params: { version, subject, issuer, until } },
       });
     });
     socket.once('timeout', () =>
-      done({ step: 'tls', ok: false, detail: `No TLS handshake with ${host} in ${timeoutMs / 1000} s`, reason: { key: 'tls-timeout', host, seconds: timeoutMs / 1000 } }),
+      done({ step: 'tls', ok: false, detail: `No TLS handshake with ${host} in ${timeoutMs / 1000} s`, reason: { key: 'tls-timeout', params: { host, seconds: timeoutMs / 1000 } } }),
     );
-    socket.once('error', (error) => done({ step: 'tls', ok: false, detail: `TLS failed: ${error.message}`, reason: { key: 'tls-failed', error: error.message } }));
+    socket.once('error', (error) => done({ step: 'tls', ok: false, detail: `TLS failed: ${error.message}`, reason: { key: 'tls-failed', params: { error: error.message } } }));
   });
 }
 
@@ -119,7 +119,7 @@ export async function checkConnection(api: ApiConnection, options: { timeoutMs?:
   const port = Number(url.port) || (https ? 443 : 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const steps: CheckResult[] = [];
-  const skip = (...names: CheckStep[]) => names.forEach((step) => steps.push({ step, ok: null, detail: 'Not tried: an earlier step failed', reason: { key: 'not-tried' } }));
+  const skip = (...names: CheckStep[]) => names.forEach((step) => steps.push({ step, ok: null, detail: 'Not tried: an earlier step failed', reason: { key: 'not-tried', params: {} } }));
   const finish = () => ({ url: api.baseUrl, ok: steps.every((s) => s.ok !== false) && steps.some((s) => s.step === 'tokens' && s.ok), steps });
 
   const reached = await reach(host, port, timeoutMs);
@@ -136,30 +136,30 @@ export async function checkConnection(api: ApiConnection, options: { timeoutMs?:
       return finish();
     }
   } else {
-    steps.push({ step: 'tls', ok: null, detail: 'Plain http to a server on this computer: no TLS', reason: { key: 'plain-http' } });
+    steps.push({ step: 'tls', ok: null, detail: 'Plain http to a server on this computer: no TLS', reason: { key: 'plain-http', params: {} } });
   }
 
   const client = new SpiriiClient(api, { timeoutMs, userAgent: options.userAgent });
   try {
     await client.searchCustomers('', { limit: 1 });
-    steps.push({ step: 'key', ok: true, detail: 'The API key was accepted', reason: { key: 'key-accepted' } });
+    steps.push({ step: 'key', ok: true, detail: 'The API key was accepted', reason: { key: 'key-accepted', params: {} } });
   } catch (error) {
     const refused = error instanceof ApiError && (error.status === 401 || error.status === 403);
     const why = failure(error);
     steps.push(
       refused
-        ? { step: 'key', ok: false, detail: `The API key was refused (${why})`, reason: { key: 'key-refused', error: why } }
-        : { step: 'key', ok: false, detail: `The API did not answer as expected (${why})`, reason: { key: 'unexpected-answer', error: why } },
+        ? { step: 'key', ok: false, detail: `The API key was refused (${why})`, reason: { key: 'key-refused', params: { error: why } } }
+        : { step: 'key', ok: false, detail: `The API did not answer as expected (${why})`, reason: { key: 'unexpected-answer', params: { error: why } } },
     );
     skip('tokens');
     return finish();
   }
   try {
     const page = await client.listTokens({ limit: 1 });
-    steps.push({ step: 'tokens', ok: true, detail: `Tokens can be listed (${page.count} in total)`, reason: { key: 'tokens-listed', count: page.count } });
+    steps.push({ step: 'tokens', ok: true, detail: `Tokens can be listed (${page.count} in total)`, reason: { key: 'tokens-listed', params: { count: page.count } } });
   } catch (error) {
     const why = failure(error);
-    steps.push({ step: 'tokens', ok: false, detail: `Tokens cannot be listed (${why})`, reason: { key: 'tokens-failed', error: why } });
+    steps.push({ step: 'tokens', ok: false, detail: `Tokens cannot be listed (${why})`, reason: { key: 'tokens-failed', params: { error: why } } });
   }
   return finish();
 }

@@ -10,20 +10,20 @@ export const UID_BYTE_LENGTHS = [4, 7, 10] as const;
  * its language. `input` is the text as given. One set for every screen (reader, converter, import).
  */
 export type UidProblem =
-  | { key: 'empty' }
-  | { key: 'not-hex'; input: string }
-  | { key: 'odd-digits'; input: string; digits: number }
-  | { key: 'length'; input: string; bytes: number }
-  | { key: 'not-decimal'; input: string }
-  | { key: 'too-large-8h10d'; digits: string }
-  | { key: 'too-large'; digits: string; count: number }
+  | { key: 'empty'; params: Record<string, never> }
+  | { key: 'not-hex'; params: { input: string } }
+  | { key: 'odd-digits'; params: { input: string; digits: number } }
+  | { key: 'length'; params: { input: string; bytes: number } }
+  | { key: 'not-decimal'; params: { input: string } }
+  | { key: 'too-large-8h10d'; params: { digits: string } }
+  | { key: 'too-large'; params: { digits: string; count: number } }
   /** Set by io/uid-formats.ts for a file's cell: a valid UID that is a random ID, or a number a spreadsheet rounded. */
-  | { key: 'random-id'; uid: string }
-  | { key: 'rounded'; input: string }
+  | { key: 'random-id'; params: { uid: string } }
+  | { key: 'rounded'; params: { input: string } }
   /** A 4-byte UID whose first byte is 0x88, the cascade tag: the start of a 7-byte UID read short. */
-  | { key: 'cascade-tag'; uid: string }
+  | { key: 'cascade-tag'; params: { uid: string } }
   /** Every byte the same (all 00, all FF, …): what a failed or blank read gives, not a card's UID. */
-  | { key: 'same-bytes'; uid: string };
+  | { key: 'same-bytes'; params: { uid: string } };
 
 export type UidResult = { ok: true; uid: string } | { ok: false; error: string; problem?: UidProblem };
 
@@ -51,13 +51,13 @@ export function uidRefusal(uid: string): { error: string; problem: UidProblem } 
   if (uid.length === 8 && uid.startsWith('88')) {
     return {
       error: `UID ${uid} starts with 88, the cascade tag: it is the first part of a 7-byte UID that was read short, not a card's UID. Tap the card again, or check the reader's settings.`,
-      problem: { key: 'cascade-tag', uid },
+      problem: { key: 'cascade-tag', params: { uid } },
     };
   }
   if (/^(..)\1+$/.test(uid)) {
     return {
       error: `UID ${uid} is the same byte repeated: that is what a blank or failed read gives, not a card's UID. Tap the card again.`,
-      problem: { key: 'same-bytes', uid },
+      problem: { key: 'same-bytes', params: { uid } },
     };
   }
   return null;
@@ -68,20 +68,20 @@ export function parseUidSyntax(input: string): UidResult {
   // A 0x prefix, as readers' tools print UIDs (0x04A224B2, or 0x04 0xA2 … per byte); an x is never a hex digit.
   const compact = input.trim().replace(/(^|[\s:.,-])0x/gi, '$1').replace(SEPARATORS, '');
   const shown = shownInput(input);
-  if (compact.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty' } };
+  if (compact.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty', params: {} } };
   if (!/^[0-9a-fA-F]+$/.test(compact)) {
-    return { ok: false, error: `UID "${shown}" is not hexadecimal (only 0-9 and A-F are allowed)`, problem: { key: 'not-hex', input: shown } };
+    return { ok: false, error: `UID "${shown}" is not hexadecimal (only 0-9 and A-F are allowed)`, problem: { key: 'not-hex', params: { input: shown } } };
   }
   if (compact.length % 2 !== 0) {
     return {
       ok: false,
       error: `UID "${shown}" has an odd number of hex digits (${compact.length}); each byte is two digits`,
-      problem: { key: 'odd-digits', input: shown, digits: compact.length },
+      problem: { key: 'odd-digits', params: { input: shown, digits: compact.length } },
     };
   }
   const bytes = compact.length / 2;
   if (!(UID_BYTE_LENGTHS as readonly number[]).includes(bytes)) {
-    return { ok: false, error: `UID "${shown}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes`, problem: { key: 'length', input: shown, bytes } };
+    return { ok: false, error: `UID "${shown}" is ${bytes} bytes long; a card UID is 4, 7 or 10 bytes`, problem: { key: 'length', params: { input: shown, bytes } } };
   }
   return { ok: true, uid: compact.toUpperCase() };
 }
@@ -194,10 +194,10 @@ function uidFromSyntax(value: string, from: UidFormat): UidResult {
   // A number is whole digits only: "1.5" or "1.2.3.4" is not a UID (dropping the dots would
   // make one up), and neither is a number with spaces or a sign in it.
   const digits = value.trim();
-  if (digits.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty' } };
+  if (digits.length === 0) return { ok: false, error: 'UID is empty', problem: { key: 'empty', params: {} } };
   if (!/^\d+$/.test(digits)) {
     const shown = shownInput(value);
-    return { ok: false, error: `"${shown}" is not a decimal number (only 0-9 are allowed)`, problem: { key: 'not-decimal', input: shown } };
+    return { ok: false, error: `"${shown}" is not a decimal number (only 0-9 are allowed)`, problem: { key: 'not-decimal', params: { input: shown } } };
   }
   const shown = shownInput(digits);
   // Past 25 significant digits no UID fits; saying so needs no BigInt of a huge number.
@@ -205,7 +205,7 @@ function uidFromSyntax(value: string, from: UidFormat): UidResult {
   const number = significant.length > 25 ? 1n << 81n : BigInt(significant);
   if (from === '8h10d') {
     if (number > 0xffffffffn) {
-      return { ok: false, error: `${shown} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)`, problem: { key: 'too-large-8h10d', digits: shown } };
+      return { ok: false, error: `${shown} is too large for an 8H10D number (at most 4294967295, the largest 4-byte UID)`, problem: { key: 'too-large-8h10d', params: { digits: shown } } };
     }
     return { ok: true, uid: reverseHex(number.toString(16).toUpperCase().padStart(8, '0')) };
   }
@@ -216,7 +216,7 @@ function uidFromSyntax(value: string, from: UidFormat): UidResult {
     return {
       ok: false,
       error: `${shown} is too large for a card UID written with ${digits.length} digits (a 4-byte UID is at most 4294967295)`,
-      problem: { key: 'too-large', digits: shown, count: digits.length },
+      problem: { key: 'too-large', params: { digits: shown, count: digits.length } },
     };
   }
   return { ok: true, uid: number.toString(16).toUpperCase().padStart(bytes * 2, '0') };

@@ -103,7 +103,7 @@ describe('HID readers through node-hid', () => {
       expect.objectContaining({
         type: 'unreadable',
         message: expect.stringMatching(/typed "a", which is not a UID in the configured decimal format/),
-        detail: { key: 'wedge-not-uid', typed: 'a', format: 'decimal', problem: { key: 'not-decimal', input: 'a' } },
+        detail: { key: 'wedge-not-uid', params: { typed: 'a', format: 'decimal', problem: { key: 'not-decimal', params: { input: 'a' } } } },
       }),
     ]);
     plugged = false;

@@ -26,8 +26,8 @@ describe('a reader that cannot start', () => {
         at: expect.any(String),
       });
       // The same, machine-readable, for a window in another language: the library's text kept whole.
-      expect(status.lastError!.detail).toEqual({ key: 'unavailable', error: expect.stringContaining('/nonexistent/pcsclite.node') });
-      expect(status.lastError!.message).toContain((status.lastError!.detail as { error: string }).error);
+      expect(status.lastError!.detail).toEqual({ key: 'unavailable', params: { error: expect.stringContaining('/nonexistent/pcsclite.node') } });
+      expect(status.lastError!.message).toContain((status.lastError!.detail as { params: { error: string } }).params.error);
       expect(status.lastError!.hintKey).toBe(process.platform === 'linux' ? 'unavailable-linux' : 'unavailable');
       expect(status.setup).toHaveLength(status.hints.length);
       expect(status.readers).toEqual([{ name: 'Simulated reader', kind: 'simulated' }]);

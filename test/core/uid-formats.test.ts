@@ -40,9 +40,9 @@ describe('UID formats', () => {
     expect(randomUidRefusal('04A1B2C3')).toBeNull();
     expect(convertUid('C3B2A108', 'reversed')).toMatchObject({ ok: true, uid: '08A1B2C3', warning: expect.stringMatching(/random ID/) });
     expect(convertUid('zz')).toMatchObject({ ok: false, from: 'hex', error: expect.stringMatching(/not hexadecimal/) });
-    expect(convertUid('zz')).toMatchObject({ problem: { key: 'not-hex', input: 'zz' } });
+    expect(convertUid('zz')).toMatchObject({ problem: { key: 'not-hex', params: { input: 'zz' } } });
     expect(convertUid('C3B2A108', 'reversed')).toMatchObject({ randomUid: true });
     expect(convertUid('C3B2A109', 'reversed')).toMatchObject({ randomUid: false, warning: null });
-    expect(convertUid('99999999999', '8h10d')).toMatchObject({ problem: { key: 'too-large-8h10d', digits: '99999999999' } });
+    expect(convertUid('99999999999', '8h10d')).toMatchObject({ problem: { key: 'too-large-8h10d', params: { digits: '99999999999' } } });
   });
 });

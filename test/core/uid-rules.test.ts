@@ -19,13 +19,13 @@ describe('UIDs', () => {
     expect(parseUid('0X04a224b2')).toEqual({ ok: true, uid: '04A224B2' });
     expect(parseUid('0x04 0xA2 0x24 0xB2')).toEqual({ ok: true, uid: '04A224B2' });
     expect(uidFrom('0xB224A204', 'reversed')).toEqual({ ok: true, uid: '04A224B2' });
-    expect(parseUid('0x')).toMatchObject({ ok: false, problem: { key: 'empty' } });
+    expect(parseUid('0x')).toMatchObject({ ok: false, problem: { key: 'empty', params: {} } });
   });
 
   it('refuses a 4-byte UID starting with the cascade tag 88, in every format, and says why', () => {
     for (const [value, format] of [['88041234', 'hex'], ['88:04:12:34', 'hex'], ['34120488', 'reversed'], ['2281968180', 'decimal']] as const) {
       const result = uidFrom(value, format);
-      expect(result, `${value} as ${format}`).toMatchObject({ ok: false, problem: { key: 'cascade-tag', uid: '88041234' } });
+      expect(result, `${value} as ${format}`).toMatchObject({ ok: false, problem: { key: 'cascade-tag', params: { uid: '88041234' } } });
       expect(result.ok ? '' : result.error).toMatch(/cascade tag: it is the first part of a 7-byte UID that was read short/);
     }
     // A 7-byte UID merely containing 88 is a UID.
@@ -34,24 +34,24 @@ describe('UIDs', () => {
 
   it('refuses UIDs of one byte repeated (all zero, all FF, …), of any length and format', () => {
     for (const value of ['00000000', 'FFFFFFFFFFFFFF', 'ff:ff:ff:ff', 'AAAAAAAAAAAAAAAAAAAA']) {
-      expect(parseUid(value), value).toMatchObject({ ok: false, problem: { key: 'same-bytes' } });
+      expect(parseUid(value), value).toMatchObject({ ok: false, problem: { key: 'same-bytes', params: {} } });
     }
-    expect(uidFrom('0', 'decimal')).toMatchObject({ ok: false, problem: { key: 'same-bytes', uid: '00000000' } });
-    expect(uidFrom('4294967295', '8h10d')).toMatchObject({ ok: false, problem: { key: 'same-bytes', uid: 'FFFFFFFF' } });
-    expect(convertUid('00000000')).toMatchObject({ ok: false, problem: { key: 'same-bytes' } });
+    expect(uidFrom('0', 'decimal')).toMatchObject({ ok: false, problem: { key: 'same-bytes', params: { uid: '00000000' } } });
+    expect(uidFrom('4294967295', '8h10d')).toMatchObject({ ok: false, problem: { key: 'same-bytes', params: { uid: 'FFFFFFFF' } } });
+    expect(convertUid('00000000')).toMatchObject({ ok: false, problem: { key: 'same-bytes', params: {} } });
   });
 
   it('takes decimal input as whole digits only', () => {
     for (const value of ['1.5', '1.2.3.4', '1,5', '-5', '+5', '12 34', '1e5']) {
-      expect(uidFrom(value, 'decimal'), value).toMatchObject({ ok: false, problem: { key: 'not-decimal' } });
-      expect(uidFrom(value, '8h10d'), value).toMatchObject({ ok: false, problem: { key: 'not-decimal' } });
+      expect(uidFrom(value, 'decimal'), value).toMatchObject({ ok: false, problem: { key: 'not-decimal', params: {} } });
+      expect(uidFrom(value, '8h10d'), value).toMatchObject({ ok: false, problem: { key: 'not-decimal', params: {} } });
     }
     expect(uidFrom(' 2158232226 ', 'decimal')).toEqual({ ok: true, uid: '80A402A2' });
   });
 
   it('shortens a huge input in its message, and does not take long over it', () => {
     const huge = uidFrom('9'.repeat(100_000), 'decimal');
-    expect(huge).toMatchObject({ ok: false, problem: { key: 'too-large', count: 100_000 } });
+    expect(huge).toMatchObject({ ok: false, problem: { key: 'too-large', params: { count: 100_000 } } });
     expect(huge.ok ? '' : huge.error.length).toBeLessThan(200);
     const hex = parseUid('Z'.repeat(100_000));
     expect(hex.ok ? '' : hex.error.length).toBeLessThan(200);
@@ -69,7 +69,7 @@ describe('UIDs in a file', () => {
     expect(parseUidAs('04000000009E97', 'hex')).toEqual({ ok: true, uid: '04000000009E97' });
     expect(parseUidAs('040000000000E0', 'hex')).toEqual({ ok: true, uid: '040000000000E0' });
     for (const rounded of ['4,00E+13', '4.0E+13', '4E+13', '4.00E13']) {
-      expect(parseUidAs(rounded, 'hex'), rounded).toMatchObject({ ok: false, problem: { key: 'rounded' } });
+      expect(parseUidAs(rounded, 'hex'), rounded).toMatchObject({ ok: false, problem: { key: 'rounded', params: {} } });
     }
     expect(detectUidFormat(['04000000009E97', '04000000009E98'])).toBe('hex');
   });
@@ -83,7 +83,7 @@ describe('UIDs in a file', () => {
       ['00000000000000', 'invalid'],
       ['04A224B2', 'ready'],
     ]);
-    expect(plan.problems.map((p) => (p.detail as { problem?: { key: string } }).problem?.key)).toEqual(['cascade-tag', 'same-bytes']);
+    expect(plan.problems.map((p) => (p.detail as { params: { problem?: { key: string } } }).params.problem?.key)).toEqual(['cascade-tag', 'same-bytes']);
   });
 
   it('refuses UTF-32 (either byte order) as what it is, not as UTF-16', () => {
@@ -95,7 +95,7 @@ describe('UIDs in a file', () => {
       try {
         decodeText(new Uint8Array(bytes));
       } catch (error) {
-        expect((error as FileRefused).detail).toEqual({ key: 'utf-32' });
+        expect((error as FileRefused).detail).toEqual({ key: 'utf-32', params: {} });
         expect((error as FileRefused).message).toMatch(/UTF-32/);
       }
     }
@@ -162,8 +162,8 @@ describe('a token\u2019s text holds no control characters, however it enters', (
 
   it('a tap refuses the cascade tag and all-same bytes with their reason', () => {
     defaults.update({ customerId: 1001 });
-    expect(enrollment.tap('88041234', 'test')).toMatchObject({ status: 'refused', reason: 'invalid-uid', detail: { params: { problem: { key: 'cascade-tag' } } } });
-    expect(enrollment.tap('00000000', 'test')).toMatchObject({ status: 'refused', reason: 'invalid-uid', detail: { params: { problem: { key: 'same-bytes' } } } });
+    expect(enrollment.tap('88041234', 'test')).toMatchObject({ status: 'refused', reason: 'invalid-uid', detail: { params: { problem: { key: 'cascade-tag', params: {} } } } });
+    expect(enrollment.tap('00000000', 'test')).toMatchObject({ status: 'refused', reason: 'invalid-uid', detail: { params: { problem: { key: 'same-bytes', params: {} } } } });
     expect(queue.list()).toEqual([]);
   });
 });

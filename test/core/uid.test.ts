@@ -17,10 +17,10 @@ describe('parseUid', () => {
   });
 
   it('says why also in machine-readable form, for a window in another language', () => {
-    expect(parseUid('04A22')).toMatchObject({ problem: { key: 'odd-digits', input: '04A22', digits: 5 } });
-    expect(parseUid('04A2ZZB2')).toMatchObject({ problem: { key: 'not-hex', input: '04A2ZZB2' } });
-    expect(parseUid(' ')).toMatchObject({ problem: { key: 'empty' } });
-    expect(parseUid('04A224')).toMatchObject({ problem: { key: 'length', input: '04A224', bytes: 3 } });
+    expect(parseUid('04A22')).toMatchObject({ problem: { key: 'odd-digits', params: { input: '04A22', digits: 5 } } });
+    expect(parseUid('04A2ZZB2')).toMatchObject({ problem: { key: 'not-hex', params: { input: '04A2ZZB2' } } });
+    expect(parseUid(' ')).toMatchObject({ problem: { key: 'empty', params: {} } });
+    expect(parseUid('04A224')).toMatchObject({ problem: { key: 'length', params: { input: '04A224', bytes: 3 } } });
   });
 });
 

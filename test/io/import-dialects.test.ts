@@ -60,7 +60,7 @@ describe('import dialects', () => {
     expect(plan.rows.map((r) => r.row)).toEqual([2, 4]);
     // A comment is one line: the line break is named as the row's problem (a token's text holds no control characters).
     expect(plan.problems).toEqual([
-      expect.objectContaining({ row: 2, column: 'comment', severity: 'error', detail: { key: 'control-characters', field: 'comment' } }),
+      expect.objectContaining({ row: 2, column: 'comment', severity: 'error', detail: { key: 'control-characters', params: { field: 'comment' } } }),
       expect.objectContaining({ row: 4, column: 'uid', severity: 'error', message: expect.stringContaining('not hexadecimal') }),
     ]);
   });

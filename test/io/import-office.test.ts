@@ -113,7 +113,7 @@ describe('an import of a 500-row Windows-1252 file with bad rows', () => {
     expect(p.format.encodingId).toBe('windows-1252');
     expect(p.summary).toMatchObject({ rows: 500, ready: 498, invalid: 2 });
     expect(p.customers).toMatchObject({ state: 'checked' });
-    expect(p.rows[17]).toMatchObject({ row: 19, status: 'invalid', detail: { key: 'unknown-customer', customerId: 9999 }, customerName: null });
+    expect(p.rows[17]).toMatchObject({ row: 19, status: 'invalid', detail: { key: 'unknown-customer', params: { customerId: 9999 } }, customerName: null });
     expect(p.rows[42]).toMatchObject({ row: 44, status: 'invalid', detail: { key: 'expired' } });
     expect(p.rows[1]).toMatchObject({ customerId: 1002, customerName: 'Nordlys Taxi A/S', label: 'Mølle-1' });
     expect(p.groups.map((g) => [g.key, g.count, g.rows])).toEqual([

@@ -209,6 +209,6 @@ describe('import through the station', () => {
     const { station, dialogs, dir } = await open();
     dialogs.answer(null, writeFile(dir, 'bin.csv', Buffer.from([0, 1, 2, 3, 0, 0])));
     expect(await station.files.openImport({})).toEqual({ status: 'cancelled' });
-    expect(await station.files.openImport({})).toEqual({ status: 'refused', fileName: 'bin.csv', message: expect.stringMatching(/not a CSV file/), detail: { key: 'binary' } });
+    expect(await station.files.openImport({})).toEqual({ status: 'refused', fileName: 'bin.csv', message: expect.stringMatching(/not a CSV file/), detail: { key: 'binary', params: {} } });
   });
 });

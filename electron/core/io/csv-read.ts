@@ -32,7 +32,7 @@ export function checkFileSize(size: number): void {
   if (size > MAX_FILE_BYTES) {
     throw new FileRefused(
       `The file is ${megabytes(size)}; an import reads files of up to ${megabytes(MAX_FILE_BYTES)} (about 400,000 cards). Split it into smaller files.`,
-      { key: 'too-big', size: megabytes(size), max: megabytes(MAX_FILE_BYTES) },
+      { key: 'too-big', params: { size: megabytes(size), max: megabytes(MAX_FILE_BYTES) } },
     );
   }
 }
@@ -67,22 +67,12 @@ export function readCsv(bytes: Uint8Array, onRecord: (record: CsvRecord) => void
         embeddedBreaks += breaks;
         records++;
         if (records === 1 && cells.length > MAX_COLUMNS) {
-          throw new FileRefused(`Row 1 has ${cells.length.toLocaleString('en')} columns; a card list has at most ${MAX_COLUMNS}. Is this the right file?`, {
-            key: 'too-many-columns',
-            row: 1,
-            columns: cells.length,
-            max: MAX_COLUMNS,
-          });
+          throw new FileRefused(`Row 1 has ${cells.length.toLocaleString('en')} columns; a card list has at most ${MAX_COLUMNS}. Is this the right file?`, { key: 'too-many-columns', params: { row: 1, columns: cells.length, max: MAX_COLUMNS } });
         }
         if (cells.length > MAX_COLUMNS) {
-          throw new FileRefused(`Row ${row} has ${cells.length.toLocaleString('en')} columns; a card list has at most ${MAX_COLUMNS}.`, {
-            key: 'too-many-columns',
-            row,
-            columns: cells.length,
-            max: MAX_COLUMNS,
-          });
+          throw new FileRefused(`Row ${row} has ${cells.length.toLocaleString('en')} columns; a card list has at most ${MAX_COLUMNS}.`, { key: 'too-many-columns', params: { row, columns: cells.length, max: MAX_COLUMNS } });
         }
-        if (records > MAX_ROWS + 1) throw new FileRefused(`The file has more than ${MAX_ROWS.toLocaleString('en')} rows; import it in parts.`, { key: 'too-many-rows', max: MAX_ROWS });
+        if (records > MAX_ROWS + 1) throw new FileRefused(`The file has more than ${MAX_ROWS.toLocaleString('en')} rows; import it in parts.`, { key: 'too-many-rows', params: { max: MAX_ROWS } });
         lastGoodRow = row;
         onRecord({ row, cells });
         return null;
@@ -93,19 +83,16 @@ export function readCsv(bytes: Uint8Array, onRecord: (record: CsvRecord) => void
     const code = (error as ParseError).code;
     const next = lastGoodRow + 1;
     if (code === 'CSV_QUOTE_NOT_CLOSED') {
-      throw new FileRefused(`A quoted field starting in row ${next} is never closed (a " without its partner), so the rows after it cannot be read. Fix the quote and try again.`, {
-        key: 'quote-not-closed',
-        row: next,
-      });
+      throw new FileRefused(`A quoted field starting in row ${next} is never closed (a " without its partner), so the rows after it cannot be read. Fix the quote and try again.`, { key: 'quote-not-closed', params: { row: next } });
     }
     if (code === 'CSV_MAX_RECORD_SIZE') {
       throw new FileRefused(
         `Row ${next} is longer than ${MAX_RECORD_CHARS / 1024} KB, far longer than any card's data (or a quote is never closed). Is this the right file?`,
-        { key: 'row-too-long', row: next, kb: MAX_RECORD_CHARS / 1024 },
+        { key: 'row-too-long', params: { row: next, kb: MAX_RECORD_CHARS / 1024 } },
       );
     }
-    throw new FileRefused(`The file could not be read as CSV near row ${next}: ${(error as Error).message}`, { key: 'not-readable', row: next, error: (error as Error).message });
+    throw new FileRefused(`The file could not be read as CSV near row ${next}: ${(error as Error).message}`, { key: 'not-readable', params: { row: next, error: (error as Error).message } });
   }
-  if (records === 0) throw new FileRefused('The file has no rows.', { key: 'no-rows' });
+  if (records === 0) throw new FileRefused('The file has no rows.', { key: 'no-rows', params: {} });
   return { ...dialect, encoding };
 }

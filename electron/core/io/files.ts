@@ -99,13 +99,13 @@ export async function readImportFile(file: string): Promise<Uint8Array> {
   let size: number;
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new FileRefused(`${path.basename(file)} is not a file.`, { key: 'not-a-file', file: path.basename(file) });
+    if (!info.isFile()) throw new FileRefused(`${path.basename(file)} is not a file.`, { key: 'not-a-file', params: { file: path.basename(file) } });
     size = info.size;
   } catch (error) {
     if (error instanceof FileRefused) throw error;
     const name = path.basename(file);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileRefused(`Cannot read ${name}: no such file`, { key: 'no-such-file', file: name });
-    throw new FileRefused(`Cannot read ${name}: ${(error as Error).message}`, { key: 'cannot-read', file: name, error: (error as Error).message });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileRefused(`Cannot read ${name}: no such file`, { key: 'no-such-file', params: { file: name } });
+    throw new FileRefused(`Cannot read ${name}: ${(error as Error).message}`, { key: 'cannot-read', params: { file: name, error: (error as Error).message } });
   }
   checkFileSize(size);
   return readFile(file);

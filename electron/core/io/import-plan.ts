@@ -102,27 +102,27 @@ export interface ImportValues extends TokenSettings {
  * (the CLI, the log). Values from the file are carried as they are.
  */
 export type ProblemDetail =
-  | { key: 'unknown-columns'; columns: string }
-  | { key: 'cell-count'; cells: number; header: number }
-  | { key: 'uid'; problem: UidProblem }
-  | { key: 'too-long'; field: string; length: number; max: number }
-  | { key: 'control-characters'; field: string }
-  | { key: 'not-boolean'; field: string; value: string }
-  | { key: 'not-date'; field: string; value: string }
-  | { key: 'not-customer'; value: string }
-  | { key: 'no-customer' }
-  | { key: 'expires-before'; validFrom: string; expiresAt: string }
-  | { key: 'expired'; expiresAt: string }
-  | { key: 'unknown-customer'; customerId: number }
-  | { key: 'repeats'; uid: string; row: number }
-  | { key: 'conflict'; uid: string; row: number }
-  | { key: 'conflict-later'; uid: string }
-  | { key: 'in-queue'; uid: string; state: string; customerId: number; label: string | null }
-  | { key: 'in-spirii'; uid: string; tokenId: number; customerId: number; label: string | null }
+  | { key: 'unknown-columns'; params: { columns: string } }
+  | { key: 'cell-count'; params: { cells: number; header: number } }
+  | { key: 'uid'; params: { problem: UidProblem } }
+  | { key: 'too-long'; params: { field: string; length: number; max: number } }
+  | { key: 'control-characters'; params: { field: string } }
+  | { key: 'not-boolean'; params: { field: string; value: string } }
+  | { key: 'not-date'; params: { field: string; value: string } }
+  | { key: 'not-customer'; params: { value: string } }
+  | { key: 'no-customer'; params: Record<string, never> }
+  | { key: 'expires-before'; params: { validFrom: string; expiresAt: string } }
+  | { key: 'expired'; params: { expiresAt: string } }
+  | { key: 'unknown-customer'; params: { customerId: number } }
+  | { key: 'repeats'; params: { uid: string; row: number } }
+  | { key: 'conflict'; params: { uid: string; row: number } }
+  | { key: 'conflict-later'; params: { uid: string } }
+  | { key: 'in-queue'; params: { uid: string; state: string; customerId: number; label: string | null } }
+  | { key: 'in-spirii'; params: { uid: string; tokenId: number; customerId: number; label: string | null } }
   /** The label is on another card in the queue (`uid`, its row's state, customer and Spirii id): refused as a tap is. */
-  | { key: 'label-used'; label: string; uid: string; state: string; customerId: number; spiriiId: number | null }
+  | { key: 'label-used'; params: { label: string; uid: string; state: string; customerId: number; spiriiId: number | null } }
   /** The file gives this label to another card too (`uid`, in `row`): neither row is queued. */
-  | { key: 'label-repeated'; label: string; uid: string; row: number };
+  | { key: 'label-repeated'; params: { label: string; uid: string; row: number } };
 
 export interface PlanRow {
   row: number;
@@ -254,7 +254,7 @@ function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: str
     row.message = same
       ? `Card ${row.values.uid} repeats row ${earlier.row}; it is queued once`
       : `Card ${row.values.uid} is also in row ${earlier.row} with different data; neither row is queued`;
-    row.detail = { key: same ? 'repeats' : 'conflict', uid: row.values.uid, row: earlier.row };
+    row.detail = { key: same ? 'repeats' : 'conflict', params: { uid: row.values.uid, row: earlier.row } };
     problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message, detail: row.detail });
     if (!same) conflicted.add(earlier);
   }
@@ -263,7 +263,7 @@ function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: str
     row.status = 'duplicate';
     row.duplicate = 'file';
     row.message = `Card ${row.values.uid} appears again later in the file with different data; neither row is queued`;
-    row.detail = { key: 'conflict-later', uid: row.values.uid };
+    row.detail = { key: 'conflict-later', params: { uid: row.values.uid } };
     problems.push({ row: row.row, column: uidColumn, severity: 'duplicate', message: row.message, detail: row.detail });
   }
 }
@@ -290,12 +290,7 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
     if (!column.field) continue;
     const other = byField.get(column.field);
     if (other) {
-      throw new FileRefused(`Columns "${other.header}" and "${column.header}" both give the ${column.field}: keep one of them.`, {
-        key: 'same-field',
-        first: other.header,
-        second: column.header,
-        field: column.field,
-      });
+      throw new FileRefused(`Columns "${other.header}" and "${column.header}" both give the ${column.field}: keep one of them.`, { key: 'same-field', params: { first: other.header, second: column.header, field: column.field } });
     }
     byField.set(column.field, column);
   }
@@ -306,12 +301,12 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
       .map((c) => c.header)
       .join(', ')
       .slice(0, 200);
-    throw new FileRefused(`No UID column. The first row must name the columns, one of them uid (or card, rfid); this file's first row is: ${headers}`, { key: 'no-uid-column', headers });
+    throw new FileRefused(`No UID column. The first row must name the columns, one of them uid (or card, rfid); this file's first row is: ${headers}`, { key: 'no-uid-column', params: { headers } });
   }
   const unused = columns.filter((c) => !c.field && c.header !== '' && !EXPORT_ONLY.has(headerKey(c.header)) && !(mapping && Object.hasOwn(mapping, c.header)));
   if (unused.length > 0) {
     const names = unused.map((c) => c.header).join(', ');
-    problems.push({ row: null, column: null, severity: 'warning', message: `Not imported (unknown columns): ${names}`, detail: { key: 'unknown-columns', columns: names } });
+    problems.push({ row: null, column: null, severity: 'warning', message: `Not imported (unknown columns): ${names}`, detail: { key: 'unknown-columns', params: { columns: names } } });
   }
 
   const cell = (cells: string[], field: ImportField): string => {
@@ -334,33 +329,33 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
         column: null,
         severity: 'warning',
         message: `Row has ${cells.length} cells but the header has ${columns.length}`,
-        detail: { key: 'cell-count', cells: cells.length, header: columns.length },
+        detail: { key: 'cell-count', params: { cells: cells.length, header: columns.length } },
       });
     }
 
     const uidText = cell(cells, 'uid');
     const uid = parseUidAs(uidText, uidFormat);
-    if (!uid.ok) problem('uid', uid.error, uid.problem && { key: 'uid', problem: uid.problem });
+    if (!uid.ok) problem('uid', uid.error, uid.problem && { key: 'uid', params: { problem: uid.problem } });
 
     const text = (field: 'label' | 'billingReference' | 'comment', fallback: string | null): string | null => {
       const value = unneutralizeCell(cell(cells, field));
       if (value === '') return fallback;
-      if (value.length > TEXT_FIELD_MAX) problem(field, `${field} is ${value.length} characters; at most ${TEXT_FIELD_MAX}`, { key: 'too-long', field, length: value.length, max: TEXT_FIELD_MAX });
-      if (hasControlCharacters(value)) problem(field, `${field} ${CONTROL_CHARACTERS_MESSAGE}`, { key: 'control-characters', field });
+      if (value.length > TEXT_FIELD_MAX) problem(field, `${field} is ${value.length} characters; at most ${TEXT_FIELD_MAX}`, { key: 'too-long', params: { field, length: value.length, max: TEXT_FIELD_MAX } });
+      if (hasControlCharacters(value)) problem(field, `${field} ${CONTROL_CHARACTERS_MESSAGE}`, { key: 'control-characters', params: { field } });
       return value;
     };
     const bool = (field: 'isActive' | 'roamingEnabled' | 'priorityChargingEnabled', fallback: boolean): boolean => {
       const value = cell(cells, field);
       if (value === '') return fallback;
       const parsed = parseBoolean(value);
-      if (parsed === undefined) problem(field, `${field} must be true or false (or yes/no, 1/0), not ${describeCell(value)}`, { key: 'not-boolean', field, value: describeCell(value) });
+      if (parsed === undefined) problem(field, `${field} must be true or false (or yes/no, 1/0), not ${describeCell(value)}`, { key: 'not-boolean', params: { field, value: describeCell(value) } });
       return parsed ?? fallback;
     };
     const date = (field: 'validFrom' | 'expiresAt', fallback: string | null): string | null => {
       const value = cell(cells, field);
       if (value === '') return fallback;
       const parsed = parseDateTime(value);
-      if (parsed === undefined) problem(field, `${field} must be a date such as 2026-12-31 or 2026-12-31T23:59:59Z, not ${describeCell(value)}`, { key: 'not-date', field, value: describeCell(value) });
+      if (parsed === undefined) problem(field, `${field} must be a date such as 2026-12-31 or 2026-12-31T23:59:59Z, not ${describeCell(value)}`, { key: 'not-date', params: { field, value: describeCell(value) } });
       return parsed ?? null;
     };
 
@@ -369,9 +364,9 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
     if (customerText !== '') {
       const n = /^\d+$/.test(customerText) ? Number(customerText) : NaN;
       if (Number.isSafeInteger(n) && n >= 1) customerId = n;
-      else problem('customerId', `customerId must be a whole number from 1, not ${describeCell(customerText)}`, { key: 'not-customer', value: describeCell(customerText) });
+      else problem('customerId', `customerId must be a whole number from 1, not ${describeCell(customerText)}`, { key: 'not-customer', params: { value: describeCell(customerText) } });
     } else if (customerId === null) {
-      problem('customerId', 'No customer: give the row a customer, or choose one for the whole file', { key: 'no-customer' });
+      problem('customerId', 'No customer: give the row a customer, or choose one for the whole file', { key: 'no-customer', params: {} });
     }
 
     const values: ImportValues = {
@@ -387,15 +382,11 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
       comment: text('comment', d.comment),
     };
     if (values.validFrom && values.expiresAt && Date.parse(values.expiresAt) <= Date.parse(values.validFrom)) {
-      problem('expiresAt', `expiresAt (${values.expiresAt}) must be after validFrom (${values.validFrom})`, {
-        key: 'expires-before',
-        validFrom: values.validFrom,
-        expiresAt: values.expiresAt,
-      });
+      problem('expiresAt', `expiresAt (${values.expiresAt}) must be after validFrom (${values.validFrom})`, { key: 'expires-before', params: { validFrom: values.validFrom, expiresAt: values.expiresAt } });
     }
     const nowMs = (options.now ?? new Date()).getTime();
     if (values.expiresAt && Date.parse(values.expiresAt) <= nowMs && !rowProblems.some((p) => p.detail?.key === 'expires-before')) {
-      problem('expiresAt', `expiresAt (${values.expiresAt}) is already past: Spirii refuses a card that has expired`, { key: 'expired', expiresAt: values.expiresAt });
+      problem('expiresAt', `expiresAt (${values.expiresAt}) is already past: Spirii refuses a card that has expired`, { key: 'expired', params: { expiresAt: values.expiresAt } });
     }
     const firstError = rowProblems.find((p) => p.severity === 'error');
     rows.push({
@@ -409,7 +400,7 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
     });
     problems.push(...rowProblems);
   }
-  if (rows.length === 0) throw new FileRefused('The file has a header row but no cards.', { key: 'no-cards' });
+  if (rows.length === 0) throw new FileRefused('The file has a header row but no cards.', { key: 'no-cards', params: {} });
 
   markFileDuplicates(rows, problems, uidColumn.header);
   problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));

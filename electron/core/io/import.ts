@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '../db/sqlite';
-import { STATE_WORDS, type QueuedToken, type QueueState, type TokenQueue } from '../queue';
+import type { QueuedToken, TokenQueue } from '../queue';
 import type { Settings } from '../settings';
 import type { SpiriiClient } from '../api/client';
 import { NetworkError } from '../api/errors';
@@ -33,6 +33,7 @@ import type { CustomerDirectory } from '../customers';
 import { headerSetKey, isKnownHeader, type ImportField } from './import-plan';
 import { unneutralizeCell } from './csv-safe';
 import { openTableWriter, type Column } from './writers';
+import { groupProblems, summarize, type ImportSummary, type ProblemGroup } from './import-summary';
 
 /** Rows and problems a preview carries to the window; the CLI's --json and the core keep them all. */
 export const PREVIEW_ROWS = 200;
@@ -43,8 +44,6 @@ const LOOKUP_CONCURRENCY = 4;
 const HISTORY_KEY = 'import.history';
 const MAPPINGS_KEY = 'import.mappings';
 const MAPPINGS_LIMIT = 100;
-/** Rows a problem group names (the group counts them all). */
-const GROUP_ROWS = 50;
 
 export type ColumnChoice = Readonly<Record<string, ImportField | null>>;
 
@@ -56,22 +55,6 @@ export interface CustomerCheck {
   message: string | null;
 }
 
-/**
- * Problems of one kind (and one customer, state or field) together: the window lists these, real
- * problems first, so that 8 rows to fix are not lost among 492 "already synced".
- */
-export interface ProblemGroup {
-  key: string;
-  severity: Problem['severity'];
-  count: number;
-  /** The first rows of the group (GROUP_ROWS at most). */
-  rows: number[];
-  column: string | null;
-  /** In English, for the CLI: "Rows 4, 9 (2): ...". */
-  message: string;
-  /** The first problem's detail, for a window to word it. */
-  detail?: ProblemDetail;
-}
 const HISTORY_LIMIT = 200;
 
 export interface SpiriiCheck {
@@ -83,17 +66,6 @@ export interface SpiriiCheck {
   error?: string;
 }
 
-export interface ImportSummary {
-  rows: number;
-  ready: number;
-  invalid: number;
-  duplicateInFile: number;
-  duplicateInQueue: number;
-  duplicateInSpirii: number;
-  warnings: number;
-  /** Ready rows that replace a token Spirii rejected before. */
-  replacing: number;
-}
 
 export interface PreviewRow extends ImportValues {
   row: number;
@@ -325,20 +297,14 @@ export class Importer {
       const { existing } = admission;
       if (admission.kind === 'label-used') {
         // Not a duplicate of the card: the desk gives it another label and imports it again.
-        const detail: ProblemDetail = { key: 'label-used', label: admission.label, uid: existing.uid, state: existing.state, customerId: existing.customerId, spiriiId: existing.spiriiId };
+        const detail: ProblemDetail = { key: 'label-used', params: { label: admission.label, uid: existing.uid, state: existing.state, customerId: existing.customerId, spiriiId: existing.spiriiId } };
         row.status = 'invalid';
         row.message = admission.message;
         row.detail = detail;
         plan.problems.push({ row: row.row, column: labelColumn, severity: 'error', message: admission.message, detail });
         continue;
       }
-      markDuplicate(row, 'queue', admission.message, plan.problems, uidColumn, {
-        key: 'in-queue',
-        uid: row.values.uid,
-        state: existing.state,
-        customerId: existing.customerId,
-        label: existing.label,
-      });
+      markDuplicate(row, 'queue', admission.message, plan.problems, uidColumn, { key: 'in-queue', params: { uid: row.values.uid, state: existing.state, customerId: existing.customerId, label: existing.label } });
     }
     // One label on two cards of the file: which card has it cannot be told, so neither is queued
     // (as with a card the file gives twice with different data), and the queue never holds two.
@@ -355,7 +321,7 @@ export class Importer {
       if (!second) continue;
       for (const row of rows) {
         const other = row.values.uid === first.values.uid ? second : first;
-        const detail: ProblemDetail = { key: 'label-repeated', label, uid: other.values.uid, row: other.row };
+        const detail: ProblemDetail = { key: 'label-repeated', params: { label, uid: other.values.uid, row: other.row } };
         row.status = 'invalid';
         row.message = `Label ${label} is also on card ${other.values.uid} in row ${other.row}; neither row is queued`;
         row.detail = detail;
@@ -409,7 +375,7 @@ export class Importer {
         const id = row.values.customerId;
         if (id === null || !result.unknown.has(id) || row.status === 'invalid') continue;
         const message = `Spirii has no customer ${id}: check the customer number`;
-        const detail: ProblemDetail = { key: 'unknown-customer', customerId: id };
+        const detail: ProblemDetail = { key: 'unknown-customer', params: { customerId: id } };
         if (row.status === 'ready') {
           row.status = 'invalid';
           row.duplicate = null;
@@ -475,13 +441,7 @@ export class Importer {
       for (const f of found) {
         const row = byUid.get(f.uid)!;
         if (row.status !== 'ready') continue;
-        markDuplicate(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn, {
-          key: 'in-spirii',
-          uid: f.uid,
-          tokenId: f.id,
-          customerId: f.customerId,
-          label: f.label ?? null,
-        });
+        markDuplicate(row, 'spirii', `Card ${f.uid} is already in Spirii (token ${f.id}, customer ${f.customerId}${f.label ? `, label ${f.label}` : ''})`, plan.problems, uidColumn, { key: 'in-spirii', params: { uid: f.uid, tokenId: f.id, customerId: f.customerId, label: f.label ?? null } });
       }
       return { state: 'checked', message: null };
     } catch (error) {
@@ -513,69 +473,6 @@ function isNotQueued(row: PlanRow): boolean {
   return !(row.detail?.key === 'in-queue' || row.detail?.key === 'repeats');
 }
 
-function groupKey(problem: Problem): string {
-  const d = problem.detail;
-  if (!d) return `${problem.severity}:${problem.message}`;
-  switch (d.key) {
-    case 'in-queue':
-      return `in-queue:${d.state}`;
-    case 'unknown-customer':
-      return `unknown-customer:${d.customerId}`;
-    case 'uid':
-      return `uid:${JSON.stringify(d.problem).replace(/"(uid|text|value)":"[^"]*"/g, '')}`;
-    case 'too-long':
-    case 'not-boolean':
-    case 'not-date':
-      return `${d.key}:${d.field}`;
-    default:
-      return d.key;
-  }
-}
-
-const SEVERITY_ORDER: Record<Problem['severity'], number> = { error: 0, warning: 1, duplicate: 2 };
-
-export function groupProblems(problems: readonly Problem[]): ProblemGroup[] {
-  const groups = new Map<string, ProblemGroup & { first: Problem }>();
-  for (const problem of problems) {
-    const key = groupKey(problem);
-    let group = groups.get(key);
-    if (!group) {
-      group = { key, severity: problem.severity, count: 0, rows: [], column: problem.column, message: '', first: problem, ...(problem.detail ? { detail: problem.detail } : {}) };
-      groups.set(key, group);
-    }
-    group.count++;
-    if (problem.row !== null && group.rows.length < GROUP_ROWS) group.rows.push(problem.row);
-  }
-  return [...groups.values()]
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count)
-    .map(({ first, ...group }) => ({ ...group, message: groupMessage(group, first) }));
-}
-
-function groupMessage(group: ProblemGroup, first: Problem): string {
-  if (group.count === 1) return describeProblem(first);
-  const d = group.detail;
-  if (d?.key === 'in-queue') return `${group.count} cards are already in the queue (${STATE_WORDS[d.state as QueueState] ?? d.state}): not queued again`;
-  if (d?.key === 'in-spirii') return `${group.count} cards are already in Spirii: not queued`;
-  if (d?.key === 'repeats') return `${group.count} rows repeat an earlier row exactly: each card is queued once`;
-  if (d?.key === 'label-used') return `${group.count} cards have a label that is already on another card: not queued`;
-  const rows = group.rows.join(', ') + (group.count > group.rows.length ? ', ...' : '');
-  return `Rows ${rows} (${group.count})${group.column ? `, column ${group.column}` : ''}: ${first.message}`;
-}
-
-function summarize(plan: ImportPlan): ImportSummary {
-  const s: ImportSummary = { rows: plan.rows.length, ready: 0, invalid: 0, duplicateInFile: 0, duplicateInQueue: 0, duplicateInSpirii: 0, warnings: 0, replacing: 0 };
-  for (const row of plan.rows) {
-    if (row.status === 'ready' && row.replaces !== undefined) s.replacing++;
-    if (row.status === 'ready') s.ready++;
-    else if (row.status === 'invalid') s.invalid++;
-    else if (row.duplicate === 'file') s.duplicateInFile++;
-    else if (row.duplicate === 'queue') s.duplicateInQueue++;
-    else if (row.duplicate === 'spirii') s.duplicateInSpirii++;
-  }
-  s.warnings = plan.problems.filter((p) => p.severity === 'warning').length;
-  return s;
-}
-
 function toPreviewRow(row: PlanRow, names: ReadonlyMap<number, string>): PreviewRow {
   return {
     row: row.row,
@@ -589,16 +486,5 @@ function toPreviewRow(row: PlanRow, names: ReadonlyMap<number, string>): Preview
   };
 }
 
-/** One line for the desk: what the import will do. The window and the CLI say the same. */
-export function describeSummary(s: ImportSummary): string {
-  const notQueued = [
-    s.invalid ? `${s.invalid} with problems` : null,
-    s.duplicateInFile ? `${s.duplicateInFile} repeated in the file` : null,
-    s.duplicateInQueue ? `${s.duplicateInQueue} already in the queue` : null,
-    s.duplicateInSpirii ? `${s.duplicateInSpirii} already in Spirii` : null,
-  ].filter(Boolean);
-  const replacing = s.replacing ? ` (${s.replacing} of them replacing a token Spirii rejected)` : '';
-  return `${s.rows} rows: ${s.ready} to queue${replacing}${notQueued.length ? `; not queued: ${notQueued.join(', ')}` : ''}.`;
-}
-
 export { describeProblem };
+export { describeSummary, groupProblems, type ImportSummary, type ProblemGroup } from './import-summary';

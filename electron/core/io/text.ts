@@ -15,23 +15,23 @@ export type FileKind = 'xlsx' | 'xls' | 'pdf' | 'png' | 'jpeg' | 'gzip';
  * they are.
  */
 export type RefusalDetail =
-  | { key: 'not-a-file'; file: string }
-  | { key: 'no-such-file'; file: string }
-  | { key: 'cannot-read'; file: string; error: string }
-  | { key: 'too-big'; size: string; max: string }
-  | { key: 'empty' }
-  | { key: 'not-csv'; kind: FileKind }
-  | { key: 'binary' }
-  | { key: 'utf-32' }
-  | { key: 'too-many-columns'; row: number; columns: number; max: number }
-  | { key: 'too-many-rows'; max: number }
-  | { key: 'quote-not-closed'; row: number }
-  | { key: 'row-too-long'; row: number; kb: number }
-  | { key: 'not-readable'; row: number; error: string }
-  | { key: 'no-rows' }
-  | { key: 'same-field'; first: string; second: string; field: string }
-  | { key: 'no-uid-column'; headers: string }
-  | { key: 'no-cards' };
+  | { key: 'not-a-file'; params: { file: string } }
+  | { key: 'no-such-file'; params: { file: string } }
+  | { key: 'cannot-read'; params: { file: string; error: string } }
+  | { key: 'too-big'; params: { size: string; max: string } }
+  | { key: 'empty'; params: Record<string, never> }
+  | { key: 'not-csv'; params: { kind: FileKind } }
+  | { key: 'binary'; params: Record<string, never> }
+  | { key: 'utf-32'; params: Record<string, never> }
+  | { key: 'too-many-columns'; params: { row: number; columns: number; max: number } }
+  | { key: 'too-many-rows'; params: { max: number } }
+  | { key: 'quote-not-closed'; params: { row: number } }
+  | { key: 'row-too-long'; params: { row: number; kb: number } }
+  | { key: 'not-readable'; params: { row: number; error: string } }
+  | { key: 'no-rows'; params: Record<string, never> }
+  | { key: 'same-field'; params: { first: string; second: string; field: string } }
+  | { key: 'no-uid-column'; params: { headers: string } }
+  | { key: 'no-cards'; params: Record<string, never> };
 
 export class FileRefused extends Error {
   constructor(
@@ -74,18 +74,18 @@ export interface DecodedText {
 }
 
 export function decodeText(bytes: Uint8Array): DecodedText {
-  if (bytes.length === 0) throw new FileRefused('The file is empty.', { key: 'empty' });
+  if (bytes.length === 0) throw new FileRefused('The file is empty.', { key: 'empty', params: {} });
   // UTF-32's byte order marks, checked before UTF-16's (FF FE 00 00 starts with UTF-16 LE's FF FE):
   // no spreadsheet saves CSV so, and read as UTF-16 it would be every other character a NUL.
   if (startsWith(bytes, [0xff, 0xfe, 0x00, 0x00]) || startsWith(bytes, [0x00, 0x00, 0xfe, 0xff])) {
-    throw new FileRefused('This file is in UTF-32, which is not read here: save it as "CSV UTF-8" (or UTF-16) and import it again.', { key: 'utf-32' });
+    throw new FileRefused('This file is in UTF-32, which is not read here: save it as "CSV UTF-8" (or UTF-16) and import it again.', { key: 'utf-32', params: {} });
   }
   if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8-bom' };
   if (startsWith(bytes, [0xff, 0xfe])) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
   if (startsWith(bytes, [0xfe, 0xff])) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
   const signature = SIGNATURES.find((s) => startsWith(bytes, s.bytes));
-  if (signature) throw new FileRefused(`This is not a CSV file: it is ${signature.what}.`, { key: 'not-csv', kind: signature.kind });
-  if (looksBinary(bytes)) throw new FileRefused('This is not a CSV file: it holds binary data, not text. Choose the CSV file the cards came with.', { key: 'binary' });
+  if (signature) throw new FileRefused(`This is not a CSV file: it is ${signature.what}.`, { key: 'not-csv', params: { kind: signature.kind } });
+  if (looksBinary(bytes)) throw new FileRefused('This is not a CSV file: it holds binary data, not text. Choose the CSV file the cards came with.', { key: 'binary', params: {} });
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch {

@@ -29,12 +29,12 @@ export function isRoundedNumber(text: string): boolean {
 export function parseUidAs(value: string, format: UidFormat): UidResult {
   const text = value.trim();
   if (isRoundedNumber(text)) {
-    return { ok: false, error: `UID "${text}" is a number a spreadsheet rounded: format the column as text and save the file again`, problem: { key: 'rounded', input: text } };
+    return { ok: false, error: `UID "${text}" is a number a spreadsheet rounded: format the column as text and save the file again`, problem: { key: 'rounded', params: { input: text } } };
   }
   const result = uidFrom(text, format);
   if (!result.ok) return result;
   const refusal = randomUidRefusal(result.uid);
-  return refusal ? { ok: false, error: refusal, problem: { key: 'random-id', uid: result.uid } } : result;
+  return refusal ? { ok: false, error: refusal, problem: { key: 'random-id', params: { uid: result.uid } } } : result;
 }
 
 /**

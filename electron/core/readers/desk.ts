@@ -199,7 +199,7 @@ export class ReaderDesk {
           at,
           outcome: 'unreadable',
           message: event.message,
-          detail: event.detail ? { key: 'unreadable', unreadable: event.detail } : null,
+          detail: event.detail ? { key: 'unreadable', params: { unreadable: event.detail } } : null,
         };
         this.changed(event);
         const outcome: TapOutcome = { status: 'refused', reason: 'unreadable', uid: null, message: event.message, existing: null };
@@ -246,7 +246,7 @@ export class ReaderDesk {
     const { reader, uid, cardType } = event;
     const seen: Omit<LastCard, 'outcome' | 'message' | 'detail'> = { reader: reader.name, uid, cardType, card: event.card ?? null, at };
     if (!this.accepts(reader)) {
-      const detail = { key: 'ignored', chosen: this.chosen } as const;
+      const detail = { key: 'ignored', params: { chosen: this.chosen } } as const;
       this.lastCard = { ...seen, outcome: 'ignored', message: `${reader.name} is not the chosen reader (${this.chosen})`, detail };
       this.changed(event);
       return null;
@@ -259,7 +259,7 @@ export class ReaderDesk {
     // The simulated reader is a button: each press is meant as a tap.
     if (reader.kind !== 'simulated' && last !== undefined && now - last < this.current.repeatWindowMs) {
       const seconds = this.current.repeatWindowMs / 1000;
-      this.lastCard = { ...seen, outcome: 'repeat', message: `The same card again within ${seconds} s: one tap.`, detail: { key: 'repeat', seconds } };
+      this.lastCard = { ...seen, outcome: 'repeat', message: `The same card again within ${seconds} s: one tap.`, detail: { key: 'repeat', params: { seconds } } };
       this.changed(event);
       return null;
     }
@@ -283,7 +283,7 @@ export class ReaderDesk {
 
 /** Why a tap ended as it did, machine-readable, for the last card. */
 function cardDetail(outcome: TapOutcome): LastCardDetail | null {
-  if (outcome.status === 'refused') return { key: 'refused', reason: outcome.reason, existing: outcome.existing };
-  if (outcome.status === 'label-needed') return { key: 'label-needed' };
+  if (outcome.status === 'refused') return { key: 'refused', params: { reason: outcome.reason, existing: outcome.existing } };
+  if (outcome.status === 'label-needed') return { key: 'label-needed', params: {} };
   return null;
 }

@@ -74,10 +74,7 @@ export class HidReaders implements ReaderSource {
     try {
       this.library = this.options.library ?? loadNodeHid();
     } catch (error) {
-      this.error(null, `HID readers are not available: ${errorText(error)}. Keyboard-wedge readers still type into the window.`, 'hid-unavailable', {
-        key: 'hid-unavailable',
-        error: errorText(error),
-      });
+      this.error(null, `HID readers are not available: ${errorText(error)}. Keyboard-wedge readers still type into the window.`, 'hid-unavailable', { key: 'hid-unavailable', params: { error: errorText(error) } });
       return;
     }
     this.running = true;
@@ -116,7 +113,7 @@ export class HidReaders implements ReaderSource {
       for (const [path, o] of this.open) if (!present.has(path)) this.detach(path, o);
       for (const path of this.failed) if (!present.has(path)) this.failed.delete(path); // replugged: try again
     } catch (error) {
-      this.error(null, `Looking for HID readers failed: ${errorText(error)}`, 'hid-enumerate', { key: 'hid-enumerate', error: errorText(error) });
+      this.error(null, `Looking for HID readers failed: ${errorText(error)}`, 'hid-enumerate', { key: 'hid-enumerate', params: { error: errorText(error) } });
     }
     if (this.running) this.timer = setTimeout(() => void this.scan(), this.options.pollMs ?? 2000);
   }
@@ -134,7 +131,7 @@ export class HidReaders implements ReaderSource {
         info,
         `${info.name} cannot be opened: ${errorText(error)}. On Linux add the udev rule from the README for /dev/hidraw*; it still types into the window.`,
         'hid-open',
-        { key: 'hid-open', reader: info.name, error: errorText(error) },
+        { key: 'hid-open', params: { reader: info.name, error: errorText(error) } },
       );
       return;
     } finally {
@@ -146,7 +143,7 @@ export class HidReaders implements ReaderSource {
       for (const line of open.decoder.push(data)) this.line(info, line);
     });
     handle.on('error', (error) => {
-      this.error(info, `${info.name}: ${errorText(error)}`, 'hid-read', { key: 'reader', reader: info.name, error: errorText(error), cardLeft: false });
+      this.error(info, `${info.name}: ${errorText(error)}`, 'hid-read', { key: 'reader', params: { reader: info.name, error: errorText(error), cardLeft: false } });
       this.detach(path, open);
     });
     this.events.emit({ type: 'attached', reader: info });
@@ -167,7 +164,7 @@ export class HidReaders implements ReaderSource {
     if (!result.ok) {
       const message = `${reader.name} typed "${text.trim()}", which is not a UID in the configured ${format} format: ${result.error}`;
       this.options.log?.(message);
-      const detail = { key: 'wedge-not-uid', typed: text.trim(), format, problem: result.problem ?? null } as const;
+      const detail = { key: 'wedge-not-uid', params: { typed: text.trim(), format, problem: result.problem ?? null } } as const;
       this.events.emit({ type: 'unreadable', reader, message, cardType: null, atr: null, statusWord: null, card: null, detail });
       return;
     }

@@ -120,7 +120,7 @@ export class PcscReaders implements ReaderSource {
       this.library = loadNfcPcsc(this.options.nativeAddon);
     } catch (error) {
       const text = errorText(error);
-      this.error(null, `PC/SC is not available: ${text}. Install the smart-card service (pcscd on Linux) and restart.`, 'unavailable', { key: 'unavailable', error: text });
+      this.error(null, `PC/SC is not available: ${text}. Install the smart-card service (pcscd on Linux) and restart.`, 'unavailable', { key: 'unavailable', params: { error: text } });
       return;
     }
     this.running = true;
@@ -170,7 +170,7 @@ export class PcscReaders implements ReaderSource {
       if (this.serviceUp !== false) {
         this.serviceUp = false;
         this.events.emit({ type: 'service', state: 'down' });
-        this.error(null, 'The PC/SC service is not running (SCARD_E_NO_SERVICE); waiting for it to start.', 'SCARD_E_NO_SERVICE', { key: 'no-service' });
+        this.error(null, 'The PC/SC service is not running (SCARD_E_NO_SERVICE); waiting for it to start.', 'SCARD_E_NO_SERVICE', { key: 'no-service', params: {} });
       }
       this.retry = setTimeout(() => void this.connect(), this.retryMs);
       return;
@@ -179,7 +179,7 @@ export class PcscReaders implements ReaderSource {
     try {
       nfc = new this.library!.NFC();
     } catch (error) {
-      this.error(null, `PC/SC: ${errorText(error)}`, errorCode(error), { key: 'context', error: errorText(error) });
+      this.error(null, `PC/SC: ${errorText(error)}`, errorCode(error), { key: 'context', params: { error: errorText(error) } });
       this.retry = setTimeout(() => void this.connect(), this.retryMs);
       return;
     }
@@ -193,7 +193,7 @@ export class PcscReaders implements ReaderSource {
     nfc.on('error', (error: unknown) => {
       if (this.nfc !== nfc) return;
       const code = errorCode(error);
-      this.error(null, `PC/SC service: ${errorText(error)}`, code, { key: 'service', error: errorText(error) });
+      this.error(null, `PC/SC service: ${errorText(error)}`, code, { key: 'service', params: { error: errorText(error) } });
       // pcsclite stops watching for readers after any error: start over once the service answers.
       this.serviceUp = false;
       this.events.emit({ type: 'service', state: 'down' });
@@ -253,7 +253,7 @@ export class PcscReaders implements ReaderSource {
     reader.on('error', (error: unknown) => {
       // During a service outage each reader reports it too; the service's own error says it once.
       if (!current() || (this.serviceUp === false && pcscCode(error) !== null)) return;
-      this.error(device.info, `${name}: ${errorText(error)}`, errorCode(error), { key: 'reader', reader: name, error: errorText(error), cardLeft: false });
+      this.error(device.info, `${name}: ${errorText(error)}`, errorCode(error), { key: 'reader', params: { reader: name, error: errorText(error), cardLeft: false } });
     });
     reader.on('end', () => {
       if (!current()) return;
@@ -274,10 +274,7 @@ export class PcscReaders implements ReaderSource {
       this.events.emit({ type: 'unreadable', reader, message, cardType, atr: atrHex, statusWord, card, detail });
     };
     if (phone) {
-      unreadable(`A ${cardType} was presented (ATR ${atrHex}). Phones and watches show a random ID at every tap and cannot be enrolled: use the customer's RFID card.`, {
-        key: 'phone',
-        atr: atrHex,
-      });
+      unreadable(`A ${cardType} was presented (ATR ${atrHex}). Phones and watches show a random ID at every tap and cannot be enrolled: use the customer's RFID card.`, { key: 'phone', params: { atr: atrHex } });
       return;
     }
     let response: Buffer;
@@ -292,7 +289,7 @@ export class PcscReaders implements ReaderSource {
           ? `${reader.name}: the card (${cardType}) left the reader before its UID was read; nothing was enrolled. Hold it still and tap again.`
           : `${reader.name}: reading the card's UID failed: ${errorText(error)}`,
         code,
-        left ? { key: 'card-left', reader: reader.name, card } : { key: 'read-failed', reader: reader.name, error: errorText(error) },
+        left ? { key: 'card-left', params: { reader: reader.name, card } } : { key: 'read-failed', params: { reader: reader.name, error: errorText(error) } },
       );
       return;
     }
@@ -302,7 +299,7 @@ export class PcscReaders implements ReaderSource {
       const got = response.length === 0 ? null : response.toString('hex').toUpperCase();
       unreadable(
         `The ${cardType} left the reader before its UID was read (the reader got ${got === null ? 'no answer' : `only ${got}`}); nothing was enrolled. Hold it still and tap again.`,
-        { key: 'left', got },
+        { key: 'left', params: { got } },
       );
       return;
     }
@@ -310,7 +307,7 @@ export class PcscReaders implements ReaderSource {
     if (statusWord !== '9000') {
       unreadable(
         `The ${cardType} did not give its UID: the reader answered ${describeStatusWord(statusWord)} instead of 90 00 (ATR ${atrHex}).`,
-        { key: 'status-word', statusWord, atr: atrHex },
+        { key: 'status-word', params: { statusWord, atr: atrHex } },
         statusWord,
       );
       return;
@@ -318,7 +315,7 @@ export class PcscReaders implements ReaderSource {
     const bytes = response.subarray(0, -2).toString('hex');
     const parsed = parseUid(bytes);
     if (!parsed.ok) {
-      unreadable(`The ${cardType} gave an unusable UID: ${parsed.error}.`, { key: 'bad-uid', problem: parsed.problem ?? null }, statusWord);
+      unreadable(`The ${cardType} gave an unusable UID: ${parsed.error}.`, { key: 'bad-uid', params: { problem: parsed.problem ?? null } }, statusWord);
       return;
     }
     this.events.emit({ type: 'card', reader, uid: parsed.uid, cardType, atr: atrHex, card });
@@ -332,7 +329,7 @@ export class PcscReaders implements ReaderSource {
       if (event instanceof Error) {
         const code = errorCode(event);
         const left = code !== null && CARD_LEFT.has(code) ? 'the card left the reader before it could be read: ' : '';
-        if (current()) this.error(device.info, `${device.info.name}: ${left}${errorText(event)}`, code, { key: 'reader', reader: device.info.name, error: errorText(event), cardLeft: left !== '' });
+        if (current()) this.error(device.info, `${device.info.name}: ${left}${errorText(event)}`, code, { key: 'reader', params: { reader: device.info.name, error: errorText(event), cardLeft: left !== '' } });
         return true;
       }
       return emit(event, ...args);

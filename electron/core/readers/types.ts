@@ -46,11 +46,11 @@ export type CardKind =
  * wedge-not-uid: a keyboard-wedge reader typed something that is not a UID in the configured format.
  */
 export type UnreadableDetail =
-  | { key: 'phone'; atr: string | null }
-  | { key: 'left'; got: string | null }
-  | { key: 'status-word'; statusWord: string; atr: string | null }
-  | { key: 'bad-uid'; problem: UidProblem | null }
-  | { key: 'wedge-not-uid'; typed: string; format: UidFormat; problem: UidProblem | null };
+  | { key: 'phone'; params: { atr: string | null } }
+  | { key: 'left'; params: { got: string | null } }
+  | { key: 'status-word'; params: { statusWord: string; atr: string | null } }
+  | { key: 'bad-uid'; params: { problem: UidProblem | null } }
+  | { key: 'wedge-not-uid'; params: { typed: string; format: UidFormat; problem: UidProblem | null } };
 
 /**
  * What went wrong with a reader, machine-readable (the English is the error's `message`). `error`
@@ -58,25 +58,25 @@ export type UnreadableDetail =
  */
 export type ReaderErrorDetail =
   /** The PC/SC library could not be loaded at all. */
-  | { key: 'unavailable'; error: string }
+  | { key: 'unavailable'; params: { error: string } }
   /** The PC/SC service is not running: waiting for it. */
-  | { key: 'no-service' }
+  | { key: 'no-service'; params: Record<string, never> }
   /** Opening a PC/SC context failed. */
-  | { key: 'context'; error: string }
+  | { key: 'context'; params: { error: string } }
   /** The PC/SC service reported an error (it is then watched for until it answers again). */
-  | { key: 'service'; error: string }
+  | { key: 'service'; params: { error: string } }
   /** A reader reported an error; `cardLeft` when its code says the card left. */
-  | { key: 'reader'; reader: string; error: string; cardLeft: boolean }
+  | { key: 'reader'; params: { reader: string; error: string; cardLeft: boolean } }
   /** A card left before its UID was read. */
-  | { key: 'card-left'; reader: string; card: CardKind }
+  | { key: 'card-left'; params: { reader: string; card: CardKind } }
   /** Reading a card's UID failed otherwise. */
-  | { key: 'read-failed'; reader: string; error: string }
+  | { key: 'read-failed'; params: { reader: string; error: string } }
   /** A HID reader could not be opened (Linux: no udev rule). */
-  | { key: 'hid-open'; reader: string; error: string }
+  | { key: 'hid-open'; params: { reader: string; error: string } }
   /** node-hid could not be loaded: wedges still type into the window. */
-  | { key: 'hid-unavailable'; error: string }
+  | { key: 'hid-unavailable'; params: { error: string } }
   /** Listing the HID devices failed. */
-  | { key: 'hid-enumerate'; error: string };
+  | { key: 'hid-enumerate'; params: { error: string } };
 
 export type ReaderEvent =
   | { type: 'attached'; reader: ReaderInfo }
@@ -115,11 +115,11 @@ export interface ReaderError {
 
 /** Why the last card's outcome is what it is, machine-readable (the English is its `message`). */
 export type LastCardDetail =
-  | { key: 'ignored'; chosen: string | null }
-  | { key: 'repeat'; seconds: number }
-  | { key: 'refused'; reason: TapRefusal; existing: QueuedToken | null }
-  | { key: 'label-needed' }
-  | { key: 'unreadable'; unreadable: UnreadableDetail };
+  | { key: 'ignored'; params: { chosen: string | null } }
+  | { key: 'repeat'; params: { seconds: number } }
+  | { key: 'refused'; params: { reason: TapRefusal; existing: QueuedToken | null } }
+  | { key: 'label-needed'; params: Record<string, never> }
+  | { key: 'unreadable'; params: { unreadable: UnreadableDetail } };
 
 /** The last card a reader saw, and what became of it. */
 export interface LastCard {

@@ -292,7 +292,7 @@ type SetupKey = Status['setup'][number];
 type LastCard = NonNullable<Status['lastCard']>;
 type CardKind = NonNullable<LastCard['card']>;
 type LastDetail = NonNullable<LastCard['detail']>;
-type Unreadable = Extract<LastDetail, { key: 'unreadable' }>['unreadable'];
+type Unreadable = Extract<LastDetail, { key: 'unreadable' }>['params']['unreadable'];
 type Conversion = CallOutput<'uid.convert'>;
 
 /** The core's own readers (simulated, the window's wedge) by their fixed names. */
@@ -312,25 +312,25 @@ export function describeReaderError(error: { message: string; detail?: ErrorDeta
   if (!detail) return error.message;
   switch (detail.key) {
     case 'unavailable':
-      return t('errUnavailable', { error: detail.error });
+      return t('errUnavailable', { error: detail.params.error });
     case 'no-service':
       return t('errNoService');
     case 'context':
-      return t('errContext', { error: detail.error });
+      return t('errContext', { error: detail.params.error });
     case 'service':
-      return t('errService', { error: detail.error });
+      return t('errService', { error: detail.params.error });
     case 'reader':
-      return t(detail.cardLeft ? 'errReaderCardLeft' : 'errReader', { reader: nameOf(detail.reader), error: detail.error });
+      return t(detail.params.cardLeft ? 'errReaderCardLeft' : 'errReader', { reader: nameOf(detail.params.reader), error: detail.params.error });
     case 'card-left':
-      return t('errCardLeft', { reader: nameOf(detail.reader), card: describeCardKind(detail.card) });
+      return t('errCardLeft', { reader: nameOf(detail.params.reader), card: describeCardKind(detail.params.card) });
     case 'read-failed':
-      return t('errReadFailed', { reader: nameOf(detail.reader), error: detail.error });
+      return t('errReadFailed', { reader: nameOf(detail.params.reader), error: detail.params.error });
     case 'hid-open':
-      return t('errHidOpen', { reader: detail.reader, error: detail.error });
+      return t('errHidOpen', { reader: detail.params.reader, error: detail.params.error });
     case 'hid-unavailable':
-      return t('errHidUnavailable', { error: detail.error });
+      return t('errHidUnavailable', { error: detail.params.error });
     case 'hid-enumerate':
-      return t('errHidEnumerate', { error: detail.error });
+      return t('errHidEnumerate', { error: detail.params.error });
   }
 }
 
@@ -433,31 +433,31 @@ export function conversionError(conversion: Extract<Conversion, { ok: false }>):
 }
 
 export function conversionWarning(conversion: Extract<Conversion, { ok: true }>): string | null {
-  if (conversion.randomUid) return describeUidProblem({ key: 'random-id', uid: conversion.uid });
+  if (conversion.randomUid) return describeUidProblem({ key: 'random-id', params: { uid: conversion.uid } });
   return conversion.warning;
 }
 
 function unreadableText(detail: Unreadable, card: string, reader: string): string {
   switch (detail.key) {
     case 'phone':
-      return t('lastPhone', { atr: detail.atr ?? t('noAtr') });
+      return t('lastPhone', { atr: detail.params.atr ?? t('noAtr') });
     case 'left':
-      return t('lastLeft', { card, got: detail.got === null ? t('lastGotNothing') : t('lastGotOnly', { hex: detail.got }) });
+      return t('lastLeft', { card, got: detail.params.got === null ? t('lastGotNothing') : t('lastGotOnly', { hex: detail.params.got }) });
     case 'status-word':
-      return t('lastStatusWord', { card, sw: describeStatusWord(detail.statusWord), atr: detail.atr ?? t('noAtr') });
+      return t('lastStatusWord', { card, sw: describeStatusWord(detail.params.statusWord), atr: detail.params.atr ?? t('noAtr') });
     case 'bad-uid':
-      return t('lastBadUid', { card, problem: detail.problem ? describeUidProblem(detail.problem) : '' });
+      return t('lastBadUid', { card, problem: detail.params.problem ? describeUidProblem(detail.params.problem) : '' });
     case 'wedge-not-uid':
       return t('lastWedgeNotUid', {
         reader,
-        typed: detail.typed,
-        format: formatName(detail.format),
-        problem: detail.problem ? describeUidProblem(detail.problem) : '',
+        typed: detail.params.typed,
+        format: formatName(detail.params.format),
+        problem: detail.params.problem ? describeUidProblem(detail.params.problem) : '',
       });
   }
 }
 
-function placeOf(token: NonNullable<Extract<LastDetail, { key: 'refused' }>['existing']>): string {
+function placeOf(token: NonNullable<Extract<LastDetail, { key: 'refused' }>['params']['existing']>): string {
   let place = t('lastPlace', { state: stateLabel(token.state).toLocaleLowerCase(), customer: String(token.customerId) });
   if (token.label) place += t('lastPlaceLabel', { label: token.label });
   if (token.spiriiId !== null) place += t('lastPlaceSpirii', { id: String(token.spiriiId) });
@@ -465,19 +465,19 @@ function placeOf(token: NonNullable<Extract<LastDetail, { key: 'refused' }>['exi
 }
 
 function refusalText(detail: Extract<LastDetail, { key: 'refused' }>, uid: string | null): string | null {
-  switch (detail.reason) {
+  switch (detail.params.reason) {
     case 'no-customer':
       return t('lastNoCustomer');
     case 'invalid-uid':
       return t('lastInvalidUid');
     case 'duplicate':
-      return detail.existing ? t('lastDuplicate', { uid: detail.existing.uid, place: placeOf(detail.existing) }) : null;
+      return detail.params.existing ? t('lastDuplicate', { uid: detail.params.existing.uid, place: placeOf(detail.params.existing) }) : null;
     case 'label-pending':
       return t('lastLabelPending');
     case 'random-uid':
       return uid ? t('lastRandomUid', { uid }) : null;
     case 'label-used':
-      return detail.existing?.label ? t('lastLabelUsed', { label: detail.existing.label, uid: detail.existing.uid }) : null;
+      return detail.params.existing?.label ? t('lastLabelUsed', { label: detail.params.existing.label, uid: detail.params.existing.uid }) : null;
     case 'unreadable':
       return null;
     case 'not-saved':
@@ -496,10 +496,10 @@ export function describeLastCard(card: LastCard): string | null {
   let text: string | null;
   switch (detail.key) {
     case 'ignored':
-      text = t('lastIgnored', { reader, chosen: detail.chosen ?? t('any') });
+      text = t('lastIgnored', { reader, chosen: detail.params.chosen ?? t('any') });
       break;
     case 'repeat':
-      text = t('lastRepeat', { seconds: detail.seconds });
+      text = t('lastRepeat', { seconds: detail.params.seconds });
       break;
     case 'refused':
       text = refusalText(detail, card.uid);
@@ -508,7 +508,7 @@ export function describeLastCard(card: LastCard): string | null {
       text = t('lastLabelNeeded');
       break;
     case 'unreadable':
-      text = unreadableText(detail.unreadable, describeCard(card) ?? t('cardNoAtr'), reader);
+      text = unreadableText(detail.params.unreadable, describeCard(card) ?? t('cardNoAtr'), reader);
       break;
   }
   return text ?? card.message;

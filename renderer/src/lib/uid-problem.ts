@@ -42,24 +42,24 @@ export function describeUidProblem(problem: UidProblem): string {
     case 'empty':
       return t('uidEmpty');
     case 'not-hex':
-      return t('uidNotHex', { input: problem.input });
+      return t('uidNotHex', { input: problem.params.input });
     case 'odd-digits':
-      return t('uidOddDigits', { input: problem.input, digits: problem.digits });
+      return t('uidOddDigits', { input: problem.params.input, digits: problem.params.digits });
     case 'length':
-      return t('uidLength', { input: problem.input, bytes: problem.bytes });
+      return t('uidLength', { input: problem.params.input, bytes: problem.params.bytes });
     case 'not-decimal':
-      return t('uidNotDecimal', { input: problem.input });
+      return t('uidNotDecimal', { input: problem.params.input });
     case 'too-large-8h10d':
-      return t('uidTooLarge8h10d', { digits: problem.digits });
+      return t('uidTooLarge8h10d', { digits: problem.params.digits });
     case 'too-large':
-      return t('uidTooLarge', { digits: problem.digits, count: problem.count });
+      return t('uidTooLarge', { digits: problem.params.digits, count: problem.params.count });
     case 'random-id':
-      return t('uidRandom', { uid: problem.uid });
+      return t('uidRandom', { uid: problem.params.uid });
     case 'rounded':
-      return t('uidRounded', { input: problem.input });
+      return t('uidRounded', { input: problem.params.input });
     case 'cascade-tag':
-      return t('uidCascadeTag', { uid: problem.uid });
+      return t('uidCascadeTag', { uid: problem.params.uid });
     case 'same-bytes':
-      return t('uidSameBytes', { uid: problem.uid });
+      return t('uidSameBytes', { uid: problem.params.uid });
   }
 }

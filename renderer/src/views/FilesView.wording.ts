@@ -277,43 +277,42 @@ export function problemText(detail: ProblemDetail | undefined, fallback: string 
   if (!detail) return fallback ?? '';
   switch (detail.key) {
     case 'uid':
-      return describeUidProblem(detail.problem);
+      return describeUidProblem(detail.params.problem);
     case 'cell-count':
-      return m('p.cell-count', { cells: s(detail.cells), header: s(detail.header) });
+      return m('p.cell-count', { cells: s(detail.params.cells), header: s(detail.params.header) });
     case 'too-long':
-      return m('p.too-long', { field: detail.field, length: s(detail.length), max: s(detail.max) });
+      return m('p.too-long', { field: detail.params.field, length: s(detail.params.length), max: s(detail.params.max) });
     case 'control-characters':
-      return m('p.control-characters', { field: detail.field });
+      return m('p.control-characters', { field: detail.params.field });
     case 'repeats':
     case 'conflict':
-      return m(`p.${detail.key}`, { uid: detail.uid, row: s(detail.row) });
+      return m(`p.${detail.key}`, { uid: detail.params.uid, row: s(detail.params.row) });
     case 'in-queue':
-      return m(detail.label ? 'p.in-queue-label' : 'p.in-queue', {
-        uid: detail.uid,
-        state: stateLabel(detail.state as QueueState).toLowerCase(),
-        customer: s(detail.customerId),
-        label: detail.label ?? '',
+      return m(detail.params.label ? 'p.in-queue-label' : 'p.in-queue', {
+        uid: detail.params.uid,
+        state: stateLabel(detail.params.state as QueueState).toLowerCase(),
+        customer: s(detail.params.customerId),
+        label: detail.params.label ?? '',
       });
     case 'in-spirii':
-      return m(detail.label ? 'p.in-spirii-label' : 'p.in-spirii', { uid: detail.uid, token: s(detail.tokenId), customer: s(detail.customerId), label: detail.label ?? '' });
+      return m(detail.params.label ? 'p.in-spirii-label' : 'p.in-spirii', { uid: detail.params.uid, token: s(detail.params.tokenId), customer: s(detail.params.customerId), label: detail.params.label ?? '' });
     case 'label-repeated':
-      return m('p.label-repeated', { label: detail.label, uid: detail.uid, row: s(detail.row) });
+      return m('p.label-repeated', { label: detail.params.label, uid: detail.params.uid, row: s(detail.params.row) });
     case 'label-used':
-      return labelUsedText({ uid: detail.uid, state: detail.state as QueueState, customerId: detail.customerId, label: detail.label, spiriiId: detail.spiriiId });
+      return labelUsedText({ uid: detail.params.uid, state: detail.params.state as QueueState, customerId: detail.params.customerId, label: detail.params.label, spiriiId: detail.params.spiriiId });
     case 'no-customer':
       return m('p.no-customer');
     case 'expired':
-      return m('p.expired', { expiresAt: detail.expiresAt.slice(0, 10) });
+      return m('p.expired', { expiresAt: detail.params.expiresAt.slice(0, 10) });
     case 'unknown-customer':
-      return m('p.unknown-customer', { customer: s(detail.customerId) });
+      return m('p.unknown-customer', { customer: s(detail.params.customerId) });
     case 'unknown-columns':
     case 'not-boolean':
     case 'not-date':
     case 'not-customer':
     case 'expires-before':
     case 'conflict-later': {
-      const { key, ...params } = detail;
-      return m(`p.${key}`, params as Params);
+      return m(`p.${detail.key}`, detail.params as Params);
     }
   }
 }
@@ -323,21 +322,19 @@ export function refusalText(detail: RefusalDetail | undefined, fallback: string)
   if (!detail) return fallback;
   switch (detail.key) {
     case 'not-csv':
-      return m(`r.${detail.kind}`);
+      return m(`r.${detail.params.kind}`);
     case 'too-many-columns':
-      return m('r.too-many-columns', { row: s(detail.row), columns: s(detail.columns), max: s(detail.max) });
+      return m('r.too-many-columns', { row: s(detail.params.row), columns: s(detail.params.columns), max: s(detail.params.max) });
     case 'too-many-rows':
-      return m('r.too-many-rows', { max: detail.max });
+      return m('r.too-many-rows', { max: detail.params.max });
     case 'quote-not-closed':
     case 'row-too-long':
     case 'not-readable': {
-      const { key, row, ...params } = detail;
-      return m(`r.${key}`, { row: s(row), ...(params as Params) });
+      const { row, ...params } = detail.params;
+      return m(`r.${detail.key}`, { row: s(row), ...(params as Params) });
     }
-    default: {
-      const { key, ...params } = detail;
-      return m(`r.${key}`, params as Params);
-    }
+    default:
+      return m(`r.${detail.key}`, detail.params as Params);
   }
 }
 

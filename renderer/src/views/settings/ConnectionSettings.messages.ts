@@ -172,20 +172,20 @@ export function stepDetail(step: Check['steps'][number]): string {
     case 'reach-timeout':
     case 'unreachable':
       // A port is a name, not an amount: no thousands separator.
-      return t(`why.${reason.key}`, { ...reason, port: String(reason.port) } as Params);
-    case 'tls-ok':
-      return t(reason.until ? 'why.tls-ok-until' : 'why.tls-ok', {
-        version: reason.version,
-        subject: reason.subject,
-        issuer: reason.issuer ?? t('why.unknown-issuer'),
-        until: reason.until ?? '',
+      return t(`why.${reason.key}`, { ...reason.params, port: String(reason.params.port) } as Params);
+    case 'tls-ok': {
+      const p = reason.params;
+      return t(p.until ? 'why.tls-ok-until' : 'why.tls-ok', {
+        version: p.version,
+        subject: p.subject,
+        issuer: p.issuer ?? t('why.unknown-issuer'),
+        until: p.until ?? '',
       });
-    case 'tokens-listed':
-      return t('why.tokens-listed', { count: String(reason.count) });
-    default: {
-      const { key, ...params } = reason;
-      return t(`why.${key}`, params as Params);
     }
+    case 'tokens-listed':
+      return t('why.tokens-listed', { count: String(reason.params.count) });
+    default:
+      return t(`why.${reason.key}`, reason.params as Params);
   }
 }
 
