@@ -1,6 +1,7 @@
 /**
- * The token's settings as the desk enters them, in the session's defaults and in an edit: one
- * schema, so both refuse the same dates, lengths and control characters.
+ * The token's settings as the desk enters them in the session's defaults. An edit of a queued
+ * token checks the same settings in plain code (token-edit.ts, so the CLI's queue loads no zod);
+ * test/core/token-edit.test.ts holds the two to the same dates, lengths and control characters.
  */
 import { z } from 'zod';
 import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from './token';
