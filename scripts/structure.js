@@ -51,8 +51,10 @@ export function purposeOf(root, file) {
   const m = text.match(/^\s*(?:\/\*\*?([\s\S]*?)\*\/|((?:[ \t]*\/\/[^\n]*\n)+)|<!--([\s\S]*?)-->)/);
   if (!m) return '';
   const body = (m[1] ?? m[2] ?? m[3]).replace(/^[ \t]*(\*|\/\/)[ \t]?/gm, '').replace(/\s+/g, ' ').trim();
-  const sentence = body.match(/^(.*?\.)(\s|$)/);
-  return (sentence ? sentence[1] : body).slice(0, 140);
+  const sentence = (body.match(/^(.*?\.)(\s|$)/)?.[1] ?? body).trim();
+  if (sentence.length <= 160) return sentence;
+  const cut = sentence.slice(0, 157);
+  return `${cut.slice(0, cut.lastIndexOf(' ')).replace(/[\s,;:(]+$/, '')}…`;
 }
 
 /** Cycles of imports between files (Tarjan's strongly connected components of more than one file). */

@@ -1,6 +1,6 @@
+/** Types the contract carries that belong to no single core module (app info, a batch of changes as the window sees it). */
 import type { ChangeFields } from '../core/changes/types';
 
-/** Types the contract carries that belong to no single core module. */
 export interface AppInfo {
   version: string;
   /** "sandbox" when the built-in sandbox API is in use: nothing reaches Spirii. */

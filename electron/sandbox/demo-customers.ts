@@ -1,3 +1,4 @@
+/** The sandbox's demo customers (Fjordhavn and the others the tests and screenshots use). */
 import type { Customer } from '../core/token';
 
 /**

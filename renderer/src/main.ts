@@ -1,3 +1,4 @@
+/** Mounts App.svelte and the global stylesheet. */
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './styles/app.css';

@@ -1,7 +1,9 @@
 // The code's structure as its imports draw it (scripts/structure.js, `npm run structure`).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cycles, readStructure } from '../../scripts/structure.js';
+import { cycles, purposeOf, readStructure } from '../../scripts/structure.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -29,5 +31,19 @@ describe('the structure of electron/ and renderer/src', () => {
     expect(graph.get('electron/core/diagnostics.ts')).toContain('electron/core/station-events.ts');
     expect(graph.get('electron/cli/commands.ts')!.length).toBeGreaterThan(3);
     expect(graph.get('renderer/src/App.svelte')).toContain('renderer/src/components/HeaderBar.svelte');
+  });
+});
+
+describe("the README's map of the files", () => {
+  it('lists every source file with its job, as the code says it (npm run structure -- --markdown)', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const listed = /<!-- files:start -->([\s\S]*?)<!-- files:end -->/.exec(readme)?.[1];
+    expect(listed, 'the README has a file map between its markers').toBeDefined();
+    expect(listed).toBe(execFileSync(process.execPath, [path.join(root, 'scripts/structure.js'), '--markdown'], { encoding: 'utf8' }));
+  });
+
+  it('has a job for every file: each opens with a comment saying what it is for', () => {
+    const { files } = readStructure(root) as { files: string[] };
+    expect(files.filter((file) => purposeOf(root, file) === '')).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+/** The Readers screen's words and the reader errors and hints in the window's language, English and Danish. */
 import { defineMessages } from './i18n.svelte';
 import { describeUidProblem } from './uid-problem';
 import { stateLabel } from './format';

@@ -1,3 +1,4 @@
+/** The Import/Export screen's words, English and Danish. */
 import { defineMessages } from '../lib/i18n.svelte';
 
 export const t = defineMessages({

@@ -1,3 +1,4 @@
+/** Settings › Connection's words, English and Danish. */
 import { defineMessages, type Params } from '../../lib/i18n.svelte';
 import type { CallOutput } from '../../lib/types';
 
