@@ -77,3 +77,12 @@ export function uidArg(flag: string, value: string): string {
   if (!parsed.ok) throw new UsageError(`--${flag}: ${parsed.error}`);
   return parsed.uid;
 }
+
+/** `--state` values (a space or a dash for the underscore: "in doubt", "in-doubt"), each one of `states`. */
+export function statesArg<S extends string>(values: string[] | undefined, states: readonly S[]): S[] | undefined {
+  return values?.map((state) => {
+    const key = state.replace(' ', '_').replace('-', '_');
+    if (!(states as readonly string[]).includes(key)) throw new UsageError(`--state must be one of ${states.join(', ')}, got ${quoted(state)}`);
+    return key as S;
+  });
+}

@@ -9,9 +9,9 @@ import { configFromEnv } from '../core/config';
 import { openDatabase } from '../core/db/sqlite';
 import { ChangeActionError, ChangeQueue } from '../core/changes/queue';
 import { checkChangeFields, describeFields, InvalidChangeError } from '../core/changes/fields';
-import { CHANGE_STATES, CHANGE_STATE_WORDS, type ChangeFields, type ChangeState, type QueuedChange, type TokenRef } from '../core/changes/types';
+import { CHANGE_STATES, CHANGE_STATE_WORDS, type ChangeFields, type QueuedChange, type TokenRef } from '../core/changes/types';
 import { parseUid } from '../core/uid';
-import { parse, positiveInt, required, tokenText, uidArg, UsageError } from './args';
+import { parse, positiveInt, required, statesArg, tokenText, uidArg, UsageError } from './args';
 import { jsonLine, line, quoted, table, type Io } from './output';
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -223,11 +223,7 @@ export const changesCommand: Command = async (args, io) => {
       batch: { type: 'string' },
       id: { type: 'string' },
     });
-    const states = values.state?.map((state) => {
-      const key = state.replace(' ', '_').replace('-', '_');
-      if (!(CHANGE_STATES as readonly string[]).includes(key)) throw new UsageError(`--state must be one of ${CHANGE_STATES.join(', ')}, got ${quoted(state)}`);
-      return key as ChangeState;
-    });
+    const states = statesArg(values.state, CHANGE_STATES);
     if (values.search !== undefined && values.search.trim().length > SEARCH_MAX) throw new UsageError(`--search must be at most ${SEARCH_MAX} characters, got ${values.search.trim().length}`);
     const batchId = positiveInt('batch', values.batch);
     const id = positiveInt('id', values.id);

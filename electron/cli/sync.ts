@@ -5,11 +5,11 @@
 import type { Station } from '../core/station';
 import { configFromEnv } from '../core/config';
 import { openDatabase } from '../core/db/sqlite';
-import { QUEUE_STATES, QueueActionError, STATE_WORDS, TokenQueue, type QueueCounts, type QueuedToken, type QueueState } from '../core/queue';
+import { QUEUE_STATES, QueueActionError, STATE_WORDS, TokenQueue, type QueueCounts, type QueuedToken } from '../core/queue';
 import { Settings } from '../core/settings';
 import type { SyncStatus } from '../core/sync/worker';
-import { nonNegativeInt, parse, positiveInt, required, UsageError } from './args';
-import { jsonLine, line, quoted, table, type Io } from './output';
+import { nonNegativeInt, parse, positiveInt, required, statesArg, UsageError } from './args';
+import { jsonLine, line, table, type Io } from './output';
 import { AuditLog } from '../core/audit';
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -118,11 +118,7 @@ export const queueCommand: Command = async (args, io) => {
     minutes: { type: 'string' },
     size: { type: 'string' },
   });
-  const states = values.state?.map((state) => {
-    const key = state.replace(' ', '_').replace('-', '_');
-    if (!(QUEUE_STATES as readonly string[]).includes(key)) throw new UsageError(`--state must be one of ${QUEUE_STATES.join(', ')}, got ${quoted(state)}`);
-    return key as QueueState;
-  });
+  const states = statesArg(values.state, QUEUE_STATES);
   if (values.search !== undefined && values.search.trim().length > SEARCH_MAX) throw new UsageError(`--search must be at most ${SEARCH_MAX} characters, got ${values.search.trim().length}`);
   if (!action && (values.id || values.minutes || values.size)) throw new UsageError('--id, --minutes and --size go with an action: queue retry|release|discard|hold|batch');
   if (action && (states || values.search)) throw new UsageError('--state and --search only filter the list: "queue" without an action');

@@ -151,17 +151,8 @@ const cardCalls = {
 
 // ---- Changes to tokens in Spirii, queued: one change for many tokens is one batch ----
 /** What PATCH /v2/tokens/{id} may change (shared/spirii-api.md), customer included; the core checks it again. */
-const changeFields = z
-  .object({
-    validFrom: isoDateTime.optional(),
-    expiresAt: isoDateTime.nullable().optional(),
-    isActive: z.boolean().optional(),
-    roamingEnabled: z.boolean().optional(),
-    priorityChargingEnabled: z.boolean().optional(),
-    billingReference: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
-    comment: z.string().max(TEXT_FIELD_MAX).nullable().optional(),
-    customerId: z.number().int().min(1).optional(),
-  })
+const changeFields = tokenPatch
+  .extend({ customerId: z.number().int().min(1).optional() })
   .strict()
   .refine((fields) => Object.keys(fields).length > 0, { message: 'change at least one field' });
 /** A token picked on the Tokens screen: its id, the updatedAt the desk read (the change's base), and its UID and label when the window has them. */

@@ -9,21 +9,15 @@
  * zod's `z.iso.datetime({ offset: true })` takes (the same pattern), so the enrollment defaults,
  * which keep a zod schema, accept the same dates.
  */
-import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters } from './token';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters, type TokenSettings } from './token';
 
 /** The longest label Spirii shows in full (the enrollment defaults and imports have the same bound). */
 const EDIT_LABEL_MAX = 100;
 
-export interface TokenEdit {
+/** A change: the label and customer, and any of the token's settings (token.ts). */
+export interface TokenEdit extends Partial<TokenSettings> {
   label?: string | null;
   customerId?: number;
-  validFrom?: string | null;
-  expiresAt?: string | null;
-  isActive?: boolean;
-  roamingEnabled?: boolean;
-  priorityChargingEnabled?: boolean;
-  billingReference?: string | null;
-  comment?: string | null;
 }
 
 /** Why a change was refused: the field, the words, and (for a text too long) its bound. */
