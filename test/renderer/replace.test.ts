@@ -18,6 +18,7 @@ const OLD = '04A224B2C35D80';
 const NEW = '04B335C3D46E91';
 const OTHER_OLD = '04C446D4E57FA2';
 const OTHER_NEW = '04D557E5F68AB3';
+const FJORD_OLD = '04E668F6079BC4';
 
 describe('Cards screen: replace a lost card', () => {
   let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
@@ -31,8 +32,10 @@ describe('Cards screen: replace a lost card', () => {
       beforeBridge: async (s) => {
         s.preferences.update({ operatorName: 'Mette Holm', locale: 'en' });
         await s.customers.search('Acme');
+        await s.customers.search('Fjordhavn');
         s.enrollment.tap(OLD, 'cli', { label: 'DK.ACME.0001', customerId: 1001 });
         s.enrollment.tap(OTHER_OLD, 'cli', { label: 'DK.ACME.0007', customerId: 1001 });
+        s.enrollment.tap(FJORD_OLD, 'cli', { label: 'DK.FJH.0001', customerId: 1003 });
         await s.sync.settle(20_000);
       },
     });
@@ -124,5 +127,27 @@ describe('Cards screen: replace a lost card', () => {
       station.preferences.update({ locale: 'en' });
       await zoomed.close();
     }
+  });
+
+  it("finds the lost card by its customer on the Tokens screen, and replaces it from there", async () => {
+    station.preferences.update({ locale: 'en' });
+    await page.goto(`${bridge.url}#/tokens`);
+    await page.getByRole('combobox', { name: 'Customer' }).fill('Fjordhavn');
+    await page.getByRole('option', { name: /Fjordhavn Kommune/ }).click();
+    await page.getByLabel('Search').fill(FJORD_OLD);
+    await page.locator('[data-row-index="0"]').click();
+    const detail = page.getByTestId('token-detail');
+    await detail.getByText(FJORD_OLD).waitFor();
+    await detail.getByTestId('token-replace').click();
+    // On the Cards screen, the card identified as Spirii has it, ready to be replaced.
+    await page.waitForURL(/#\/cards$/);
+    const report = page.locator('[data-testid="card-report"][data-source="live"]');
+    await report.waitFor();
+    expect(await report.textContent()).toContain(FJORD_OLD);
+    await page.getByTestId('replace-start').click();
+    await page.getByTestId('replace-waiting').getByText('Tap the new card on the reader.').waitFor();
+    await expect.poll(() => station.taps.mode).toBe('replace');
+    await app.screenshot('replace-from-tokens-800x560', { fullPage: true });
+    expect(await watcher.problems()).toEqual([]);
   });
 });
