@@ -141,7 +141,7 @@ describe('import through the station', () => {
     if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
     expect(preview.preview.summary).toMatchObject({ rows: 4, ready: 2, invalid: 1, duplicateInFile: 1, duplicateInQueue: 0 });
     const refused = preview.preview.rows.find((r) => r.uid === '04A224B2C35D81')!;
-    expect(refused).toMatchObject({ status: 'invalid', message: tapped, detail: { key: 'label-used', label: 'DK.2', uid: '04B000000000AA', state: 'pending', customerId: 1001 } });
+    expect(refused).toMatchObject({ status: 'invalid', message: tapped, detail: { key: 'label-used', params: { label: 'DK.2', uid: '04B000000000AA', state: 'pending', customerId: 1001 } } });
     expect(tapped).toBe('Label DK.2 is already on card 04B000000000AA (in the queue)');
     expect(preview.preview.problems).toContainEqual(expect.objectContaining({ row: 3, column: 'label', severity: 'error', message: tapped }));
 
@@ -165,8 +165,8 @@ describe('import through the station', () => {
     if (preview.status !== 'ready') throw new Error(JSON.stringify(preview));
     expect(preview.preview.summary).toMatchObject({ rows: 4, ready: 2, invalid: 2 });
     expect(preview.preview.rows.filter((r) => r.status === 'invalid').map((r) => [r.row, r.message, r.detail])).toEqual([
-      [3, 'Label DK.7 is also on card 04A224B2C35D82 in row 4; neither row is queued', { key: 'label-repeated', label: 'DK.7', uid: '04A224B2C35D82', row: 4 }],
-      [4, 'Label DK.7 is also on card 04A224B2C35D81 in row 3; neither row is queued', { key: 'label-repeated', label: 'DK.7', uid: '04A224B2C35D81', row: 3 }],
+      [3, 'Label DK.7 is also on card 04A224B2C35D82 in row 4; neither row is queued', { key: 'label-repeated', params: { label: 'DK.7', uid: '04A224B2C35D82', row: 4 } }],
+      [4, 'Label DK.7 is also on card 04A224B2C35D81 in row 3; neither row is queued', { key: 'label-repeated', params: { label: 'DK.7', uid: '04A224B2C35D81', row: 3 } }],
     ]);
     expect(station.files.confirmImport(preview.preview.id).queued).toBe(2);
     expect(station.queue.findByLabel('DK.7')).toBeUndefined();
