@@ -85,6 +85,8 @@ class ChangesState {
       this.conflicts = await station.call('changes.choose', { id, choice });
       this.error = null;
     } catch (error) {
+      // Chosen elsewhere meanwhile (the CLI, another window): show what is still in conflict.
+      await this.reload();
       this.error = describeError(error);
     }
   }
