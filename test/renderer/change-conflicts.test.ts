@@ -94,6 +94,14 @@ describe('a change in conflict, chosen in the window', () => {
     const now = new Map(sandbox.tokens().map((t) => [t.id, t]));
     expect(now.get(mine.id)!.comment).toBe('Handed to driver');
     expect(now.get(theirs.id)!.comment).toBe('Spare card');
+    // Each choice is in the audit trail, with the token it was made for.
+    const choices = station.audit.list({ actions: ['change'] }).filter((e) => e.details.step === 'apply-mine' || e.details.step === 'keep-spirii');
+    expect(choices.map((e) => [e.details.step, e.details.spiriiId]).sort()).toEqual(
+      [
+        ['apply-mine', mine.id],
+        ['keep-spirii', theirs.id],
+      ].sort(),
+    );
     expect(bridge.failures).toEqual([]);
   }, 60_000);
 
