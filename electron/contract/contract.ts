@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { CALL_NAMES, EVENT_NAMES, callChannel, eventChannel, type CallName, type EventName } from './names';
-import type { AppInfo, ChangeBatchView } from './types';
+import type { AppInfo, ChangeBatchView, ChangeConflictView } from './types';
 import type { CustomerSearchResult } from '../core/customers';
 import { enrollmentDefaultsShape, type EnrollmentView, type TapOutcome, type UndoResult } from '../core/enrollment';
 import { QUEUE_STATES, type QueuedToken } from '../core/queue';
@@ -169,6 +169,10 @@ const changeCalls = {
   'changes.resume': call(batchId, returns<ChangeBatchView>()),
   /** What has not been sent is cancelled; what was sent stays. */
   'changes.cancel': call(batchId, returns<ChangeBatchView>()),
+  /** The changes in conflict (Spirii changed the token since the desk read it), each with the desk's and Spirii's values of the fields it touches. */
+  'changes.conflicts': call(none, returns<ChangeConflictView[]>()),
+  /** The clerk's choice for one of them: send it anyway over Spirii's version, or keep Spirii's (audited by the core). */
+  'changes.choose': call(z.object({ id: z.number().int().min(1), choice: z.enum(['apply-mine', 'keep-spirii']) }).strict(), returns<ChangeConflictView[]>()),
 };
 
 export const contract = {

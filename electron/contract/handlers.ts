@@ -5,8 +5,9 @@
  */
 import { EVENT_NAMES, type EventName, type EventPayload } from './contract';
 import type { Handlers } from './transport';
-import type { AppInfo, ChangeBatchView } from './types';
-import type { BatchProgress, ChangeBatch } from '../core/changes/types';
+import type { AppInfo, ChangeBatchView, ChangeConflictView } from './types';
+import { CHANGE_FIELDS, type BatchProgress, type ChangeBatch, type ChangeFields, type QueuedChange } from '../core/changes/types';
+import type { SpiriiToken } from '../core/token';
 import { auditCalls } from './audit-calls';
 import { BatchPace } from './batch-pace';
 import { SANDBOX_NOTICE, type Station } from '../core/station';
@@ -292,6 +293,11 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
       changes.cancel(batchId);
       return viewOf(batchId);
     },
+    'changes.conflicts': () => changes.list({ states: ['conflict'], limit: 1000 }).map(conflictView),
+    'changes.choose': ({ id, choice }) => {
+      changes.choose(id, choice);
+      return changes.list({ states: ['conflict'], limit: 1000 }).map(conflictView);
+    },
     'preferences.get': () => station.preferences.value,
     'preferences.update': (patch) => station.preferences.update(patch),
     'session.get': () => station.session.view(),
@@ -332,4 +338,27 @@ export function createHandlers(station: WindowStation, app: HostInfo): Handlers 
 export function forwardEvents(station: Pick<Station, 'events'>, send: <K extends EventName>(name: K, payload: EventPayload<K>) => void): () => void {
   const offs = EVENT_NAMES.map((name) => station.events.on(name, (payload) => send(name, payload as never)));
   return () => offs.forEach((off) => off());
+}
+
+/** The values a token has for the fields a change touches (what the window shows beside the change). */
+function fieldsOf(token: SpiriiToken, wanted: ChangeFields): ChangeFields {
+  const values: Record<string, unknown> = {};
+  for (const key of CHANGE_FIELDS) if (wanted[key] !== undefined) values[key] = token[key] ?? null;
+  return values as ChangeFields;
+}
+
+function conflictView(change: QueuedChange): ChangeConflictView {
+  return {
+    id: change.id,
+    batchId: change.batchId,
+    spiriiId: change.spiriiId,
+    uid: change.uid,
+    label: change.label,
+    customerId: change.remote?.customerId ?? change.base?.customerId ?? null,
+    mine: change.fields,
+    spirii: change.remote ? fieldsOf(change.remote, change.fields) : {},
+    base: change.base ? fieldsOf(change.base, change.fields) : null,
+    readAt: change.basedOn,
+    spiriiUpdatedAt: change.remote?.updatedAt ?? null,
+  };
 }

@@ -59,6 +59,8 @@ export const CALL_NAMES = [
   'changes.pause',
   'changes.resume',
   'changes.cancel',
+  'changes.conflicts',
+  'changes.choose',
   'preferences.get',
   'preferences.update',
   'session.get',

@@ -41,3 +41,23 @@ export interface ChangeBatchView {
   etaMs: number | null;
   writesPerMinute: number;
 }
+
+/**
+ * A change in conflict as the window shows it: the card, what the desk wants (`mine`) and what
+ * Spirii has now for the same fields (`spirii`, changed at `spiriiUpdatedAt`), and what the desk
+ * had read (`base`, at `readAt`). Only the fields the change touches.
+ */
+export interface ChangeConflictView {
+  id: number;
+  batchId: number;
+  spiriiId: number;
+  uid: string | null;
+  label: string | null;
+  /** The token's customer in Spirii now (or as the desk read it). */
+  customerId: number | null;
+  mine: ChangeFields;
+  spirii: ChangeFields;
+  base: ChangeFields | null;
+  readAt: string | null;
+  spiriiUpdatedAt: string | null;
+}

@@ -44,4 +44,5 @@ export type CallProblem = NonNullable<CallError['detail']>;
 export type ChangeBatch = CallOutput<'changes.queue'>;
 export type TokenChangeFields = CallInput<'changes.queue'>['fields'];
 export type ChangeTarget = CallInput<'changes.queue'>['targets'][number];
+export type ChangeConflict = CallOutput<'changes.conflicts'>[number];
 export type QueuedChange = EventPayload<'changes'>[number];

@@ -4,15 +4,17 @@
  * Tokens and Queue show the same thing and survive a reload of the window.
  */
 import { describeError, station } from '../lib/station';
-import type { ChangeBatch, ChangeTarget, QueuedChange, TokenChangeFields } from '../lib/types';
+import type { ChangeBatch, ChangeConflict, ChangeTarget, QueuedChange, TokenChangeFields } from '../lib/types';
 
-export type { ChangeBatch, ChangeTarget, TokenChangeFields };
+export type { ChangeBatch, ChangeConflict, ChangeTarget, TokenChangeFields };
 
 /** The core announces every change that moves; the panels ask for the batches at most this often. */
 const REFRESH_MS = 250;
 
 class ChangesState {
   batches = $state.raw<ChangeBatch[]>([]);
+  /** The changes waiting for the clerk's choice (Spirii changed the token since the desk read it). */
+  conflicts = $state.raw<ChangeConflict[]>([]);
   error = $state<string | null>(null);
   loaded = $state(false);
   private subscribed = false;
@@ -47,7 +49,9 @@ class ChangesState {
 
   async reload(): Promise<void> {
     try {
-      this.batches = await station.call('changes.batches', {});
+      const [batches, conflicts] = await Promise.all([station.call('changes.batches', {}), station.call('changes.conflicts', {})]);
+      this.batches = batches;
+      this.conflicts = conflicts;
       this.loaded = true;
       this.error = null;
     } catch (error) {
@@ -73,6 +77,18 @@ class ChangesState {
   /** What has not been sent is cancelled; what was sent stays sent. */
   async cancel(id: number): Promise<void> {
     await this.act(() => station.call('changes.cancel', { batchId: id }));
+  }
+
+  /** The clerk's choice for a change in conflict; the batches follow from the core's event. */
+  async choose(id: number, choice: 'apply-mine' | 'keep-spirii'): Promise<void> {
+    try {
+      this.conflicts = await station.call('changes.choose', { id, choice });
+      this.error = null;
+    } catch (error) {
+      // Chosen elsewhere meanwhile (the CLI, another window): show what is still in conflict.
+      await this.reload();
+      this.error = describeError(error);
+    }
   }
 
   private async act(run: () => Promise<ChangeBatch>): Promise<void> {
