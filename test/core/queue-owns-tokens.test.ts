@@ -9,6 +9,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const OWNER = 'electron/core/queue/';
 const MIGRATIONS = 'electron/core/db/migrations.ts';
 const STATEMENT = /\b(?:FROM|INTO|UPDATE|JOIN|TABLE|ON)\s+tokens\b/i;
+const COMMENT = /^\s*(?:\*|\/\/|\/\*)/;
 
 function sources(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
@@ -27,7 +28,8 @@ describe('the tokens table', () => {
       .flatMap((f) =>
         readFileSync(path.join(ROOT, f), 'utf8')
           .split('\n')
-          .flatMap((line, i) => (STATEMENT.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+          // Comments may speak of tokens ("a batch from tokens the desk has read"): only code counts.
+          .flatMap((line, i) => (STATEMENT.test(line) && !COMMENT.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
       );
     expect(outside).toEqual([]);
   });
