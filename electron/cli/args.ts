@@ -86,3 +86,9 @@ export function statesArg<S extends string>(values: string[] | undefined, states
     return key as S;
   });
 }
+
+/** A command's action word, when its first argument is one of `actions` ("queue retry ..."), and the arguments after it. */
+export function actionArg<A extends string>(args: string[], actions: readonly A[]): { action: A | null; rest: string[] } {
+  const first = args[0] ?? '';
+  return (actions as readonly string[]).includes(first) ? { action: first as A, rest: args.slice(1) } : { action: null, rest: args };
+}

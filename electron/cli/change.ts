@@ -11,7 +11,7 @@ import { ChangeActionError, ChangeQueue } from '../core/changes/queue';
 import { checkChangeFields, describeFields, InvalidChangeError } from '../core/changes/fields';
 import { CHANGE_STATES, CHANGE_STATE_WORDS, type ChangeFields, type QueuedChange, type TokenRef } from '../core/changes/types';
 import { parseUid } from '../core/uid';
-import { parse, positiveInt, required, statesArg, tokenText, uidArg, UsageError } from './args';
+import { parse, positiveInt, required, actionArg, statesArg, tokenText, uidArg, UsageError } from './args';
 import { jsonLine, line, quoted, table, type Io } from './output';
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -206,7 +206,6 @@ export const changeCommand: Command = async (args, io) => {
 };
 
 const ACTIONS = ['pause', 'resume', 'cancel', 'progress', 'apply-mine', 'keep-spirii'] as const;
-type Action = (typeof ACTIONS)[number];
 
 /**
  * `changes [--state S]... [--batch N] [--search TEXT] [--json]` lists the queued changes (from
@@ -214,8 +213,7 @@ type Action = (typeof ACTIONS)[number];
  * `changes apply-mine|keep-spirii --id N` act, audited.
  */
 export const changesCommand: Command = async (args, io) => {
-    const action = (ACTIONS as readonly string[]).includes(args[0] ?? '') ? (args[0] as Action) : null;
-    const rest = action ? args.slice(1) : args;
+    const { action, rest } = actionArg(args, ACTIONS);
     const { values } = parse(rest, {
       json: { type: 'boolean' },
       state: { type: 'string', multiple: true },

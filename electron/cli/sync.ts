@@ -8,7 +8,7 @@ import { openDatabase } from '../core/db/sqlite';
 import { QUEUE_STATES, QueueActionError, STATE_WORDS, TokenQueue, type QueueCounts, type QueuedToken } from '../core/queue';
 import { Settings } from '../core/settings';
 import type { SyncStatus } from '../core/sync/worker';
-import { nonNegativeInt, parse, positiveInt, required, statesArg, UsageError } from './args';
+import { nonNegativeInt, parse, positiveInt, required, actionArg, statesArg, UsageError } from './args';
 import { jsonLine, line, table, type Io } from './output';
 import { AuditLog } from '../core/audit';
 
@@ -100,7 +100,6 @@ function ids(values: string[] | undefined): number[] | undefined {
 }
 
 const ACTIONS = ['retry', 'release', 'discard', 'hold', 'batch'] as const;
-type Action = (typeof ACTIONS)[number];
 
 /**
  * `queue [--state S]... [--search TEXT] [--json]` lists; `queue retry|release [--id N]...`,
@@ -108,8 +107,7 @@ type Action = (typeof ACTIONS)[number];
  * API nor a sandbox: only the database (the next `sync`, or the app, sends).
  */
 export const queueCommand: Command = async (args, io) => {
-  const action = (ACTIONS as readonly string[]).includes(args[0] ?? '') ? (args[0] as Action) : null;
-  const rest = action ? args.slice(1) : args;
+  const { action, rest } = actionArg(args, ACTIONS);
   const { values } = parse(rest, {
     json: { type: 'boolean' },
     state: { type: 'string', multiple: true },

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { AuditLog } from './audit';
-import type { CustomerNames } from './io/export';
+import { settingsColumns, type CustomerNames } from './io/export';
 import type { FileDialogs } from './io/dialogs';
 import type { SaveResult } from './io/files';
 import { openTableWriter, type Column } from './io/writers';
@@ -28,13 +28,7 @@ export const sessionColumns = (names: ReadonlyMap<number, string>): Column<Queue
   { name: 'spiriiId', kind: 'number', get: (t) => t.spiriiId },
   { name: 'createdAt', kind: 'date', get: (t) => t.createdAt },
   { name: 'syncedAt', kind: 'date', get: (t) => t.syncedAt },
-  { name: 'validFrom', kind: 'date', get: (t) => t.validFrom },
-  { name: 'expiresAt', kind: 'date', get: (t) => t.expiresAt },
-  { name: 'isActive', kind: 'boolean', get: (t) => t.isActive },
-  { name: 'roamingEnabled', kind: 'boolean', get: (t) => t.roamingEnabled },
-  { name: 'priorityChargingEnabled', kind: 'boolean', get: (t) => t.priorityChargingEnabled },
-  { name: 'billingReference', kind: 'text', get: (t) => t.billingReference },
-  { name: 'comment', kind: 'text', get: (t) => t.comment },
+  ...settingsColumns<QueuedToken>(),
   { name: 'lastError', kind: 'text', get: (t) => t.lastError },
 ];
 

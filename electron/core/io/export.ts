@@ -22,8 +22,8 @@ export interface CustomerNames {
   resolve(ids: Iterable<number>, options?: { signal?: AbortSignal }): Promise<{ known: ReadonlyMap<number, { name: string }> }>;
 }
 
-/** The token's settings (TOKEN_SETTING_FIELDS), the same columns in both exports. */
-function settingsColumns<Row extends TokenSettings>(): Column<Row>[] {
+/** The token's settings (TOKEN_SETTING_FIELDS), the same columns in every export (Spirii's, the queue's, the session's). */
+export function settingsColumns<Row extends TokenSettings>(): Column<Row>[] {
   return [
     { name: 'validFrom', label: 'Valid from', kind: 'date', get: (t) => t.validFrom },
     { name: 'expiresAt', label: 'Expires', kind: 'date', get: (t) => t.expiresAt },
