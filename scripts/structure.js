@@ -2,7 +2,7 @@
 // `npm run structure`: the code's structure as its imports draw it, for whoever carries the code on.
 // It prints each folder of electron/ and renderer/src with its files (lines, and the first sentence
 // of the file's opening comment), which folders each folder imports, and every import cycle between
-// files. `--files` adds each file's own imports; `--markdown` prints the file map as the README has it. Nothing is run: imports are read from the sources.
+// files. `--files` adds each file's own imports; `--markdown` prints the file map as the README has it; `--readme` writes it into README.md. Nothing is run: imports are read from the sources.
 // The architecture test uses the same reading: no cycles, and the README's map names every file.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -108,11 +108,24 @@ function markdown(root, files) {
   return `${lines.join('\n')}\n`;
 }
 
+/** Rewrites the README's file map (between its two markers) from the code; the rest of the README is kept. */
+function writeReadmeMap(root, map) {
+  const readme = path.join(root, 'README.md');
+  const text = fs.readFileSync(readme, 'utf8');
+  const start = '<!-- files:start -->';
+  const end = '<!-- files:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} markers`);
+  fs.writeFileSync(readme, text.slice(0, from + start.length) + map.replace(/^\n/, '\n') + text.slice(to));
+}
+
 function main() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const withFiles = process.argv.includes('--files');
   const { files, graph, cycles: loops } = readStructure(root);
   if (process.argv.includes('--markdown')) return void process.stdout.write(markdown(root, files));
+  if (process.argv.includes('--readme')) return void writeReadmeMap(root, markdown(root, files));
   const folders = [...new Set(files.map(folderOf))].sort();
   const lines = [];
   for (const folder of folders) {
