@@ -1,82 +1,22 @@
 /**
  * From a CSV file to an import plan: which column is which field, each row's values (the file's,
  * or the session's defaults where it leaves them out), every problem with its row and column, and
- * the cards that repeat within the file. Pure: the queue and Spirii checks come after (import.ts).
+ * the cards that repeat within the file. Pure: the queue and Spirii checks come after
+ * (import-checks.ts); headers are read by import-headers.ts, cells by import-cells.ts.
  */
 import type { TokenDraft } from '../queue';
-import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, TOKEN_SETTING_FIELDS, hasControlCharacters, type TokenSettings } from '../token';
+import { CONTROL_CHARACTERS_MESSAGE, TEXT_FIELD_MAX, hasControlCharacters, type TokenSettings } from '../token';
 import { readCsv, type CsvFormat } from './csv-read';
 import { FileRefused } from './text';
 import { unneutralizeCell } from './csv-safe';
 import { detectUidFormat, parseUidAs, type UidFormat } from './uid-formats';
 import type { UidProblem } from '../uid';
+import { fieldOfHeader, isExportOnly, type ImportField } from './import-headers';
+import { describeCell, parseBoolean, parseDateTime } from './import-cells';
 
-export const IMPORT_FIELDS = ['uid', 'label', 'customerId', ...TOKEN_SETTING_FIELDS] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
-
-/** Header names compare without case, spaces, underscores or dashes: "Customer ID" is customerId. */
-function headerKey(name: string): string {
-  return name
-    .replace(/^\uFEFF/, '')
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '');
-}
-
-const FIELD_BY_KEY = new Map<string, ImportField>([
-  ...IMPORT_FIELDS.map((field) => [headerKey(field), field] as const),
-  ['card', 'uid'],
-  ['rfid', 'uid'],
-  ['visualid', 'label'],
-  ['customer', 'customerId'],
-]);
-
-/**
- * Columns Token Station's own files carry that an import does not use: not worth a warning (the
- * reason column of the rows-not-queued file, the customer's name beside its number).
- */
-const EXPORT_ONLY = new Set(['reason', 'customername', 'id', 'type', 'createdat', 'updatedat', 'state', 'spiriiid', 'lasterror', 'source', 'syncedat', 'attempts', 'tokengroupids']);
-
-export function fieldOfHeader(name: string): ImportField | null {
-  return FIELD_BY_KEY.get(headerKey(name)) ?? null;
-}
-
-/**
- * A guess for the mapping step, never applied without the desk's confirmation: the Danish and
- * English words an office's own card lists use for the columns.
- */
-const GUESSES: [RegExp, ImportField][] = [
-  [/^(kort(nummer|nr)?|brik(nummer|nr)?|card(number|no)?|uid|rfid|chip)$/, 'uid'],
-  [/^(etiket|label|visuel(t)?(id|nummer)|tryk(t)?nummer|printed(number)?)$/, 'label'],
-  [/^(kunde(nummer|nr|id)?|customer(number|no)?|debitor(nummer|nr)?)$/, 'customerId'],
-  [/^(gyldigfra|startdato|validfrom|from)$/, 'validFrom'],
-  [/^(udl(ø|oe)b(er)?|udl(ø|oe)bsdato|gyldigtil|expires|expiry|expiresat|slutdato)$/, 'expiresAt'],
-  [/^(aktiv|active|isactive)$/, 'isActive'],
-  [/^(roaming)$/, 'roamingEnabled'],
-  [/^(prioritet|priority)$/, 'priorityChargingEnabled'],
-  [/^(fakturareference|reference|billing(reference)?)$/, 'billingReference'],
-  [/^(kommentar|bem(æ|ae)rkning|note|comment)$/, 'comment'],
-];
-
-/** The key a mapping is remembered by: the file's headers, less those every import skips. */
-export function headerSetKey(headers: readonly string[]): string {
-  return headers
-    .map(headerKey)
-    .filter((k) => k !== '' && !EXPORT_ONLY.has(k))
-    .join('|');
-}
-
-export function guessField(name: string): ImportField | null {
-  const known = fieldOfHeader(name);
-  if (known) return known;
-  const key = headerKey(name);
-  return GUESSES.find(([pattern]) => pattern.test(key))?.[1] ?? null;
-}
-
-/** Whether a header is one an import reads (or knowingly skips) without asking the desk. */
-export function isKnownHeader(name: string): boolean {
-  const key = headerKey(name);
-  return key === '' || FIELD_BY_KEY.has(key) || EXPORT_ONLY.has(key);
-}
+// The plan's headers and cells, for whoever imported them from here (the CLI, the tests).
+export { IMPORT_FIELDS, fieldOfHeader, guessField, headerSetKey, isKnownHeader, type ImportField } from './import-headers';
+export { parseBoolean, parseDateTime } from './import-cells';
 
 /** The file has no UID column the import recognises: the desk maps the columns first. */
 export class NeedsMapping extends Error {
@@ -176,66 +116,6 @@ export interface PlanOptions {
   uidFormat?: UidFormat | 'auto';
 }
 
-const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'ja', 'j', 'sand', 'x']);
-const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'nej', 'falsk']);
-
-export function parseBoolean(text: string): boolean | undefined {
-  const key = text.trim().toLowerCase();
-  if (TRUE_WORDS.has(key)) return true;
-  if (FALSE_WORDS.has(key)) return false;
-  return undefined;
-}
-
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-const ISO_NO_ZONE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
-const DAY_FIRST = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$/;
-
-/**
- * A date-time to ISO-8601 UTC. Without a time zone the value is read as UTC; "31.12.2026",
- * "31-12-2026" and "31/12/2026" are day first (a Danish Excel writes the last; the desk is in Europe).
- */
-/**
- * A file's dates repeat (one expiry for a whole batch of cards): each distinct text is read once.
- * Bounded, so a file of all-different dates cannot grow it without end.
- */
-const DATE_CACHE_MAX = 4096;
-const dateCache = new Map<string, string | undefined>();
-
-export function parseDateTime(text: string): string | undefined {
-  const cached = dateCache.get(text);
-  if (cached !== undefined || dateCache.has(text)) return cached;
-  const parsed = readDateTime(text);
-  if (dateCache.size >= DATE_CACHE_MAX) dateCache.clear();
-  dateCache.set(text, parsed);
-  return parsed;
-}
-
-function readDateTime(text: string): string | undefined {
-  const value = text.trim();
-  let ms: number;
-  if (ISO_WITH_ZONE.test(value)) {
-    ms = Date.parse(value);
-  } else {
-    const iso = ISO_NO_ZONE.exec(value);
-    const dmy = DAY_FIRST.exec(value);
-    if (iso) {
-      const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0'] = iso;
-      ms = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s, +frac.padEnd(3, '0'));
-      if (new Date(ms).getUTCDate() !== +d! || +mo! > 12) return undefined;
-    } else if (dmy) {
-      const [, d, , mo, y] = dmy;
-      ms = Date.UTC(+y!, +mo! - 1, +d!);
-      if (new Date(ms).getUTCDate() !== +d! || +mo! > 12) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
-}
-
-function describeCell(text: string): string {
-  return text.length > 40 ? `"${text.slice(0, 37)}..."` : `"${text}"`;
-}
 
 /** Rows repeating a card: an identical repeat is dropped; repeats that disagree are all left out. */
 function markFileDuplicates(rows: PlanRow[], problems: Problem[], uidColumn: string): void {
@@ -303,7 +183,7 @@ export function planImport(bytes: Uint8Array, options: PlanOptions): ImportPlan 
       .slice(0, 200);
     throw new FileRefused(`No UID column. The first row must name the columns, one of them uid (or card, rfid); this file's first row is: ${headers}`, { key: 'no-uid-column', params: { headers } });
   }
-  const unused = columns.filter((c) => !c.field && c.header !== '' && !EXPORT_ONLY.has(headerKey(c.header)) && !(mapping && Object.hasOwn(mapping, c.header)));
+  const unused = columns.filter((c) => !c.field && c.header !== '' && !isExportOnly(c.header) && !(mapping && Object.hasOwn(mapping, c.header)));
   if (unused.length > 0) {
     const names = unused.map((c) => c.header).join(', ');
     problems.push({ row: null, column: null, severity: 'warning', message: `Not imported (unknown columns): ${names}`, detail: { key: 'unknown-columns', params: { columns: names } } });
