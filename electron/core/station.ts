@@ -3,19 +3,13 @@
  * API key is configured, the built-in sandbox. The Electron main process, the CLI and the tests'
  * bridge all drive this same object.
  */
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { openDatabase, type Db } from './db/sqlite';
 import { TokenQueue, type QueuedToken } from './queue';
 import { Settings } from './settings';
 import { awaitingLabelSection, Enrollment, enrollmentDefaultsSection, type EnrollmentDefaultsSection, type TapOutcome } from './enrollment';
 import { SpiriiClient, type ApiConnection } from './api/client';
-
-/** What the window's Tokens screen asks of the API. */
-export type SpiriiTokens = Pick<SpiriiClient, 'listTokens' | 'getToken' | 'patchToken'>;
 import { SyncWorker, type SyncWorkerOptions } from './sync/worker';
 import { syncSettingsSection, type SyncSettings, type SyncSettingsSection } from './sync/settings';
-import type { SpiriiToken } from './token';
 import { CustomerDirectory } from './customers';
 import { TypedEvents } from './events';
 import type { ReaderSource } from './readers/types';
@@ -23,8 +17,7 @@ import { SimulatedReaders } from './readers/simulated';
 import { PcscReaders, type PcscReadersOptions } from './readers/pcsc';
 import { HidReaders, type HidOptions } from './readers/hid';
 import { ReaderDesk, readerSettingsSection, type ReaderSettingsSection } from './readers/desk';
-import { parseUid, randomUid } from './uid';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import type { Sandbox, SandboxOptions } from '../sandbox/server';
 import { FilesService } from './io/files';
 import { Importer } from './io/import';
 import { NO_DIALOGS, type FileDialogs } from './io/dialogs';
@@ -37,11 +30,17 @@ import { preferencesSection, type PreferencesSection } from './preferences';
 import { EnrollmentSession } from './session';
 import { SeenTokens } from './spirii-seen';
 import { CardIdentifier, type CardReport } from './card';
+import { startBuiltinSandbox, StationConnection } from './station-connection';
+import { SimulatedTaps } from './station-simulated';
+import { LabelCheck } from './station-label-check';
 import { TapRouter } from './tap-router';
 import { Replacements } from './replace';
 import { ChangeQueue } from './changes/queue';
 import { ChangeDesk } from './changes/desk';
 import { ChangeSender } from './sync/changes';
+
+/** What the window's Tokens screen asks of the API. */
+export type SpiriiTokens = Pick<SpiriiClient, 'listTokens' | 'getToken' | 'patchToken'>;
 
 export interface StationOptions {
   dataDir: string;
@@ -75,17 +74,7 @@ export interface StationOptions {
 
 export type { StationEventMap, ConnectionMode } from './station-events';
 
-export const SANDBOX_NOTICE = 'Built-in sandbox: nothing you enroll here reaches Spirii.';
-
-/** An API on this machine: the built-in sandbox, or one a developer or a test started. */
-function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
+export { SANDBOX_NOTICE } from './station-connection';
 
 export class Station {
   readonly events = new TypedEvents<StationEventMap>();
@@ -121,16 +110,19 @@ export class Station {
   /** Changes to tokens in Spirii, queued like creations: batches, progress, pause/resume/cancel, conflicts. */
   readonly changes: ChangeDesk;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly connection: StationConnection;
+  private readonly simulatedTaps: SimulatedTaps;
+  private readonly labels: LabelCheck;
 
   private constructor(
     // The database and the client stay readable for tests that seed them; no consumer in electron/
     // uses them (the window's handlers take a WindowStation, the CLI the importer and files).
     readonly db: Db,
     readonly client: SpiriiClient,
-    private currentMode: ConnectionMode,
-    private currentSandbox: Sandbox | null,
+    mode: ConnectionMode,
+    sandbox: Sandbox | null,
     readonly connections: Connections,
-    private readonly options: StationOptions,
+    options: StationOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
     this.spiriiTokens = client;
@@ -194,6 +186,24 @@ export class Station {
     const hid = options.readers?.hid;
     if (hid) sources.push(new HidReaders({ ...(hid === true ? {} : hid), settings: () => this.readerSettings.value, log: options.log }));
     this.readerDesk = new ReaderDesk(sources, this.readerSettings, this.taps);
+    this.connection = new StationConnection(client, mode, sandbox, {
+      sandbox: options,
+      unsent: () => this.unsentCount(),
+      sync: this.sync,
+      autoSync: options.sync?.autoStart !== false,
+      forget: () => this.customers.forget(),
+      noteInUse: (apiUrl, inUse) => this.connections.noteInUse(apiUrl, inUse),
+      announce: (connection) => this.events.emit('connection', connection),
+      logger: this.logger,
+    });
+    this.simulatedTaps = new SimulatedTaps({
+      reader: this.simulated,
+      onSandbox: () => this.connection.isSandbox,
+      taps: this.taps,
+      desk: this.readerDesk,
+      enrollment: this.enrollment,
+    });
+    this.labels = new LabelCheck({ enrollment: this.enrollment, queue: this.queue, client, refused: (outcome) => this.events.emit('tap', outcome) });
 
     this.unsubscribe.push(
       // A customer number typed offline is checked with Spirii before its tokens are sent; once
@@ -244,7 +254,7 @@ export class Station {
         if (outcome.status === 'queued') this.recordEnrollments([outcome.token]);
       }),
     );
-    this.connections.noteInUse(this.apiUrl, this.currentMode);
+    this.connections.noteInUse(this.apiUrl, this.mode);
   }
 
   static async create(options: StationOptions): Promise<Station> {
@@ -274,7 +284,7 @@ export class Station {
 
   /** A made-up card must never become a real token: simulated taps only on a sandbox API. */
   get simulatedTapsAllowed(): boolean {
-    return this.simulated !== null && (this.mode === 'sandbox' || isLoopbackUrl(this.apiUrl));
+    return this.simulatedTaps.allowed;
   }
 
   /** The API in use (its URL and key): what "test connection" checks for the built-in sandbox. */
@@ -287,12 +297,12 @@ export class Station {
   }
 
   get mode(): ConnectionMode {
-    return this.currentMode;
+    return this.connection.mode;
   }
 
   /** The built-in sandbox, while it is the connection in use. */
   get sandbox(): Sandbox | null {
-    return this.currentSandbox;
+    return this.connection.sandbox;
   }
 
   /** Tokens queued for the API in use that have not reached it (held, pending, sending, in doubt, rejected), and changes not yet settled. */
@@ -304,67 +314,16 @@ export class Station {
   }
 
   /**
-   * Switch to another API without a restart: the client, the customer directory and the sync
-   * worker follow. Refused while tokens queued for the current API are still unsent, so that no
-   * token enrolled against one (say, the sandbox) is ever sent to another (production).
+   * Switch to another API without a restart (refused while tokens queued for the current one are
+   * unsent): the client, the customer directory and the sync worker follow.
    */
-  async reconfigure(target: ResolvedConnection): Promise<void> {
-    const next = target.kind === 'builtin' ? null : target.api;
-    const moves = next === null ? this.currentMode !== 'sandbox' : this.currentMode === 'sandbox' || next.baseUrl !== this.apiUrl;
-    if (moves) {
-      const open = this.unsentCount();
-      if (open > 0) throw new Error(`${open} token(s) have not reached ${this.apiUrl} yet: sync or discard them before switching to another connection.`);
-    }
-    const autoSync = this.options.sync?.autoStart !== false;
-    await this.sync.stop();
-    try {
-      let connection = next;
-      let sandbox = this.currentSandbox;
-      if (connection === null) {
-        if (!sandbox) ({ sandbox, connection } = await startBuiltinSandbox(this.options));
-        else connection = this.client.connection;
-      }
-      this.client.use(connection);
-      if (next !== null && this.currentSandbox) await this.currentSandbox.close();
-      this.currentSandbox = next === null ? sandbox : null;
-      this.currentMode = next === null ? 'sandbox' : 'spirii';
-      if (moves) this.customers.forget();
-      this.connections.noteInUse(this.apiUrl, this.currentMode);
-      this.logger.info('Connection switched', { mode: this.currentMode, apiUrl: this.apiUrl });
-      this.events.emit('connection', { mode: this.currentMode, apiUrl: this.apiUrl });
-    } finally {
-      if (autoSync) {
-        this.sync.start();
-        this.sync.retryNow();
-      }
-    }
+  reconfigure(target: ResolvedConnection): Promise<void> {
+    return this.connection.switchTo(target);
   }
 
-  /**
-   * The label typed or scanned for the card waiting for one ('typed' label mode), after asking Spirii whether another token already has this label (Spirii can never
-   * change it afterwards). Unreachable or slow: the local check alone, and the card is queued.
-   */
-  async giveLabelChecked(label: string | null): Promise<TapOutcome> {
-    const text = label?.trim() || null;
-    const waiting = this.enrollment.view.awaitingLabel;
-    if (text !== null && waiting !== null && !this.queue.findByLabel(text)) {
-      const found = await this.labelInSpirii(text);
-      if (found && found.identifier.uid?.toUpperCase() !== waiting.uid) {
-        const uid = found.identifier.uid ?? '';
-        const outcome: TapOutcome = {
-          status: 'refused',
-          reason: 'label-used',
-          uid: waiting.uid,
-          message: `Label ${text} is already in Spirii on card ${uid} (token ${found.id}, customer ${found.customerId})`,
-          existing: null,
-          detail: { key: 'label-in-spirii', params: { label: text, uid, spiriiId: found.id, customerId: found.customerId } },
-        };
-        // Refused before enrollment saw it: told like any other tap's outcome.
-        this.events.emit('tap', outcome);
-        return outcome;
-      }
-    }
-    return this.enrollment.giveLabel(label);
+  /** The label for the card waiting for one, checked with Spirii first (it can never change it afterwards). */
+  giveLabelChecked(label: string | null): Promise<TapOutcome> {
+    return this.labels.give(label);
   }
 
   /**
@@ -385,74 +344,19 @@ export class Station {
     }
   }
 
-  private async labelInSpirii(label: string): Promise<SpiriiToken | null> {
-    const LOOKUP_MS = 2000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const page = await Promise.race([
-        this.client.listTokens({ search: label.slice(0, 50), limit: 100 }),
-        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LOOKUP_MS))),
-      ]);
-      return page?.data.find((token) => token.identifier.label === label) ?? null;
-    } catch {
-      return null;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   /** Tap the simulated reader with a given UID (parsed like any other) or a random one. */
   simulateTap(uid?: string): TapOutcome {
-    if (!this.simulated) throw new Error('The simulated reader is switched off');
-    // A made-up card must never become a real token: the button is for the built-in sandbox only.
-    if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
-    if (this.taps.mode !== 'enroll') throw new Error('The desk is identifying cards: a tap enrolls nothing until Identify is closed.');
-    if (uid !== undefined) {
-      const parsed = parseUid(uid);
-      if (!parsed.ok) return this.enrollment.tap(uid, 'simulated');
-      uid = parsed.uid;
-    }
-    const outcome = this.readerDesk.simulate(this.simulated, uid ?? randomUid(7));
-    // The simulated reader is always among the accepted ones and a press is never a repeat.
-    if (!outcome) throw new Error('The simulated reader is not in use');
-    return outcome;
+    return this.simulatedTaps.tap(uid);
   }
 
   /** Tap the simulated reader in replace mode: the card is named as the new one, nothing is queued. */
   simulateReplacementTap(uid?: string): { uid: string; source: string } {
-    if (!this.simulated) throw new Error('The simulated reader is switched off');
-    if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
-    if (this.taps.mode !== 'replace') throw new Error('Replace mode is off: a tap would not name a new card.');
-    let target = uid;
-    if (target !== undefined) {
-      const parsed = parseUid(target);
-      if (!parsed.ok) throw new Error(parsed.error);
-      target = parsed.uid;
-    }
-    const before = this.taps.lastReplacementCard;
-    this.readerDesk.simulate(this.simulated, target ?? randomUid(7));
-    const named = this.taps.lastReplacementCard;
-    if (!named || named === before) throw new Error('The simulated tap did not reach the replacement');
-    return named;
+    return this.simulatedTaps.replacementTap(uid);
   }
 
   /** Tap the simulated reader in identify mode: the card is identified, nothing is queued. */
-  async simulateIdentify(uid?: string): Promise<CardReport> {
-    if (!this.simulated) throw new Error('The simulated reader is switched off');
-    if (!this.simulatedTapsAllowed) throw new Error('The simulated reader works only on a sandbox API; tap a real card.');
-    if (this.taps.mode !== 'identify') throw new Error('Identify mode is off: a tap would enroll the card.');
-    let target = uid;
-    if (target !== undefined) {
-      const parsed = parseUid(target);
-      if (!parsed.ok) throw new Error(parsed.error);
-      target = parsed.uid;
-    }
-    const before = this.taps.lastIdentification;
-    // Handled as any reader's card, synchronously: the router has started identifying it when this returns.
-    const outcome = this.readerDesk.simulate(this.simulated, target ?? randomUid(7));
-    const identified = this.taps.lastIdentification;
-    if (outcome !== null || !identified || identified === before) throw new Error('The simulated tap did not reach identification');
-    return identified;
+  simulateIdentify(uid?: string): Promise<CardReport> {
+    return this.simulatedTaps.identify(uid);
   }
 
   async close(): Promise<void> {
@@ -460,13 +364,7 @@ export class Station {
     await this.replacements.close();
     await this.sync.stop();
     await this.readerDesk.stop();
-    await this.currentSandbox?.close();
+    await this.connection.close();
     this.db.close();
   }
-}
-
-async function startBuiltinSandbox(options: StationOptions): Promise<{ sandbox: Sandbox; connection: ApiConnection }> {
-  const apiKey = `sandbox-${randomBytes(16).toString('hex')}`;
-  const sandbox = await startSandbox({ statePath: path.join(options.dataDir, 'sandbox-tokens.json'), ...options.sandbox, apiKey, host: '127.0.0.1' });
-  return { sandbox, connection: { baseUrl: sandbox.url, apiKey } };
 }
