@@ -40,6 +40,7 @@ import { reconcile, verify } from './in-doubt';
 import { checkCustomers, checkNew } from './checks';
 import { send } from './creation';
 
+// The status is part of the worker's API (status, onStatus): its readers import it from here.
 export type { SyncPhase, SyncStatus } from './status';
 
 export interface SyncWorkerOptions {
