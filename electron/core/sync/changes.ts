@@ -95,13 +95,9 @@ export class ChangeSender {
         if (!ctx.running()) return;
         seen.add(change.id);
         const guard: ChangeGuard = { state: 'in_doubt', attemptId: change.attemptId };
-        this.counts.readBack++;
-        const token = await this.read(change, ctx, guard);
-        if (!token) continue;
-        if (carries(token, change.fields)) {
-          this.queue.markSynced(change.id, token.updatedAt, guard);
-          ctx.synced();
-        } else if (change.attemptedAt !== null && Date.parse(change.attemptedAt) > this.now() - ctx.inDoubtBoundMs) {
+        const token = await this.read(change, ctx, guard, 'readBack');
+        if (!token || this.syncedIfCarried(change, token, guard, ctx)) continue;
+        if (change.attemptedAt !== null && Date.parse(change.attemptedAt) > this.now() - ctx.inDoubtBoundMs) {
           // Spirii may still be working on the request: sending again now could apply it twice
           // around someone else's change. Read again once the bound is over.
           this.queue.readBackEarly(change.id);
@@ -116,15 +112,9 @@ export class ChangeSender {
 
   private async sendOne(change: QueuedChange, ctx: ChangeStepContext): Promise<void> {
     const pending: ChangeGuard = { state: 'pending', attemptId: change.attemptId };
-    this.counts.presend++;
-    const token = await this.read(change, ctx, pending);
-    if (!token) return;
-    if (carries(token, change.fields)) {
-      // Spirii has it already (sent before and settled elsewhere, or someone made the same change): nothing to send.
-      this.queue.markSynced(change.id, token.updatedAt, pending);
-      ctx.synced();
-      return;
-    }
+    const token = await this.read(change, ctx, pending, 'presend');
+    // Spirii has it already (sent before and settled elsewhere, or someone made the same change): nothing to send.
+    if (!token || this.syncedIfCarried(change, token, pending, ctx)) return;
     if (change.basedOn !== null && !sameInstant(token.updatedAt, change.basedOn)) {
       this.queue.markConflict(change.id, token, pending);
       return;
@@ -162,8 +152,17 @@ export class ChangeSender {
     ctx.synced();
   }
 
+  /** A token that carries the change already: the change is synced, nothing (more) to send. */
+  private syncedIfCarried(change: QueuedChange, token: SpiriiToken, guard: ChangeGuard, ctx: ChangeStepContext): boolean {
+    if (!carries(token, change.fields)) return false;
+    this.queue.markSynced(change.id, token.updatedAt, guard);
+    ctx.synced();
+    return true;
+  }
+
   /** The token as Spirii has it now; null when it is gone (the change is rejected). Other failures end the pass. */
-  private async read(change: QueuedChange, ctx: ChangeStepContext, guard: ChangeGuard): Promise<SpiriiToken | null> {
+  private async read(change: QueuedChange, ctx: ChangeStepContext, guard: ChangeGuard, purpose: 'readBack' | 'presend'): Promise<SpiriiToken | null> {
+    this.counts[purpose]++;
     await ctx.paceReads();
     try {
       const token = await ctx.api.getToken(change.spiriiId);
