@@ -1,40 +1,24 @@
-/** The enrollment session: whose cards these are, how they are labelled, and what the last tap did. */
+/** The enrollment session: whose cards these are and how they are labelled, with the label form's calls; what the taps did and their undo are parts of their own. */
 import { SvelteMap } from 'svelte/reactivity';
 import { defineMessages } from '../lib/i18n.svelte';
 import { describeError, station } from '../lib/station';
-import { play, type Cue } from '../lib/sound';
 import type { Customer, EnrollmentDefaults, EnrollmentPatch, QueuedToken, TapOutcome } from '../lib/types';
-import { app } from './app.svelte';
-import { preferences } from './preferences.svelte';
-import { queue } from './queue.svelte';
-import { session } from './session.svelte';
+import { CustomerSearch } from './customer-search.svelte';
+import { TapOutcomes } from './tap-outcomes.svelte';
+import { TapUndo } from './tap-undo.svelte';
+
+export type { Alert, Batch, LastTap } from './tap-outcomes.svelte';
 
 const t = defineMessages({
   en: {
-    searchFailed: 'Could not search customers: {error}',
     tapFailed: 'The tap could not be simulated: {error}',
     undoFailed: 'Could not undo: {error}',
     labelFailed: 'The label was not saved: {error}',
-    undone: 'Removed card {uid}: it will not be sent to Spirii.',
-    undoneLabel: 'Removed card {uid}; label {label} will be used again.',
-    undoInSpirii: 'Card {uid} is already in Spirii: it cannot be undone here. Deactivate it on the Tokens screen.',
-    undoSending: 'Card {uid} is being sent to Spirii right now: it cannot be undone. If it arrives, deactivate it on the Tokens screen.',
-    undoInDoubt: 'Card {uid} was sent and Spirii has not answered yet: it cannot be undone now. Once it shows as enrolled, deactivate it on the Tokens screen.',
-    undoNothing: 'Nothing to undo: no card was enrolled since the last undo.',
-    batchDone: 'Batch done: {count} cards enrolled.',
   },
   da: {
-    searchFailed: 'Kunne ikke søge efter kunder: {error}',
     tapFailed: 'Tap kunne ikke simuleres: {error}',
     undoFailed: 'Kunne ikke fortryde: {error}',
     labelFailed: 'Etiketten blev ikke gemt: {error}',
-    undone: 'Kort {uid} er fjernet: det sendes ikke til Spirii.',
-    undoneLabel: 'Kort {uid} er fjernet; etiketten {label} bruges igen.',
-    undoInSpirii: 'Kort {uid} er allerede i Spirii: det kan ikke fortrydes her. Deaktiver det på skærmen Tokens.',
-    undoSending: 'Kort {uid} sendes til Spirii lige nu: det kan ikke fortrydes. Når det er nået frem, kan det deaktiveres på skærmen Tokens.',
-    undoInDoubt: 'Kort {uid} er sendt, og Spirii har endnu ikke svaret: det kan ikke fortrydes nu. Når det står som tilmeldt, kan det deaktiveres på skærmen Tokens.',
-    undoNothing: 'Intet at fortryde: intet kort er tilmeldt siden sidste fortrydelse.',
-    batchDone: 'Batchen er færdig: {count} kort tilmeldt.',
   },
 });
 
@@ -53,110 +37,8 @@ export type DefaultsField =
   | 'billingReference'
   | 'comment';
 
-export interface LastTap {
-  outcome: TapOutcome;
-  /** Epoch ms when the renderer heard of it. */
-  at: number;
-  /** Increases with every tap, so the panel can replay its highlight for a repeated card. */
-  seq: number;
-  /** The tone played for it: null when sound is off or not yet allowed. */
-  cue: Cue | null;
-}
-
-function outcomeKey(outcome: TapOutcome): string {
-  if (outcome.status === 'queued') return `queued:${outcome.token.id}`;
-  return `${outcome.status}:${outcome.uid}:${outcome.message}`;
-}
-
-/**
- * An outcome the clerk must see even with eyes on the card box: a card refused here, or refused by
- * Spirii after it was saved. It stays in the list until acknowledged; the next tap never hides it.
- * Only ids and what was said: the token itself is read from the queue cache (no copy of the queue).
- */
-export interface Alert {
-  seq: number;
-  at: number;
-  kind: 'refused-here' | 'refused-by-spirii';
-  uid: string | null;
-  /** The refused tap (refused here). */
-  refusal: Extract<TapOutcome, { status: 'refused' }> | null;
-  /** The session's token Spirii refused. */
-  tokenId: number | null;
-}
-
-/** What a batch with a target has done so far. */
-export interface Batch {
-  target: number;
-  startedAt: number;
-  /** Tokens queued in this batch (ids), and refused taps. */
-  queued: number[];
-  refused: Extract<TapOutcome, { status: 'refused' }>[];
-  labels: string[];
-  done: boolean;
-}
-
-function cueOf(outcome: TapOutcome): Cue {
-  if (outcome.status === 'queued') return 'ok';
-  return outcome.status === 'label-needed' ? 'attention' : 'bad';
-}
-
-const SEARCH_DELAY_MS = 250;
-
-/** Customer search as you type: debounced, and an older answer never replaces a newer one. */
-export class CustomerSearch {
-  query = $state('');
-  results = $state.raw<Customer[]>([]);
-  /** The query the results answer (null before the first answer). */
-  answered = $state<string | null>(null);
-  fromCache = $state(false);
-  busy = $state(false);
-  error = $state<string | null>(null);
-
-  private seq = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(private readonly remember: (customers: readonly Customer[]) => void) {}
-
-  setQuery(query: string): void {
-    this.query = query;
-    clearTimeout(this.timer);
-    const seq = ++this.seq;
-    if (!query.trim()) {
-      this.results = [];
-      this.answered = null;
-      this.busy = false;
-      this.error = null;
-      return;
-    }
-    this.busy = true;
-    this.timer = setTimeout(() => void this.run(query, seq), SEARCH_DELAY_MS);
-  }
-
-  clear(): void {
-    this.setQuery('');
-  }
-
-  private async run(query: string, seq: number): Promise<void> {
-    try {
-      const result = await station.call('customers.search', { search: query.trim().slice(0, 100) });
-      if (seq !== this.seq) return;
-      this.remember(result.customers);
-      this.results = result.customers;
-      this.fromCache = result.fromCache;
-      this.error = null;
-    } catch (error) {
-      if (seq !== this.seq) return;
-      this.results = [];
-      this.error = t('searchFailed', { error: describeError(error) });
-    }
-    this.answered = query;
-    this.busy = false;
-  }
-}
-
 class EnrollState {
   defaults = $state.raw<EnrollmentDefaults | null>(null);
-  lastTap = $state.raw<LastTap | null>(null);
   /** A simulated tap is on its way. */
   tapping = $state(false);
   /** An undo or a label is on its way. */
@@ -165,15 +47,9 @@ class EnrollState {
   errors = $state.raw<Partial<Record<DefaultsField, string>>>({});
   /** Why the last undo or typed label failed, in words. */
   actionError = $state<string | null>(null);
-  /** What the last Ctrl+Z did, or why it did nothing, in words. */
-  undoNote = $state<string | null>(null);
-  /** Refusals (here or by Spirii) not yet acknowledged, newest first. */
-  alerts = $state.raw<Alert[]>([]);
-  /** The batch with a target ("Enroll 20 cards"), while one runs or until its summary is closed. */
-  batch = $state.raw<Batch | null>(null);
-  /** Session tokens already known as refused by Spirii (so one refusal is told once). */
-  private readonly toldRejected = new Set<number>();
-  private alertSeq = 0;
+  /** What the taps did: the last one, the refusals not yet acknowledged, the batch. */
+  readonly taps = new TapOutcomes();
+  private readonly undoer = new TapUndo(this.taps);
   /** Customer names by id, from every search answer and the session's own customer. */
   readonly names = new SvelteMap<number, string>();
   readonly search = new CustomerSearch((customers) => {
@@ -187,18 +63,38 @@ class EnrollState {
   /** A card read in typed-label mode, waiting for its label. */
   readonly awaiting = $derived(this.defaults?.awaitingLabel ?? null);
 
-  /** The last queued token of this session, while it can still be undone (only on this computer). */
-  readonly undoable = $derived.by((): QueuedToken | null => {
-    const outcome = this.lastTap?.outcome;
-    if (outcome?.status !== 'queued') return null;
-    const current = queue.get(outcome.token.id);
-    // Held (the hold period), waiting, or refused: all only on this computer, so all undoable.
-    return current && ['held', 'pending', 'rejected'].includes(current.state) ? current : null;
-  });
+  // The session's screens read the taps' and the undo's state here: one place to import, whichever part keeps it.
+  get lastTap() {
+    return this.taps.lastTap;
+  }
+  get alerts() {
+    return this.taps.alerts;
+  }
+  get batch() {
+    return this.taps.batch;
+  }
+  get lastAlarm() {
+    return this.taps.lastAlarm;
+  }
+  get undoable(): QueuedToken | null {
+    return this.undoer.undoable;
+  }
+  get lastQueued(): QueuedToken | null {
+    return this.undoer.lastQueued;
+  }
+  get undoNote(): string | null {
+    return this.undoer.note;
+  }
+  acknowledge(seq?: number): void {
+    this.taps.acknowledge(seq);
+  }
+  startBatch(target: number): void {
+    this.taps.startBatch(target);
+  }
+  endBatch(): void {
+    this.taps.endBatch();
+  }
 
-  private tapSeq = 0;
-  /** The last late alarm (a refusal by Spirii): when, and whether its tone was played. */
-  lastAlarm = $state.raw<{ at: number; cue: Cue | null } | null>(null);
   /** Changes to the defaults go out one after another, and a tap waits for them. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -207,7 +103,7 @@ class EnrollState {
     // The core pushes every change of the defaults, including the label number moving on after a tap.
     const stopDefaults = station.on('enrollment', (defaults) => this.setDefaults(defaults));
     // Spirii's answer comes long after the tap: a refusal then is told as loudly as one at the tap.
-    const stopQueue = station.on('queue', (tokens) => this.heardQueue(tokens));
+    const stopQueue = station.on('queue', (tokens) => this.taps.heardQueue(tokens));
     this.setDefaults(await station.call('enrollment.get', {}));
     return () => {
       stopTaps();
@@ -259,7 +155,7 @@ class EnrollState {
       await this.chain;
       const outcome = await station.call('readers.simulateTap', {});
       // The `tap` event normally arrives first; this covers a transport that drops it.
-      if (!this.lastTap || outcomeKey(this.lastTap.outcome) !== outcomeKey(outcome)) this.heard(outcome);
+      if (!this.taps.isLast(outcome)) this.heard(outcome);
     } catch (error) {
       this.heard({ status: 'refused', reason: 'invalid-uid', uid: null, message: t('tapFailed', { error: describeError(error) }), existing: null });
     } finally {
@@ -271,7 +167,7 @@ class EnrollState {
   async giveLabel(label: string | null): Promise<boolean> {
     return this.act(async () => {
       const outcome = await station.call('session.label', { label });
-      if (!this.lastTap || outcomeKey(this.lastTap.outcome) !== outcomeKey(outcome)) this.heard(outcome);
+      if (!this.taps.isLast(outcome)) this.heard(outcome);
     }, 'labelFailed');
   }
 
@@ -279,65 +175,8 @@ class EnrollState {
   async skipLabel(): Promise<boolean> {
     return this.act(async () => {
       this.setDefaults(await station.call('session.skipLabel', {}));
-      this.lastTap = null;
+      this.taps.lastTap = null;
     }, 'labelFailed');
-  }
-
-  /**
-   * The last tap's token as it is now, whatever its state (null when the last tap queued nothing):
-   * what Ctrl+Z talks about.
-   */
-  readonly lastQueued = $derived.by((): QueuedToken | null => {
-    const outcome = this.lastTap?.outcome;
-    if (outcome?.status !== 'queued') return null;
-    return queue.get(outcome.token.id) ?? outcome.token;
-  });
-
-  /**
-   * Undo the last tap while its token is only on this computer, in one call to the core (the
-   * token is discarded and its label number given again together). When it cannot be undone, say
-   * why instead of doing nothing.
-   */
-  async undo(): Promise<boolean> {
-    const token = this.undoable;
-    if (!token) {
-      const last = this.lastQueued;
-      const note =
-        last?.state === 'synced'
-          ? t('undoInSpirii', { uid: last.uid })
-          : last?.state === 'sending'
-            ? t('undoSending', { uid: last.uid })
-            : last?.state === 'in_doubt'
-              ? t('undoInDoubt', { uid: last.uid })
-              : t('undoNothing');
-      this.undoNote = note;
-      app.report(note, 'info');
-      return false;
-    }
-    return this.act(async () => {
-      const { removed, labelReused } = await station.call('session.undo', { id: token.id });
-      queue.merge([removed]);
-      if (this.batch) this.batch = { ...this.batch, queued: this.batch.queued.filter((id) => id !== removed.id), labels: this.batch.labels.filter((label) => label !== removed.label) };
-      this.lastTap = null;
-      const note = labelReused ? t('undoneLabel', { uid: removed.uid, label: labelReused }) : t('undone', { uid: removed.uid });
-      this.undoNote = note;
-      app.report(note, 'info');
-      app.refreshStatusSoon();
-    }, 'undoFailed');
-  }
-
-  /** The clerk has seen this refusal (or all of them). */
-  acknowledge(seq?: number): void {
-    this.alerts = seq === undefined ? [] : this.alerts.filter((alert) => alert.seq !== seq);
-  }
-
-  /** Start a batch: "Enroll N cards"; the counter counts cards queued, never refused taps. */
-  startBatch(target: number): void {
-    this.batch = { target, startedAt: Date.now(), queued: [], refused: [], labels: [], done: false };
-  }
-
-  endBatch(): void {
-    this.batch = null;
   }
 
   /** Correct the label of a token not yet sent. */
@@ -350,6 +189,11 @@ class EnrollState {
   /** The customer's name when this screen has seen it, else null. */
   customerName(id: number): string | null {
     return this.names.get(id) ?? null;
+  }
+
+  /** Undo the last tap while its token is only on this computer; else say why not. */
+  undo(): Promise<boolean> {
+    return this.undoer.undo((run) => this.act(run, 'undoFailed'));
   }
 
   private async act(run: () => Promise<void>, failure: 'undoFailed' | 'labelFailed'): Promise<boolean> {
@@ -366,44 +210,11 @@ class EnrollState {
     }
   }
 
+  /** A tap's outcome: what the last action said is old news. */
   private heard(outcome: TapOutcome): void {
-    let cue = cueOf(outcome);
     this.actionError = null;
-    this.undoNote = null;
-    if (outcome.status === 'refused') {
-      this.alerts = [{ seq: ++this.alertSeq, at: Date.now(), kind: 'refused-here', uid: outcome.uid, refusal: outcome, tokenId: null }, ...this.alerts];
-    }
-    const batch = this.batch;
-    if (batch && !batch.done) {
-      if (outcome.status === 'queued' && !batch.queued.includes(outcome.token.id)) {
-        const queued = [...batch.queued, outcome.token.id];
-        const labels = outcome.token.label ? [...batch.labels, outcome.token.label] : batch.labels;
-        const done = queued.length >= batch.target;
-        this.batch = { ...batch, queued, labels, done };
-        if (done) cue = 'done';
-      } else if (outcome.status === 'refused') {
-        this.batch = { ...batch, refused: [...batch.refused, outcome] };
-      }
-    }
-    const played = preferences.value.sound && play(cue);
-    this.lastTap = { outcome, at: Date.now(), seq: ++this.tapSeq, cue: played ? cue : null };
-  }
-
-  /** A session token newly refused by Spirii: its own alarm, and an entry that stays until acknowledged. */
-  private heardQueue(tokens: readonly QueuedToken[]): void {
-    const since = session.startedAt;
-    let refused = false;
-    for (const token of tokens) {
-      if (token.state !== 'rejected' || (since !== null && token.createdAt < since) || this.toldRejected.has(token.id)) continue;
-      this.toldRejected.add(token.id);
-      this.alerts = [{ seq: ++this.alertSeq, at: Date.now(), kind: 'refused-by-spirii', uid: token.uid, refusal: null, tokenId: token.id }, ...this.alerts];
-      refused = true;
-    }
-    for (const token of tokens) if (token.state !== 'rejected') this.toldRejected.delete(token.id);
-    if (refused) {
-      const played = preferences.value.sound && play('spirii-refused');
-      this.lastAlarm = { at: Date.now(), cue: played ? 'spirii-refused' : null };
-    }
+    this.undoer.note = null;
+    this.taps.heard(outcome);
   }
 
   private setDefaults(defaults: EnrollmentDefaults): void {

@@ -1,0 +1,43 @@
+/** The customer picker's wording, English and Danish, shared by the picker and its parts. */
+import { defineMessages } from '../../lib/i18n.svelte';
+
+export const t = defineMessages({
+  en: {
+    customer: 'Customer',
+    customerNo: 'Customer #{id}',
+    change: 'Change',
+    changeLabel: 'Change customer',
+    search: 'Search customers',
+    cancel: 'Cancel',
+    searching: 'Searching…',
+    none: 'No customer matches “{query}”.',
+    cache: 'Spirii is unreachable: these are customers remembered on this computer.',
+    hint: 'By name, customer number or external id.',
+    failed: 'Could not choose this customer: {error}',
+    any: 'Any customer',
+    clear: 'Show all customers',
+    typed: 'Use customer number {id} (not verified)',
+    unverified: 'Not verified',
+    unverifiedHint: 'Typed while Spirii could not be asked: Spirii is asked for this customer before any card is sent.',
+    byNumber: 'Customer number {id}',
+  },
+  da: {
+    customer: 'Kunde',
+    customerNo: 'Kunde nr. {id}',
+    change: 'Skift',
+    changeLabel: 'Skift kunde',
+    search: 'Søg efter kunder',
+    cancel: 'Annuller',
+    searching: 'Søger…',
+    none: 'Ingen kunde matcher “{query}”.',
+    cache: 'Spirii kan ikke nås: dette er kunder, som denne computer husker.',
+    hint: 'Efter navn, kundenummer eller eksternt id.',
+    failed: 'Kunne ikke vælge denne kunde: {error}',
+    any: 'Alle kunder',
+    clear: 'Vis alle kunder',
+    typed: 'Brug kundenummer {id} (ikke bekræftet)',
+    unverified: 'Ikke bekræftet',
+    unverifiedHint: 'Indtastet, mens Spirii ikke kunne spørges: Spirii spørges om denne kunde, før noget kort sendes.',
+    byNumber: 'Kundenummer {id}',
+  },
+});
