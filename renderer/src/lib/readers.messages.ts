@@ -288,7 +288,7 @@ export function describeOutcome(outcome: LastCardOutcome): { text: string; tone:
 type Status = CallOutput<'readers.status'>;
 type ReaderError = NonNullable<Status['lastError']>;
 type ErrorDetail = NonNullable<ReaderError['detail']>;
-type HintKey = NonNullable<ReaderError['hintKey']>;
+type HintKey = NonNullable<ReaderError['hintDetail']>['key'];
 type SetupKey = Status['setup'][number];
 type LastCard = NonNullable<Status['lastCard']>;
 type CardKind = NonNullable<LastCard['card']>;
@@ -356,10 +356,11 @@ const HINTS_FOR_IT = {
 } as const satisfies Partial<Record<HintKey, string>>;
 
 /** What the desk can do about a reader error (`desk`), and the commands IT would run (`it`), or null. */
-export function describeHint(error: Pick<ReaderError, 'hint' | 'hintKey'>): { desk: string; it: string | null } | null {
-  if (!error.hintKey) return error.hint ? { desk: error.hint, it: null } : null;
-  const it = error.hintKey in HINTS_FOR_IT ? HINTS_FOR_IT[error.hintKey as keyof typeof HINTS_FOR_IT] : null;
-  return { desk: t(HINTS[error.hintKey]), it: it ? t(it) : null };
+export function describeHint(error: Pick<ReaderError, 'hint' | 'hintDetail'>): { desk: string; it: string | null } | null {
+  const key = error.hintDetail?.key;
+  if (!key) return error.hint ? { desk: error.hint, it: null } : null;
+  const it = key in HINTS_FOR_IT ? HINTS_FOR_IT[key as keyof typeof HINTS_FOR_IT] : null;
+  return { desk: t(HINTS[key]), it: it ? t(it) : null };
 }
 
 const SETUP = {
@@ -385,19 +386,19 @@ export function setupHints(status: Pick<Status, 'hints' | 'setup'>): { desk: str
 export function describeCardKind(card: CardKind): string {
   switch (card.key) {
     case 'named':
-      return card.name;
+      return card.params.name;
     case 'no-atr':
       return t('cardNoAtr');
     case 'memory':
-      return t('cardMemory', { type: card.type });
+      return t('cardMemory', { type: card.params.type });
     case 'phone':
       return t('cardPhone');
     case 'iso14443':
-      return t('cardIso14443', { bytes: card.bytes });
+      return t('cardIso14443', { bytes: card.params.bytes });
     case 'unrecognised':
-      return t('cardUnrecognised', { atr: card.atr });
+      return t('cardUnrecognised', { atr: card.params.atr });
     case 'wedge':
-      return t('cardWedge', { format: formatName(card.format) });
+      return t('cardWedge', { format: formatName(card.params.format) });
     case 'simulated':
       return t('cardSimulated');
   }
