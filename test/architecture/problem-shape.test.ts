@@ -85,5 +85,5 @@ describe('problem details in the contract', () => {
     // The reading is not blind: the queue's, the readers' and the connection test's details are there.
     expect(checked).toBeGreaterThan(20);
     expect(stray).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
