@@ -15,45 +15,38 @@ type Unreadable = Extract<LastDetail, { key: 'unreadable' }>['params']['unreadab
 
 export type LastCardOutcome = NonNullable<CallOutput<'readers.status'>['lastCard']>['outcome'];
 
-/** What became of the last card, in words, and the pill's tone (app.css `.pill-*`). */
+/** What became of the last card: its words and the pill's tone (app.css `.pill-*`). */
+const OUTCOMES = {
+  queued: { text: 'outcomeQueued', tone: 'pending' },
+  'label-needed': { text: 'outcomeLabelNeeded', tone: 'held' },
+  refused: { text: 'outcomeRefused', tone: 'rejected' },
+  unreadable: { text: 'outcomeUnreadable', tone: 'rejected' },
+  ignored: { text: 'outcomeIgnored', tone: 'discarded' },
+  repeat: { text: 'outcomeRepeat', tone: 'discarded' },
+  identified: { text: 'outcomeIdentified', tone: 'synced' },
+} as const satisfies Record<LastCardOutcome, { text: Parameters<typeof t>[0]; tone: string }>;
+
+/** What became of the last card, in words, and the pill's tone. */
 export function describeOutcome(outcome: LastCardOutcome): { text: string; tone: string } {
-  switch (outcome) {
-    case 'queued':
-      return { text: t('outcomeQueued'), tone: 'pending' };
-    case 'label-needed':
-      return { text: t('outcomeLabelNeeded'), tone: 'held' };
-    case 'refused':
-      return { text: t('outcomeRefused'), tone: 'rejected' };
-    case 'unreadable':
-      return { text: t('outcomeUnreadable'), tone: 'rejected' };
-    case 'ignored':
-      return { text: t('outcomeIgnored'), tone: 'discarded' };
-    case 'repeat':
-      return { text: t('outcomeRepeat'), tone: 'discarded' };
-    case 'identified':
-      return { text: t('outcomeIdentified'), tone: 'synced' };
-  }
+  const { text, tone } = OUTCOMES[outcome];
+  return { text: t(text), tone };
 }
 
+/** The card kinds worded by one sentence, their values (an ATR, a type) taken from the kind's params as they are. */
+const CARD_KINDS = {
+  'no-atr': 'cardNoAtr',
+  memory: 'cardMemory',
+  phone: 'cardPhone',
+  iso14443: 'cardIso14443',
+  unrecognised: 'cardUnrecognised',
+  simulated: 'cardSimulated',
+} as const satisfies Record<Exclude<CardKind['key'], 'named' | 'wedge'>, Parameters<typeof t>[0]>;
+
+/** A card's type in words: a product name as it is, a wedge with its format's name. */
 export function describeCardKind(card: CardKind): string {
-  switch (card.key) {
-    case 'named':
-      return card.params.name;
-    case 'no-atr':
-      return t('cardNoAtr');
-    case 'memory':
-      return t('cardMemory', { type: card.params.type });
-    case 'phone':
-      return t('cardPhone');
-    case 'iso14443':
-      return t('cardIso14443', { bytes: card.params.bytes });
-    case 'unrecognised':
-      return t('cardUnrecognised', { atr: card.params.atr });
-    case 'wedge':
-      return t('cardWedge', { format: formatName(card.params.format) });
-    case 'simulated':
-      return t('cardSimulated');
-  }
+  if (card.key === 'named') return card.params.name;
+  if (card.key === 'wedge') return t('cardWedge', { format: formatName(card.params.format) });
+  return t(CARD_KINDS[card.key], card.params);
 }
 
 /** The last card's type in words (the core's English when it gave no kind). */
