@@ -12,34 +12,34 @@ type ErrorDetail = NonNullable<ReaderError['detail']>;
 type HintKey = NonNullable<ReaderError['hintDetail']>['key'];
 type SetupKey = Status['setup'][number];
 
+/** The reader errors worded by one sentence with the detail's own params (outside text kept as it came). */
+const ERRORS = {
+  unavailable: 'errUnavailable',
+  'no-service': 'errNoService',
+  context: 'errContext',
+  service: 'errService',
+  'hid-open': 'errHidOpen',
+  'hid-unavailable': 'errHidUnavailable',
+  'hid-enumerate': 'errHidEnumerate',
+} as const satisfies Record<Exclude<ErrorDetail['key'], 'reader' | 'card-left' | 'read-failed'>, Parameters<typeof t>[0]>;
+
 /**
  * A reader error as the desk reads it: worded here from its detail (the OS's, driver's or library's
- * own text kept inside), the core's English when there is no detail.
+ * own text kept inside), the core's English when there is no detail. A reader the core names
+ * itself (the simulated one) is named in the window's language.
  */
 export function describeReaderError(error: { message: string; detail?: ErrorDetail | null }): string {
   const detail = error.detail;
   if (!detail) return error.message;
   switch (detail.key) {
-    case 'unavailable':
-      return t('errUnavailable', { error: detail.params.error });
-    case 'no-service':
-      return t('errNoService');
-    case 'context':
-      return t('errContext', { error: detail.params.error });
-    case 'service':
-      return t('errService', { error: detail.params.error });
     case 'reader':
       return t(detail.params.cardLeft ? 'errReaderCardLeft' : 'errReader', { reader: nameOf(detail.params.reader), error: detail.params.error });
     case 'card-left':
       return t('errCardLeft', { reader: nameOf(detail.params.reader), card: describeCardKind(detail.params.card) });
     case 'read-failed':
       return t('errReadFailed', { reader: nameOf(detail.params.reader), error: detail.params.error });
-    case 'hid-open':
-      return t('errHidOpen', { reader: detail.params.reader, error: detail.params.error });
-    case 'hid-unavailable':
-      return t('errHidUnavailable', { error: detail.params.error });
-    case 'hid-enumerate':
-      return t('errHidEnumerate', { error: detail.params.error });
+    default:
+      return t(ERRORS[detail.key], detail.params);
   }
 }
 
