@@ -58,7 +58,7 @@ export function reportLines(report: CardReport): string[] {
   } else if (report.uid) {
     lines.push('Spirii: this desk has never seen this card in Spirii.');
   }
-  if (report.problem) lines.push(`Spirii could not be asked now: ${report.problem.message}`);
+  if (report.problem) lines.push(`Spirii could not be asked now: ${report.problem}`);
   lines.push(report.queue ? `This desk: ${rowLine(report.queue)}` : 'This desk: no token for this card in the queue.');
   const earlier = report.history.filter((row) => row.id !== report.queue?.id);
   for (const row of earlier) lines.push(`  earlier: ${rowLine(row)}`);

@@ -15,15 +15,19 @@ import type { SpiriiToken } from './token';
 import { parseUid } from './uid';
 
 /**
- * Why Spirii's answer is not live: offline (unreachable), timeout (no answer in time), refused
- * (the key: 401/403), error (any other failure). `message` keeps the English, with Spirii's or the
- * OS's own words.
+ * Why Spirii's answer is not live, for the window to word in its language: offline (unreachable),
+ * timeout (no answer in time), refused (the key: 401/403), error (any other failure). `cause` is
+ * the request's own problem (Spirii's or the OS's words kept inside); the English is the report's
+ * `problem`.
  */
-export interface CardLookupProblem {
-  kind: 'offline' | 'timeout' | 'refused' | 'error';
+export type CardLookupProblem =
+  | { key: 'offline'; params: { cause: RequestProblem | null } }
+  | { key: 'timeout' | 'refused' | 'error'; params: { cause: RequestProblem } };
+
+/** A lookup that failed: the English (the CLI's, the log's) and its detail. */
+interface LookupFailure {
   message: string;
-  /** The same, for the window to word in its language (outside text kept inside). */
-  detail: RequestProblem | null;
+  detail: CardLookupProblem;
 }
 
 export interface CardReport {
@@ -50,7 +54,10 @@ export interface CardReport {
   /** When the Spirii part was seen, and how old it is at checkedAt (0 when live). */
   seenAt: string | null;
   ageMs: number | null;
-  problem: CardLookupProblem | null;
+  /** Why Spirii's answer is not live, in English (null: it is, or Spirii was not asked). */
+  problem: string | null;
+  /** The same, machine-readable. */
+  problemDetail: CardLookupProblem | null;
   /** This desk's live row for the card (any state but discarded). */
   queue: QueuedToken | null;
   /** Every row this desk has had for the card, discarded ones included, newest first. */
@@ -83,15 +90,20 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 class LookupTimeout extends Error {}
 
-function problemOf(error: unknown, host: string): CardLookupProblem {
-  if (error instanceof LookupTimeout) return { kind: 'timeout', message: error.message, detail: { key: 'no-answer-in-time', params: { host } } };
-  if (error instanceof NetworkError) return { kind: 'offline', message: error.message, detail: error.detail ?? null };
-  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-    return { kind: 'refused', message: error.message, detail: { key: 'key-refused', params: { status: error.status, spirii: error.message } } };
-  }
-  if (error instanceof ApiError) return { kind: 'error', message: error.message, detail: { key: 'spirii-answered', params: { status: error.status, spirii: error.message } } };
+function failureOf(error: unknown, host: string): LookupFailure {
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'error', message, detail: { key: 'unexpected', params: { error: message } } };
+  if (error instanceof LookupTimeout) return { message, detail: { key: 'timeout', params: { cause: { key: 'no-answer-in-time', params: { host } } } } };
+  if (error instanceof NetworkError) return { message, detail: { key: 'offline', params: { cause: error.detail ?? null } } };
+  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+    return { message, detail: { key: 'refused', params: { cause: { key: 'key-refused', params: { status: error.status, spirii: message } } } } };
+  }
+  if (error instanceof ApiError) return { message, detail: { key: 'error', params: { cause: { key: 'spirii-answered', params: { status: error.status, spirii: message } } } } };
+  return { message, detail: { key: 'error', params: { cause: { key: 'unexpected', params: { error: message } } } } };
+}
+
+/** The report's two fields for a failed lookup (or none). */
+function problemFields(failure: LookupFailure | null): Pick<CardReport, 'problem' | 'problemDetail'> {
+  return { problem: failure?.message ?? null, problemDetail: failure?.detail ?? null };
 }
 
 export class CardIdentifier {
@@ -120,8 +132,8 @@ export class CardIdentifier {
       if (report.known || options.uidOnly) return report;
       return (await this.byLabel(text, source, live)).report ?? report;
     }
-    const { report, problem } = await this.byLabel(text, source, live, options.onLocal);
-    return report ?? { ...this.unknown(text, 'label', null, source, live && problem === null), problem };
+    const { report, failure } = await this.byLabel(text, source, live, options.onLocal);
+    return report ?? { ...this.unknown(text, 'label', null, source, live && failure === null), ...problemFields(failure) };
   }
 
   private async byUid(query: string, uid: string, source: string, live: boolean, onLocal?: (report: CardReport) => void, by: 'uid' | 'label' = 'uid'): Promise<CardReport> {
@@ -133,9 +145,9 @@ export class CardIdentifier {
       this.deps.seen.remember(tokens, tokens.length === 0 ? [uid] : [], at);
       const token = newest(tokens);
       const customerName = token ? await this.customerName(token.customerId, true) : null;
-      return this.assemble(query, by, uid, source, { spiriiSource: 'live', spirii: token, seenAt: at.toISOString(), problem: null, customerName });
+      return this.assemble(query, by, uid, source, { spiriiSource: 'live', spirii: token, seenAt: at.toISOString(), failure: null, customerName });
     } catch (error) {
-      return this.local(query, by, uid, source, 'seen', this.problem(error));
+      return this.local(query, by, uid, source, 'seen', this.failure(error));
     }
   }
 
@@ -145,13 +157,13 @@ export class CardIdentifier {
     source: string,
     live: boolean,
     onLocal?: (report: CardReport) => void,
-  ): Promise<{ report: CardReport | null; problem: CardLookupProblem | null }> {
-    if (!label) return { report: null, problem: null };
+  ): Promise<{ report: CardReport | null; failure: LookupFailure | null }> {
+    if (!label) return { report: null, failure: null };
     const key = label.toLowerCase();
     const localRows = this.deps.queue.historyByLabel(label);
     const seenRows = this.deps.seen.byLabel(label).filter((s) => s.token !== null);
     let liveTokens: SpiriiToken[] | null = null;
-    let problem: CardLookupProblem | null = null;
+    let failure: LookupFailure | null = null;
     let seenAt = this.now();
     if (live) {
       try {
@@ -160,7 +172,7 @@ export class CardIdentifier {
         seenAt = this.now();
         this.deps.seen.remember(liveTokens, [], seenAt);
       } catch (error) {
-        problem = this.problem(error);
+        failure = this.failure(error);
       }
     }
     const uids = unique([
@@ -168,25 +180,25 @@ export class CardIdentifier {
       ...localRows.map((r) => r.uid),
       ...seenRows.map((s) => s.uid),
     ]);
-    if (uids.length === 0) return { report: null, problem };
+    if (uids.length === 0) return { report: null, failure };
     const uid = uids[0]!;
     let report: CardReport;
     if (liveTokens !== null) {
       const token = newest(liveTokens.filter((t) => t.identifier.uid!.toUpperCase() === uid));
       if (token) {
         const customerName = await this.customerName(token.customerId, true);
-        report = this.assemble(label, 'label', uid, source, { spiriiSource: 'live', spirii: token, seenAt: seenAt.toISOString(), problem: null, customerName });
+        report = this.assemble(label, 'label', uid, source, { spiriiSource: 'live', spirii: token, seenAt: seenAt.toISOString(), failure: null, customerName });
       } else {
         report = await this.byUid(label, uid, source, true, onLocal, 'label');
       }
     } else {
-      report = this.local(label, 'label', uid, source, 'seen', problem);
+      report = this.local(label, 'label', uid, source, 'seen', failure);
     }
-    return { report: { ...report, otherUids: uids.slice(1) }, problem };
+    return { report: { ...report, otherUids: uids.slice(1) }, failure };
   }
 
   /** The desk's own answer: its rows, its audit entries and what it last saw of Spirii. */
-  private local(query: string, by: 'uid' | 'label', uid: string, source: string, mode: 'seen' | 'pending', problem: CardLookupProblem | null = null): CardReport {
+  private local(query: string, by: 'uid' | 'label', uid: string, source: string, mode: 'seen' | 'pending', failure: LookupFailure | null = null): CardReport {
     const seen = this.deps.seen.byUid(uid);
     const token = seen?.token ?? null;
     const customerId = token?.customerId ?? this.deps.queue.findByUid(uid)?.customerId ?? null;
@@ -194,7 +206,7 @@ export class CardIdentifier {
       spiriiSource: mode === 'pending' ? 'pending' : seen ? 'seen' : 'never',
       spirii: token,
       seenAt: seen?.seenAt ?? null,
-      problem,
+      failure,
       customerName: customerId === null ? null : this.deps.customers.cachedName(customerId),
     });
   }
@@ -212,6 +224,7 @@ export class CardIdentifier {
       seenAt: null,
       ageMs: null,
       problem: null,
+      problemDetail: null,
       queue: null,
       history: [],
       audit: [],
@@ -225,7 +238,7 @@ export class CardIdentifier {
     by: 'uid' | 'label',
     uid: string,
     source: string,
-    spirii: Pick<CardReport, 'spiriiSource' | 'spirii' | 'seenAt' | 'problem' | 'customerName'>,
+    { failure, ...spirii }: Pick<CardReport, 'spiriiSource' | 'spirii' | 'seenAt' | 'customerName'> & { failure: LookupFailure | null },
   ): CardReport {
     const now = this.now();
     const history = this.deps.queue.history(uid);
@@ -239,6 +252,7 @@ export class CardIdentifier {
       source,
       checkedAt: now.toISOString(),
       ...spirii,
+      ...problemFields(failure),
       customerName,
       ageMs: spirii.spiriiSource === 'live' ? 0 : spirii.seenAt === null ? null : Math.max(0, now.getTime() - Date.parse(spirii.seenAt)),
       queue,
@@ -258,9 +272,9 @@ export class CardIdentifier {
     }
   }
 
-  private problem(error: unknown): CardLookupProblem {
+  private failure(error: unknown): LookupFailure {
     const base = this.deps.client.connection.baseUrl;
-    return problemOf(error, URL.canParse(base) ? new URL(base).host : base);
+    return failureOf(error, URL.canParse(base) ? new URL(base).host : base);
   }
 
   private withTimeout<T>(promise: Promise<T>): Promise<T> {

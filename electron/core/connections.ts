@@ -88,11 +88,11 @@ export interface ConnectionsView {
   /** The active profile cannot be used until a key is entered. */
   problem: string | null;
   /** The same, as data for a window that words it in its own language. */
-  problemCode: KeyProblem | null;
+  problemDetail: KeyProblem | null;
 }
 
 /** Why a profile's key cannot be used (the `problem` text is the English). */
-export type KeyProblem = 'no-custom-url' | 'no-key' | 'app-only' | 'unreadable';
+export type KeyProblem = { key: 'no-custom-url' | 'no-key' | 'app-only' | 'unreadable'; params: Record<string, never> };
 
 export type KeySaveResult =
   | { status: 'saved'; profile: ProfileView }
@@ -142,7 +142,7 @@ export interface ConnectionsOptions {
 }
 
 /** The built-in sandbox is not a URL here: the station starts it, on a port of its choosing. */
-export type ResolvedConnection = { kind: 'builtin' } | { kind: 'remote'; api: ApiConnection; problem: string | null; problemCode?: KeyProblem };
+export type ResolvedConnection = { kind: 'builtin' } | { kind: 'remote'; api: ApiConnection; problem: string | null; problemDetail?: KeyProblem };
 
 export class Connections {
   private readonly file: string;
@@ -174,10 +174,10 @@ export class Connections {
   resolve(id: ProfileId = this.active): ResolvedConnection {
     if (id === 'builtin-sandbox') return { kind: 'builtin' };
     const url = this.url(id);
-    if (!url) return { kind: 'remote', api: { baseUrl: 'https://invalid.invalid', apiKey: '' }, problem: 'Enter the custom URL in Settings → Connection.', problemCode: 'no-custom-url' };
+    if (!url) return { kind: 'remote', api: { baseUrl: 'https://invalid.invalid', apiKey: '' }, problem: 'Enter the custom URL in Settings → Connection.', problemDetail: { key: 'no-custom-url', params: {} } };
     const key = this.readKey(id);
     if (key.ok) return { kind: 'remote', api: { baseUrl: url, apiKey: key.key }, problem: null };
-    return { kind: 'remote', api: { baseUrl: url, apiKey: '' }, problem: key.problem, problemCode: key.code };
+    return { kind: 'remote', api: { baseUrl: url, apiKey: '' }, problem: key.problem, problemDetail: { key: key.code, params: {} } };
   }
 
   /** The connection the station starts with: the environment's, else the active profile's. */
@@ -202,7 +202,7 @@ export class Connections {
       profiles: PROFILE_IDS.map((id) => this.profileView(id)),
       storage: this.storage(),
       problem: resolved?.kind === 'remote' ? resolved.problem : null,
-      problemCode: resolved?.kind === 'remote' && resolved.problem !== null ? (resolved.problemCode ?? null) : null,
+      problemDetail: resolved?.kind === 'remote' && resolved.problem !== null ? (resolved.problemDetail ?? null) : null,
     };
   }
 
@@ -264,7 +264,7 @@ export class Connections {
   }
 
   /** The key for a profile: from this session, else decrypted from the file. */
-  readKey(id: ProfileId): { ok: true; key: string } | { ok: false; problem: string; code: KeyProblem } {
+  readKey(id: ProfileId): { ok: true; key: string } | { ok: false; problem: string; code: KeyProblem['key'] } {
     const inSession = this.session.get(id);
     if (inSession) return { ok: true, key: inSession };
     const stored = this.readFile()[id];

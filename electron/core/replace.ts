@@ -243,7 +243,7 @@ export class Replacements {
     if (!report.spirii) {
       const local = report.queue;
       if (local) throw new ReplacementRefusedError('old-not-in-spirii', `Card ${local.uid} is not in Spirii yet (${local.state} here): it can be discarded or edited on the Queue screen instead`);
-      throw new ReplacementRefusedError('old-unknown', `No token for ${oldQuery} is known in Spirii${report.problem ? ` (${report.problem.message})` : ''}`);
+      throw new ReplacementRefusedError('old-unknown', `No token for ${oldQuery} is known in Spirii${report.problem ? ` (${report.problem})` : ''}`);
     }
     return this.start({ old: report.spirii, newUid, label, source });
   }

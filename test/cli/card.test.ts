@@ -56,7 +56,7 @@ describe('token-station card and handover', () => {
     expect(offline.stdout).toMatch(/^Spirii token \d+ \(as this desk last saw it, less than a minute ago \(\d{4}-.* UTC\)\):$/m);
     expect(offline.stdout).toMatch(/^Spirii could not be asked now: Cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/m);
     const offlineJson = JSON.parse((await runCli(['card', '04A224B2C35D80', '--json'], env)).stdout);
-    expect(offlineJson).toMatchObject({ spiriiSource: 'seen', problem: { kind: 'offline' }, seenAt: report.seenAt });
+    expect(offlineJson).toMatchObject({ spiriiSource: 'seen', problemDetail: { key: 'offline' }, seenAt: report.seenAt });
     expect(offlineJson.ageMs).toBeGreaterThan(0);
   }, 90_000);
 

@@ -95,7 +95,7 @@ describe('identify a card', () => {
       spiriiSource: 'seen',
       seenAt: seen.seenAt,
       ageMs: 3 * HOUR,
-      problem: { kind: 'offline' },
+      problemDetail: { key: 'offline' },
       known: true,
       customerName: 'Acme Fleet ApS',
       spirii: { identifier: { label: 'DK.ACME.0002' }, customerId: 1001 },
@@ -105,7 +105,7 @@ describe('identify a card', () => {
     expect(new SeenTokens(station.db, () => 'https://api.spirii.com').byUid(UID)).toBeUndefined();
     expect(station.seen.byUid(UID)).toMatchObject({ token: { identifier: { uid: UID } } });
     // By label offline too, from this desk's own rows.
-    expect(await cards.identify('DK.ACME.0002')).toMatchObject({ by: 'label', uid: UID, spiriiSource: 'seen', problem: { kind: 'offline' } });
+    expect(await cards.identify('DK.ACME.0002')).toMatchObject({ by: 'label', uid: UID, spiriiSource: 'seen', problemDetail: { key: 'offline' } });
   });
 
   it('unknown: Spirii has no such token and this desk never had the card; offline, that it was never seen', async () => {
@@ -114,11 +114,11 @@ describe('identify a card', () => {
 
     await goOffline();
     const never = await station.taps.identify('04C446D4E57FA2');
-    expect(never).toMatchObject({ uid: '04C446D4E57FA2', known: false, spiriiSource: 'never', spirii: null, problem: { kind: 'offline' } });
+    expect(never).toMatchObject({ uid: '04C446D4E57FA2', known: false, spiriiSource: 'never', spirii: null, problemDetail: { key: 'offline' } });
     // The card Spirii was asked about while online: it had none then, and the desk says when.
-    expect(await station.taps.identify(OTHER)).toMatchObject({ known: false, spiriiSource: 'seen', spirii: null, seenAt: report.seenAt, problem: { kind: 'offline' } });
+    expect(await station.taps.identify(OTHER)).toMatchObject({ known: false, spiriiSource: 'seen', spirii: null, seenAt: report.seenAt, problemDetail: { key: 'offline' } });
     // A label nobody has.
-    expect(await station.taps.identify('NO SUCH LABEL')).toMatchObject({ by: 'label', uid: null, known: false, problem: { kind: 'offline' } });
+    expect(await station.taps.identify('NO SUCH LABEL')).toMatchObject({ by: 'label', uid: null, known: false, problemDetail: { key: 'offline' } });
   });
 
   it('a discarded row and a later one are the card’s history here, newest first', async () => {

@@ -99,7 +99,7 @@ describe('HID readers through node-hid', () => {
     for (const report of DECIMAL_0080A402) device.emit('data', Buffer.from(report));
     for (const report of [r(0, 0, 0x04, 0, 0, 0, 0, 0), r(0, 0, 0x28, 0, 0, 0, 0, 0)]) device.emit('data', Buffer.from(report));
     expect(events.slice(1)).toEqual([
-      { type: 'card', reader: { name: 'USB Reader (FFFF:0035)', kind: 'hid' }, uid: '80A402A2', cardType: 'keyboard wedge (decimal)', atr: null, card: { key: 'wedge', format: 'decimal' } },
+      { type: 'card', reader: { name: 'USB Reader (FFFF:0035)', kind: 'hid' }, uid: '80A402A2', cardType: 'keyboard wedge (decimal)', atr: null, card: { key: 'wedge', params: { format: 'decimal' } } },
       expect.objectContaining({
         type: 'unreadable',
         message: expect.stringMatching(/typed "a", which is not a UID in the configured decimal format/),

@@ -27,8 +27,8 @@ describe('the reader desk, for a window in another language', () => {
     const { d, readerSettings, send, later } = desk((uid) => ({ status: 'refused', reason: 'duplicate', uid, message: 'Card 04A224B2 is already in the queue (...)', existing }));
     const card = { name: 'MIFARE Classic 1K' } as const;
     readerSettings.update({ reader: OTHER.name });
-    send({ type: 'card', reader: ACR, uid: '04A224B2', cardType: 'MIFARE Classic 1K', card: { key: 'named', ...card } });
-    expect(d.status().lastCard).toMatchObject({ outcome: 'ignored', card: { key: 'named', ...card }, detail: { key: 'ignored', params: { chosen: OTHER.name } } });
+    send({ type: 'card', reader: ACR, uid: '04A224B2', cardType: 'MIFARE Classic 1K', card: { key: 'named', params: card } });
+    expect(d.status().lastCard).toMatchObject({ outcome: 'ignored', card: { key: 'named', params: card }, detail: { key: 'ignored', params: { chosen: OTHER.name } } });
 
     readerSettings.update({ reader: null, repeatWindowMs: 1500 });
     send({ type: 'card', reader: ACR, uid: '04A224B2', cardType: 'MIFARE Classic 1K' });
@@ -39,8 +39,8 @@ describe('the reader desk, for a window in another language', () => {
     expect(d.status().lastCard).toMatchObject({ outcome: 'repeat', message: expect.stringContaining('1.5 s'), detail: { key: 'repeat', params: { seconds: 1.5 } } });
 
     const unreadable = { key: 'status-word', params: { statusWord: '6300', atr: '3B00' } } as const;
-    send({ type: 'unreadable', reader: ACR, message: 'The card did not give its UID', cardType: null, atr: '3B00', statusWord: '6300', card: { key: 'no-atr' }, detail: unreadable });
-    expect(d.status().lastCard).toMatchObject({ outcome: 'unreadable', card: { key: 'no-atr' }, detail: { key: 'unreadable', params: { unreadable } } });
+    send({ type: 'unreadable', reader: ACR, message: 'The card did not give its UID', cardType: null, atr: '3B00', statusWord: '6300', card: { key: 'no-atr', params: {} }, detail: unreadable });
+    expect(d.status().lastCard).toMatchObject({ outcome: 'unreadable', card: { key: 'no-atr', params: {} }, detail: { key: 'unreadable', params: { unreadable } } });
   });
 
   it('keeps the error detail and the hint and setup hints by key, for the desk platform', () => {
@@ -48,7 +48,7 @@ describe('the reader desk, for a window in another language', () => {
       throw new Error('no tap here');
     });
     send({ type: 'error', reader: null, message: 'PC/SC service: gone', code: 'SCARD_E_NO_SERVICE', detail: { key: 'service', params: { error: 'gone' } } });
-    expect(d.status().lastError).toMatchObject({ code: 'SCARD_E_NO_SERVICE', hintKey: 'service-win32', hint: expect.stringMatching(/SCardSvr/), detail: { key: 'service', params: { error: 'gone' } } });
+    expect(d.status().lastError).toMatchObject({ code: 'SCARD_E_NO_SERVICE', hintDetail: { key: 'service-win32', params: {} }, hint: expect.stringMatching(/SCardSvr/), detail: { key: 'service', params: { error: 'gone' } } });
     expect(d.status().setup).toEqual(['pcsc-win32', 'wedge']);
     expect(d.status().hints).toHaveLength(2);
   });

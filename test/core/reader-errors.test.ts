@@ -28,7 +28,7 @@ describe('a reader that cannot start', () => {
       // The same, machine-readable, for a window in another language: the library's text kept whole.
       expect(status.lastError!.detail).toEqual({ key: 'unavailable', params: { error: expect.stringContaining('/nonexistent/pcsclite.node') } });
       expect(status.lastError!.message).toContain((status.lastError!.detail as { params: { error: string } }).params.error);
-      expect(status.lastError!.hintKey).toBe(process.platform === 'linux' ? 'unavailable-linux' : 'unavailable');
+      expect(status.lastError!.hintDetail?.key).toBe(process.platform === 'linux' ? 'unavailable-linux' : 'unavailable');
       expect(status.setup).toHaveLength(status.hints.length);
       expect(status.readers).toEqual([{ name: 'Simulated reader', kind: 'simulated' }]);
       station.enrollmentDefaults.update({ customerId: 1001 });

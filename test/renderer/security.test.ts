@@ -257,6 +257,10 @@ describe('security in the window', () => {
     await page.getByRole('radio', { name: /Egen URL/ }).check();
     // Without its keychain, the key stored under GNOME cannot be read: said in Danish.
     expect(await page.getByTestId('key-state').textContent()).toContain('Den gemte nøgle kan ikke læses på denne computer');
+    // The connection in use cannot be used: worded from the core's detail, not its English.
+    expect(await page.getByTestId('connection-problem').textContent()).toBe(
+      'Den gemte API-nøgle kan ikke læses på denne computer eller af denne bruger (nøgleringen er ændret): indtast nøglen igen.',
+    );
     keychain.backend = 'gnome_libsecret';
     await page.reload();
     await page.getByRole('radio', { name: /Egen URL/ }).check();

@@ -173,7 +173,8 @@ export class ReaderDesk {
       case 'error': {
         const hintKey = readerHintKey(event.code, this.platform);
         const hint = hintKey ? READER_HINTS[hintKey] : null;
-        this.lastError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, hint, hintKey, detail: event.detail ?? null, at };
+        const hintDetail = hintKey ? { key: hintKey, params: {} } : null;
+        this.lastError = { reader: event.reader?.name ?? null, message: event.message, code: event.code, hint, hintDetail, detail: event.detail ?? null, at };
         if (event.code === 'unavailable') this.service = 'off'; // PC/SC could not even load
         break;
       }
@@ -222,7 +223,7 @@ export class ReaderDesk {
       this.listeners.emit({ type: 'refused', outcome });
       return { uid: null, outcome, lastCard: this.lastCard };
     }
-    const event = { type: 'card', reader: WINDOW_WEDGE, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', format } } as const;
+    const event = { type: 'card', reader: WINDOW_WEDGE, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', params: { format } } } as const;
     const outcome = this.card(null, event, new Date(this.now()).toISOString());
     return { uid: result.uid, outcome, lastCard: this.lastCard };
   }
@@ -232,7 +233,7 @@ export class ReaderDesk {
    * that reader's card and its removal, handled as any reader's; the outcome comes back directly.
    */
   simulate(source: ReaderSource, uid: string): TapOutcome | null {
-    const event = { type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated' } } as const;
+    const event = { type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated', params: {} } } as const;
     const outcome = this.card(source, event, new Date(this.now()).toISOString());
     this.handle(source, { type: 'card-removed', reader: SIMULATED_READER });
     return outcome;

@@ -168,7 +168,7 @@ export class HidReaders implements ReaderSource {
       this.events.emit({ type: 'unreadable', reader, message, cardType: null, atr: null, statusWord: null, card: null, detail });
       return;
     }
-    this.events.emit({ type: 'card', reader, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', format } });
+    this.events.emit({ type: 'card', reader, uid: result.uid, cardType: `keyboard wedge (${format})`, atr: null, card: { key: 'wedge', params: { format } } });
   }
 
   private error(reader: ReaderInfo | null, message: string, code: string, detail: ReaderErrorDetail): void {

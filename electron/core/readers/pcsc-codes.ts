@@ -118,25 +118,25 @@ export interface AtrInfo {
 
 /** What the ATR a contactless reader reports says about the card. */
 export function describeAtr(atr: Buffer | null | undefined): AtrInfo {
-  if (!atr || atr.length < 2) return { cardType: 'unknown card (no ATR)', card: { key: 'no-atr' }, phone: false };
+  if (!atr || atr.length < 2) return { cardType: 'unknown card (no ATR)', card: { key: 'no-atr', params: {} }, phone: false };
   const hex = atr.toString('hex').toUpperCase();
   // Storage card: 3B 8F 80 01 80 4F 0C A0 00 00 03 06 SS NN NN 00 00 00 00 TCK.
   if (atr.length >= 15 && hex.startsWith('3B8F8001804F0CA0000003')) {
     const type = hex.slice(26, 30);
     const name = STORAGE_CARDS[type];
-    if (name) return { cardType: name, card: { key: 'named', name }, phone: false };
-    return { cardType: `contactless memory card (type ${type})`, card: { key: 'memory', type }, phone: false };
+    if (name) return { cardType: name, card: { key: 'named', params: { name } }, phone: false };
+    return { cardType: `contactless memory card (type ${type})`, card: { key: 'memory', params: { type } }, phone: false };
   }
   // ISO 14443-4 card: 3B 8n 80 01 + n historical bytes (ATS, or ATQB data) + TCK.
   if (atr[0] === 0x3b && (atr[1]! & 0xf0) === 0x80 && atr[2] === 0x80 && atr[3] === 0x01) {
     const historical = atr[1]! & 0x0f;
     // No historical bytes at all: what Android (HCE) and Apple/Google wallets present.
-    if (historical === 0) return { cardType: 'phone or watch (card emulation, ISO 14443-4 without historical bytes)', card: { key: 'phone' }, phone: true };
+    if (historical === 0) return { cardType: 'phone or watch (card emulation, ISO 14443-4 without historical bytes)', card: { key: 'phone', params: {} }, phone: true };
     const bytes = hex.slice(8, 8 + historical * 2);
-    if (bytes === '80' || bytes.startsWith('75778')) return { cardType: 'MIFARE DESFire (ISO 14443-4)', card: { key: 'named', name: 'MIFARE DESFire (ISO 14443-4)' }, phone: false };
-    return { cardType: `ISO 14443-4 smart card (historical bytes ${bytes})`, card: { key: 'iso14443', bytes }, phone: false };
+    if (bytes === '80' || bytes.startsWith('75778')) return { cardType: 'MIFARE DESFire (ISO 14443-4)', card: { key: 'named', params: { name: 'MIFARE DESFire (ISO 14443-4)' } }, phone: false };
+    return { cardType: `ISO 14443-4 smart card (historical bytes ${bytes})`, card: { key: 'iso14443', params: { bytes } }, phone: false };
   }
-  return { cardType: `unrecognised card (ATR ${hex})`, card: { key: 'unrecognised', atr: hex }, phone: false };
+  return { cardType: `unrecognised card (ATR ${hex})`, card: { key: 'unrecognised', params: { atr: hex } }, phone: false };
 }
 
 /**

@@ -36,7 +36,7 @@ export class SimulatedReaders implements ReaderSource {
    * through ReaderDesk.simulate, which hands back the outcome.)
    */
   present(uid: string = randomUid(7)): string {
-    this.events.emit({ type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated' } });
+    this.events.emit({ type: 'card', reader: SIMULATED_READER, uid, cardType: 'simulated', card: { key: 'simulated', params: {} } });
     this.events.emit({ type: 'card-removed', reader: SIMULATED_READER });
     return uid;
   }

@@ -15,6 +15,9 @@ export type ReaderHintKey =
   | 'reader-gone-linux'
   | 'reader-gone';
 
+/** A hint as the window words it: by its key (no values: each hint is one fixed sentence). */
+export type ReaderHint = { key: ReaderHintKey; params: Record<string, never> };
+
 /** What to check when a desk has no reader (the English is `SETUP_HINTS` in ./pcsc-codes.ts). */
 export type SetupHintKey = 'pcsc-win32' | 'pcsc-darwin' | 'pcsc-linux' | 'pn533' | 'wedge' | 'hid-udev';
 
@@ -30,14 +33,14 @@ export interface ReaderInfo {
  * the English). Product names (MIFARE Classic 1K, FeliCa...) are `named` and stay as they are.
  */
 export type CardKind =
-  | { key: 'named'; name: string }
-  | { key: 'no-atr' }
-  | { key: 'memory'; type: string }
-  | { key: 'phone' }
-  | { key: 'iso14443'; bytes: string }
-  | { key: 'unrecognised'; atr: string }
-  | { key: 'wedge'; format: UidFormat }
-  | { key: 'simulated' };
+  | { key: 'named'; params: { name: string } }
+  | { key: 'no-atr'; params: Record<string, never> }
+  | { key: 'memory'; params: { type: string } }
+  | { key: 'phone'; params: Record<string, never> }
+  | { key: 'iso14443'; params: { bytes: string } }
+  | { key: 'unrecognised'; params: { atr: string } }
+  | { key: 'wedge'; params: { format: UidFormat } }
+  | { key: 'simulated'; params: Record<string, never> };
 
 /**
  * Why a card gave no usable UID, machine-readable (the English is the event's `message`).
@@ -108,7 +111,7 @@ export interface ReaderError {
   /** What the desk can do about it. */
   hint: string | null;
   /** The same hint, machine-readable (the window words it in its language). */
-  hintKey?: ReaderHintKey | null;
+  hintDetail?: ReaderHint | null;
   detail?: ReaderErrorDetail | null;
   at: string;
 }

@@ -1,7 +1,10 @@
-/** The Readers screen's words and the reader errors and hints in the window's language, English and Danish. */
+/**
+ * The readers' words in English and Danish: the Readers screen, reader errors and hints, card
+ * types and the last card's outcome (worded from the core's details in reader-health-wording.ts
+ * and last-card-wording.ts), and the names of readers and UID formats.
+ */
 import { defineMessages } from './i18n.svelte';
 import { describeUidProblem } from './uid-problem';
-import { stateLabel } from './format';
 import type { CallOutput } from './types';
 
 export const t = defineMessages({
@@ -263,39 +266,6 @@ export function readerKind(reader: Reader): string {
   return { pcsc: t('kindPcsc'), hid: t('kindHid'), simulated: t('kindSimulated') }[reader.kind];
 }
 
-export type LastCardOutcome = NonNullable<CallOutput<'readers.status'>['lastCard']>['outcome'];
-
-/** What became of the last card, in words, and the pill's tone (app.css `.pill-*`). */
-export function describeOutcome(outcome: LastCardOutcome): { text: string; tone: string } {
-  switch (outcome) {
-    case 'queued':
-      return { text: t('outcomeQueued'), tone: 'pending' };
-    case 'label-needed':
-      return { text: t('outcomeLabelNeeded'), tone: 'held' };
-    case 'refused':
-      return { text: t('outcomeRefused'), tone: 'rejected' };
-    case 'unreadable':
-      return { text: t('outcomeUnreadable'), tone: 'rejected' };
-    case 'ignored':
-      return { text: t('outcomeIgnored'), tone: 'discarded' };
-    case 'repeat':
-      return { text: t('outcomeRepeat'), tone: 'discarded' };
-    case 'identified':
-      return { text: t('outcomeIdentified'), tone: 'synced' };
-  }
-}
-
-type Status = CallOutput<'readers.status'>;
-type ReaderError = NonNullable<Status['lastError']>;
-type ErrorDetail = NonNullable<ReaderError['detail']>;
-type HintKey = NonNullable<ReaderError['hintKey']>;
-type SetupKey = Status['setup'][number];
-type LastCard = NonNullable<Status['lastCard']>;
-type CardKind = NonNullable<LastCard['card']>;
-type LastDetail = NonNullable<LastCard['detail']>;
-type Unreadable = Extract<LastDetail, { key: 'unreadable' }>['params']['unreadable'];
-type Conversion = CallOutput<'uid.convert'>;
-
 /** The core's own readers (simulated, the window's wedge) by their fixed names. */
 const BUILT_IN = { 'Simulated reader': 'simulatedReader', 'Keyboard wedge (window)': 'windowWedge' } as const;
 
@@ -304,129 +274,7 @@ export function nameOf(name: string): string {
   return name in BUILT_IN ? t(BUILT_IN[name as keyof typeof BUILT_IN]) : name;
 }
 
-/**
- * A reader error as the desk reads it: worded here from its detail (the OS's, driver's or library's
- * own text kept inside), the core's English when there is no detail.
- */
-export function describeReaderError(error: { message: string; detail?: ErrorDetail | null }): string {
-  const detail = error.detail;
-  if (!detail) return error.message;
-  switch (detail.key) {
-    case 'unavailable':
-      return t('errUnavailable', { error: detail.params.error });
-    case 'no-service':
-      return t('errNoService');
-    case 'context':
-      return t('errContext', { error: detail.params.error });
-    case 'service':
-      return t('errService', { error: detail.params.error });
-    case 'reader':
-      return t(detail.params.cardLeft ? 'errReaderCardLeft' : 'errReader', { reader: nameOf(detail.params.reader), error: detail.params.error });
-    case 'card-left':
-      return t('errCardLeft', { reader: nameOf(detail.params.reader), card: describeCardKind(detail.params.card) });
-    case 'read-failed':
-      return t('errReadFailed', { reader: nameOf(detail.params.reader), error: detail.params.error });
-    case 'hid-open':
-      return t('errHidOpen', { reader: detail.params.reader, error: detail.params.error });
-    case 'hid-unavailable':
-      return t('errHidUnavailable', { error: detail.params.error });
-    case 'hid-enumerate':
-      return t('errHidEnumerate', { error: detail.params.error });
-  }
-}
-
-const HINTS = {
-  'unavailable-linux': 'hintUnavailableLinux',
-  unavailable: 'hintUnavailable',
-  'service-win32': 'hintServiceWin32',
-  'service-darwin': 'hintServiceDarwin',
-  'service-linux': 'hintServiceLinux',
-  'card-left': 'hintCardLeft',
-  sharing: 'hintSharing',
-  'reader-gone-linux': 'hintReaderGoneLinux',
-  'reader-gone': 'hintReaderGone',
-} as const satisfies Record<HintKey, string>;
-
-/** The hints whose OS commands are for IT, not for the desk (shown behind a "For IT" disclosure). */
-const HINTS_FOR_IT = {
-  'unavailable-linux': 'hintUnavailableLinuxIt',
-  'service-win32': 'hintServiceWin32It',
-  'service-linux': 'hintServiceLinuxIt',
-  'reader-gone-linux': 'hintReaderGoneLinuxIt',
-} as const satisfies Partial<Record<HintKey, string>>;
-
-/** What the desk can do about a reader error (`desk`), and the commands IT would run (`it`), or null. */
-export function describeHint(error: Pick<ReaderError, 'hint' | 'hintKey'>): { desk: string; it: string | null } | null {
-  if (!error.hintKey) return error.hint ? { desk: error.hint, it: null } : null;
-  const it = error.hintKey in HINTS_FOR_IT ? HINTS_FOR_IT[error.hintKey as keyof typeof HINTS_FOR_IT] : null;
-  return { desk: t(HINTS[error.hintKey]), it: it ? t(it) : null };
-}
-
-const SETUP = {
-  'pcsc-win32': 'setupPcscWin32',
-  'pcsc-darwin': 'setupPcscDarwin',
-  'pcsc-linux': 'setupPcscLinux',
-  pn533: 'setupPn533',
-  wedge: 'setupWedge',
-  'hid-udev': 'setupHidUdev',
-} as const satisfies Record<SetupKey, string>;
-
-/** Setup hints the desk can follow itself; the others name OS commands and drivers, for IT. */
-const SETUP_FOR_DESK: readonly SetupKey[] = ['wedge'];
-
-/** What to check when no reader shows up, in the window's language: what the desk can do, and what is for IT. */
-export function setupHints(status: Pick<Status, 'hints' | 'setup'>): { desk: string[]; it: string[] } {
-  if (!status.setup) return { desk: [], it: status.hints };
-  const it = status.setup.filter((key) => !SETUP_FOR_DESK.includes(key)).map((key) => t(SETUP[key]));
-  const desk = status.setup.filter((key) => SETUP_FOR_DESK.includes(key)).map((key) => t(SETUP[key]));
-  return { desk: it.length > 0 ? [...desk, t('setupAskIt')] : desk, it };
-}
-
-export function describeCardKind(card: CardKind): string {
-  switch (card.key) {
-    case 'named':
-      return card.name;
-    case 'no-atr':
-      return t('cardNoAtr');
-    case 'memory':
-      return t('cardMemory', { type: card.type });
-    case 'phone':
-      return t('cardPhone');
-    case 'iso14443':
-      return t('cardIso14443', { bytes: card.bytes });
-    case 'unrecognised':
-      return t('cardUnrecognised', { atr: card.atr });
-    case 'wedge':
-      return t('cardWedge', { format: formatName(card.format) });
-    case 'simulated':
-      return t('cardSimulated');
-  }
-}
-
-/** The last card's type in words (the core's English when it gave no kind). */
-export function describeCard(card: Pick<LastCard, 'card' | 'cardType'>): string | null {
-  return card.card ? describeCardKind(card.card) : card.cardType;
-}
-
-const STATUS_WORDS = {
-  '6281': 'sw6281',
-  '6300': 'sw6300',
-  '6700': 'sw6700',
-  '6A81': 'sw6A81',
-  '6A82': 'sw6A82',
-  '6B00': 'sw6B00',
-  '6D00': 'sw6D00',
-  '6E00': 'sw6E00',
-  '6F00': 'sw6F00',
-} as const;
-
-/** "6A 81 (the reader does not support this function)". */
-export function describeStatusWord(sw: string): string {
-  const upper = sw.toUpperCase();
-  const spaced = `${upper.slice(0, 2)} ${upper.slice(2)}`;
-  const key = STATUS_WORDS[upper as keyof typeof STATUS_WORDS];
-  return key ? `${spaced} (${t(key)})` : spaced;
-}
+type Conversion = CallOutput<'uid.convert'>;
 
 /** A conversion's error or warning in the window's language (the core's English as fallback). */
 export function conversionError(conversion: Extract<Conversion, { ok: false }>): string {
@@ -436,81 +284,4 @@ export function conversionError(conversion: Extract<Conversion, { ok: false }>):
 export function conversionWarning(conversion: Extract<Conversion, { ok: true }>): string | null {
   if (conversion.randomUid) return describeUidProblem({ key: 'random-id', params: { uid: conversion.uid } });
   return conversion.warning;
-}
-
-function unreadableText(detail: Unreadable, card: string, reader: string): string {
-  switch (detail.key) {
-    case 'phone':
-      return t('lastPhone', { atr: detail.params.atr ?? t('noAtr') });
-    case 'left':
-      return t('lastLeft', { card, got: detail.params.got === null ? t('lastGotNothing') : t('lastGotOnly', { hex: detail.params.got }) });
-    case 'status-word':
-      return t('lastStatusWord', { card, sw: describeStatusWord(detail.params.statusWord), atr: detail.params.atr ?? t('noAtr') });
-    case 'bad-uid':
-      return t('lastBadUid', { card, problem: detail.params.problem ? describeUidProblem(detail.params.problem) : '' });
-    case 'wedge-not-uid':
-      return t('lastWedgeNotUid', {
-        reader,
-        typed: detail.params.typed,
-        format: formatName(detail.params.format),
-        problem: detail.params.problem ? describeUidProblem(detail.params.problem) : '',
-      });
-  }
-}
-
-function placeOf(token: NonNullable<Extract<LastDetail, { key: 'refused' }>['params']['existing']>): string {
-  let place = t('lastPlace', { state: stateLabel(token.state).toLocaleLowerCase(), customer: String(token.customerId) });
-  if (token.label) place += t('lastPlaceLabel', { label: token.label });
-  if (token.spiriiId !== null) place += t('lastPlaceSpirii', { id: String(token.spiriiId) });
-  return place;
-}
-
-function refusalText(detail: Extract<LastDetail, { key: 'refused' }>, uid: string | null): string | null {
-  switch (detail.params.reason) {
-    case 'no-customer':
-      return t('lastNoCustomer');
-    case 'invalid-uid':
-      return t('lastInvalidUid');
-    case 'duplicate':
-      return detail.params.existing ? t('lastDuplicate', { uid: detail.params.existing.uid, place: placeOf(detail.params.existing) }) : null;
-    case 'label-pending':
-      return t('lastLabelPending');
-    case 'random-uid':
-      return uid ? t('lastRandomUid', { uid }) : null;
-    case 'label-used':
-      return detail.params.existing?.label ? t('lastLabelUsed', { label: detail.params.existing.label, uid: detail.params.existing.uid }) : null;
-    case 'unreadable':
-      return null;
-    case 'not-saved':
-      return uid ? t('lastNotSaved', { uid }) : null;
-  }
-}
-
-/**
- * Why the last card ended as it did, in the window's language; the core's English when there is
- * no detail for it (null when there is nothing to say).
- */
-export function describeLastCard(card: LastCard): string | null {
-  const detail = card.detail;
-  if (!detail) return card.message;
-  const reader = nameOf(card.reader);
-  let text: string | null;
-  switch (detail.key) {
-    case 'ignored':
-      text = t('lastIgnored', { reader, chosen: detail.params.chosen ?? t('any') });
-      break;
-    case 'repeat':
-      text = t('lastRepeat', { seconds: detail.params.seconds });
-      break;
-    case 'refused':
-      text = refusalText(detail, card.uid);
-      break;
-    case 'label-needed':
-      text = t('lastLabelNeeded');
-      break;
-    case 'unreadable':
-      text = unreadableText(detail.params.unreadable, describeCard(card) ?? t('cardNoAtr'), reader);
-      break;
-  }
-  return text ?? card.message;
 }

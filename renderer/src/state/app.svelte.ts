@@ -3,7 +3,7 @@ import { defineMessages } from '../lib/i18n.svelte';
 import { describeError, station } from '../lib/station';
 import type { AppInfo, ReaderInfo, SyncStatus } from '../lib/types';
 import { noCounts, queue, type QueueCounts } from './queue.svelte';
-import { describeReaderError } from '../lib/readers.messages';
+import { describeReaderError } from '../lib/reader-health-wording';
 
 const t = defineMessages({
   en: { syncFailed: 'Could not start a sync: {error}', notConnected: 'Not connected' },

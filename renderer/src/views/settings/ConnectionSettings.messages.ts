@@ -193,5 +193,5 @@ export function stepDetail(step: Check['steps'][number]): string {
 /** Why the connection in use cannot be used yet; the core's English when it sent no code. */
 export function problemText(view: CallOutput<'connections.list'>): string | null {
   if (!view.problem) return null;
-  return view.problemCode ? t(`problem.${view.problemCode}`) : view.problem;
+  return view.problemDetail ? t(`problem.${view.problemDetail.key}`) : view.problem;
 }
