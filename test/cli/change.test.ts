@@ -2,17 +2,17 @@
 // SQLite file, the sandbox over real HTTP.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../electron/core/db/sqlite';
-import { CliProcess, cliEnv, runCli } from '../support/cli';
-import { tempDir } from '../support/temp';
+import { runCli } from '../support/cli';
+import { useCliRig } from '../support/cli-rig';
 
-let dir: string;
-let cleanup: () => void;
-let env: NodeJS.ProcessEnv;
-let sandbox: CliProcess;
-let sandboxUrl: string;
 const KEY = 'cli-change-key';
+const rig = useCliRig(KEY);
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let sandboxUrl: string;
+beforeEach(() => ({ dir, env, sandboxUrl } = rig));
 
 async function spiriiToken(uid: string): Promise<Record<string, unknown>> {
   const page = (await (await fetch(`${sandboxUrl}/v2/tokens?search=${uid}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { data: Record<string, unknown>[] };
@@ -23,19 +23,6 @@ async function enrolled(...uids: string[]): Promise<void> {
   for (const [i, uid] of uids.entries()) expect((await runCli(['add', '--uid', uid, '--customer', '1001', '--label', `CH.${dir.slice(-6)}.${i}`], env)).code).toBe(0);
   expect((await runCli(['sync'], env)).code).toBe(0);
 }
-
-beforeAll(async () => {
-  sandbox = new CliProcess(['sandbox', '--port', '0', '--api-key', KEY], cliEnv({}));
-  sandboxUrl = await sandbox.waitForLine(() => true);
-});
-afterAll(async () => {
-  expect(await sandbox.stop()).toBe(0);
-});
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  env = cliEnv({ TOKEN_STATION_DATA_DIR: dir, TOKEN_STATION_API_URL: sandboxUrl, TOKEN_STATION_API_KEY: KEY });
-});
-afterEach(() => cleanup());
 
 describe('token-station change', () => {
   it('queues a change to a card, says the sync sends it, and sync sends it', async () => {

@@ -2,15 +2,11 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../electron/core/db/sqlite';
-import { CliProcess, cliEnv, runCli } from '../support/cli';
-import { tempDir } from '../support/temp';
+import { cliEnv, runCli } from '../support/cli';
+import { useCliRig } from '../support/cli-rig';
 import { closedPort } from '../support/net';
-
-let dir: string;
-let cleanup: () => void;
-let env: NodeJS.ProcessEnv;
 
 function rows(): { uid: string; state: string; label: string | null; customer_id: number; spirii_id: number | null }[] {
   const file = path.join(dir, DATABASE_FILE);
@@ -23,22 +19,12 @@ function rows(): { uid: string; state: string; label: string | null; customer_id
   }
 }
 
-let sandbox: CliProcess;
-let sandboxUrl: string;
 const KEY = 'cli-test-key';
-
-beforeAll(async () => {
-  sandbox = new CliProcess(['sandbox', '--port', '0', '--api-key', KEY], cliEnv({}));
-  sandboxUrl = await sandbox.waitForLine(() => true);
-});
-afterAll(async () => {
-  expect(await sandbox.stop()).toBe(0);
-});
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  env = cliEnv({ TOKEN_STATION_DATA_DIR: dir, TOKEN_STATION_API_URL: sandboxUrl, TOKEN_STATION_API_KEY: KEY });
-});
-afterEach(() => cleanup());
+const rig = useCliRig(KEY);
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let sandboxUrl: string;
+beforeEach(() => ({ dir, env, sandboxUrl } = rig));
 
 describe('token-station sandbox', () => {
   it('prints its URL first and serves the API with that key on loopback', async () => {

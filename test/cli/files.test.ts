@@ -2,31 +2,17 @@
 // SQLite file, the sandbox CLI over real HTTP. Exit codes: 0 done, 1 not everything done, 2 bad input.
 import { closeSync, ftruncateSync, openSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { CliProcess, cliEnv, runCli } from '../support/cli';
-import { tempDir } from '../support/temp';
+import { runCli } from '../support/cli';
+import { useCliRig } from '../support/cli-rig';
 import { writeFile } from '../io/support';
 
-let dir: string;
-let cleanup: () => void;
-let env: NodeJS.ProcessEnv;
-let sandbox: CliProcess;
-let sandboxUrl: string;
 const KEY = 'cli-files-key';
-
-beforeAll(async () => {
-  sandbox = new CliProcess(['sandbox', '--port', '0', '--api-key', KEY], cliEnv({}));
-  sandboxUrl = await sandbox.waitForLine(() => true);
-});
-afterAll(async () => {
-  expect(await sandbox.stop()).toBe(0);
-});
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir('token-station-cli-files-'));
-  env = cliEnv({ TOKEN_STATION_DATA_DIR: path.join(dir, 'data'), TOKEN_STATION_API_URL: sandboxUrl, TOKEN_STATION_API_KEY: KEY });
-});
-afterEach(() => cleanup());
+const rig = useCliRig(KEY, { tempPrefix: 'token-station-cli-files-', dataSubdir: 'data' });
+let dir: string;
+let env: NodeJS.ProcessEnv;
+beforeEach(() => ({ dir, env } = rig));
 
 const CARDS = 'sep=;\r\nCard;Visual ID;Customer;comment\r\n04B1000000A001;V-1;;=1+2\r\n04B1000000A002;V-2;1002;\r\nnot-hex;V-3;;\r\n04B1000000A001;V-1;;=1+2\r\n';
 

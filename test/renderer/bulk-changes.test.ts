@@ -11,12 +11,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Station } from '../../electron/core/station';
 import type { SpiriiToken } from '../../electron/core/token';
-import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
+import type { Sandbox } from '../../electron/sandbox/server';
 import type { Bridge } from '../support/bridge';
-import { openApp, SCREENSHOTS, type App } from '../support/app-harness';
-import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
-import { seedSandbox } from '../support/seed';
-import { tempDir } from '../support/temp';
+import { openCountedDesk, SCREENSHOTS, type App, type CountedDesk } from '../support/app-harness';
+import type { CountingProxy } from '../support/counting-proxy';
 
 const API_KEY = 'bulk-changes-key';
 const COUNT = 1200;
@@ -24,8 +22,8 @@ const COUNT = 1200;
 const FLEET = 1002;
 
 describe('bulk changes on the Tokens screen', () => {
-  let app: App, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
-  let sandbox: Sandbox, proxy: CountingProxy, seeded: SpiriiToken[], cleanup: () => void;
+  let app: CountedDesk, station: Station, bridge: Bridge, page: Page, watcher: App['watcher'];
+  let sandbox: Sandbox, proxy: CountingProxy, seeded: SpiriiToken[];
 
   const count = () => page.getByTestId('token-count').textContent();
   const picked = () => page.getByTestId('bulk-count').textContent();
@@ -35,30 +33,14 @@ describe('bulk changes on the Tokens screen', () => {
   const windowPages = () => proxy.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v2/tokens?') && r.path.includes('limit=500')).length;
 
   beforeAll(async () => {
-    const temp = tempDir();
-    cleanup = temp.cleanup;
-    seeded = seedSandbox(temp.dir, COUNT);
     // A write limit low enough that 200 PATCHes cannot all go before the test pauses and cancels.
-    sandbox = await startSandbox({
-      apiKey: API_KEY,
-      statePath: path.join(temp.dir, 'sandbox-tokens.json'),
-      rateLimit: { writesPerMinute: 60, readsPerMinute: 100_000 },
-    });
-    proxy = await startCountingProxy(sandbox.url);
-    app = await openApp({
-      dataSubdir: 'desk',
-      station: { api: { baseUrl: proxy.url, apiKey: API_KEY }, readers: { simulated: true, pcsc: false } },
-      page: { viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' },
-    });
-    ({ station, bridge, page, watcher } = app);
+    app = await openCountedDesk({ apiKey: API_KEY, tokens: COUNT, rateLimit: { writesPerMinute: 60, readsPerMinute: 100_000 } });
+    ({ station, bridge, page, watcher, sandbox, proxy, seeded } = app);
     page.setDefaultTimeout(10_000);
   });
 
   afterAll(async () => {
     await app?.close();
-    await proxy?.close();
-    await sandbox?.close();
-    cleanup?.();
   });
 
   it('picks rows by click, shift-click, ctrl-click, Space and all matching, with a count', async () => {

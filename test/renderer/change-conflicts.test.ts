@@ -10,39 +10,25 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Station } from '../../electron/core/station';
 import type { SpiriiToken } from '../../electron/core/token';
-import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
+import type { Sandbox } from '../../electron/sandbox/server';
 import type { Bridge } from '../support/bridge';
-import { openApp, SCREENSHOTS, type App } from '../support/app-harness';
-import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
-import { seedSandbox } from '../support/seed';
-import { tempDir } from '../support/temp';
+import { openCountedDesk, SCREENSHOTS, type CountedDesk } from '../support/app-harness';
+import type { CountingProxy } from '../support/counting-proxy';
 
 const API_KEY = 'change-conflicts-key';
 
 describe('a change in conflict, chosen in the window', () => {
-  let app: App, station: Station, bridge: Bridge, page: Page;
-  let sandbox: Sandbox, proxy: CountingProxy, seeded: SpiriiToken[], cleanup: () => void;
+  let app: CountedDesk, station: Station, bridge: Bridge, page: Page;
+  let sandbox: Sandbox, proxy: CountingProxy, seeded: SpiriiToken[];
 
   beforeAll(async () => {
-    const temp = tempDir();
-    cleanup = temp.cleanup;
-    seeded = seedSandbox(temp.dir, 6);
-    sandbox = await startSandbox({ apiKey: API_KEY, statePath: path.join(temp.dir, 'sandbox-tokens.json') });
-    proxy = await startCountingProxy(sandbox.url);
-    app = await openApp({
-      dataSubdir: 'desk',
-      station: { api: { baseUrl: proxy.url, apiKey: API_KEY }, readers: { simulated: true, pcsc: false } },
-      page: { viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' },
-    });
-    ({ station, bridge, page } = app);
+    app = await openCountedDesk({ apiKey: API_KEY, tokens: 6 });
+    ({ station, bridge, page, sandbox, proxy, seeded } = app);
     page.setDefaultTimeout(10_000);
   });
 
   afterAll(async () => {
     await app?.close();
-    await proxy?.close();
-    await sandbox?.close();
-    cleanup?.();
   });
 
   it('shows both versions and sends exactly what the clerk chose', async () => {

@@ -9,8 +9,12 @@ import type { Browser, BrowserContextOptions, Page, PageScreenshotOptions } from
 import { Station, type StationOptions } from '../../electron/core/station';
 import type { FileDialogs } from '../../electron/core/io/dialogs';
 import type { HostInfo } from '../../electron/contract/handlers';
+import type { SpiriiToken } from '../../electron/core/token';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/server';
 import { startBridge, type Bridge } from './bridge';
 import { launchChromium, watchForProblems } from './browser';
+import { startCountingProxy, type CountingProxy } from './counting-proxy';
+import { seedSandbox } from './seed';
 import { tempDir } from './temp';
 
 export const SCREENSHOTS = path.resolve('test-results/screenshots');
@@ -46,6 +50,11 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Closes each part in the order given (the last opened first), passing over those never opened. */
+async function closeInOrder(...parts: ({ close(): Promise<unknown> } | undefined)[]): Promise<void> {
+  for (const part of parts) await part?.close();
+}
+
 export async function openApp(options: AppOptions = {}): Promise<App> {
   const { dir, cleanup } = tempDir();
   const dataDir = options.dataSubdir ? path.join(dir, options.dataSubdir) : dir;
@@ -53,9 +62,7 @@ export async function openApp(options: AppOptions = {}): Promise<App> {
   let bridge: Bridge | undefined;
   let browser: Browser | undefined;
   const close = async () => {
-    await browser?.close();
-    await bridge?.close();
-    await station?.close();
+    await closeInOrder(browser, bridge, station);
     cleanup();
   };
   try {
@@ -95,4 +102,50 @@ export function openOfficeDesk(dialogs: FileDialogs, page: BrowserContextOptions
     beforeBridge: (station) => station.enrollmentDefaults.update({ customerId: 1001 }),
     page,
   });
+}
+
+export interface CountedDesk extends App {
+  readonly sandbox: Sandbox;
+  /** Between the desk and the sandbox: counts what the desk sent. */
+  readonly proxy: CountingProxy;
+  /** The tokens the sandbox started with (seedSandbox). */
+  readonly seeded: SpiriiToken[];
+}
+
+export interface CountedDeskOptions {
+  apiKey: string;
+  /** How many seeded tokens the sandbox starts with. */
+  tokens: number;
+  /** The sandbox's rate limit (default its own). */
+  rateLimit?: SandboxOptions['rateLimit'];
+}
+
+/**
+ * The desk the bulk-change and conflict tests open: a sandbox seeded with `tokens` tokens, a
+ * counting proxy in front of it, and the desk (simulated reader, no PC/SC) syncing through the
+ * proxy, at 1280x820, light, en-GB. `close()` takes down the desk, then the proxy and the sandbox.
+ */
+export async function openCountedDesk(options: CountedDeskOptions): Promise<CountedDesk> {
+  const temp = tempDir();
+  let sandbox: Sandbox | undefined;
+  let proxy: CountingProxy | undefined;
+  let app: App | undefined;
+  const close = async () => {
+    await closeInOrder(app, proxy, sandbox);
+    temp.cleanup();
+  };
+  try {
+    const seeded = seedSandbox(temp.dir, options.tokens);
+    sandbox = await startSandbox({ apiKey: options.apiKey, statePath: path.join(temp.dir, 'sandbox-tokens.json'), rateLimit: options.rateLimit });
+    proxy = await startCountingProxy(sandbox.url);
+    app = await openApp({
+      dataSubdir: 'desk',
+      station: { api: { baseUrl: proxy.url, apiKey: options.apiKey }, readers: { simulated: true, pcsc: false } },
+      page: { viewport: { width: 1280, height: 820 }, colorScheme: 'light', locale: 'en-GB' },
+    });
+    return { ...app, sandbox, proxy, seeded, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
