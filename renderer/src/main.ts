@@ -1,7 +1,10 @@
-/** Mounts App.svelte and the global stylesheet. */
+/** Mounts App.svelte and the global stylesheets. */
 import { mount } from 'svelte';
 import App from './App.svelte';
+import './styles/theme.css';
 import './styles/app.css';
+import './styles/states.css';
+import './styles/dialogs.css';
 
 // A file or link dropped on the window must not open in it (the shell refuses the navigation too).
 // A screen that accepts drops handles them itself, before they reach the window.

@@ -15,7 +15,7 @@ type Unreadable = Extract<LastDetail, { key: 'unreadable' }>['params']['unreadab
 
 export type LastCardOutcome = NonNullable<CallOutput<'readers.status'>['lastCard']>['outcome'];
 
-/** What became of the last card: its words and the pill's tone (app.css `.pill-*`). */
+/** What became of the last card: its words and the pill's tone (states.css `.pill-*`). */
 const OUTCOMES = {
   queued: { text: 'outcomeQueued', tone: 'pending' },
   'label-needed': { text: 'outcomeLabelNeeded', tone: 'held' },
