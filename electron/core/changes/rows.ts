@@ -39,22 +39,23 @@ export interface BatchRow {
   cancelled_at: string | null;
 }
 
+// read_back_at is the worker's own bookkeeping, not part of a change.
+const changeColumns = camelRow<ChangeRow>()(['fields', 'base_token', 'remote_token', 'last_error_detail', 'read_back_at']);
+const batchColumns = camelRow<BatchRow>()(['source', 'fields', 'paused']);
+
 export function fromRow(row: ChangeRow): QueuedChange {
-  return {
-    // read_back_at is the worker's own bookkeeping, not part of a change.
-    ...camelRow(row, ['base_token', 'remote_token', 'read_back_at']),
+  return Object.assign(changeColumns(row), {
     fields: jsonColumn<ChangeFields>(row.fields) ?? {},
     base: jsonColumn<SpiriiToken>(row.base_token),
     remote: jsonColumn<SpiriiToken>(row.remote_token),
     lastErrorDetail: row.last_error === null ? null : jsonColumn<ChangeProblem>(row.last_error_detail),
-  };
+  });
 }
 
 export function batchFromRow(row: BatchRow): ChangeBatch {
-  return {
-    ...camelRow(row),
+  return Object.assign(batchColumns(row), {
     source: row.source as ChangeSource,
     fields: jsonColumn<ChangeFields>(row.fields) ?? {},
     paused: row.paused === 1,
-  };
+  });
 }

@@ -57,11 +57,12 @@ export interface ReplacementRow {
   updated_at: string;
 }
 
+const columns = camelRow<ReplacementRow>()(['old_token', 'spirii_now']);
+
 export function fromRow(row: ReplacementRow): Replacement {
-  return {
-    ...camelRow(row),
+  return Object.assign(columns(row), {
     // Written by the job itself from the token the desk read: never empty.
     oldToken: JSON.parse(row.old_token) as SpiriiToken,
     spiriiNow: jsonColumn<SpiriiToken>(row.spirii_now),
-  };
+  });
 }
