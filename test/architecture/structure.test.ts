@@ -47,3 +47,37 @@ describe("the README's map of the files", () => {
     expect(files.filter((file) => purposeOf(root, file) === '')).toEqual([]);
   });
 });
+
+describe('the size of a file', () => {
+  // A file over 400 lines has, so far, always turned out to hold two jobs. The ones allowed to be
+  // longer are catalogues: one list of words or settings, each entry standing alone.
+  const LIMIT = 400;
+  const CATALOGUES: Record<string, string> = {
+    'renderer/src/views/FilesView.wording.ts': "the Files screen's wording in English and Danish",
+  };
+  const lengthOf = (file: string) => readFileSync(path.join(root, file), 'utf8').match(/\n/g)?.length ?? 0;
+
+  it(`keeps every source file under ${LIMIT} lines unless it is one catalogue`, () => {
+    const { files } = readStructure(root) as { files: string[] };
+    const long = files.filter((file) => lengthOf(file) > LIMIT && !(file in CATALOGUES));
+    expect(long.map((file) => `${file} (${lengthOf(file)} lines)`)).toEqual([]);
+  });
+
+  it('names only catalogues that exist and are still long (the list does not go stale)', () => {
+    for (const file of Object.keys(CATALOGUES)) expect(lengthOf(file), file).toBeGreaterThan(LIMIT);
+  });
+});
+
+describe('the layers', () => {
+  const { graph } = readStructure(root) as { graph: Map<string, string[]> };
+  const importsFrom = (from: string, to: string[]) =>
+    [...graph].flatMap(([file, uses]) => (file.startsWith(from) ? uses.filter((u) => to.some((t) => u.startsWith(t))).map((u) => `${file} -> ${u}`) : []));
+
+  it('the core imports nothing of the window, the contract or the Electron shell', () => {
+    expect(importsFrom('electron/core/', ['electron/contract/', 'electron/main', 'electron/preload', 'renderer/'])).toEqual([]);
+  });
+
+  it('the window reaches the main process only through the contract', () => {
+    expect(importsFrom('renderer/', ['electron/core/', 'electron/sandbox/', 'electron/cli/'])).toEqual([]);
+  });
+});
