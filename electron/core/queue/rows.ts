@@ -4,6 +4,7 @@
  */
 import type { TokenCreate, TokenSettings } from '../token';
 import type { TokenProblem } from '../problem-detail';
+import { jsonColumn } from '../db/columns';
 
 export const QUEUE_STATES = ['held', 'pending', 'sending', 'synced', 'rejected', 'in_doubt', 'discarded'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
@@ -96,22 +97,13 @@ export interface TokenRow {
   synced_at: string | null;
 }
 
-function parseJson<T>(text: string | null | undefined): T | null {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return null;
-  }
-}
-
-const parseConflict = (text: string | null) => parseJson<SpiriiPlace>(text);
+const parseConflict = (text: string | null) => jsonColumn<SpiriiPlace>(text);
 
 /** Problem keys renamed since rows were written with them: the stored key and the one it is now. */
 const RENAMED_PROBLEM_KEYS: Record<string, TokenProblem['key']> = { 'held-twice': 'in-spirii-twice' };
 
 function parseProblem(text: string | null): TokenProblem | null {
-  const problem = parseJson<TokenProblem>(text);
+  const problem = jsonColumn<TokenProblem>(text);
   const renamed = problem && RENAMED_PROBLEM_KEYS[problem.key];
   return renamed ? ({ ...problem, key: renamed } as TokenProblem) : problem;
 }
