@@ -13,7 +13,7 @@ import type { Station } from '../../electron/core/station';
 import type { SpiriiToken } from '../../electron/core/token';
 import type { Sandbox } from '../../electron/sandbox/server';
 import type { Bridge } from '../support/bridge';
-import { openCountedDesk, SCREENSHOTS, type App, type CountedDesk } from '../support/app-harness';
+import { inEachDeskWindow, openCountedDesk, SCREENSHOTS, type App, type CountedDesk } from '../support/app-harness';
 import type { CountingProxy } from '../support/counting-proxy';
 
 const API_KEY = 'bulk-changes-key';
@@ -199,31 +199,22 @@ describe('bulk changes on the Tokens screen', () => {
   }, 60_000);
 
   it('fits the desk’s window (800x560) and 200% zoom, in English and Danish', async () => {
-    for (const locale of ['en', 'da'] as const) {
-      station.preferences.update({ locale: locale === 'da' ? 'da' : null });
-      for (const [name, viewport, scale] of [
-        ['800x560', { width: 800, height: 560 }, 1],
-        ['zoom200', { width: 400, height: 280 }, 2],
-      ] as const) {
-        const small = await app.browser.newPage({ viewport, deviceScaleFactor: scale });
-        await small.goto(bridge.url + '#/tokens');
-        await small.getByTestId('token-count').filter({ hasText: /\d/ }).waitFor();
-        await small.locator('[data-row-index="0"] [data-testid="pick"]').click();
-        await small.locator('[data-row-index="2"] [data-testid="pick"]').click({ modifiers: ['Shift'] });
-        await small.getByTestId('bulk-bar').scrollIntoViewIfNeeded();
-        await small.screenshot({ path: path.join(SCREENSHOTS, `bulk-bar-${locale}-${name}.png`), animations: 'disabled' });
-        await small.locator('#bulk-kind').selectOption('deactivate');
-        await small.getByTestId('bulk-review').click();
-        await small.getByTestId('confirm-bulk').waitFor();
-        await small.screenshot({ path: path.join(SCREENSHOTS, `bulk-confirm-${locale}-${name}.png`), animations: 'disabled' });
-        await small.getByTestId('confirm-bulk').getByRole('button').first().click();
-        await small.goto(bridge.url + '#/queue');
-        await small.getByTestId('changes-panel').getByTestId('change-batch').first().waitFor();
-        await small.getByTestId('changes-panel').scrollIntoViewIfNeeded();
-        await small.screenshot({ path: path.join(SCREENSHOTS, `bulk-queue-${locale}-${name}.png`), animations: 'disabled' });
-        await small.close();
-      }
-    }
-    station.preferences.update({ locale: null });
+    await inEachDeskWindow(app, async (small, locale, name) => {
+      await small.goto(bridge.url + '#/tokens');
+      await small.getByTestId('token-count').filter({ hasText: /\d/ }).waitFor();
+      await small.locator('[data-row-index="0"] [data-testid="pick"]').click();
+      await small.locator('[data-row-index="2"] [data-testid="pick"]').click({ modifiers: ['Shift'] });
+      await small.getByTestId('bulk-bar').scrollIntoViewIfNeeded();
+      await small.screenshot({ path: path.join(SCREENSHOTS, `bulk-bar-${locale}-${name}.png`), animations: 'disabled' });
+      await small.locator('#bulk-kind').selectOption('deactivate');
+      await small.getByTestId('bulk-review').click();
+      await small.getByTestId('confirm-bulk').waitFor();
+      await small.screenshot({ path: path.join(SCREENSHOTS, `bulk-confirm-${locale}-${name}.png`), animations: 'disabled' });
+      await small.getByTestId('confirm-bulk').getByRole('button').first().click();
+      await small.goto(bridge.url + '#/queue');
+      await small.getByTestId('changes-panel').getByTestId('change-batch').first().waitFor();
+      await small.getByTestId('changes-panel').scrollIntoViewIfNeeded();
+      await small.screenshot({ path: path.join(SCREENSHOTS, `bulk-queue-${locale}-${name}.png`), animations: 'disabled' });
+    });
   }, 90_000);
 });

@@ -12,7 +12,7 @@ import type { Station } from '../../electron/core/station';
 import type { SpiriiToken } from '../../electron/core/token';
 import type { Sandbox } from '../../electron/sandbox/server';
 import type { Bridge } from '../support/bridge';
-import { openCountedDesk, SCREENSHOTS, type CountedDesk } from '../support/app-harness';
+import { inEachDeskWindow, openCountedDesk, SCREENSHOTS, type CountedDesk } from '../support/app-harness';
 import type { CountingProxy } from '../support/counting-proxy';
 
 const API_KEY = 'change-conflicts-key';
@@ -96,21 +96,12 @@ describe('a change in conflict, chosen in the window', () => {
     sandbox.changeToken(token.id, { comment: 'Replaced by HQ' });
     const { changes } = station.changes.queueChanges({ comment: 'Blocked at the desk' }, [{ spiriiId: token.id, uid: token.identifier.uid!, label: token.identifier.label!, basedOn: token.updatedAt }], 'window');
     await expect.poll(() => station.changes.get(changes[0]!.id)!.state, { timeout: 20_000 }).toBe('conflict');
-    for (const locale of ['en', 'da'] as const) {
-      station.preferences.update({ locale: locale === 'da' ? 'da' : null });
-      for (const [name, viewport, scale] of [
-        ['800x560', { width: 800, height: 560 }, 1],
-        ['zoom200', { width: 400, height: 280 }, 2],
-      ] as const) {
-        const small = await app.browser.newPage({ viewport, deviceScaleFactor: scale });
-        await small.goto(bridge.url + '#/queue');
-        const conflict = small.getByTestId('change-conflict').first();
-        await conflict.waitFor();
-        await conflict.scrollIntoViewIfNeeded();
-        await small.screenshot({ path: path.join(SCREENSHOTS, `change-conflict-${locale}-${name}.png`), animations: 'disabled' });
-        await small.close();
-      }
-    }
-    station.preferences.update({ locale: null });
+    await inEachDeskWindow(app, async (small, locale, name) => {
+      await small.goto(bridge.url + '#/queue');
+      const conflict = small.getByTestId('change-conflict').first();
+      await conflict.waitFor();
+      await conflict.scrollIntoViewIfNeeded();
+      await small.screenshot({ path: path.join(SCREENSHOTS, `change-conflict-${locale}-${name}.png`), animations: 'disabled' });
+    });
   }, 60_000);
 });

@@ -50,6 +50,32 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The desk's small window and 200% zoom of it (half the CSS pixels at twice the density). */
+const DESK_WINDOWS = [
+  ['800x560', { width: 800, height: 560 }, 1],
+  ['zoom200', { width: 400, height: 280 }, 2],
+] as const;
+
+/**
+ * Runs `look` in each of the desk's window sizes (800x560 and 200% zoom), in English and in
+ * Danish: each on a fresh page of the app's browser, closed after it; the window's language is
+ * the OS's again at the end.
+ */
+export async function inEachDeskWindow(app: App, look: (page: Page, locale: 'en' | 'da', size: (typeof DESK_WINDOWS)[number][0]) => Promise<void>): Promise<void> {
+  for (const locale of ['en', 'da'] as const) {
+    app.station.preferences.update({ locale: locale === 'da' ? 'da' : null });
+    for (const [size, viewport, scale] of DESK_WINDOWS) {
+      const page = await app.browser.newPage({ viewport, deviceScaleFactor: scale });
+      try {
+        await look(page, locale, size);
+      } finally {
+        await page.close();
+      }
+    }
+  }
+  app.station.preferences.update({ locale: null });
+}
+
 /** Closes each part in the order given (the last opened first), passing over those never opened. */
 async function closeInOrder(...parts: ({ close(): Promise<unknown> } | undefined)[]): Promise<void> {
   for (const part of parts) await part?.close();

@@ -1,7 +1,7 @@
 /**
- * The CLI tests' shared setup: one `token-station sandbox` process for the whole file (its URL is
- * the first line it prints; it must stop with exit code 0), and for each test a fresh data folder
- * with an environment that points the CLI at that folder, that sandbox and its key.
+ * The CLI tests' shared setup: one `token-station sandbox` process for the whole file, or one per
+ * test (its URL is the first line it prints; it must stop with exit code 0), and for each test a
+ * fresh data folder with an environment that points the CLI at that folder, that sandbox and its key.
  */
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
@@ -13,6 +13,8 @@ export interface CliRigOptions {
   tempPrefix?: string;
   /** The CLI's data folder inside the temp folder (default: the temp folder itself). */
   dataSubdir?: string;
+  /** A sandbox of its own for each test, holding no token at the start (default: one per file). */
+  sandboxPerTest?: boolean;
 }
 
 /** Read in a test or a hook: `dir` and `env` are the current test's. */
@@ -21,6 +23,8 @@ export interface CliRig {
   /** The current test's temp folder (removed after it). */
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Stops the sandbox now (it must exit 0), so the rest of the test finds Spirii gone. */
+  stopSandbox(): Promise<void>;
 }
 
 /** Registers the hooks; call at the top of a test file. */
@@ -33,13 +37,22 @@ export function useCliRig(key: string, options: CliRigOptions = {}): CliRig {
     return current;
   };
 
-  beforeAll(async () => {
+  const startSandbox = async () => {
     sandbox = new CliProcess(['sandbox', '--port', '0', '--api-key', key], cliEnv({}));
     sandboxUrl = await sandbox.waitForLine(() => true);
-  });
-  afterAll(async () => {
-    if (sandbox) expect(await sandbox.stop()).toBe(0);
-  });
+  };
+  const stopSandbox = async () => {
+    const running = sandbox;
+    sandbox = undefined;
+    if (running) expect(await running.stop()).toBe(0);
+  };
+  if (options.sandboxPerTest) {
+    beforeEach(startSandbox);
+    afterEach(stopSandbox);
+  } else {
+    beforeAll(startSandbox);
+    afterAll(stopSandbox);
+  }
   beforeEach(() => {
     const { dir, cleanup } = tempDir(options.tempPrefix);
     const dataDir = options.dataSubdir ? path.join(dir, options.dataSubdir) : dir;
@@ -60,5 +73,6 @@ export function useCliRig(key: string, options: CliRigOptions = {}): CliRig {
     get env() {
       return now().env;
     },
+    stopSandbox,
   };
 }
