@@ -7,6 +7,7 @@ import type { SpiriiToken } from '../../electron/core/token';
 import { InvalidChangeError } from '../../electron/core/changes/fields';
 import { tempDir } from '../support/temp';
 import { uidOf } from '../support/tokens';
+import { windowStartClock } from '../sandbox/support';
 
 const KEY = 'changes-key';
 let dir: string;
@@ -19,12 +20,12 @@ async function useSandbox(options: Partial<SandboxOptions> = {}): Promise<Sandbo
   return sandbox;
 }
 
-async function makeStation(s: Sandbox, timeoutMs = 1_000): Promise<Station> {
+async function makeStation(s: Sandbox, timeoutMs = 1_000, now?: () => number): Promise<Station> {
   station = await Station.create({
     dataDir: dir,
     api: { baseUrl: s.url, apiKey: KEY },
     readers: { simulated: false },
-    sync: { autoStart: false, timeoutMs, serverMarginMs: 0, backoff: { baseMs: 20, capMs: 100 } },
+    sync: { autoStart: false, timeoutMs, serverMarginMs: 0, backoff: { baseMs: 20, capMs: 100 }, now },
   });
   station.preferences.update({ operatorName: 'Clerk One' });
   return station;
@@ -240,8 +241,9 @@ describe('changes queued like creations', () => {
   });
 
   it('waits for the next rate-limit window when Spirii says no writes remain', async () => {
-    const s = await useSandbox({ rateLimit: { writesPerMinute: 2, readsPerMinute: 600 } });
-    const st = await makeStation(s);
+    const clock = windowStartClock();
+    const s = await useSandbox({ rateLimit: { writesPerMinute: 2, readsPerMinute: 600 }, now: clock.now });
+    const st = await makeStation(s, 1_000, clock.ms);
     await seed(st, 1); // one write of the window's two
     await st.changes.changeTokens({ isActive: false }, [{ uid: uidOf(1) }], 'cli');
     await st.changes.changeTokens({ isActive: true }, [{ uid: uidOf(1) }], 'cli');

@@ -32,6 +32,19 @@ export function manualClock(start = '2025-06-03T12:00:10.000Z'): { now: () => Da
   };
 }
 
+/**
+ * A clock that runs with real time from one second past the start of a minute. The sandbox's
+ * rate-limit windows are aligned to the clock, so a test on real time that crossed a minute's end
+ * got a fresh budget halfway (it did, once in CI); on this clock the window has 59 s left when the
+ * test starts. Give the same clock to the sandbox and to whatever reads its X-RateLimit-Reset.
+ */
+export function windowStartClock(): { now: () => Date; ms: () => number } {
+  const base = Math.ceil(Date.now() / 60_000) * 60_000 + 1_000;
+  const started = performance.now();
+  const ms = () => base + (performance.now() - started);
+  return { ms, now: () => new Date(ms()) };
+}
+
 /** mulberry32: tiny, seedable, good enough to make probabilistic faults repeatable. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
