@@ -8,6 +8,9 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for something to become true; on a loaded 2-core CI machine a second (the
+    // default) is short for a window to redraw or a pass to end. A poll that needs a bound says so.
+    expect: { poll: { timeout: 3_000 } },
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
