@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/sqlite';
 import { Listeners } from '../events';
+import { Where } from '../db/where';
 import { CHANGE_STATES, type BatchProgress, type ChangeBatch, type ChangeCounts, type ChangeState, type QueuedChange } from './types';
 import { batchFromRow, fromRow, type BatchRow, type ChangeRow } from './rows';
 import { ChangeActionError } from './action-error';
@@ -47,22 +48,9 @@ export class ChangeReads {
 
   /** Changes, oldest first (by default every state). */
   list(options: ChangeListOptions = {}): QueuedChange[] {
-    const clauses: string[] = [];
-    const params: Record<string, unknown> = { limit: options.limit ?? 1000, offset: options.offset ?? 0 };
-    if (options.states?.length) {
-      clauses.push(`state IN (${options.states.map((_, i) => `@s${i}`).join(', ')})`);
-      options.states.forEach((s, i) => (params[`s${i}`] = s));
-    }
-    if (options.batchId !== undefined) {
-      clauses.push('batch_id = @batchId');
-      params.batchId = options.batchId;
-    }
-    if (options.search) {
-      clauses.push(`(instr(lower(coalesce(uid, '')), lower(@search)) > 0 OR instr(lower(coalesce(label, '')), lower(@search)) > 0)`);
-      params.search = options.search;
-    }
-    const where = clauses.length ? clauses.join(' AND ') : '1';
-    return (this.db.prepare(`SELECT * FROM token_changes WHERE ${where} ORDER BY id LIMIT @limit OFFSET @offset`).all(params) as ChangeRow[]).map(fromRow);
+    const where = new Where().oneOf('state', options.states).equals('batch_id', options.batchId).uidOrLabel(options.search);
+    const params = { ...where.params, limit: options.limit ?? 1000, offset: options.offset ?? 0 };
+    return (this.db.prepare(`SELECT * FROM token_changes WHERE ${where.sql} ORDER BY id LIMIT @limit OFFSET @offset`).all(params) as ChangeRow[]).map(fromRow);
   }
 
   /** The changes to one token, oldest first (a card's history). */

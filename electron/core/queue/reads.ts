@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/sqlite';
 import { Listeners } from '../events';
+import { Where } from '../db/where';
 import { LIVE_STATES, QUEUE_STATES, fromRow, type QueueCounts, type QueuedToken, type QueueListener, type QueueState, type TokenRow } from './rows';
 
 export interface TokenQueueOptions {
@@ -32,22 +33,8 @@ export interface RowFilter {
 
 const PAGE_ROWS = 2000;
 
-function rowWhere(filter: RowFilter): { sql: string; params: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (filter.states?.length) {
-    clauses.push(`state IN (${filter.states.map((_, i) => `@state${i}`).join(',')})`);
-    filter.states.forEach((s, i) => (params[`state${i}`] = s));
-  }
-  if (filter.customerId !== undefined) {
-    clauses.push('customer_id = @customerId');
-    params.customerId = filter.customerId;
-  }
-  if (filter.search) {
-    clauses.push(`(instr(lower(uid), lower(@search)) > 0 OR instr(lower(coalesce(label, '')), lower(@search)) > 0)`);
-    params.search = filter.search;
-  }
-  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+function rowWhere(filter: RowFilter): Where {
+  return new Where().oneOf('state', filter.states).equals('customer_id', filter.customerId).uidOrLabel(filter.search);
 }
 
 export class QueueReads {
@@ -117,22 +104,10 @@ export class QueueReads {
   list(options: ListOptions = {}): QueuedToken[] {
     const states = options.states ?? LIVE_STATES;
     if (states.length === 0) return [];
-    const where = [`state IN (${states.map(() => '?').join(',')})`];
-    const params: unknown[] = [...states];
-    const search = options.search?.trim();
-    if (search) {
-      // LIKE ignores ASCII case, and UIDs are stored upper-case hex.
-      where.push(`(uid LIKE ? ESCAPE '\\' OR label LIKE ? ESCAPE '\\')`);
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      params.push(pattern, pattern);
-    }
-    if (options.customerId !== undefined) {
-      where.push('customer_id = ?');
-      params.push(options.customerId);
-    }
+    const where = new Where().oneOf('state', states).uidOrLabel(options.search?.trim()).equals('customer_id', options.customerId);
     const rows = this.db
-      .prepare(`SELECT * FROM tokens WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...params, options.limit ?? -1, options.offset ?? 0) as TokenRow[];
+      .prepare(`SELECT * FROM tokens WHERE ${where.sql} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...where.params, limit: options.limit ?? -1, offset: options.offset ?? 0 }) as TokenRow[];
     return rows.map(fromRow);
   }
 
