@@ -254,6 +254,26 @@ describe('changes queued like creations', () => {
     expect(st.changes.counts()).toMatchObject({ synced: 1, pending: 1 });
   });
 
+  it('stops at once when told to while a request is on its way and the window then has no writes left', async () => {
+    // The race CI met: stop() (the deadline of settle, closing the app) came while a request was
+    // out; the pass then reached its rate-limit pause and slept out the window (up to an hour)
+    // because the wake-up had been given before the sleep began.
+    const clock = windowStartClock();
+    const s = await useSandbox({ rateLimit: { writesPerMinute: 2, readsPerMinute: 600 }, now: clock.now, faults: { latencyMs: 300 } });
+    const st = await makeStation(s, 2_000, clock.ms);
+    await seed(st, 1); // one write of the window's two
+    await st.changes.changeTokens({ isActive: false }, [{ uid: uidOf(1) }], 'cli');
+    await st.changes.changeTokens({ isActive: true }, [{ uid: uidOf(1) }], 'cli');
+    st.sync.start();
+    // The first PATCH took the window's last write; the second change's read is now on its way.
+    await expect.poll(() => apiPatches(s).length).toBe(1);
+    const stopped = st.sync.stop().then(() => 'stopped');
+    const outcome = await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting'))]);
+    expect(outcome).toBe('stopped');
+    expect(st.sync.status.phase).toBe('stopped');
+    expect(st.changes.counts()).toMatchObject({ synced: 1, pending: 1 });
+  });
+
   it('pauses, resumes and cancels a batch; progress counts it and estimates the time left from the write limit', async () => {
     const s = await useSandbox();
     const st = await makeStation(s);

@@ -68,12 +68,18 @@ export function waitFor(error: unknown, retry: RetryPolicy): Wait {
   return new Wait('backoff', retry.backoffMs(), text, { key: 'unexpected', params: { error: text } });
 }
 
-/** One sleep at a time, which wake() ends early (new work, "Sync now", stop). */
+/**
+ * One sleep at a time, which wake() ends early (new work, "Sync now"). halt() (stop) ends it and
+ * every sleep begun after it until resume(): a stop that comes while a request is out is not
+ * missed by the wait the pass reaches next (a rate-limit window, up to an hour).
+ */
 export class Sleeper {
   private current: () => void = () => {};
+  private halted = false;
 
   /** Wait for `ms` (Infinity: until woken; never longer than a timer can count), or until woken. */
   sleep(ms: number): Promise<void> {
+    if (this.halted) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = Number.isFinite(ms) ? setTimeout(done, Math.min(MAX_TIMER_MS, Math.max(0, ms))) : undefined;
       function done() {
@@ -86,5 +92,14 @@ export class Sleeper {
 
   wake(): void {
     this.current();
+  }
+
+  halt(): void {
+    this.halted = true;
+    this.current();
+  }
+
+  resume(): void {
+    this.halted = false;
   }
 }

@@ -149,12 +149,14 @@ export class SyncWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loopDone = this.loop();
+    this.sleeper.resume();
+    // A loop a stop() has not seen out yet ends first: one loop at a time.
+    this.loopDone = this.loopDone.then(() => this.loop());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.sleeper.wake();
+    this.sleeper.halt();
     await this.loopDone;
     this.lease.release();
     this.update({ phase: 'stopped', nextAttemptAt: null });
