@@ -82,6 +82,24 @@ describe('SyncWorker', () => {
     expect(s.tokens().find((t) => t.identifier.uid === uidOf(7))).toMatchObject({ customerId: 1001, identifier: { label: 'L7' } });
   });
 
+  it('settle ends at its deadline even when the wall clock is set back while it waits', async () => {
+    // A deadline read off the wall clock is missed when the clock goes back (or when the timer
+    // fires a millisecond before Date.now() says it is due, as CI met): settle then waited for
+    // the next status, here a backoff a minute away.
+    const s = await useSandbox();
+    const port = s.port;
+    await s.close();
+    sandbox = null;
+    queue.add(draft(1));
+    let setBack = 0;
+    const w = makeWorker(`http://127.0.0.1:${port}`, KEY, { backoff: { baseMs: 60_000, capMs: 60_000 }, now: () => Date.now() - setBack });
+    const clockGoesBack = setTimeout(() => (setBack = 3_600_000), 200);
+    const settled = w.settle(1_000).then((status) => status.phase);
+    const outcome = await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 6_000, 'still waiting'))]);
+    clearTimeout(clockGoesBack);
+    expect(outcome).toBe('offline');
+  });
+
   it('keeps tokens pending while the API is unreachable, and drains when it is back', async () => {
     const s = await useSandbox();
     const port = s.port;

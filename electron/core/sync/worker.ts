@@ -180,24 +180,29 @@ export class SyncWorker {
    * process holds the queue, or the deadline passes (the CLI's `sync`). Resolves with the final status.
    */
   async settle(timeoutMs: number): Promise<SyncStatus> {
-    const deadline = this.now() + timeoutMs;
     const wasRunning = this.running;
     this.start();
     let settled: SyncStatus | undefined;
     try {
       settled = await new Promise<SyncStatus>((resolve) => {
+        // The deadline is the timer, not a wall-clock time: a clock set back (or a timer firing a
+        // millisecond before Date.now() says so) must not leave settle waiting for the next status.
+        let late = false;
         const check = (status: SyncStatus) => {
           const changes = this.changes ? this.changes.openCounts() : 0;
           const open = status.counts.pending + status.counts.sending + status.counts.in_doubt + changes;
           const done = status.phase === 'idle' && open === 0 && !this.due().ready;
-          if (done || status.phase === 'paused-auth' || status.phase === 'elsewhere' || this.now() >= deadline) {
+          if (done || status.phase === 'paused-auth' || status.phase === 'elsewhere' || late) {
             clearTimeout(timer);
             unsubscribe();
             resolve(status);
           }
         };
         const unsubscribe = this.onStatus(check);
-        const timer = setTimeout(() => check(this.status), Math.max(0, deadline - this.now()));
+        const timer = setTimeout(() => {
+          late = true;
+          check(this.status);
+        }, Math.max(0, timeoutMs));
         check(this.status);
       });
     } finally {
