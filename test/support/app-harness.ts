@@ -11,7 +11,7 @@ import type { FileDialogs } from '../../electron/core/io/dialogs';
 import type { HostInfo } from '../../electron/contract/handlers';
 import type { SpiriiToken } from '../../electron/core/token';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/server';
-import { startBridge, type Bridge } from './bridge';
+import { startBridge, type Bridge, type BridgeOptions } from './bridge';
 import { launchChromium, watchForProblems } from './browser';
 import { startCountingProxy, type CountingProxy } from './counting-proxy';
 import { seedSandbox } from './seed';
@@ -34,6 +34,8 @@ export interface AppOptions {
   beforeStation?: (dataDir: string) => unknown;
   /** Runs on the open Station before the bridge starts (e.g. to set defaults). */
   beforeBridge?: (station: Station) => unknown;
+  /** How the bridge answers (e.g. a call's answer held back). */
+  bridge?: BridgeOptions;
 }
 
 export interface App {
@@ -95,7 +97,7 @@ export async function openApp(options: AppOptions = {}): Promise<App> {
     await options.beforeStation?.(dataDir);
     station = await Station.create({ readers: { simulated: true, pcsc: false }, ...options.station, dataDir });
     await options.beforeBridge?.(station);
-    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: dir, ...options.host });
+    bridge = await startBridge(station, { version: '0.1.0-test', dataDir: dir, ...options.host }, options.bridge);
     browser = await launchChromium(options.chromiumArgs);
     const page = await browser.newPage(options.page);
     const watcher = await watchForProblems(page);

@@ -43,7 +43,12 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-export async function startBridge(station: Station, app: HostInfo): Promise<Bridge> {
+export interface BridgeOptions {
+  /** Hold the answer to these calls back this long (ms): a save still on its way when the test looks. */
+  answerDelayMs?: Partial<Record<string, number>>;
+}
+
+export async function startBridge(station: Station, app: HostInfo, options: BridgeOptions = {}): Promise<Bridge> {
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`The renderer is not built: ${RENDERER_DIR}/index.html is missing. Run \`npx vite build\` first.`);
   }
@@ -83,7 +88,10 @@ export async function startBridge(station: Station, app: HostInfo): Promise<Brid
       const { id } = message;
       const name = 'name' in message ? message.name : undefined;
       const input = 'input' in message ? message.input : undefined;
-      void dispatch(name, input).then((envelope) => send({ id, envelope }));
+      const delayMs = typeof name === 'string' ? (options.answerDelayMs?.[name] ?? 0) : 0;
+      void dispatch(name, input)
+        .then((envelope) => (delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs, envelope)) : envelope))
+        .then((envelope) => send({ id, envelope }));
     });
   });
 

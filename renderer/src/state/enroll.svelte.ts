@@ -114,6 +114,9 @@ class EnrollState {
 
   /** Change some defaults; false (with the reason under the field) when the core refuses. */
   update(patch: EnrollmentPatch, field: DefaultsField): Promise<boolean> {
+    // The value passed the window's own checks: an earlier refusal under the field no longer
+    // says anything true while the save is on its way (the core's refusal puts one back).
+    this.setError(field, null);
     const run = async () => {
       try {
         this.setDefaults(await station.call('enrollment.update', patch));
