@@ -3,7 +3,7 @@
 // card, only once the new one is in Spirii), the new card refused by the tap's admission rule, the
 // new token rejected by Spirii (the old stays active), and the old token changed in Spirii meanwhile.
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Station } from '../../electron/core/station';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/server';
 import { ReplacementRefusedError } from '../../electron/core/replace';
@@ -98,6 +98,27 @@ describe('replace a lost card', () => {
     expect(station.replacements.get(job.id)!.state).toBe('done');
     expect(inSpirii(OLD)[0]).toMatchObject({ isActive: false, comment: `Replaced by card ${NEW}` });
     expect(inSpirii(NEW)[0]).toMatchObject({ isActive: true, billingReference: 'PO-77', customerId: 1002 });
+  });
+
+  it('the CLI\'s wait for a replacement keeps its time limit when the wall clock is set back', async () => {
+    await oldCardInSpirii();
+    await station.replacements.replace(OLD, NEW, null, 'cli');
+    // A stand-in for the sync worker that records how long each round is given (and sends nothing).
+    const given: number[] = [];
+    const realNow = Date.now.bind(Date);
+    const sync = {
+      settle: async (ms: number) => {
+        given.push(ms);
+        vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 3_600_000);
+      },
+    };
+    try {
+      await station.replacements.settle(sync, 1_000);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(given.length).toBeGreaterThan(1);
+    for (const ms of given) expect(ms).toBeLessThanOrEqual(1_000);
   });
 
   it('refuses what a tap refuses, and queues nothing: a card already queued, a label on another card, the old card itself, a second job', async () => {

@@ -3,6 +3,7 @@
  * read), the clerk's answer to a conflict, and the runs that move open jobs on (`advance`,
  * `schedule`, `settle` for the CLI). One run at a time; nothing is sent from here.
  */
+import { performance } from 'node:perf_hooks';
 import { REPLACEMENT_STATE_WORDS } from './states';
 import type { Replacement } from './rows';
 import { ReplacementActionError, ReplacementRefusedError, checkRequest, newCardRefused, oldTokenOf, type ReplacementRequest } from './refusals';
@@ -116,13 +117,14 @@ export class Replacements extends ReplacementSteps {
   async settle(sync: { settle(timeoutMs: number): Promise<unknown> }, timeoutMs: number): Promise<Replacement[]> {
     // Nothing to move on: return at once rather than wait for a sync that may be paused (a refused key).
     if (this.open().length === 0) return [];
-    const until = Date.now() + timeoutMs;
+    // A monotonic time limit: a wall clock set back must not stretch it.
+    const until = performance.now() + timeoutMs;
     let before = '';
     for (;;) {
-      await sync.settle(Math.max(0, until - Date.now()));
+      await sync.settle(Math.max(0, until - performance.now()));
       await this.advance();
       const now = JSON.stringify(this.open().map((job) => [job.id, job.state, job.changeId]));
-      if (now === before || this.open().every((job) => job.state === 'conflict') || Date.now() >= until || this.closed) return this.open();
+      if (now === before || this.open().every((job) => job.state === 'conflict') || performance.now() >= until || this.closed) return this.open();
       before = now;
     }
   }
