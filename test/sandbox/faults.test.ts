@@ -88,14 +88,15 @@ describe('injected faults (failNext)', () => {
   });
 
   it('lateCommitDrop: the connection is cut at once, and the token is stored lateCommitMs after the request arrived', async () => {
-    const sandbox = await start({ faults: { lateCommitMs: 300 } });
+    // Bounds far apart, so that a loaded machine cannot blur "at once" into "after the commit".
+    const sandbox = await start({ faults: { lateCommitMs: 1_500 } });
     sandbox.failNext('lateCommitDrop');
     const sent = Date.now();
     await expect(post(sandbox, rfid('04A1B2C3'))).rejects.toThrow();
-    expect(Date.now() - sent).toBeLessThan(300);
+    expect(Date.now() - sent).toBeLessThan(1_500);
     expect(sandbox.tokens()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(sandbox.tokens().map((token) => token.identifier.uid)).toEqual(['04A1B2C3']);
+    await expect.poll(() => sandbox.tokens().map((token) => token.identifier.uid), { timeout: 5_000 }).toEqual(['04A1B2C3']);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(1_490);
   });
 
   it('lateCommit: stored only lateCommitMs after arrival, then answered 201', async () => {
@@ -236,14 +237,14 @@ describe('injected faults (probabilities)', () => {
   });
 
   it('latency delays every answer', async () => {
-    const sandbox = await start({ faults: { latencyMs: 150 } });
+    const sandbox = await start({ faults: { latencyMs: 600 } });
     const started = performance.now();
     expect((await call(sandbox, '/v2/tokens', { authorization: null })).status).toBe(401);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(590);
     sandbox.setFaults({ latencyMs: 0 });
     const quick = performance.now();
     await call(sandbox, '/v2/tokens');
-    expect(performance.now() - quick).toBeLessThan(140);
+    expect(performance.now() - quick).toBeLessThan(590);
   });
 
   it('close() ends requests still waiting out their latency', async () => {
@@ -253,7 +254,7 @@ describe('injected faults (probabilities)', () => {
     const closing = performance.now();
     await sandbox.close();
     await expect(pending).rejects.toThrow();
-    expect(performance.now() - closing).toBeLessThan(1_000);
+    expect(performance.now() - closing).toBeLessThan(5_000);
   });
 });
 
