@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { openDatabaseFile, type Db } from '../../electron/core/db/sqlite';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../electron/core/db/sqlite';
 import { camelRow, jsonColumn } from '../../electron/core/db/columns';
-import { tempDir } from '../support/temp';
+import { scratchDatabase } from './support';
 
 interface Row {
   id: number;
@@ -11,21 +10,8 @@ interface Row {
   read_back_at: string | null;
 }
 
-let db: Db | null = null;
-let cleanup: (() => void) | null = null;
-
-afterEach(() => {
-  db?.close();
-  cleanup?.();
-  db = null;
-  cleanup = null;
-});
-
 function table(): Db {
-  const temp = tempDir();
-  cleanup = temp.cleanup;
-  db = openDatabaseFile(path.join(temp.dir, 'columns.sqlite'));
-  db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, spirii_id INTEGER NOT NULL, last_error_detail TEXT, read_back_at TEXT)`);
+  const db = scratchDatabase(`CREATE TABLE t (id INTEGER PRIMARY KEY, spirii_id INTEGER NOT NULL, last_error_detail TEXT, read_back_at TEXT)`);
   db.prepare('INSERT INTO t (spirii_id, last_error_detail, read_back_at) VALUES (?, ?, ?), (?, ?, ?)').run(10001, '{"key":"cancelled"}', 'then', 10002, null, null);
   return db;
 }
